@@ -1,0 +1,1 @@
+"""ActiveCrowds application core shared by the server and the worker."""

@@ -1,0 +1,3 @@
+from activecrowds.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,25 @@
+"""ActiveCrowds ML core: scenarios, models, query strategies, consensus, datasets.
+
+Importable on its own (a notebook needs nothing else); it never imports the server or worker.
+"""
+
+from __future__ import annotations
+
+from activecrowds_ml.errors import (
+    ActiveCrowdsError,
+    DatasetError,
+    ModelError,
+    ValidationError,
+)
+from activecrowds_ml.scenario import Category, Scenario, Subcategory, TrainingMode
+
+__all__ = [
+    "ActiveCrowdsError",
+    "Category",
+    "DatasetError",
+    "ModelError",
+    "Scenario",
+    "Subcategory",
+    "TrainingMode",
+    "ValidationError",
+]

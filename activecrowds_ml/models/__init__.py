@@ -1,0 +1,1 @@
+"""Models: the base contract and the image and text classifiers."""

@@ -1,0 +1,130 @@
+"""A scenario: the frozen, validated configuration of one task's active-learning loop."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from activecrowds_ml.errors import ValidationError
+
+
+class Category(str, Enum):
+    IMAGE = "IMAGE"
+    TEXT = "TEXT"
+    AUDIO = "AUDIO"
+    OTHER = "OTHER"
+
+
+class Subcategory(str, Enum):
+    BINARY_CLASSIFICATION = "BINARY_CLASSIFICATION"
+    MULTICLASS_CLASSIFICATION = "MULTICLASS_CLASSIFICATION"
+    OBJECT_DETECTION = "OBJECT_DETECTION"
+    IMAGE_CAPTIONING = "IMAGE_CAPTIONING"
+
+
+class TrainingMode(str, Enum):
+    HEAD = "head"  # frozen backbone, cached features, small head
+    FINETUNE = "finetune"  # the whole network
+
+
+# What the ML core can train today; the rest are listed in the API but refused.
+TRAINABLE: dict[Category, frozenset[Subcategory]] = {
+    Category.IMAGE: frozenset(
+        {Subcategory.BINARY_CLASSIFICATION, Subcategory.MULTICLASS_CLASSIFICATION}
+    ),
+    Category.TEXT: frozenset(
+        {Subcategory.BINARY_CLASSIFICATION, Subcategory.MULTICLASS_CLASSIFICATION}
+    ),
+}
+
+DEFAULT_MODEL = {Category.IMAGE: "efficientnet-lite0", Category.TEXT: "minilm-l6"}
+
+
+def _enum(cls: type[Enum], value: Any, field: str) -> Any:
+    if isinstance(value, cls):
+        return value
+    try:
+        return cls(value.upper() if cls is not TrainingMode else value.lower())
+    except (ValueError, AttributeError):
+        allowed = ", ".join(str(m.value) for m in cls)  # type: ignore[var-annotated]
+        raise ValidationError(f"{field} must be one of {allowed}; got {value!r}", field) from None
+
+
+def _int_at_least(value: Any, low: int, field: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValidationError(f"{field} must be an integer >= {low}; got {value!r}", field)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One task's loop: how much to label up front, per round, how to pick, when a label counts.
+
+    Raises:
+        ValidationError: on construction, naming the bad field and its allowed range.
+    """
+
+    initial_train_size: int = 30
+    batch_size: int = 30
+    eval_size: int = 500
+    test_size: int = 500
+    query_strategy: str = "margin"
+    category: Category = Category.IMAGE
+    subcategory: Subcategory = Subcategory.BINARY_CLASSIFICATION
+    min_peers: int = 10
+    min_agreement: float = 0.8
+    max_peers: int = 20
+    pretrained_model: str = ""  # empty: the category's default backbone
+    training_mode: TrainingMode = TrainingMode.HEAD
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "category", _enum(Category, self.category, "category"))
+        set_(self, "subcategory", _enum(Subcategory, self.subcategory, "subcategory"))
+        set_(self, "training_mode", _enum(TrainingMode, self.training_mode, "training_mode"))
+        for field in ("initial_train_size", "batch_size", "eval_size", "test_size", "min_peers"):
+            _int_at_least(getattr(self, field), 1, field)
+        _int_at_least(self.max_peers, self.min_peers, "max_peers")
+        _int_at_least(self.seed, 0, "seed")
+        agreement = self.min_agreement
+        if isinstance(agreement, bool) or not isinstance(agreement, int | float):
+            raise ValidationError("min_agreement must be a number in (0.5, 1]", "min_agreement")
+        if not 0.5 < agreement <= 1:
+            raise ValidationError(
+                f"min_agreement must be in (0.5, 1]; got {agreement!r}", "min_agreement"
+            )
+        self._check_strategy()
+        if self.subcategory not in TRAINABLE.get(self.category, frozenset()):
+            raise ValidationError(
+                f"{self.category.value}/{self.subcategory.value} cannot be trained yet; "
+                "supported: IMAGE or TEXT with BINARY_ or MULTICLASS_CLASSIFICATION",
+                "subcategory",
+            )
+        if not self.pretrained_model:
+            set_(self, "pretrained_model", DEFAULT_MODEL[self.category])
+
+    def _check_strategy(self) -> None:
+        from activecrowds_ml.strategies import STRATEGIES
+
+        name = str(self.query_strategy).lower()
+        if name not in STRATEGIES:
+            allowed = ", ".join(sorted(STRATEGIES))
+            raise ValidationError(
+                f"query_strategy must be one of {allowed}; got {self.query_strategy!r}",
+                "query_strategy",
+            )
+        object.__setattr__(self, "query_strategy", name)
+
+    def replace(self, **changes: Any) -> Scenario:
+        """A validated copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able form (enums as their values)."""
+        out = dataclasses.asdict(self)
+        for key, value in out.items():
+            if isinstance(value, Enum):
+                out[key] = value.value
+        return out

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs whatever is missing for ActiveCrowds on this machine; a second run skips what is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv="${ACTIVECROWDS_VENV:-.venv}"
+py="$venv/bin/python"
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+if [ ! -x "$py" ]; then
+  step "creating virtualenv $venv"
+  python3 -m venv "$venv"
+fi
+
+# torch first and by exact version: pip takes these from the local wheel cache; anything else
+# would pull a several-GB CUDA build from the network.
+if ! "$py" -c "import torch, torchvision" 2>/dev/null; then
+  step "installing torch 2.14.1 + torchvision 0.29.1 (large, one time)"
+  "$py" -m pip install -q torch==2.14.1 torchvision==0.29.1
+fi
+
+stamp="$venv/.activecrowds-installed"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  step "installing activecrowds and its dependencies"
+  "$py" -m pip install -q -e '.[dev,text]'
+  touch "$stamp"
+fi
+
+# Fashion-MNIST for the reference task comes from Debian.
+if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+  step "installing Debian package dataset-fashion-mnist"
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq dataset-fashion-mnist
+fi
