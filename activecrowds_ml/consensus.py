@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from activecrowds_ml.errors import ValidationError
 
 
-class SampleState(str, Enum):
+class SampleState(StrEnum):
     OPEN = "OPEN"  # needs more answers
     ACCEPTED = "ACCEPTED"  # enough peers agree: the label goes into training
     DISPUTED = "DISPUTED"  # max peers reached without agreement: left out of training

@@ -4,27 +4,27 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 
 from activecrowds_ml.errors import ValidationError
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     IMAGE = "IMAGE"
     TEXT = "TEXT"
     AUDIO = "AUDIO"
     OTHER = "OTHER"
 
 
-class Subcategory(str, Enum):
+class Subcategory(StrEnum):
     BINARY_CLASSIFICATION = "BINARY_CLASSIFICATION"
     MULTICLASS_CLASSIFICATION = "MULTICLASS_CLASSIFICATION"
     OBJECT_DETECTION = "OBJECT_DETECTION"
     IMAGE_CAPTIONING = "IMAGE_CAPTIONING"
 
 
-class TrainingMode(str, Enum):
+class TrainingMode(StrEnum):
     HEAD = "head"  # frozen backbone, cached features, small head
     FINETUNE = "finetune"  # the whole network
 
@@ -48,7 +48,7 @@ def _enum(cls: type[Enum], value: Any, field: str) -> Any:
     try:
         return cls(value.upper() if cls is not TrainingMode else value.lower())
     except (ValueError, AttributeError):
-        allowed = ", ".join(str(m.value) for m in cls)  # type: ignore[var-annotated]
+        allowed = ", ".join(str(m.value) for m in cls)
         raise ValidationError(f"{field} must be one of {allowed}; got {value!r}", field) from None
 
 

@@ -29,7 +29,9 @@ def get_strategy(name: str) -> QueryStrategy:
         return STRATEGIES[name.lower()]()
     except KeyError:
         known = ", ".join(sorted(STRATEGIES))
-        raise ValidationError(f"unknown query strategy {name!r}; known: {known}", "query_strategy") from None
+        raise ValidationError(
+            f"unknown query strategy {name!r}; known: {known}", "query_strategy"
+        ) from None
 
 
 __all__ = [

@@ -8,9 +8,7 @@ from activecrowds_ml.strategies.base import PoolView, QueryStrategy, _check
 from activecrowds_ml.strategies.uncertainty import Margin
 
 
-def _k_center_greedy(
-    points: np.ndarray, centers: np.ndarray, k: int, first: int
-) -> np.ndarray:
+def _k_center_greedy(points: np.ndarray, centers: np.ndarray, k: int, first: int) -> np.ndarray:
     """Greedy k-center: repeatedly take the point farthest from everything chosen so far."""
     if len(centers):
         dist = _min_sq_dist(points, centers)

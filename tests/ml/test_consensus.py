@@ -1,0 +1,112 @@
+"""The paper's peer rule, and where Dawid-Skene beats the majority."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from activecrowds_ml.consensus import (
+    Answer,
+    PeerRule,
+    SampleState,
+    annotator_accuracy,
+    dawid_skene,
+    decide,
+    majority_vote,
+)
+from activecrowds_ml.errors import ValidationError
+
+PAPER = PeerRule(min_peers=10, min_agreement=0.8, max_peers=20)
+
+
+def test_accepted_with_ten_peers_at_eighty_percent() -> None:
+    decision = decide(["yes"] * 8 + ["no"] * 2, PAPER)
+    assert (decision.state, decision.label, decision.answers) == (SampleState.ACCEPTED, "yes", 10)
+    assert decision.share == pytest.approx(0.8)
+
+
+def test_open_below_min_peers_even_if_unanimous() -> None:
+    assert decide(["yes"] * 9, PAPER).state is SampleState.OPEN
+
+
+def test_open_with_enough_peers_but_not_enough_agreement() -> None:
+    assert decide(["yes"] * 7 + ["no"] * 3, PAPER).state is SampleState.OPEN
+
+
+def test_disputed_at_max_peers_without_agreement() -> None:
+    decision = decide(["yes"] * 11 + ["no"] * 9, PAPER)
+    assert (decision.state, decision.label) == (SampleState.DISPUTED, None)
+
+
+def test_late_agreement_still_accepts() -> None:
+    assert decide(["yes"] * 13 + ["no"] * 3, PAPER).state is SampleState.ACCEPTED
+
+
+def test_no_answers_is_open() -> None:
+    assert decide([], PAPER).state is SampleState.OPEN
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"min_peers": 0},
+        {"min_agreement": 0.5},
+        {"min_agreement": 1.5},
+        {"min_peers": 5, "max_peers": 4},
+    ],
+)
+def test_bad_rules_are_refused(kwargs: dict[str, float]) -> None:
+    with pytest.raises(ValidationError):
+        PeerRule(**kwargs)  # type: ignore[arg-type]
+
+
+@given(st.lists(st.sampled_from(["a", "b", "c"]), max_size=25), st.randoms())
+def test_order_of_answers_never_matters(answers: list[str], rnd: object) -> None:
+    shuffled = list(answers)
+    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    one, two = decide(answers, PAPER), decide(shuffled, PAPER)
+    assert (one.state, one.answers) == (two.state, two.answers)
+    if one.state is SampleState.ACCEPTED:
+        assert one.label == two.label
+
+
+def _crowd(seed: int = 0) -> tuple[dict[str, str], list[Answer]]:
+    """3 careful annotators (95% right) and 4 who mostly swap the labels (30% right)."""
+    rng = np.random.default_rng(seed)
+    truth = {f"s{i}": str(rng.choice(["collapsed", "intact"])) for i in range(150)}
+    other = {"collapsed": "intact", "intact": "collapsed"}
+    answers = []
+    for worker in range(7):
+        accuracy = 0.95 if worker < 3 else 0.3
+        for sample, label in truth.items():
+            given_label = label if rng.random() < accuracy else other[label]
+            answers.append(Answer(sample, f"w{worker}", given_label))
+    return truth, answers
+
+
+def test_dawid_skene_recovers_what_the_majority_gets_wrong() -> None:
+    # Given a crowd whose majority is unreliable in a consistent way
+    truth, answers = _crowd()
+    # When both aggregations label the samples
+    majority, ds = majority_vote(answers), dawid_skene(answers)
+    # Then the majority is often wrong, and Dawid-Skene, which learns each annotator's
+    # confusion matrix, gets back nearly every label
+    wrong_by_majority = [s for s in truth if majority[s] != truth[s]]
+    assert len(wrong_by_majority) > 20
+    recovered = sum(ds[s] == truth[s] for s in wrong_by_majority)
+    assert recovered / len(wrong_by_majority) > 0.9
+    assert np.mean([ds[s] == truth[s] for s in truth]) > 0.95
+
+
+def test_annotator_accuracy_singles_out_the_unreliable() -> None:
+    truth, answers = _crowd(seed=1)
+    accuracy = annotator_accuracy(answers, truth)
+    assert min(accuracy[f"w{i}"] for i in range(3)) > 0.85
+    assert max(accuracy[f"w{i}"] for i in range(3, 7)) < 0.45
+
+
+def test_dawid_skene_needs_answers() -> None:
+    with pytest.raises(ValidationError):
+        dawid_skene([])
