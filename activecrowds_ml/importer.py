@@ -1,0 +1,282 @@
+"""Import a dataset from a folder of class sub-folders or a CSV/JSONL manifest.
+
+Bad inputs (not an image, empty or undecodable text, unknown label, duplicate id) are collected
+with the reason and skipped; the import never stops half way because of one file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from activecrowds_ml.errors import DatasetError
+from activecrowds_ml.storage import FILES_DIR, KINDS, META_FILE, Record, write_dataset
+
+POOL_FOLDER = "unlabelled"
+MANIFEST_SUFFIXES = (".csv", ".jsonl")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One input before checking: where it came from, and what it claims to be."""
+
+    source: str  # shown in the bad-file list
+    id: str
+    path: Path | None = None
+    text: str | None = None
+    label: str | None = None
+    truth: str | None = None
+
+
+@dataclass
+class ImportReport:
+    """What an import wrote, and each skipped input with the reason."""
+
+    root: Path
+    labels: tuple[str, ...] = ()
+    labelled: int = 0
+    pool: int = 0
+    bad: list[tuple[str, str]] = field(default_factory=list)
+
+
+def import_dataset(
+    src: str | Path,
+    dest: str | Path,
+    *,
+    name: str | None = None,
+    kind: str | None = None,
+    labels: Sequence[str] | None = None,
+    labelled_fraction: float = 1.0,
+    pool: str | Path | None = None,
+    seed: int = 0,
+) -> ImportReport:
+    """Import `src` (class sub-folders plus an optional `unlabelled/`, or a .csv/.jsonl
+    manifest with columns file|text, label [, id, truth]; an empty label means pool) into `dest`.
+
+    Args:
+        kind: "image" or "text"; guessed from the inputs when None.
+        labels: label order (binary: the second is positive); sorted found labels when None.
+        labelled_fraction: keep this share of labelled examples labelled; the rest (stratified,
+            seeded) goes to the pool with its label kept as hidden `truth`, for simulations.
+        pool: an extra folder of unlabelled files.
+
+    Raises:
+        DatasetError: a missing source, a dest that holds data, fewer than two labels, a bad
+            option, or nothing valid to import.
+    """
+    src_path, dest_path = Path(src).expanduser(), Path(dest).expanduser().resolve()
+    _check_args(src_path, dest_path, kind, labelled_fraction, pool)
+    candidates = list(_candidates(src_path))
+    if pool is not None:
+        candidates += list(_folder_files(Path(pool).expanduser(), Path(pool).expanduser(), None))
+    kind = kind or _guess_kind(src_path, candidates)
+    found = sorted(
+        {c.label for c in candidates if c.label} | {c.truth for c in candidates if c.truth}
+    )
+    label_order = tuple(labels) if labels else tuple(found)
+    if len(label_order) < 2:
+        raise DatasetError(f"{src_path}: need at least two labels; found {list(label_order)}")
+    report = ImportReport(dest_path, label_order)
+    records = _accept_all(candidates, kind, label_order, dest_path, report)
+    labelled = [r for r in records if r.label is not None]
+    unlabelled = [r for r in records if r.label is None]
+    if not records:
+        raise DatasetError(
+            f"nothing valid to import from {src_path} ({len(report.bad)} bad inputs)"
+        )
+    kept, moved = _hold_out(labelled, labelled_fraction, seed)
+    write_dataset(dest_path, name or dest_path.name, kind, label_order, kept, moved + unlabelled)
+    report.labelled, report.pool = len(kept), len(moved) + len(unlabelled)
+    return report
+
+
+def _check_args(
+    src: Path, dest: Path, kind: str | None, fraction: float, pool: str | Path | None
+) -> None:
+    if not src.exists():
+        raise DatasetError(f"source {src} does not exist")
+    if src.is_file() and src.suffix.lower() not in MANIFEST_SUFFIXES:
+        raise DatasetError(f"{src}: a manifest must be .csv or .jsonl")
+    if pool is not None and not Path(pool).expanduser().is_dir():
+        raise DatasetError(f"pool folder {pool} does not exist")
+    if kind is not None and kind not in KINDS:
+        raise DatasetError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    if not 0 < fraction <= 1:
+        raise DatasetError(f"labelled fraction must be in (0, 1]; got {fraction}")
+    if (dest / META_FILE).exists() or (dest.is_dir() and any(dest.iterdir())):
+        raise DatasetError(f"{dest} is not empty; import into a new folder")
+
+
+def _candidates(src: Path) -> Iterator[Candidate]:
+    if src.is_file():
+        yield from _manifest(src)
+        return
+    for entry in sorted(src.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            label = None if entry.name == POOL_FOLDER else entry.name
+            yield from _folder_files(entry, src, label)
+        else:
+            yield Candidate(str(entry), entry.name)  # loose file: no class, reported as bad
+
+
+def _folder_files(folder: Path, base: Path, label: str | None) -> Iterator[Candidate]:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            yield Candidate(str(path), path.relative_to(base).as_posix(), path=path, label=label)
+
+
+def _manifest(path: Path) -> Iterator[Candidate]:
+    rows = _read_manifest(path)
+    for number, row in enumerate(rows, start=2 if path.suffix.lower() == ".csv" else 1):
+        where = f"{path.name}:{number}"
+        file, text = (row.get("file") or "").strip(), row.get("text")
+        label = (row.get("label") or "").strip() or None
+        truth = (row.get("truth") or "").strip() or None
+        if file:
+            full = Path(file) if Path(file).is_absolute() else path.parent / file
+            rid = row.get("id") or (Path(file).name if Path(file).is_absolute() else file)
+            yield Candidate(f"{where} {file}", str(rid), path=full, label=label, truth=truth)
+        else:
+            rid = row.get("id") or f"{path.stem}-{number}"
+            yield Candidate(where, str(rid), text=text or "", label=label, truth=truth)
+
+
+def _read_manifest(path: Path) -> list[dict[str, str]]:
+    try:
+        if path.suffix.lower() == ".csv":
+            with path.open(newline="", encoding="utf-8") as f:
+                rows: list[dict[str, str]] = list(csv.DictReader(f))
+        else:
+            lines = path.read_text(encoding="utf-8").splitlines()
+            rows = [
+                _json_row(line, f"{path.name}:{n}")
+                for n, line in enumerate(lines, 1)
+                if line.strip()
+            ]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DatasetError(f"{path}: cannot read the manifest ({exc})") from None
+    if rows and not ({"file", "text"} & set(rows[0])):
+        raise DatasetError(f"{path}: the manifest needs a 'file' or a 'text' column")
+    return rows
+
+
+def _json_row(line: str, where: str) -> dict[str, str]:
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise DatasetError(f"{where}: not valid JSON ({exc.msg})") from None
+    if not isinstance(row, dict):
+        raise DatasetError(f"{where}: expected a JSON object")
+    return {k: "" if v is None else str(v) for k, v in row.items()}
+
+
+def _guess_kind(src: Path, candidates: Sequence[Candidate]) -> str:
+    if any(c.path is None and c.text is not None for c in candidates):
+        return "text"
+    files = [c.path for c in candidates if c.path is not None]
+    if files and all(p.suffix.lower() == ".txt" for p in files):
+        return "text"
+    return "image"
+
+
+def _accept_all(
+    candidates: Sequence[Candidate],
+    kind: str,
+    labels: tuple[str, ...],
+    dest: Path,
+    report: ImportReport,
+) -> list[Record]:
+    records: list[Record] = []
+    seen: set[str] = set()
+    for c in candidates:
+        problem = _problem(c, labels, seen)
+        result = _to_record(c, kind, dest) if problem is None else problem
+        if isinstance(result, str):
+            report.bad.append((c.source, result))
+            continue
+        seen.add(c.id)
+        records.append(result)
+    return records
+
+
+def _problem(c: Candidate, labels: tuple[str, ...], seen: set[str]) -> str | None:
+    if c.path is None and c.text is None:
+        return "not inside a class folder (put it in a class folder or in unlabelled/)"
+    for value in (c.label, c.truth):
+        if value is not None and value not in labels:
+            return f"unknown label {value!r} (labels: {', '.join(labels)})"
+    if c.id in seen:
+        return f"duplicate id {c.id!r}"
+    return None
+
+
+def _to_record(c: Candidate, kind: str, dest: Path) -> Record | str:
+    """The stored record, or the reason the input is bad."""
+    if kind == "text":
+        text, reason = (c.text, None) if c.path is None else _read_text(c.path)
+        if text is None or not text.strip():
+            return reason or "empty text"
+        return Record(c.id, text=text.strip(), label=c.label, truth=c.truth)
+    if c.path is None:
+        return "an image dataset needs a file, not a text"
+    reason = _image_problem(c.path)
+    if reason:
+        return reason
+    target = dest / FILES_DIR / _safe_name(c.id, c.path.suffix)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(c.path, target)
+    return Record(c.id, file=str(target), label=c.label, truth=c.truth)
+
+
+def _read_text(path: Path) -> tuple[str | None, str | None]:
+    try:
+        return path.read_text(encoding="utf-8"), None
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text"
+    except OSError as exc:
+        return None, f"cannot read ({exc.strerror})"
+
+
+def _image_problem(path: Path) -> str | None:
+    from PIL import Image, UnidentifiedImageError
+
+    if not path.is_file():
+        return "file not found"
+    try:
+        with Image.open(path) as image:
+            image.load()  # decodes fully: catches truncated files that verify() lets through
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        return f"not an image ({type(exc).__name__})"
+    return None
+
+
+def _safe_name(rid: str, suffix: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9._/-]", "_", rid).replace("..", "_").lstrip("/")
+    return name if name.lower().endswith(suffix.lower()) else name + suffix.lower()
+
+
+def _hold_out(
+    labelled: list[Record], fraction: float, seed: int
+) -> tuple[list[Record], list[Record]]:
+    """Keep `fraction` of each label labelled; the rest become pool records with `truth`."""
+    if fraction >= 1:
+        return labelled, []
+    rng = np.random.default_rng(seed)
+    kept: list[Record] = []
+    moved: list[Record] = []
+    for label in sorted({str(r.label) for r in labelled}):
+        group = sorted((r for r in labelled if r.label == label), key=lambda r: r.id)
+        order = rng.permutation(len(group))
+        n_keep = max(1, round(fraction * len(group)))
+        kept += [group[i] for i in order[:n_keep]]
+        moved += [replace(group[i], label=None, truth=label) for i in order[n_keep:]]
+    return kept, moved
