@@ -7,6 +7,8 @@ venv="${ACTIVECROWDS_VENV:-.venv}"
 py="$venv/bin/python"
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+# This machine's pip config names local indexes that pip warns about on every package; hide that noise.
+pip_install() { "$py" -m pip install -q "$@" 2> >(grep -v 'is ignored: it is neither' >&2); }
 
 if [ ! -x "$py" ]; then
   step "creating virtualenv $venv"
@@ -17,13 +19,13 @@ fi
 # would pull a several-GB CUDA build from the network.
 if ! "$py" -c "import torch, torchvision" 2>/dev/null; then
   step "installing torch 2.14.1 + torchvision 0.29.1 (large, one time)"
-  "$py" -m pip install -q torch==2.14.1 torchvision==0.29.1
+  pip_install torch==2.14.1 torchvision==0.29.1
 fi
 
 stamp="$venv/.activecrowds-installed"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   step "installing activecrowds and its dependencies"
-  "$py" -m pip install -q -e '.[dev,text]'
+  pip_install -e '.[dev,text]'
   touch "$stamp"
 fi
 
