@@ -1,0 +1,113 @@
+"""A small classifier head on fixed features: MLP with dropout, class-weighted, seeded.
+
+Dropout makes MC-dropout sampling (BALD) meaningful; class weights keep a rare positive
+class from being ignored when the labelled set is small and skewed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+
+@dataclass(frozen=True)
+class HeadConfig:
+    """Head size and training schedule (full-batch AdamW; few hundred samples at most)."""
+
+    hidden: int = 256
+    dropout: float = 0.5
+    input_dropout: float = 0.2
+    epochs: int = 150
+    lr: float = 3e-3
+    weight_decay: float = 1e-2
+
+
+def class_weights(y: np.ndarray, n_classes: int) -> torch.Tensor:
+    """Inverse-frequency weights (mean 1 over present classes); absent classes weigh 0."""
+    counts = np.bincount(y, minlength=n_classes).astype(np.float64)
+    present = counts > 0
+    weights = np.zeros(n_classes)
+    weights[present] = counts[present].sum() / (present.sum() * counts[present])
+    return torch.tensor(weights, dtype=torch.float32)
+
+
+def build_mlp(dim: int, n_classes: int, cfg: HeadConfig) -> nn.Module:
+    """Dropout -> Linear -> ReLU -> Dropout -> Linear (a linear layer if hidden == 0)."""
+    if cfg.hidden <= 0:
+        return nn.Sequential(nn.Dropout(cfg.input_dropout), nn.Linear(dim, n_classes))
+    return nn.Sequential(
+        nn.Dropout(cfg.input_dropout),
+        nn.Linear(dim, cfg.hidden),
+        nn.ReLU(),
+        nn.Dropout(cfg.dropout),
+        nn.Linear(cfg.hidden, n_classes),
+    )
+
+
+def softmax(logits: torch.Tensor) -> np.ndarray:
+    """Row-wise probabilities in float64 whose rows sum to 1 to machine precision."""
+    p = torch.softmax(logits.double(), dim=1).cpu().numpy()
+    return p / p.sum(axis=1, keepdims=True)
+
+
+class Head:
+    """Trains and applies the MLP on standardised features."""
+
+    def __init__(self, dim: int, n_classes: int, cfg: HeadConfig, seed: int = 0) -> None:
+        self.dim, self.n_classes, self.cfg, self.seed = dim, n_classes, cfg, seed
+        self.net: nn.Module | None = None
+        self.mean = np.zeros(dim, np.float32)
+        self.scale = np.ones(dim, np.float32)
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Fit from scratch on features x (n, dim) and class indices y (n,)."""
+        self.mean = x.mean(axis=0)
+        self.scale = x.std(axis=0) + 1e-3 * (x.std() + 1e-6)
+        xt, yt = self._tensor(x), torch.as_tensor(y, dtype=torch.long)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.seed)
+            net = build_mlp(self.dim, self.n_classes, self.cfg)
+            opt = torch.optim.AdamW(
+                net.parameters(), lr=self.cfg.lr, weight_decay=self.cfg.weight_decay
+            )
+            loss_fn = nn.CrossEntropyLoss(weight=class_weights(y, self.n_classes))
+            net.train()
+            for _ in range(self.cfg.epochs):
+                opt.zero_grad()
+                loss_fn(net(xt), yt).backward()
+                opt.step()
+        self.net = net.eval()
+
+    def _tensor(self, x: np.ndarray) -> torch.Tensor:
+        return torch.as_tensor((x - self.mean) / self.scale, dtype=torch.float32)
+
+    def _net(self) -> nn.Module:
+        if self.net is None:
+            from activecrowds_ml.errors import ModelError
+
+            raise ModelError("the model has not been trained yet")
+        return self.net
+
+    @torch.no_grad()
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """Deterministic class probabilities (dropout off)."""
+        net = self._net().eval()
+        return softmax(net(self._tensor(x)))
+
+    @torch.no_grad()
+    def predict_proba_mc(self, x: np.ndarray, passes: int) -> np.ndarray:
+        """(passes, n, classes) with dropout on; seeded, so repeated calls agree."""
+        net, xt = self._net(), self._tensor(x)
+        out = np.empty((passes, len(x), self.n_classes))
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.seed + 1)
+            net.train()
+            try:
+                for p in range(passes):
+                    out[p] = softmax(net(xt))
+            finally:
+                net.eval()
+        return out
