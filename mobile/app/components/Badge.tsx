@@ -1,0 +1,27 @@
+import { StyleSheet, Text, View } from "react-native"
+import { spacing, toneColors, typography, type Tone } from "../theme"
+
+/** A small rounded pill with a status word. */
+export function Badge({ label, tone, testID }: { label: string; tone: Tone; testID?: string }) {
+  const c = toneColors[tone]
+  return (
+    <View style={[styles.pill, { backgroundColor: c.bg }]} testID={testID}>
+      <View style={[styles.dot, { backgroundColor: c.fg }]} />
+      <Text style={[typography.caption, styles.text, { color: c.fg }]}>{label}</Text>
+    </View>
+  )
+}
+
+const styles = StyleSheet.create({
+  pill: {
+    flexDirection: "row",
+    alignItems: "center",
+    alignSelf: "flex-start",
+    paddingHorizontal: spacing.sm + 2,
+    paddingVertical: spacing.xs,
+    borderRadius: 999,
+    gap: spacing.xs + 2,
+  },
+  dot: { width: 8, height: 8, borderRadius: 4 },
+  text: { fontWeight: "700", letterSpacing: 0.3 },
+})

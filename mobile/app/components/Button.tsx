@@ -1,0 +1,68 @@
+import { ActivityIndicator, Pressable, StyleSheet, Text, type StyleProp, type ViewStyle } from "react-native"
+import { colors, spacing, touchTarget, typography } from "../theme"
+
+export type ButtonVariant = "primary" | "secondary" | "success" | "danger" | "ghost"
+
+type Props = {
+  label: string
+  onPress: () => void
+  variant?: ButtonVariant
+  disabled?: boolean
+  busy?: boolean
+  big?: boolean
+  testID?: string
+  style?: StyleProp<ViewStyle>
+}
+
+const palette: Record<ButtonVariant, { bg: string; fg: string; border: string }> = {
+  primary: { bg: colors.primary, fg: colors.onPrimary, border: colors.primary },
+  secondary: { bg: colors.surface, fg: colors.primary, border: colors.border },
+  success: { bg: colors.success, fg: colors.onPrimary, border: colors.success },
+  danger: { bg: colors.danger, fg: colors.onPrimary, border: colors.danger },
+  ghost: { bg: "transparent", fg: colors.primary, border: "transparent" },
+}
+
+/** A large, clearly labelled button; `busy` shows a spinner and blocks a double tap. */
+export function Button({ label, onPress, variant = "primary", disabled, busy, big, testID, style }: Props) {
+  const p = palette[variant]
+  const inactive = disabled || busy
+  return (
+    <Pressable
+      accessibilityRole="button"
+      accessibilityLabel={label}
+      accessibilityState={{ disabled: !!inactive, busy: !!busy }}
+      disabled={inactive}
+      onPress={onPress}
+      testID={testID}
+      style={({ pressed }) => [
+        styles.base,
+        big && styles.big,
+        { backgroundColor: p.bg, borderColor: p.border },
+        pressed && styles.pressed,
+        inactive && styles.inactive,
+        style,
+      ]}
+    >
+      {busy ? (
+        <ActivityIndicator color={p.fg} />
+      ) : (
+        <Text style={[big ? typography.big : typography.label, styles.text, { color: p.fg }]}>{label}</Text>
+      )}
+    </Pressable>
+  )
+}
+
+const styles = StyleSheet.create({
+  base: {
+    minHeight: touchTarget,
+    paddingHorizontal: spacing.lg,
+    borderRadius: 14,
+    borderWidth: 1,
+    alignItems: "center",
+    justifyContent: "center",
+  },
+  big: { minHeight: 76, borderRadius: 18 },
+  pressed: { opacity: 0.85, transform: [{ scale: 0.98 }] },
+  inactive: { opacity: 0.5 },
+  text: { textAlign: "center" },
+})

@@ -1,0 +1,45 @@
+import type { ReactNode } from "react"
+import { Pressable, StyleSheet, View } from "react-native"
+import { colors, spacing, touchTarget } from "../theme"
+
+type Props = { children: ReactNode; onPress?: () => void; testID?: string; accessibilityLabel?: string }
+
+/** A white rounded surface; pressable when given `onPress`. */
+export function Card({ children, onPress, testID, accessibilityLabel }: Props) {
+  if (!onPress) {
+    return (
+      <View style={styles.card} testID={testID}>
+        {children}
+      </View>
+    )
+  }
+  return (
+    <Pressable
+      accessibilityRole="button"
+      accessibilityLabel={accessibilityLabel}
+      onPress={onPress}
+      testID={testID}
+      style={({ pressed }) => [styles.card, styles.pressable, pressed && styles.pressed]}
+    >
+      {children}
+    </Pressable>
+  )
+}
+
+const styles = StyleSheet.create({
+  card: {
+    backgroundColor: colors.surface,
+    borderRadius: 16,
+    padding: spacing.md,
+    borderWidth: 1,
+    borderColor: colors.border,
+    gap: spacing.sm,
+    shadowColor: colors.black,
+    shadowOpacity: 0.05,
+    shadowRadius: 8,
+    shadowOffset: { width: 0, height: 2 },
+    elevation: 1,
+  },
+  pressable: { minHeight: touchTarget + spacing.md },
+  pressed: { backgroundColor: colors.primarySoft, borderColor: colors.primary },
+})

@@ -1,0 +1,19 @@
+import { StyleSheet, Text, View } from "react-native"
+import { colors, spacing } from "../theme"
+
+/** A number in a circle-ish pill: how many tasks are open behind a row. */
+export function CountPill({ count, testID }: { count: number; testID?: string }) {
+  const active = count > 0
+  return (
+    <View style={[styles.pill, active ? styles.active : styles.idle]} testID={testID}>
+      <Text style={[styles.text, { color: active ? colors.onPrimary : colors.textDim }]}>{count}</Text>
+    </View>
+  )
+}
+
+const styles = StyleSheet.create({
+  pill: { minWidth: 36, height: 36, borderRadius: 18, paddingHorizontal: spacing.sm, alignItems: "center", justifyContent: "center" },
+  active: { backgroundColor: colors.primary },
+  idle: { backgroundColor: colors.neutralSoft },
+  text: { fontSize: 16, fontWeight: "700" },
+})

@@ -1,0 +1,24 @@
+import type { ReactNode } from "react"
+import { StyleSheet, Text, View } from "react-native"
+import { spacing, toneColors, typography, type Tone } from "../theme"
+
+type Props = { tone: Tone; title: string; children?: ReactNode; testID?: string }
+
+/** A coloured panel that tells the user plainly what is going on, with room for an action. */
+export function Notice({ tone, title, children, testID }: Props) {
+  const c = toneColors[tone]
+  return (
+    <View
+      style={[styles.box, { backgroundColor: c.bg, borderLeftColor: c.fg }]}
+      testID={testID}
+      accessibilityRole="alert"
+    >
+      <Text style={[typography.heading, { color: c.fg }]}>{title}</Text>
+      {children}
+    </View>
+  )
+}
+
+const styles = StyleSheet.create({
+  box: { borderRadius: 14, borderLeftWidth: 6, padding: spacing.md, gap: spacing.sm },
+})

@@ -1,0 +1,196 @@
+import { useCallback, useEffect, useMemo, useState } from "react"
+import { Pressable, StyleSheet, Text, View } from "react-native"
+import { Button, Failed, Loading, Notice, SampleView, Screen, prefetchImages } from "../components"
+import { useNavigation } from "../navigation/navigator"
+import { useTask } from "../services/api/hooks"
+import type { Answer } from "../services/queue/answerQueue"
+import { useAnswerQueue } from "../services/queue/QueueProvider"
+import { colors, spacing, touchTarget, typography } from "../theme"
+import { answerChoices, binaryQuestion, type Choice } from "../utils/answerChoices"
+
+// After this long the task screen takes over and shows the submission as saved and pending.
+const SUBMIT_WAIT_MS = 6_000
+
+/** One sample at a time, one big button per label; answers saved on every tap, sent at the end. */
+export function LabellingScreen({ taskId }: { taskId: string }) {
+  const { back, replace } = useNavigation()
+  const { data, error, refetch } = useTask(taskId)
+  const { queue } = useAnswerQueue()
+  const task = data?.task
+  const batch = task?.currentBatch
+  const [answers, setAnswers] = useState<Answer[] | null>(null)
+  const [index, setIndex] = useState(0)
+  const [submitting, setSubmitting] = useState(false)
+
+  // Resume where the saved draft left off.
+  useEffect(() => {
+    if (!task || !batch) return
+    void queue.draft(task.id, batch.id).then((saved) => {
+      setAnswers(saved)
+      const done = new Set(saved.map((a) => a.sampleId))
+      const next = batch.samples.findIndex((s) => !done.has(s.id))
+      setIndex(next < 0 ? batch.samples.length : next)
+    })
+  }, [queue, task?.id, batch?.id]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  const samples = batch?.samples ?? []
+  useEffect(() => {
+    prefetchImages([samples[index + 1]?.mediaUrl, samples[index + 2]?.mediaUrl])
+  }, [samples, index])
+
+  const choose = useCallback(
+    async (label: string) => {
+      if (!task || !batch) return
+      const sample = batch.samples[index]
+      setAnswers(await queue.answer(task.id, batch.id, { sampleId: sample.id, label }))
+      setIndex((i) => i + 1)
+    },
+    [queue, task, batch, index],
+  )
+
+  const submit = async () => {
+    if (!task || !batch) return
+    setSubmitting(true)
+    const timeout = new Promise((resolve) => setTimeout(resolve, SUBMIT_WAIT_MS))
+    await Promise.race([queue.submit(task.id, batch.id), timeout])
+    replace({ name: "task", taskId })
+  }
+
+  const choices = useMemo(() => (task ? answerChoices(task.labels, task.subcategory) : []), [task])
+  if (!data && error) return <Frame onBack={back}><Failed message={error} onRetry={refetch} /></Frame>
+  if (!task || answers === null) {
+    if (task && (!batch || task.lockedForMe)) return <Closed onBack={back} />
+    return <Frame onBack={back}><Loading /></Frame>
+  }
+  if (!batch || task.lockedForMe) return <Closed onBack={back} />
+
+  const total = batch.samples.length
+  const sample = batch.samples[index]
+  const given = sample ? answers.find((a) => a.sampleId === sample.id)?.label : undefined
+  return (
+    <Screen
+      title={task.title}
+      subtitle={binaryQuestion(choices) ?? `Batch ${batch.number}`}
+      onBack={back}
+      scroll={false}
+      right={<Counter done={Math.min(index + 1, total)} total={total} />}
+      testID="screen-label"
+    >
+      <Progress share={answers.length / Math.max(1, total)} />
+      {sample ? (
+        <View style={styles.body}>
+          <SampleView sample={sample} />
+          <Choices choices={choices} selected={given} onChoose={(l) => void choose(l)} />
+          <Button label="‹ Previous sample" variant="ghost" onPress={() => setIndex((i) => Math.max(0, i - 1))} disabled={index === 0} testID="previous" />
+        </View>
+      ) : (
+        <Review total={total} answers={answers} busy={submitting} onSubmit={submit} onBack={() => setIndex(total - 1)} />
+      )}
+    </Screen>
+  )
+}
+
+function Frame({ onBack, children }: { onBack: () => void; children: React.ReactNode }) {
+  return (
+    <Screen title="Labelling" onBack={onBack} testID="screen-label">
+      {children}
+    </Screen>
+  )
+}
+
+function Closed({ onBack }: { onBack: () => void }) {
+  return (
+    <Frame onBack={onBack}>
+      <Notice tone="neutral" title="No batch to label" testID="label-closed">
+        <Text style={typography.body}>This batch is closed or already answered. Go back to see what is next.</Text>
+      </Notice>
+    </Frame>
+  )
+}
+
+function Counter({ done, total }: { done: number; total: number }) {
+  return (
+    <View style={styles.counter} accessibilityLabel={`Sample ${done} of ${total}`}>
+      <Text style={styles.counterText} testID="counter">{`${done} / ${total}`}</Text>
+    </View>
+  )
+}
+
+function Progress({ share }: { share: number }) {
+  return (
+    <View style={styles.track}>
+      <View style={[styles.fill, { width: `${share * 100}%` }]} />
+    </View>
+  )
+}
+
+type ChoicesProps = { choices: Choice[]; selected?: string; onChoose: (label: string) => void }
+
+function Choices({ choices, selected, onChoose }: ChoicesProps) {
+  const wide = choices.length <= 2
+  return (
+    <View style={styles.choices}>
+      {choices.map((c) => (
+        <Pressable
+          key={c.label}
+          accessibilityRole="button"
+          accessibilityLabel={c.caption ? `${c.title}, ${c.caption}` : c.title}
+          accessibilityState={{ selected: selected === c.label }}
+          onPress={() => onChoose(c.label)}
+          testID={`answer-${c.label}`}
+          style={({ pressed }) => [
+            styles.choice,
+            wide ? styles.choiceWide : styles.choiceGrid,
+            { backgroundColor: TONE[c.tone] },
+            selected === c.label && styles.selected,
+            pressed && styles.pressed,
+          ]}
+        >
+          <Text style={styles.choiceTitle}>{c.title}</Text>
+          {c.caption ? <Text style={styles.choiceCaption}>{c.caption}</Text> : null}
+        </Pressable>
+      ))}
+    </View>
+  )
+}
+
+type ReviewProps = { total: number; answers: Answer[]; busy: boolean; onSubmit: () => void; onBack: () => void }
+
+function Review({ total, answers, busy, onSubmit, onBack }: ReviewProps) {
+  const counts = new Map<string, number>()
+  for (const a of answers) counts.set(a.label, (counts.get(a.label) ?? 0) + 1)
+  return (
+    <View style={[styles.body, styles.review]} testID="review">
+      <Text style={styles.reviewIcon}>✅</Text>
+      <Text style={[typography.title, styles.centered]}>All {total} samples answered</Text>
+      <Text style={[typography.body, styles.centeredDim]}>
+        {[...counts].map(([label, n]) => `${n} × ${label}`).join(" · ")}
+      </Text>
+      <Button label="Submit answers" big variant="success" busy={busy} onPress={onSubmit} testID="submit" style={styles.full} />
+      <Button label="‹ Check the last one again" variant="ghost" onPress={onBack} disabled={busy} />
+    </View>
+  )
+}
+
+const TONE = { yes: colors.success, no: colors.danger, plain: colors.primary }
+
+const styles = StyleSheet.create({
+  body: { flex: 1, gap: spacing.md, paddingVertical: spacing.md },
+  counter: { backgroundColor: colors.text, borderRadius: 12, paddingHorizontal: spacing.md, minHeight: 40, justifyContent: "center" },
+  counterText: { color: colors.onPrimary, fontSize: 20, fontWeight: "800", fontVariant: ["tabular-nums"] },
+  track: { height: 6, borderRadius: 3, backgroundColor: colors.neutralSoft, overflow: "hidden", marginTop: spacing.sm },
+  fill: { height: 6, backgroundColor: colors.primary },
+  choices: { flexDirection: "row", flexWrap: "wrap", gap: spacing.sm },
+  choice: { minHeight: touchTarget + 28, borderRadius: 18, alignItems: "center", justifyContent: "center", padding: spacing.sm },
+  choiceWide: { flex: 1 },
+  choiceGrid: { flexBasis: "48%", flexGrow: 1 },
+  selected: { borderWidth: 4, borderColor: colors.text },
+  pressed: { opacity: 0.85, transform: [{ scale: 0.98 }] },
+  choiceTitle: { color: colors.onPrimary, fontSize: 26, fontWeight: "800" },
+  choiceCaption: { color: colors.onPrimary, fontSize: 14, fontWeight: "600", opacity: 0.9 },
+  review: { alignItems: "center", justifyContent: "center" },
+  reviewIcon: { fontSize: 64 },
+  centered: { textAlign: "center", color: colors.text },
+  centeredDim: { textAlign: "center", color: colors.textDim },
+  full: { alignSelf: "stretch" },
+})

@@ -1,0 +1,102 @@
+import { useState } from "react"
+import { KeyboardAvoidingView, Platform, StyleSheet, Text, TextInput, View } from "react-native"
+import { Button, Notice, Screen } from "../components"
+import { defaultServerUrl } from "../config"
+import { looksLikeServerUrl } from "../services/api/endpoints"
+import { useSession } from "../services/session/SessionContext"
+import { colors, spacing, touchTarget, typography } from "../theme"
+
+/** Server address and a name: the server hands back a token that stays on this device. */
+export function SignInScreen() {
+  const { state, signIn } = useSession()
+  const last = state.status === "signedOut" ? state.last : null
+  const [serverUrl, setServerUrl] = useState(last?.serverUrl ?? defaultServerUrl())
+  const [name, setName] = useState(last?.name ?? "")
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+
+  const submit = async () => {
+    if (!looksLikeServerUrl(serverUrl)) return setError("Enter the server address, for example https://crowd.example.org")
+    if (!name.trim()) return setError("Enter your name so the team knows who labelled what.")
+    setBusy(true)
+    setError(null)
+    const problem = await signIn(serverUrl.trim(), name)
+    setBusy(false)
+    setError(problem)
+  }
+
+  return (
+    <Screen title="ActiveCrowds" subtitle="Label data, teach the model" testID="screen-sign-in">
+      <KeyboardAvoidingView behavior={Platform.OS === "ios" ? "padding" : undefined} style={styles.form}>
+        <View style={styles.hero}>
+          <Text style={styles.logo}>🏗️</Text>
+          <Text style={[typography.title, styles.center]}>Welcome</Text>
+          <Text style={[typography.body, styles.dim]}>
+            Your answers teach a model to recognise what matters. Sign in to see the tasks waiting for you.
+          </Text>
+        </View>
+        <Field label="Server address">
+          <TextInput
+            value={serverUrl}
+            onChangeText={setServerUrl}
+            placeholder="https://crowd.example.org"
+            autoCapitalize="none"
+            autoCorrect={false}
+            keyboardType="url"
+            style={styles.input}
+            testID="server-url"
+            accessibilityLabel="Server address"
+          />
+        </Field>
+        <Field label="Your name">
+          <TextInput
+            value={name}
+            onChangeText={setName}
+            placeholder="e.g. Amina Yusuf"
+            autoCorrect={false}
+            returnKeyType="go"
+            onSubmitEditing={submit}
+            style={styles.input}
+            testID="annotator-name"
+            accessibilityLabel="Your name"
+          />
+        </Field>
+        {error ? (
+          <Notice tone="danger" title="Could not sign in" testID="sign-in-error">
+            <Text style={typography.body}>{error}</Text>
+          </Notice>
+        ) : null}
+        <Button label="Sign in" onPress={submit} busy={busy} big testID="sign-in" />
+      </KeyboardAvoidingView>
+    </Screen>
+  )
+}
+
+function Field({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <View style={styles.field}>
+      <Text style={[typography.label, styles.fieldLabel]}>{label}</Text>
+      {children}
+    </View>
+  )
+}
+
+const styles = StyleSheet.create({
+  form: { gap: spacing.lg },
+  hero: { alignItems: "center", gap: spacing.sm, paddingVertical: spacing.lg },
+  logo: { fontSize: 56 },
+  center: { textAlign: "center", color: colors.text },
+  dim: { textAlign: "center", color: colors.textDim },
+  field: { gap: spacing.xs },
+  fieldLabel: { color: colors.textDim },
+  input: {
+    minHeight: touchTarget,
+    borderRadius: 14,
+    borderWidth: 1,
+    borderColor: colors.border,
+    backgroundColor: colors.surface,
+    paddingHorizontal: spacing.md,
+    fontSize: 18,
+    color: colors.text,
+  },
+})

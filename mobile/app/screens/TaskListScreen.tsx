@@ -1,0 +1,67 @@
+import { Image, StyleSheet, Text, View } from "react-native"
+import { Badge, Card, ConnectionStrip, Empty, Failed, Loading, Screen } from "../components"
+import type { TaskCategory, TaskSubcategory, TasksQuery } from "../gql/graphql"
+import { useNavigation } from "../navigation/navigator"
+import { useTasks } from "../services/api/hooks"
+import { colors, spacing, typography } from "../theme"
+import { categoryNames, statusNames, subcategoryNames } from "../utils/names"
+
+type Props = { category: TaskCategory; subcategory: TaskSubcategory }
+type TaskRow = TasksQuery["tasks"][number]
+
+/** The tasks of one subcategory: title, status, and whether a batch is waiting for me. */
+export function TaskListScreen({ category, subcategory }: Props) {
+  const { push, back } = useNavigation()
+  const { data, error, refetch } = useTasks(category, subcategory)
+
+  return (
+    <Screen
+      title={subcategoryNames[subcategory].title}
+      subtitle={categoryNames[category].title}
+      onBack={back}
+      testID="screen-tasks"
+    >
+      <ConnectionStrip />
+      {!data && error ? <Failed message={error} onRetry={refetch} /> : null}
+      {!data && !error ? <Loading /> : null}
+      {data && data.tasks.length === 0 ? (
+        <Empty title="Nothing here yet" message="No task of this kind is open right now." />
+      ) : null}
+      {data?.tasks.map((task) => (
+        <TaskCard key={task.id} task={task} onPress={() => push({ name: "task", taskId: task.id })} />
+      ))}
+    </Screen>
+  )
+}
+
+function TaskCard({ task, onPress }: { task: TaskRow; onPress: () => void }) {
+  const status = statusNames[task.status]
+  const waiting = task.status === "COLLECTING" && !task.lockedForMe && !!task.currentBatch
+  return (
+    <Card onPress={onPress} testID={`task-${task.id}`} accessibilityLabel={task.title}>
+      <View style={styles.row}>
+        {task.coverImageUrl ? <Image source={{ uri: task.coverImageUrl }} style={styles.thumb} /> : null}
+        <View style={styles.grow}>
+          <Text style={typography.heading} numberOfLines={2}>
+            {task.title}
+          </Text>
+          <Text style={[typography.caption, styles.dim]}>{task.labelledCount} samples labelled so far</Text>
+        </View>
+      </View>
+      <View style={styles.badges}>
+        <Badge label={status.label} tone={status.tone} />
+        {waiting ? (
+          <Badge label={`Batch ${task.currentBatch?.number} waiting for you`} tone="info" testID={`task-${task.id}-waiting`} />
+        ) : null}
+      </View>
+    </Card>
+  )
+}
+
+const styles = StyleSheet.create({
+  row: { flexDirection: "row", alignItems: "center", gap: spacing.md },
+  thumb: { width: 64, height: 64, borderRadius: 12, backgroundColor: colors.neutralSoft },
+  grow: { flex: 1, gap: spacing.xxs },
+  dim: { color: colors.textDim },
+  badges: { flexDirection: "row", flexWrap: "wrap", gap: spacing.sm },
+})

@@ -1,0 +1,113 @@
+import { useEffect, useRef, useState } from "react"
+import { Image, StyleSheet, Text, View } from "react-native"
+import { Badge, Card, ConnectionStrip, Failed, Loading, Screen } from "../components"
+import type { TaskQuery } from "../gql/graphql"
+import { useNavigation } from "../navigation/navigator"
+import { useTask } from "../services/api/hooks"
+import { useAnswerQueue } from "../services/queue/QueueProvider"
+import { colors, spacing, typography } from "../theme"
+import { statusNames } from "../utils/names"
+import { TaskStatusPanel } from "./TaskStatusPanel"
+
+export type TaskDetail = NonNullable<TaskQuery["task"]>
+
+/** One task: cover, description, progress, and what the annotator can do now. */
+export function TaskScreen({ taskId }: { taskId: string }) {
+  const { back } = useNavigation()
+  const { data, error, refetch, lastEvent } = useTask(taskId)
+  const { delivered } = useAnswerQueue()
+  const task = data?.task
+  const newBatch = useNewBatchNotice(task, lastEvent?.__typename === "NewBatchAvailable")
+
+  // Queued answers just reached the server: show what it thinks now.
+  const deliveredAt = delivered[taskId]
+  useEffect(() => {
+    if (deliveredAt) refetch()
+  }, [deliveredAt, refetch])
+
+  return (
+    <Screen title={task?.title ?? "Task"} onBack={back} testID="screen-task">
+      <ConnectionStrip />
+      {!data && error ? <Failed message={error} onRetry={refetch} /> : null}
+      {!data && !error ? <Loading /> : null}
+      {data && !task ? <Failed message="This task no longer exists." /> : null}
+      {task ? (
+        <>
+          <TaskStatusPanel task={task} newBatch={newBatch} />
+          <Overview task={task} />
+        </>
+      ) : null}
+    </Screen>
+  )
+}
+
+/** True when a batch opened while this screen showed the task as locked for me. */
+function useNewBatchNotice(task: TaskDetail | null | undefined, eventSaysNew: boolean): boolean {
+  const lockedOn = useRef<string | null>(null)
+  const [fresh, setFresh] = useState(false)
+  const open = !!task && task.status === "COLLECTING" && !task.lockedForMe && !!task.currentBatch
+  const batchId = task?.currentBatch?.id ?? "none"
+  useEffect(() => {
+    if (!task) return
+    if (!open) {
+      lockedOn.current = batchId
+      setFresh(false)
+    } else if (lockedOn.current !== null && lockedOn.current !== batchId) {
+      setFresh(true)
+    }
+  }, [task, open, batchId])
+  return open && (fresh || eventSaysNew)
+}
+
+function Overview({ task }: { task: TaskDetail }) {
+  const status = statusNames[task.status]
+  const latest = [...task.rounds].sort((a, b) => b.number - a.number)[0]
+  const measured = [...task.rounds].sort((a, b) => b.number - a.number).find((r) => r.accuracy != null)
+  const total = task.labelledCount + task.poolRemaining
+  const share = total > 0 ? task.labelledCount / total : 0
+  return (
+    <Card testID="task-overview">
+      {task.coverImageUrl ? (
+        <Image source={{ uri: task.coverImageUrl }} style={styles.cover} resizeMode="cover" testID="task-cover" />
+      ) : null}
+      <Badge label={status.label} tone={status.tone} testID="task-status" />
+      <Text style={typography.body}>{task.description}</Text>
+      <View style={styles.stats}>
+        <Stat label="Round" value={latest ? String(latest.number) : "–"} testID="stat-round" />
+        <Stat label="Labelled" value={String(task.labelledCount)} testID="stat-labelled" />
+        <Stat
+          label="Accuracy"
+          value={measured?.accuracy != null ? `${(measured.accuracy * 100).toFixed(1)}%` : "–"}
+          testID="stat-accuracy"
+        />
+      </View>
+      <View style={styles.track} accessibilityLabel={`${Math.round(share * 100)} percent of the pool labelled`}>
+        <View style={[styles.fill, { width: `${Math.max(2, share * 100)}%` }]} />
+      </View>
+      <Text style={[typography.caption, styles.dim]}>
+        {task.labelledCount} labelled · {task.poolRemaining} still in the pool
+      </Text>
+    </Card>
+  )
+}
+
+function Stat({ label, value, testID }: { label: string; value: string; testID: string }) {
+  return (
+    <View style={styles.stat}>
+      <Text style={[typography.title, styles.statValue]} testID={testID}>
+        {value}
+      </Text>
+      <Text style={[typography.caption, styles.dim]}>{label}</Text>
+    </View>
+  )
+}
+
+const styles = StyleSheet.create({
+  cover: { width: "100%", aspectRatio: 16 / 9, borderRadius: 12, backgroundColor: colors.neutralSoft },
+  stats: { flexDirection: "row", justifyContent: "space-between", paddingVertical: spacing.sm },
+  stat: { flex: 1, alignItems: "center" },
+  statValue: { color: colors.text },
+  dim: { color: colors.textDim },
+  track: { height: 10, borderRadius: 5, backgroundColor: colors.neutralSoft, overflow: "hidden" },
+  fill: { height: 10, borderRadius: 5, backgroundColor: colors.success },
+})

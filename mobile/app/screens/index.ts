@@ -1,0 +1,6 @@
+export * from "./CategoriesScreen"
+export * from "./LabellingScreen"
+export * from "./SignInScreen"
+export * from "./SubcategoriesScreen"
+export * from "./TaskListScreen"
+export * from "./TaskScreen"

@@ -1,0 +1,118 @@
+import { graphql } from "../../gql"
+
+// Every operation the app sends, in one place, so codegen checks them all against the schema.
+
+export const RegisterAnnotatorDocument = graphql(`
+  mutation RegisterAnnotator($name: String!) {
+    registerAnnotator(name: $name) {
+      token
+    }
+  }
+`)
+
+export const CategoriesDocument = graphql(`
+  query Categories {
+    categories {
+      category
+      subcategories {
+        subcategory
+        taskCount
+      }
+    }
+  }
+`)
+
+export const TasksDocument = graphql(`
+  query Tasks($category: TaskCategory, $subcategory: TaskSubcategory) {
+    tasks(category: $category, subcategory: $subcategory) {
+      id
+      title
+      status
+      lockedForMe
+      coverImageUrl
+      labelledCount
+      currentBatch {
+        id
+        number
+      }
+    }
+  }
+`)
+
+export const TaskDocument = graphql(`
+  query Task($id: ID!) {
+    task(id: $id) {
+      id
+      title
+      description
+      category
+      subcategory
+      labels
+      status
+      coverImageUrl
+      lockedForMe
+      labelledCount
+      poolRemaining
+      lastError
+      scenario {
+        batchSize
+      }
+      rounds {
+        number
+        accuracy
+        trainSize
+      }
+      currentBatch {
+        id
+        number
+        samples {
+          id
+          mediaUrl
+          text
+        }
+      }
+    }
+  }
+`)
+
+export const SubmitAnswersDocument = graphql(`
+  mutation SubmitAnswers($taskId: ID!, $batchId: ID!, $answers: [AnswerInput!]!) {
+    submitAnswers(taskId: $taskId, batchId: $batchId, answers: $answers) {
+      accepted
+      task {
+        id
+        status
+        lockedForMe
+      }
+    }
+  }
+`)
+
+export const TaskEventsDocument = graphql(`
+  subscription TaskEvents($taskId: ID!) {
+    taskEvents(taskId: $taskId) {
+      __typename
+      ... on NewBatchAvailable {
+        batch {
+          id
+          number
+        }
+      }
+      ... on TaskLocked {
+        reason
+      }
+      ... on TaskFailed {
+        error
+      }
+    }
+  }
+`)
+
+export const TasksChangedDocument = graphql(`
+  subscription TasksChanged {
+    tasksChanged {
+      id
+      status
+    }
+  }
+`)

@@ -1,0 +1,83 @@
+import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react"
+import { Platform } from "react-native"
+import { useClient } from "urql"
+import { useConnection } from "../api/ApiProvider"
+import { describeProblem } from "../api/problem"
+import { graphqlTransport } from "../api/submit"
+import { deviceStore } from "../storage/keyValue"
+import { AnswerQueue, type Submission } from "./answerQueue"
+
+type QueueState = {
+  queue: AnswerQueue
+  /** Submissions still waiting for the server. */
+  pending: Submission[]
+  /** Plain messages about refused submissions, by task id. */
+  rejections: Record<string, string>
+  /** Task ids whose queued answers just reached the server. */
+  delivered: Record<string, number>
+  clearRejection: (taskId: string) => void
+}
+
+const QueueContext = createContext<QueueState | null>(null)
+
+/** Owns the device's answer queue; sends it whenever the client or the connection comes back. */
+export function QueueProvider({ children, queue: given }: { children: ReactNode; queue?: AnswerQueue }) {
+  const client = useClient()
+  const { epoch } = useConnection()
+  const queue = useMemo(() => given ?? new AnswerQueue(deviceStore), [given])
+  const [pending, setPending] = useState<Submission[]>([])
+  const [rejections, setRejections] = useState<Record<string, string>>({})
+  const [delivered, setDelivered] = useState<Record<string, number>>({})
+
+  useEffect(() => {
+    const unsubscribe = queue.subscribe((event) => {
+      if (event.type === "changed") void queue.pending().then(setPending)
+      if (event.type === "rejected") {
+        const message = describeProblem(event.problem)
+        setRejections((r) => ({ ...r, [event.submission.taskId]: message }))
+      }
+      if (event.type === "sent") setDelivered((d) => ({ ...d, [event.submission.taskId]: Date.now() }))
+    })
+    void queue.pending().then(setPending)
+    return unsubscribe
+  }, [queue])
+
+  useEffect(() => {
+    queue.setTransport(graphqlTransport(client))
+    return () => {
+      queue.setTransport(null)
+      queue.dispose()
+    }
+  }, [queue, client])
+
+  // Back online: do not wait for the back-off timer.
+  useEffect(() => {
+    if (epoch > 0) void queue.flush()
+  }, [queue, epoch])
+
+  useEffect(() => {
+    if (Platform.OS !== "web" || typeof window === "undefined") return
+    const onOnline = () => void queue.flush()
+    window.addEventListener("online", onOnline)
+    return () => window.removeEventListener("online", onOnline)
+  }, [queue])
+
+  const value = useMemo(
+    () => ({
+      queue,
+      pending,
+      rejections,
+      delivered,
+      clearRejection: (taskId: string) => setRejections(({ [taskId]: _, ...rest }) => rest),
+    }),
+    [queue, pending, rejections, delivered],
+  )
+  return <QueueContext.Provider value={value}>{children}</QueueContext.Provider>
+}
+
+/** The answer queue and what it is waiting on. */
+export function useAnswerQueue(): QueueState {
+  const state = useContext(QueueContext)
+  if (!state) throw new Error("useAnswerQueue outside QueueProvider")
+  return state
+}

@@ -1,0 +1,203 @@
+import { isRetryable, type Problem } from "../api/problem"
+import { loadJson, saveJson, type KeyValueStore } from "../storage/keyValue"
+
+/** One label given to one sample. */
+export type Answer = { sampleId: string; label: string }
+
+/** A finished batch of answers waiting to reach the server; sent byte-for-byte as stored. */
+export type Submission = { taskId: string; batchId: string; answers: Answer[]; queuedAt: number; attempts: number }
+
+export type SubmitResult = { kind: "ok"; accepted: number } | Problem
+export type Transport = (submission: Submission) => Promise<SubmitResult>
+
+/** What became of a submission the user just made. */
+export type SubmitOutcome =
+  | { kind: "sent"; accepted: number }
+  | { kind: "queued"; problem: Problem }
+  | { kind: "rejected"; problem: Problem }
+
+export type QueueEvent =
+  | { type: "sent"; submission: Submission; accepted: number }
+  | { type: "waiting"; submission: Submission; problem: Problem; retryInMs: number }
+  | { type: "rejected"; submission: Submission; problem: Problem }
+  | { type: "changed" }
+
+export type Scheduler = (run: () => void, ms: number) => () => void
+
+type Options = { transport?: Transport; schedule?: Scheduler; now?: () => number; baseDelayMs?: number; maxDelayMs?: number }
+
+const OUTBOX_KEY = "answers.outbox"
+const draftKey = (taskId: string, batchId: string) => `answers.draft.${taskId}.${batchId}`
+const keyOf = (s: { taskId: string; batchId: string }) => `${s.taskId}/${s.batchId}`
+
+const defaultSchedule: Scheduler = (run, ms) => {
+  const id = setTimeout(run, ms)
+  return () => clearTimeout(id)
+}
+
+/**
+ * Answers live on the device from the moment they are given: drafts per batch, then an outbox of
+ * submissions that is retried with the identical payload until the server answers for real.
+ */
+export class AnswerQueue {
+  private readonly store: KeyValueStore
+  private transport: Transport | null
+  private readonly schedule: Scheduler
+  private readonly now: () => number
+  private readonly baseDelayMs: number
+  private readonly maxDelayMs: number
+  private writes: Promise<unknown> = Promise.resolve()
+  private flushing: Promise<Map<string, SubmitResult>> = Promise.resolve(new Map())
+  private cancelRetry: (() => void) | null = null
+  private readonly listeners = new Set<(event: QueueEvent) => void>()
+
+  constructor(store: KeyValueStore, options: Options = {}) {
+    this.store = store
+    this.transport = options.transport ?? null
+    this.schedule = options.schedule ?? defaultSchedule
+    this.now = options.now ?? Date.now
+    this.baseDelayMs = options.baseDelayMs ?? 2_000
+    this.maxDelayMs = options.maxDelayMs ?? 60_000
+  }
+
+  /** Use `transport` from now on (null while signed out) and try the outbox with it. */
+  setTransport(transport: Transport | null): void {
+    this.transport = transport
+    if (transport) void this.flush()
+  }
+
+  /** Listen to what happens to submissions; returns the unsubscribe function. */
+  subscribe(listener: (event: QueueEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => void this.listeners.delete(listener)
+  }
+
+  /** The answers given so far for a batch, in the order given. */
+  async draft(taskId: string, batchId: string): Promise<Answer[]> {
+    await this.writes
+    return (await loadJson<Answer[]>(this.store, draftKey(taskId, batchId))) ?? []
+  }
+
+  /** Save one answer now; answering a sample again replaces its label in place. */
+  answer(taskId: string, batchId: string, answer: Answer): Promise<Answer[]> {
+    return this.editDraft(taskId, batchId, (answers) => {
+      const at = answers.findIndex((a) => a.sampleId === answer.sampleId)
+      if (at < 0) return [...answers, answer]
+      return answers.map((a, i) => (i === at ? answer : a))
+    })
+  }
+
+  /** Take back the answer to one sample (undo). */
+  unanswer(taskId: string, batchId: string, sampleId: string): Promise<Answer[]> {
+    return this.editDraft(taskId, batchId, (answers) => answers.filter((a) => a.sampleId !== sampleId))
+  }
+
+  /** Submissions not yet accepted by the server, oldest first. */
+  async pending(): Promise<Submission[]> {
+    await this.writes
+    return this.readOutbox()
+  }
+
+  /** Move a batch's draft into the outbox and try to send it. */
+  async submit(taskId: string, batchId: string): Promise<SubmitOutcome> {
+    await this.exclusive(async () => {
+      const answers = (await loadJson<Answer[]>(this.store, draftKey(taskId, batchId))) ?? []
+      const outbox = await this.readOutbox()
+      // A batch already in the outbox keeps its first payload: retries must be identical.
+      if (answers.length > 0 && !outbox.some((s) => keyOf(s) === keyOf({ taskId, batchId }))) {
+        outbox.push({ taskId, batchId, answers, queuedAt: this.now(), attempts: 0 })
+        await saveJson(this.store, OUTBOX_KEY, outbox)
+      }
+      await this.store.removeItem(draftKey(taskId, batchId))
+    })
+    this.emit({ type: "changed" })
+    const result = (await this.flush()).get(keyOf({ taskId, batchId }))
+    if (!result) return { kind: "queued", problem: { kind: "network" } }
+    if (result.kind === "ok") return { kind: "sent", accepted: result.accepted }
+    return isRetryable(result) ? { kind: "queued", problem: result } : { kind: "rejected", problem: result }
+  }
+
+  /** Send what the outbox holds, in order; one flush at a time. Returns each attempt's result. */
+  flush(): Promise<Map<string, SubmitResult>> {
+    const run = this.flushing.then(() => this.sendOutbox())
+    this.flushing = run.catch(() => new Map())
+    return run
+  }
+
+  /** Stop the retry timer (sign out, unmount). */
+  dispose(): void {
+    this.cancelRetry?.()
+    this.cancelRetry = null
+  }
+
+  private async sendOutbox(): Promise<Map<string, SubmitResult>> {
+    const results = new Map<string, SubmitResult>()
+    const transport = this.transport
+    if (!transport) return results
+    this.dispose()
+    for (const submission of await this.pending()) {
+      const result = await this.attempt(transport, submission)
+      results.set(keyOf(submission), result)
+      if (result.kind !== "ok" && isRetryable(result)) {
+        await this.retryLater(submission, result)
+        break // the next ones would meet the same network
+      }
+      await this.removeFromOutbox(submission)
+      if (result.kind === "ok") this.emit({ type: "sent", submission, accepted: result.accepted })
+      else this.emit({ type: "rejected", submission, problem: result })
+    }
+    return results
+  }
+
+  private async attempt(transport: Transport, submission: Submission): Promise<SubmitResult> {
+    try {
+      return await transport(submission)
+    } catch {
+      return { kind: "network" }
+    }
+  }
+
+  private async retryLater(submission: Submission, problem: Problem): Promise<void> {
+    const attempts = submission.attempts + 1
+    await this.exclusive(async () => {
+      const outbox = await this.readOutbox()
+      const updated = outbox.map((s) => (keyOf(s) === keyOf(submission) ? { ...s, attempts } : s))
+      await saveJson(this.store, OUTBOX_KEY, updated)
+    })
+    const retryInMs = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempts - 1))
+    this.cancelRetry = this.schedule(() => void this.flush(), retryInMs)
+    this.emit({ type: "waiting", submission: { ...submission, attempts }, problem, retryInMs })
+  }
+
+  private async removeFromOutbox(submission: Submission): Promise<void> {
+    await this.exclusive(async () => {
+      const outbox = await this.readOutbox()
+      await saveJson(this.store, OUTBOX_KEY, outbox.filter((s) => keyOf(s) !== keyOf(submission)))
+    })
+  }
+
+  private async editDraft(taskId: string, batchId: string, edit: (a: Answer[]) => Answer[]): Promise<Answer[]> {
+    return this.exclusive(async () => {
+      const key = draftKey(taskId, batchId)
+      const next = edit((await loadJson<Answer[]>(this.store, key)) ?? [])
+      await saveJson(this.store, key, next)
+      return next
+    })
+  }
+
+  private async readOutbox(): Promise<Submission[]> {
+    return (await loadJson<Submission[]>(this.store, OUTBOX_KEY)) ?? []
+  }
+
+  // Storage reads and writes of one change run back to back, so quick taps never lose an answer.
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(work)
+    this.writes = run.catch(() => undefined)
+    return run
+  }
+
+  private emit(event: QueueEvent): void {
+    for (const listener of this.listeners) listener(event)
+    if (event.type !== "changed") for (const listener of this.listeners) listener({ type: "changed" })
+  }
+}

@@ -1,0 +1,30 @@
+import type { TaskCategory, TaskStatus, TaskSubcategory } from "../gql/graphql"
+import type { Tone } from "../theme"
+
+/** Words people use for the API's enum values. */
+export const categoryNames: Record<TaskCategory, { title: string; icon: string; blurb: string }> = {
+  IMAGE: { title: "Images", icon: "🖼️", blurb: "Look at photos and say what you see" },
+  TEXT: { title: "Text", icon: "📝", blurb: "Read short messages and sort them" },
+  AUDIO: { title: "Audio", icon: "🎧", blurb: "Listen to recordings" },
+  OTHER: { title: "Other", icon: "🧩", blurb: "Everything else" },
+}
+
+export const subcategoryNames: Record<TaskSubcategory, { title: string; blurb: string }> = {
+  BINARY_CLASSIFICATION: { title: "Yes or no", blurb: "Answer one question per sample" },
+  MULTICLASS_CLASSIFICATION: { title: "Pick a class", blurb: "Choose one of several labels" },
+  OBJECT_DETECTION: { title: "Find objects", blurb: "Mark where things are" },
+  IMAGE_CAPTIONING: { title: "Describe images", blurb: "Write what the image shows" },
+}
+
+export const statusNames: Record<TaskStatus, { label: string; tone: Tone }> = {
+  COLLECTING: { label: "Collecting answers", tone: "success" },
+  TRAINING: { label: "Training", tone: "warning" },
+  FINISHED: { label: "Finished", tone: "info" },
+  FAILED: { label: "Failed", tone: "danger" },
+}
+
+/** "not_collapsed" -> "Not collapsed". */
+export function humanLabel(label: string): string {
+  const words = label.replace(/[_-]+/g, " ").trim()
+  return words.charAt(0).toUpperCase() + words.slice(1)
+}
