@@ -1,0 +1,1 @@
+"""Adapters: SQLAlchemy tables and repositories, the task queue and the event bus."""

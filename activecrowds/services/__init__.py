@@ -1,0 +1,1 @@
+"""Use cases, one async function each, over a unit of work; events are published after commit."""

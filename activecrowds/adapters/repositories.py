@@ -1,0 +1,288 @@
+"""Repositories over one connection: each returns domain dataclasses, never rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import and_, bindparam, case, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from activecrowds.adapters import tables as t
+from activecrowds.domain.model import (
+    Annotator,
+    Batch,
+    BatchStatus,
+    Role,
+    Round,
+    RoundStatus,
+    Sample,
+    SampleKind,
+    SampleState,
+    Task,
+    TaskStatus,
+)
+
+
+class Repository:
+    """Shared plumbing: one connection, inside the unit of work's transaction."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+
+class TaskRepository(Repository):
+    async def add(self, **values: Any) -> Task:
+        """Insert a task and return it with its id and timestamps."""
+        row = (await self.conn.execute(insert(t.tasks).values(**values).returning(t.tasks))).one()
+        return Task(**row._mapping)
+
+    async def get(self, task_id: int, *, lock: bool = False) -> Task | None:
+        """The task, or None; `lock` takes its row lock until commit (PostgreSQL)."""
+        query = select(t.tasks).where(t.tasks.c.id == task_id)
+        row = (await self.conn.execute(query.with_for_update() if lock else query)).first()
+        return Task(**row._mapping) if row else None
+
+    async def get_many(self, ids: Iterable[int]) -> dict[int, Task]:
+        rows = await self.conn.execute(select(t.tasks).where(t.tasks.c.id.in_(list(ids))))
+        return {r.id: Task(**r._mapping) for r in rows}
+
+    async def list(
+        self,
+        category: str | None = None,
+        subcategory: str | None = None,
+        status: TaskStatus | None = None,
+    ) -> list[Task]:
+        """Tasks matching the filters, newest first."""
+        query = select(t.tasks).order_by(t.tasks.c.id.desc())
+        for column, value in (("category", category), ("subcategory", subcategory)):
+            if value is not None:
+                query = query.where(t.tasks.c[column] == value)
+        if status is not None:
+            query = query.where(t.tasks.c.status == status)
+        return [Task(**r._mapping) for r in await self.conn.execute(query)]
+
+    async def update(self, task_id: int, **values: Any) -> None:
+        values.setdefault("updated_at", func.now())
+        await self.conn.execute(update(t.tasks).where(t.tasks.c.id == task_id).values(**values))
+
+    async def delete(self, task_id: int) -> bool:
+        result = await self.conn.execute(delete(t.tasks).where(t.tasks.c.id == task_id))
+        return bool(result.rowcount)
+
+    async def count_by_category(self) -> dict[tuple[str, str], int]:
+        """Number of tasks per (category, subcategory)."""
+        c = t.tasks.c
+        query = select(c.category, c.subcategory, func.count()).group_by(c.category, c.subcategory)
+        return {(r[0], r[1]): int(r[2]) for r in await self.conn.execute(query)}
+
+
+class SampleRepository(Repository):
+    async def add_many(self, task_id: int, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Bulk insert (one executemany); rows carry key, kind, file, text, label."""
+        if rows:
+            await self.conn.execute(insert(t.samples), [{**r, "task_id": task_id} for r in rows])
+
+    async def get(self, sample_id: int) -> Sample | None:
+        row = (
+            await self.conn.execute(select(t.samples).where(t.samples.c.id == sample_id))
+        ).first()
+        return Sample(**row._mapping) if row else None
+
+    async def in_batches(self, batch_ids: Iterable[int]) -> dict[int, list[Sample]]:
+        """Samples of each batch, in id order."""
+        query = (
+            select(t.samples)
+            .where(t.samples.c.batch_id.in_(list(batch_ids)))
+            .order_by(t.samples.c.id)
+        )
+        out: dict[int, list[Sample]] = defaultdict(list)
+        for r in await self.conn.execute(query):
+            out[r.batch_id].append(Sample(**r._mapping))
+        return out
+
+    async def of_kind(self, task_id: int, kinds: Iterable[SampleKind]) -> list[Sample]:
+        query = (
+            select(t.samples)
+            .where(t.samples.c.task_id == task_id, t.samples.c.kind.in_(list(kinds)))
+            .order_by(t.samples.c.id)
+        )
+        return [Sample(**r._mapping) for r in await self.conn.execute(query)]
+
+    async def accepted(self, task_id: int) -> list[Sample]:
+        """Pool samples the crowd labelled (they join the training set)."""
+        c = t.samples.c
+        query = select(t.samples).where(c.task_id == task_id, c.state == SampleState.ACCEPTED)
+        return [Sample(**r._mapping) for r in await self.conn.execute(query.order_by(c.id))]
+
+    async def remaining_pool(self, task_id: int) -> list[Sample]:
+        """Pool samples never picked into a batch, in id order (the strategy's candidates)."""
+        c = t.samples.c
+        query = select(t.samples).where(
+            c.task_id == task_id, c.kind == SampleKind.POOL, c.batch_id.is_(None)
+        )
+        return [Sample(**r._mapping) for r in await self.conn.execute(query.order_by(c.id))]
+
+    async def assign_batch(self, sample_ids: Sequence[int], batch_id: int) -> int:
+        """Put still-unpicked samples into a batch; returns how many moved."""
+        c = t.samples.c
+        query = (
+            update(t.samples)
+            .where(c.id.in_(list(sample_ids)), c.batch_id.is_(None))
+            .values(batch_id=batch_id, state=SampleState.OPEN, answer_count=0)
+        )
+        return int((await self.conn.execute(query)).rowcount)
+
+    async def set_decisions(self, decisions: Sequence[Mapping[str, Any]]) -> None:
+        """Store state, resolved_label, answer_count per sample (one executemany)."""
+        if not decisions:
+            return
+        query = (
+            update(t.samples)
+            .where(t.samples.c.id == bindparam("sid"))
+            .values(
+                state=bindparam("state"),
+                resolved_label=bindparam("resolved_label"),
+                answer_count=bindparam("answer_count"),
+            )
+        )
+        await self.conn.execute(query, [dict(d) for d in decisions])
+
+    async def progress(self, task_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+        """Per task: (labelled count = seed + accepted, pool samples never picked)."""
+        c = t.samples.c
+        seed_or_accepted = (c.kind == SampleKind.SEED) | (c.state == SampleState.ACCEPTED)
+        labelled = func.sum(case((seed_or_accepted, 1), else_=0))
+        unpicked = func.sum(
+            case((and_(c.kind == SampleKind.POOL, c.batch_id.is_(None)), 1), else_=0)
+        )
+        query = (
+            select(c.task_id, labelled, unpicked)
+            .where(c.task_id.in_(list(task_ids)))
+            .group_by(c.task_id)
+        )
+        return {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in await self.conn.execute(query)}
+
+
+class BatchRepository(Repository):
+    async def add(self, task_id: int, number: int) -> Batch:
+        query = (
+            insert(t.batches)
+            .values(task_id=task_id, number=number, status=BatchStatus.OPEN)
+            .returning(t.batches)
+        )
+        return Batch(**(await self.conn.execute(query)).one()._mapping)
+
+    async def get(self, batch_id: int, *, lock: bool = False) -> Batch | None:
+        """The batch, or None; `lock` serialises submissions to it until commit (PostgreSQL)."""
+        query = select(t.batches).where(t.batches.c.id == batch_id)
+        row = (await self.conn.execute(query.with_for_update() if lock else query)).first()
+        return Batch(**row._mapping) if row else None
+
+    async def latest(self, task_ids: Iterable[int]) -> dict[int, Batch]:
+        """Each task's newest batch (the open one while collecting)."""
+        c = t.batches.c
+        newest = (
+            select(c.task_id, func.max(c.number).label("number"))
+            .where(c.task_id.in_(list(task_ids)))
+            .group_by(c.task_id)
+            .subquery()
+        )
+        query = select(t.batches).join(
+            newest, and_(c.task_id == newest.c.task_id, c.number == newest.c.number)
+        )
+        return {r.task_id: Batch(**r._mapping) for r in await self.conn.execute(query)}
+
+    async def resolve(self, batch_id: int) -> None:
+        query = (
+            update(t.batches)
+            .where(t.batches.c.id == batch_id)
+            .values(status=BatchStatus.RESOLVED, resolved_at=func.now())
+        )
+        await self.conn.execute(query)
+
+
+class AnswerRepository(Repository):
+    async def add_many(
+        self, batch_id: int, annotator_id: int, answers: Sequence[tuple[int, str]]
+    ) -> None:
+        rows = [
+            {"sample_id": s, "label": lab, "batch_id": batch_id, "annotator_id": annotator_id}
+            for s, lab in answers
+        ]
+        await self.conn.execute(insert(t.answers), rows)
+
+    async def of_annotator(self, batch_id: int, annotator_id: int) -> dict[int, str]:
+        """What this annotator answered in this batch: sample id -> label."""
+        c = t.answers.c
+        query = select(c.sample_id, c.label).where(
+            c.batch_id == batch_id, c.annotator_id == annotator_id
+        )
+        return {r[0]: r[1] for r in await self.conn.execute(query)}
+
+    async def labels_for(self, sample_ids: Iterable[int]) -> dict[int, list[str]]:
+        """All answers' labels per sample."""
+        c = t.answers.c
+        query = select(c.sample_id, c.label).where(c.sample_id.in_(list(sample_ids)))
+        out: dict[int, list[str]] = defaultdict(list)
+        for sample_id, label in await self.conn.execute(query.order_by(c.id)):
+            out[sample_id].append(label)
+        return out
+
+    async def answered_batches(self, annotator_id: int, batch_ids: Iterable[int]) -> set[int]:
+        """Which of these batches the annotator has answered."""
+        c = t.answers.c
+        query = (
+            select(c.batch_id)
+            .where(c.annotator_id == annotator_id, c.batch_id.in_(list(batch_ids)))
+            .distinct()
+        )
+        return {r[0] for r in await self.conn.execute(query)}
+
+
+class RoundRepository(Repository):
+    async def add_due(self, task_id: int, number: int) -> None:
+        values = {"task_id": task_id, "number": number, "status": RoundStatus.DUE}
+        await self.conn.execute(insert(t.rounds).values(**values, confusion_matrix=[]))
+
+    async def get(self, task_id: int, number: int, *, lock: bool = False) -> Round | None:
+        c = t.rounds.c
+        query = select(t.rounds).where(c.task_id == task_id, c.number == number)
+        row = (await self.conn.execute(query.with_for_update() if lock else query)).first()
+        return Round(**row._mapping) if row else None
+
+    async def update(self, round_id: int, **values: Any) -> None:
+        await self.conn.execute(update(t.rounds).where(t.rounds.c.id == round_id).values(**values))
+
+    async def of_tasks(self, task_ids: Iterable[int]) -> dict[int, list[Round]]:
+        """Each task's rounds in order."""
+        c = t.rounds.c
+        query = select(t.rounds).where(c.task_id.in_(list(task_ids))).order_by(c.task_id, c.number)
+        out: dict[int, list[Round]] = defaultdict(list)
+        for r in await self.conn.execute(query):
+            out[r.task_id].append(Round(**r._mapping))
+        return out
+
+    async def pending(self) -> list[tuple[int, int]]:
+        """(task id, round number) of rounds due or interrupted while running."""
+        c = t.rounds.c
+        query = select(c.task_id, c.number).where(
+            c.status.in_([RoundStatus.DUE, RoundStatus.RUNNING])
+        )
+        return [(r[0], r[1]) for r in await self.conn.execute(query.order_by(c.id))]
+
+
+class AnnotatorRepository(Repository):
+    async def add(self, name: str, role: Role, token_hash: str) -> Annotator:
+        query = (
+            insert(t.annotators)
+            .values(name=name, role=role, token_hash=token_hash)
+            .returning(t.annotators)
+        )
+        return Annotator(**(await self.conn.execute(query)).one()._mapping)
+
+    async def by_token_hash(self, token_hash: str) -> Annotator | None:
+        query = select(t.annotators).where(t.annotators.c.token_hash == token_hash)
+        row = (await self.conn.execute(query)).first()
+        return Annotator(**row._mapping) if row else None

@@ -1,0 +1,157 @@
+"""The database schema (SQLAlchemy Core); Alembic migrations are generated against it."""
+
+from __future__ import annotations
+
+from enum import Enum as PyEnum
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+from activecrowds.domain.model import (
+    BatchStatus,
+    Role,
+    RoundStatus,
+    SampleKind,
+    SampleState,
+    TaskStatus,
+)
+
+# Stable constraint names, so migrations read the same on PostgreSQL and SQLite.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+NOW = text("CURRENT_TIMESTAMP")  # portable: PostgreSQL and SQLite both know it
+
+
+def _enum(cls: type[PyEnum]) -> Enum:
+    """Stored as plain text (no native type), read back as the domain enum."""
+    return Enum(cls, native_enum=False, length=16, create_constraint=False)
+
+
+def _created() -> Column[object]:
+    return Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW)
+
+
+def _task_fk() -> Column[int]:
+    # No own index: each table's unique (task_id, number) key starts with it.
+    return Column("task_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False)
+
+
+annotators = Table(
+    "annotators",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("role", _enum(Role), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    _created(),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("subcategory", String(32), nullable=False),
+    Column("labels", JSON, nullable=False),
+    Column("dataset", Text, nullable=False),
+    Column("scenario", JSON, nullable=False),
+    Column("status", _enum(TaskStatus), nullable=False, index=True),
+    Column("cover_image_url", Text),
+    Column("last_error", Text),
+    _created(),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Index("ix_tasks_category_subcategory", "category", "subcategory"),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _task_fk(),
+    Column("number", Integer, nullable=False),
+    Column("status", _enum(BatchStatus), nullable=False),
+    _created(),
+    Column("resolved_at", DateTime(timezone=True)),
+    # One batch per round number: a round run twice cannot open a second batch.
+    UniqueConstraint("task_id", "number", name="uq_batches_task_number"),
+)
+
+samples = Table(
+    "samples",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _task_fk(),
+    Column("key", String(200), nullable=False),
+    Column("kind", _enum(SampleKind), nullable=False),
+    Column("file", Text),
+    Column("text", Text),
+    Column("label", String(100)),
+    Column("batch_id", Integer, ForeignKey("batches.id", ondelete="SET NULL"), index=True),
+    Column("state", _enum(SampleState)),
+    Column("resolved_label", String(100)),
+    Column("answer_count", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("task_id", "key", name="uq_samples_task_key"),
+    Index("ix_samples_task_kind", "task_id", "kind"),
+)
+
+answers = Table(
+    "answers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sample_id", Integer, ForeignKey("samples.id", ondelete="CASCADE"), nullable=False),
+    Column("batch_id", Integer, ForeignKey("batches.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "annotator_id", Integer, ForeignKey("annotators.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("label", String(100), nullable=False),
+    _created(),
+    # The database, not process memory, keeps one answer per annotator and sample.
+    UniqueConstraint("sample_id", "annotator_id", name="uq_answers_sample_annotator"),
+    Index("ix_answers_batch_annotator", "batch_id", "annotator_id"),
+)
+
+rounds = Table(
+    "rounds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _task_fk(),
+    Column("number", Integer, nullable=False),
+    Column("status", _enum(RoundStatus), nullable=False),
+    Column("train_size", Integer, nullable=False, server_default="0"),
+    Column("accuracy", Float),
+    Column("precision", Float),
+    Column("recall", Float),
+    Column("f1", Float),
+    Column("confusion_matrix", JSON, nullable=False),
+    Column("eval_metrics", JSON),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("error", Text),
+    Column("started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    # A round is due at most once: the unique key makes "mark due" idempotent under races.
+    UniqueConstraint("task_id", "number", name="uq_rounds_task_number"),
+)

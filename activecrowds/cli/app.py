@@ -1,0 +1,60 @@
+"""`activecrowds serve` and `activecrowds db upgrade`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add the server's sub-commands."""
+    serve = subparsers.add_parser("serve", help="run the API server (GraphQL at /graphql)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.set_defaults(func=_serve)
+
+    database = subparsers.add_parser("db", help="database maintenance")
+    db_sub = database.add_subparsers(dest="db_command", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="apply migrations (ACTIVECROWDS_DATABASE_URL)")
+    upgrade.add_argument("--revision", default="head", help="target revision (default head)")
+    upgrade.set_defaults(func=_db_upgrade)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import logging
+
+    import uvicorn
+
+    from activecrowds.config import load_settings
+    from server.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = load_settings()
+    url = f"http://{args.host}:{args.port}/graphql"
+    print(f"ActiveCrowds API: {url}", flush=True)
+    print(f"database: {_redact(settings.database_url)}", flush=True)
+    source = (
+        "generated, kept in " + str(settings.data_dir)
+        if settings.admin_token_generated
+        else "from ACTIVECROWDS_ADMIN_TOKEN"
+    )
+    print(f"admin token ({source}): {settings.admin_token}", flush=True)
+    uvicorn.run(create_app(settings=settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from activecrowds.adapters.db import upgrade
+    from activecrowds.config import load_settings
+
+    settings = load_settings()
+    upgrade(settings.database_url, args.revision)
+    print(f"database at {_redact(settings.database_url)} is at {args.revision}")
+    return 0
+
+
+def _redact(url: str) -> str:
+    """The URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,65 @@
+"""Settings from environment variables, with embedded defaults (a SQLite file in ./data)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PREFIX = "ACTIVECROWDS_"
+TOKEN_FILE = "admin_token"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything bootstrap needs to wire the application."""
+
+    data_dir: Path
+    database_url: str
+    admin_token: str
+    admin_token_generated: bool = False  # True: read from or written to the data dir
+    device: str = "auto"  # where rounds train: auto (CUDA when present), cpu, cuda
+
+    @property
+    def datasets_dir(self) -> Path:
+        """Where a dataset given by name (not path) is looked up."""
+        return self.data_dir / "datasets"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Backbone feature caches shared by every task's rounds."""
+        return self.data_dir / "cache"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from `env` (default: os.environ); creates the data dir if missing."""
+    env = os.environ if env is None else env
+    data_dir = Path(env.get(PREFIX + "DATA_DIR") or "data").expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = env.get(PREFIX + "DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'activecrowds.db'}"
+    token = env.get(PREFIX + "ADMIN_TOKEN")
+    generated = not token
+    if not token:
+        token = _stored_admin_token(data_dir)
+    device = env.get(PREFIX + "DEVICE") or "auto"
+    return Settings(data_dir, url, token, generated, device)
+
+
+def _stored_admin_token(data_dir: Path) -> str:
+    """The admin token kept in the data dir; created (mode 0600) on first use."""
+    path = data_dir / TOKEN_FILE
+    if path.is_file():
+        token = path.read_text().strip()
+        if token:
+            return token
+    token = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(token + "\n")
+    return token

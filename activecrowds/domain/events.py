@@ -1,0 +1,72 @@
+"""Events: what happened, collected during a unit of work and published after it commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class LockReason(StrEnum):
+    TRAINING = "TRAINING"
+    SUBMITTED = "SUBMITTED"
+    FINISHED = "FINISHED"
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of all events; every event concerns one task."""
+
+    task_id: int
+
+
+@dataclass(frozen=True)
+class TaskCreated(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class TaskUpdated(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class TaskDeleted(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class AnswersSubmitted(Event):
+    batch_id: int
+    annotator_id: int
+    count: int
+
+
+@dataclass(frozen=True)
+class TaskLocked(Event):
+    reason: LockReason
+    annotator_id: int | None = None  # set for SUBMITTED: only that annotator is locked
+
+
+@dataclass(frozen=True)
+class RoundDue(Event):
+    """A round must run; the task queue sends it after commit."""
+
+    number: int
+
+
+@dataclass(frozen=True)
+class RoundCompleted(Event):
+    number: int
+
+
+@dataclass(frozen=True)
+class BatchOpened(Event):
+    """NewBatchAvailable in the API."""
+
+    batch_id: int
+    number: int
+
+
+@dataclass(frozen=True)
+class TaskFailed(Event):
+    error: str

@@ -1,0 +1,72 @@
+"""Rules that need no I/O: who may answer, what a valid submission is, which categories exist."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+from activecrowds.domain.model import TaskStatus
+
+# Subcategories listed per category in the API (the server may not train all of them yet).
+SUBCATEGORIES: dict[str, tuple[str, ...]] = {
+    "IMAGE": (
+        "BINARY_CLASSIFICATION",
+        "MULTICLASS_CLASSIFICATION",
+        "OBJECT_DETECTION",
+        "IMAGE_CAPTIONING",
+    ),
+    "TEXT": ("BINARY_CLASSIFICATION", "MULTICLASS_CLASSIFICATION"),
+    "AUDIO": ("BINARY_CLASSIFICATION", "MULTICLASS_CLASSIFICATION"),
+    "OTHER": ("BINARY_CLASSIFICATION", "MULTICLASS_CLASSIFICATION"),
+}
+
+MAX_ANSWERS = 500  # per submission; a batch is far smaller in practice
+MAX_LABELS = 100
+MAX_LABEL_LENGTH = 100
+MAX_TITLE_LENGTH = 200
+MAX_DESCRIPTION_LENGTH = 10_000
+MAX_NAME_LENGTH = 100
+
+
+def locked_for(status: TaskStatus, has_open_batch: bool, answered: bool) -> bool:
+    """True when this caller cannot answer now: already answered, or nothing open to answer."""
+    return answered or status is not TaskStatus.COLLECTING or not has_open_batch
+
+
+def submission_problem(
+    answers: Sequence[tuple[int, str]],
+    batch_samples: Collection[int],
+    labels: Collection[str],
+) -> tuple[str, str] | None:
+    """(field, message) of the first thing wrong with a submission, or None when it is valid."""
+    if not answers:
+        return "answers", "answers must not be empty"
+    if len(answers) > MAX_ANSWERS:
+        return "answers", f"at most {MAX_ANSWERS} answers per submission; got {len(answers)}"
+    seen: set[int] = set()
+    for sample_id, label in answers:
+        if sample_id in seen:
+            return "sampleId", f"sample {sample_id} is answered twice"
+        seen.add(sample_id)
+        if sample_id not in batch_samples:
+            return "sampleId", f"sample {sample_id} is not in this batch"
+        if label not in labels:
+            return "label", f"label {label!r} is not one of {sorted(labels)}"
+    return None
+
+
+def same_submission(stored: Mapping[int, str], answers: Sequence[tuple[int, str]]) -> bool:
+    """True when `answers` is exactly what this annotator already stored (a retry)."""
+    return dict(answers) == dict(stored) and len(answers) == len(stored)
+
+
+def labels_problem(labels: Sequence[str]) -> str | None:
+    """What is wrong with a task's label list, or None."""
+    if len(labels) < 2:
+        return "a task needs at least two labels"
+    if len(labels) > MAX_LABELS:
+        return f"at most {MAX_LABELS} labels"
+    if len(set(labels)) != len(labels):
+        return "labels must be distinct"
+    if any(not lab.strip() or len(lab) > MAX_LABEL_LENGTH for lab in labels):
+        return f"labels must be non-empty and at most {MAX_LABEL_LENGTH} characters"
+    return None

@@ -1,0 +1,87 @@
+"""What services need from the outside world (ports), bundled; bootstrap builds the real one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol
+
+from activecrowds.domain.events import Event, RoundDue
+
+if TYPE_CHECKING:
+    from activecrowds.adapters.repositories import (
+        AnnotatorRepository,
+        AnswerRepository,
+        BatchRepository,
+        RoundRepository,
+        SampleRepository,
+        TaskRepository,
+    )
+
+
+class UnitOfWork(Protocol):
+    """One transaction and its repositories (the repository classes are the port contract)."""
+
+    tasks: TaskRepository
+    samples: SampleRepository
+    batches: BatchRepository
+    answers: AnswerRepository
+    rounds: RoundRepository
+    annotators: AnnotatorRepository
+    events: list[Event]
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def collect(self, event: Event) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+class TaskQueue(Protocol):
+    """Sends `run_training_round(task_id, number)` somewhere that will run it (ids only)."""
+
+    async def enqueue_round(self, task_id: int, number: int) -> None: ...
+
+
+class EventBus(Protocol):
+    """Publishes committed events to whoever listens (subscriptions, dashboards)."""
+
+    async def publish(self, events: Sequence[Event]) -> None: ...
+
+
+@dataclass
+class Context:
+    """The ports and settings every service receives as its first argument."""
+
+    uow: Callable[..., UnitOfWork]  # uow(write=False) for read-only work
+    queue: TaskQueue
+    bus: EventBus
+    admin_token_hash: str
+    datasets_dir: Path
+    cache_dir: Path
+    device: str | None = None  # None: CUDA when present, else CPU
+    build_model: Callable[..., Any] | None = None  # None: activecrowds_ml.models.build_model
+
+
+async def commit_and_publish(ctx: Context, uow: UnitOfWork) -> None:
+    """Commit, then hand due rounds to the queue and every event to the bus.
+
+    Nothing is sent before the commit: a rolled-back transaction never starts a round. The
+    DUE round row is the durable record if the process dies in between (see pending_rounds).
+    """
+    await uow.commit()
+    events, uow.events = list(uow.events), []
+    for event in events:
+        if isinstance(event, RoundDue):
+            await ctx.queue.enqueue_round(event.task_id, event.number)
+    if events:
+        await ctx.bus.publish(events)

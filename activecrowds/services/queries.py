@@ -1,0 +1,106 @@
+"""Read-side use cases; the batch functions take many ids at once (they back DataLoaders)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from activecrowds.domain.model import Batch, Caller, Role, Round, Sample, Task, TaskStatus
+from activecrowds.domain.rules import SUBCATEGORIES
+from activecrowds.errors import NotFound
+from activecrowds.services.auth import require
+from activecrowds.services.context import Context
+
+
+async def list_tasks(
+    ctx: Context,
+    caller: Caller | None,
+    category: str | None = None,
+    subcategory: str | None = None,
+    status: TaskStatus | None = None,
+) -> list[Task]:
+    """Tasks matching the filters, newest first."""
+    require(caller)
+    async with ctx.uow(write=False) as uow:
+        return await uow.tasks.list(category, subcategory, status)
+
+
+async def get_task(ctx: Context, caller: Caller | None, task_id: int) -> Task | None:
+    """One task, or None when it does not exist."""
+    require(caller)
+    async with ctx.uow(write=False) as uow:
+        return await uow.tasks.get(task_id)
+
+
+async def categories(
+    ctx: Context, caller: Caller | None
+) -> list[tuple[str, list[tuple[str, int]]]]:
+    """Every category with its subcategories and how many tasks each has."""
+    require(caller)
+    async with ctx.uow(write=False) as uow:
+        counts = await uow.tasks.count_by_category()
+    return [
+        (cat, [(sub, counts.get((cat, sub), 0)) for sub in subs])
+        for cat, subs in SUBCATEGORIES.items()
+    ]
+
+
+async def tasks_by_id(ctx: Context, ids: Sequence[int]) -> dict[int, Task]:
+    async with ctx.uow(write=False) as uow:
+        return await uow.tasks.get_many(ids)
+
+
+async def latest_batches(ctx: Context, task_ids: Sequence[int]) -> dict[int, Batch]:
+    """Each task's newest batch (open while the task collects answers)."""
+    async with ctx.uow(write=False) as uow:
+        return await uow.batches.latest(task_ids)
+
+
+async def batch_samples(ctx: Context, batch_ids: Sequence[int]) -> dict[int, list[Sample]]:
+    async with ctx.uow(write=False) as uow:
+        return await uow.samples.in_batches(batch_ids)
+
+
+async def task_rounds(ctx: Context, task_ids: Sequence[int]) -> dict[int, list[Round]]:
+    async with ctx.uow(write=False) as uow:
+        return await uow.rounds.of_tasks(task_ids)
+
+
+async def task_progress(ctx: Context, task_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Per task: (labelled count, pool samples not yet asked)."""
+    async with ctx.uow(write=False) as uow:
+        return await uow.samples.progress(task_ids)
+
+
+async def answered_batches(ctx: Context, caller: Caller, batch_ids: Sequence[int]) -> set[int]:
+    """The batches among `batch_ids` that this caller has answered (none for the admin)."""
+    if caller.role is not Role.ANNOTATOR:
+        return set()
+    async with ctx.uow(write=False) as uow:
+        return await uow.answers.answered_batches(caller.id, batch_ids)
+
+
+async def sample_file(ctx: Context, sample_id: int) -> Path:
+    """The image file of a sample, guaranteed to lie inside its task's dataset folder.
+
+    The caller is checked by whoever asks (a signed URL or a bearer token).
+
+    Raises:
+        NotFound: no such sample, it has no file, or the path would leave the dataset.
+    """
+    async with ctx.uow(write=False) as uow:
+        sample = await uow.samples.get(sample_id)
+        task = await uow.tasks.get(sample.task_id) if sample else None
+    if sample is None or task is None or not sample.file:
+        raise NotFound(f"sample {sample_id} has no image")
+    root = Path(task.dataset).resolve()
+    path = (root / sample.file).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise NotFound(f"sample {sample_id} has no image")
+    return path
+
+
+async def ping(ctx: Context) -> None:
+    """Touch the database (health checks)."""
+    async with ctx.uow(write=False) as uow:
+        await uow.tasks.count_by_category()

@@ -1,0 +1,201 @@
+"""The training round: train on seed + accepted labels, evaluate, test, open the next batch.
+
+Three steps so that no transaction stays open while a model trains: claim the round (short
+transaction), train and pick (no database), record the outcome (short transaction, re-checking
+the round under its row lock). Running a round twice is safe: a finished round is skipped, and
+the unique (task, number) key on batches stops a second batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from activecrowds.domain.events import (
+    BatchOpened,
+    LockReason,
+    RoundCompleted,
+    TaskFailed,
+    TaskLocked,
+)
+from activecrowds.domain.model import RoundStatus, Sample, SampleKind, TaskStatus
+from activecrowds.services.context import Context, UnitOfWork, commit_and_publish
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one round works on, read in the claiming transaction."""
+
+    task_id: int
+    number: int
+    scenario: dict[str, Any]
+    labels: list[str]
+    root: Path
+    train: list[Sample]
+    eval: list[Sample]
+    test: list[Sample]
+    pool: list[Sample]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What training produced: eval and test metrics, and the pool samples picked next."""
+
+    eval: dict[str, Any]
+    test: dict[str, Any]
+    picked: list[int]
+
+
+async def run_training_round(ctx: Context, task_id: int, number: int) -> bool:
+    """Run round `number` of a task; False when there is nothing to do (done, or task gone).
+
+    Raises:
+        whatever training raises (ModelError, ...): the caller retries or records the failure.
+    """
+    plan = await _claim(ctx, task_id, number)
+    if plan is None:
+        return False
+    outcome = await asyncio.to_thread(_train_and_pick, ctx, plan)
+    return await _record(ctx, plan, outcome)
+
+
+async def _claim(ctx: Context, task_id: int, number: int) -> Plan | None:
+    async with ctx.uow() as uow:
+        round_ = await uow.rounds.get(task_id, number, lock=True)
+        task = await uow.tasks.get(task_id)
+        if round_ is None or task is None or round_.status is RoundStatus.DONE:
+            return None
+        now = datetime.now(UTC)
+        await uow.rounds.update(
+            round_.id, status=RoundStatus.RUNNING, attempts=round_.attempts + 1, started_at=now
+        )
+        if task.status is not TaskStatus.TRAINING:
+            await uow.tasks.update(task_id, status=TaskStatus.TRAINING, last_error=None)
+        plan = await _plan(uow, task_id, number, task.scenario, task.labels, Path(task.dataset))
+        await uow.commit()
+    return plan
+
+
+async def _plan(
+    uow: UnitOfWork,
+    task_id: int,
+    number: int,
+    scenario: dict[str, Any],
+    labels: list[str],
+    root: Path,
+) -> Plan:
+    held_out = await uow.samples.of_kind(
+        task_id, [SampleKind.SEED, SampleKind.EVAL, SampleKind.TEST]
+    )
+    by_kind = {kind: [s for s in held_out if s.kind is kind] for kind in SampleKind}
+    accepted = await uow.samples.accepted(task_id)
+    pool = await uow.samples.remaining_pool(task_id)
+    train = by_kind[SampleKind.SEED] + accepted
+    return Plan(
+        task_id,
+        number,
+        scenario,
+        labels,
+        root,
+        train,
+        by_kind[SampleKind.EVAL],
+        by_kind[SampleKind.TEST],
+        pool,
+    )
+
+
+def _records(
+    plan: Plan, samples: list[Sample], *, accepted: bool = False
+) -> tuple[list[Any], list[str]]:
+    from activecrowds_ml.storage import Record
+
+    records = [
+        Record(str(s.id), file=str(plan.root / s.file) if s.file else None, text=s.text)
+        for s in samples
+    ]
+    labels = [str(s.resolved_label if s.kind is SampleKind.POOL else s.label) for s in samples]
+    return records, labels
+
+
+def _train_and_pick(ctx: Context, plan: Plan) -> Outcome:
+    """The CPU/GPU-heavy part (runs in a thread)."""
+    from activecrowds_ml.scenario import Scenario
+    from activecrowds_ml.strategies import get_strategy
+
+    from activecrowds_ml.models import build_model
+
+    build = ctx.build_model or build_model
+    scenario = Scenario(**plan.scenario)
+    model = build(scenario, plan.labels, cache_dir=ctx.cache_dir, device=ctx.device)
+    train, train_labels = _records(plan, plan.train)
+    model.train(train, train_labels)
+    eval_metrics = model.evaluate(*_records(plan, plan.eval))
+    test_metrics = model.test(*_records(plan, plan.test))
+    picked: list[int] = []
+    if plan.pool:
+        strategy = get_strategy(scenario.query_strategy)
+        pool, _ = _records(plan, plan.pool)
+        view = model.pool_view(strategy, pool, train)
+        chosen = strategy.select(view, scenario.batch_size, seed=scenario.seed + plan.number)
+        picked = [plan.pool[int(i)].id for i in chosen]
+    return Outcome(eval_metrics.to_dict(), test_metrics.to_dict(), picked)
+
+
+async def _record(ctx: Context, plan: Plan, outcome: Outcome) -> bool:
+    async with ctx.uow() as uow:
+        round_ = await uow.rounds.get(plan.task_id, plan.number, lock=True)
+        if round_ is None or round_.status is RoundStatus.DONE:
+            return False  # deleted meanwhile, or a concurrent run finished first
+        test = outcome.test
+        await uow.rounds.update(
+            round_.id,
+            status=RoundStatus.DONE,
+            train_size=len(plan.train),
+            accuracy=test["accuracy"],
+            precision=test["precision"],
+            recall=test["recall"],
+            f1=test["f1"],
+            confusion_matrix=test["confusion_matrix"],
+            eval_metrics=outcome.eval,
+            error=None,
+            finished_at=datetime.now(UTC),
+        )
+        uow.collect(RoundCompleted(plan.task_id, plan.number))
+        await _open_next(uow, plan, outcome.picked)
+        await commit_and_publish(ctx, uow)
+    return True
+
+
+async def _open_next(uow: UnitOfWork, plan: Plan, picked: list[int]) -> None:
+    if not picked:
+        await uow.tasks.update(plan.task_id, status=TaskStatus.FINISHED)
+        uow.collect(TaskLocked(plan.task_id, LockReason.FINISHED))
+        return
+    batch = await uow.batches.add(plan.task_id, plan.number)
+    await uow.samples.assign_batch(picked, batch.id)
+    await uow.tasks.update(plan.task_id, status=TaskStatus.COLLECTING, last_error=None)
+    uow.collect(BatchOpened(plan.task_id, batch.id, plan.number))
+
+
+async def record_round_failure(ctx: Context, task_id: int, number: int, error: str) -> None:
+    """Mark the round and its task FAILED with the reason (after the last retry)."""
+    async with ctx.uow() as uow:
+        round_ = await uow.rounds.get(task_id, number, lock=True)
+        if round_ is None or round_.status is RoundStatus.DONE:
+            return
+        await uow.rounds.update(round_.id, status=RoundStatus.FAILED, error=error)
+        await uow.tasks.update(task_id, status=TaskStatus.FAILED, last_error=error)
+        uow.collect(TaskFailed(task_id, error))
+        await commit_and_publish(ctx, uow)
+
+
+async def pending_rounds(ctx: Context) -> list[tuple[int, int]]:
+    """Rounds marked due (or left running by a dead process): what a restart must send again."""
+    async with ctx.uow(write=False) as uow:
+        return await uow.rounds.pending()

@@ -1,0 +1,131 @@
+"""Admin use cases: create, update and delete tasks."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from activecrowds.domain.events import RoundDue, TaskCreated, TaskDeleted, TaskUpdated
+from activecrowds.domain.model import Caller, Role, Task, TaskStatus
+from activecrowds.domain.rules import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, labels_problem
+from activecrowds.errors import NotFound, ValidationError
+from activecrowds.services.auth import require
+from activecrowds.services.context import Context, commit_and_publish
+from activecrowds.services.snapshot import check_model, resolve_dataset, take_snapshot
+from activecrowds_ml.scenario import Scenario
+
+# Scenario fields an admin may change on a running task (they apply from the next decision
+# or round on; the seed/eval/test split is fixed at creation).
+UPDATABLE_SCENARIO = ("min_peers", "min_agreement", "max_peers", "query_strategy", "batch_size")
+
+
+@dataclass(frozen=True)
+class CreateTask:
+    """Everything createTask takes; `scenario` holds Scenario keyword arguments."""
+
+    title: str
+    description: str
+    labels: list[str]
+    dataset: str
+    scenario: dict[str, Any]
+    cover_image_url: str | None = None
+
+
+@dataclass(frozen=True)
+class UpdateTask:
+    """Fields to change; None leaves a field as it is."""
+
+    title: str | None = None
+    description: str | None = None
+    cover_image_url: str | None = None
+    scenario: dict[str, Any] = field(default_factory=dict)
+
+
+def _check_text(title: str | None, description: str | None) -> None:
+    if title is not None and not 0 < len(title.strip()) <= MAX_TITLE_LENGTH:
+        raise ValidationError(f"title must be 1 to {MAX_TITLE_LENGTH} characters", "title")
+    if description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
+        raise ValidationError(
+            f"description must be at most {MAX_DESCRIPTION_LENGTH} characters", "description"
+        )
+
+
+async def create_task(ctx: Context, caller: Caller | None, cmd: CreateTask) -> Task:
+    """Validate, snapshot the dataset's membership, store the task and schedule round 0.
+
+    Raises:
+        ValidationError / DatasetError / ModelError: bad input; nothing is stored.
+    """
+    require(caller, Role.ADMIN)
+    _check_text(cmd.title, cmd.description)
+    problem = labels_problem(cmd.labels)
+    if problem:
+        raise ValidationError(problem, "labels")
+    scenario = Scenario(**cmd.scenario)
+    check_model(scenario)
+    path = resolve_dataset(ctx.datasets_dir, cmd.dataset)
+    snapshot = await asyncio.to_thread(take_snapshot, path, scenario, list(cmd.labels))
+    async with ctx.uow() as uow:
+        task = await uow.tasks.add(
+            title=cmd.title.strip(),
+            description=cmd.description,
+            category=scenario.category.value,
+            subcategory=scenario.subcategory.value,
+            labels=list(cmd.labels),
+            dataset=str(snapshot.root),
+            scenario=scenario.to_dict(),
+            status=TaskStatus.TRAINING,
+            cover_image_url=cmd.cover_image_url,
+        )
+        await uow.samples.add_many(task.id, snapshot.rows)
+        await uow.rounds.add_due(task.id, 0)
+        uow.collect(TaskCreated(task.id))
+        uow.collect(RoundDue(task.id, 0))
+        await commit_and_publish(ctx, uow)
+    return task
+
+
+async def update_task(ctx: Context, caller: Caller | None, task_id: int, cmd: UpdateTask) -> Task:
+    """Change a task's texts, cover, peer rule, strategy or batch size.
+
+    Raises:
+        NotFound: no such task. ValidationError: a value out of range; nothing changes.
+    """
+    require(caller, Role.ADMIN)
+    _check_text(cmd.title, cmd.description)
+    unknown = set(cmd.scenario) - set(UPDATABLE_SCENARIO)
+    if unknown:
+        raise ValidationError(f"cannot change {sorted(unknown)} after creation", "input")
+    async with ctx.uow() as uow:
+        task = await uow.tasks.get(task_id, lock=True)
+        if task is None:
+            raise NotFound(f"task {task_id} does not exist")
+        scenario = Scenario(**task.scenario).replace(**cmd.scenario)
+        values: dict[str, Any] = {"scenario": scenario.to_dict()}
+        if cmd.title is not None:
+            values["title"] = cmd.title.strip()
+        for name in ("description", "cover_image_url"):
+            if getattr(cmd, name) is not None:
+                values[name] = getattr(cmd, name)
+        await uow.tasks.update(task_id, **values)
+        uow.collect(TaskUpdated(task_id))
+        updated = await uow.tasks.get(task_id)
+        await commit_and_publish(ctx, uow)
+    assert updated is not None
+    return updated
+
+
+async def delete_task(ctx: Context, caller: Caller | None, task_id: int) -> bool:
+    """Remove a task with its samples, answers and rounds; a pending round finds nothing to do.
+
+    Raises:
+        NotFound: no such task.
+    """
+    require(caller, Role.ADMIN)
+    async with ctx.uow() as uow:
+        if not await uow.tasks.delete(task_id):
+            raise NotFound(f"task {task_id} does not exist")
+        uow.collect(TaskDeleted(task_id))
+        await commit_and_publish(ctx, uow)
+    return True

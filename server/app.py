@@ -1,0 +1,79 @@
+"""The Starlette app: /graphql (POST, GET with GraphiQL), /media/{id}, /healthz."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from activecrowds.bootstrap import App, bootstrap
+from activecrowds.config import Settings
+from activecrowds.services import auth, queries
+from server.graphql.context import Context, build_context
+from server.graphql.schema import build_schema
+from server.media import serve_media
+
+MAX_BODY = 1 << 20  # 1 MiB: far more than any valid request needs
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    """Strawberry's ASGI app with our per-request context."""
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        token = auth.bearer_token(request.headers.get("authorization"))
+        return await build_context(request, token)
+
+
+async def healthz(request: Request) -> Response:
+    """200 when the database answers."""
+    await queries.ping(request.app.state.activecrowds.ctx)
+    return JSONResponse({"status": "ok"})
+
+
+class BodyLimit:
+    """Refuse requests declaring a body larger than MAX_BODY before reading it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            length = dict(scope.get("headers") or []).get(b"content-length", b"0")
+            if length.isdigit() and int(length) > MAX_BODY:
+                response = JSONResponse({"error": "request body too large"}, status_code=413)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(app: App | None = None, settings: Settings | None = None) -> Starlette:
+    """The ASGI app; without `app` it bootstraps one (migrations included) at startup."""
+
+    @asynccontextmanager
+    async def lifespan(star: Starlette) -> AsyncIterator[None]:
+        wired = app or await bootstrap(settings)
+        star.state.activecrowds = wired
+        try:
+            yield
+        finally:
+            if app is None:
+                await wired.close()
+
+    graphql = GraphQLApp(build_schema())
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/media/{sample_id:int}", serve_media, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    star = Starlette(routes=routes, lifespan=lifespan)
+    if app is not None:
+        star.state.activecrowds = app
+    star.add_middleware(BodyLimit)
+    return star

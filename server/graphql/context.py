@@ -1,0 +1,91 @@
+"""Per-request context: the wired app, the caller, and DataLoaders (one SQL query per kind)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+from strawberry.dataloader import DataLoader
+
+from activecrowds.bootstrap import App
+from activecrowds.domain.model import Batch, Caller, Round, Sample
+from activecrowds.errors import Unauthenticated
+from activecrowds.services import auth, queries
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _loader(
+    fetch: Callable[[Sequence[K]], Awaitable[dict[K, Any]]], default: Callable[[], V]
+) -> DataLoader[K, V]:
+    async def load(keys: list[K]) -> list[V]:
+        found = await fetch(keys)
+        return [found.get(k, default()) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+@dataclass
+class Loaders:
+    """Batched lookups for nested fields; each kind is one query however many tasks are listed."""
+
+    latest_batch: DataLoader[int, Batch | None]
+    samples: DataLoader[int, list[Sample]]
+    rounds: DataLoader[int, list[Round]]
+    progress: DataLoader[int, tuple[int, int]]
+    answered: DataLoader[int, bool]
+
+
+def make_loaders(app: App, caller: Caller | None) -> Loaders:
+    ctx = app.ctx
+
+    async def answered(batch_ids: Sequence[int]) -> dict[int, bool]:
+        if caller is None:
+            return {}
+        done = await queries.answered_batches(ctx, caller, batch_ids)
+        return {b: True for b in done}
+
+    return Loaders(
+        latest_batch=_loader(lambda ids: queries.latest_batches(ctx, ids), lambda: None),
+        samples=_loader(lambda ids: queries.batch_samples(ctx, ids), list),
+        rounds=_loader(lambda ids: queries.task_rounds(ctx, ids), list),
+        progress=_loader(lambda ids: queries.task_progress(ctx, ids), lambda: (0, 0)),
+        answered=_loader(answered, lambda: False),
+    )
+
+
+@dataclass
+class Context:
+    """What every resolver gets as `info.context`."""
+
+    request: Request | WebSocket
+    app: App
+    caller: Caller | None
+    auth_error: Unauthenticated | None
+    loaders: Loaders
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def who(self) -> Caller | None:
+        """The caller; raises the token's problem when one was sent but is wrong."""
+        if self.auth_error is not None:
+            raise self.auth_error
+        return self.caller
+
+    @property
+    def base_url(self) -> str:
+        return str(self.request.base_url)
+
+
+async def build_context(request: Request | WebSocket, token: str | None) -> Context:
+    """Authenticate once per request and create fresh DataLoaders."""
+    app: App = request.app.state.activecrowds
+    caller, error = None, None
+    try:
+        caller = await auth.authenticate(app.ctx, token)
+    except Unauthenticated as exc:
+        error = exc
+    return Context(request, app, caller, error, make_loaders(app, caller))

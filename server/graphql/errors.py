@@ -1,0 +1,72 @@
+"""Errors become GraphQL errors with a stable `extensions.code`; nothing else leaks."""
+
+from __future__ import annotations
+
+import logging
+
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from activecrowds.errors import (
+    ActiveCrowdsError,
+    Conflict,
+    DatasetError,
+    Forbidden,
+    ModelError,
+    NotFound,
+    RateLimited,
+    TaskLocked,
+    Unauthenticated,
+    ValidationError,
+)
+
+log = logging.getLogger(__name__)
+
+CODES: tuple[tuple[type[ActiveCrowdsError], str], ...] = (
+    (Unauthenticated, "UNAUTHENTICATED"),
+    (Forbidden, "FORBIDDEN"),
+    (NotFound, "NOT_FOUND"),
+    (ValidationError, "BAD_USER_INPUT"),
+    (DatasetError, "BAD_USER_INPUT"),
+    (ModelError, "BAD_USER_INPUT"),  # createTask with an unknown or unusable model
+    (Conflict, "CONFLICT"),
+    (TaskLocked, "TASK_LOCKED"),
+    (RateLimited, "RATE_LIMITED"),
+)
+
+
+def code_of(error: BaseException | None) -> str:
+    """The API.md code for an exception raised while resolving a field."""
+    for cls, code in CODES:
+        if isinstance(error, cls):
+            return code
+    return "INTERNAL"
+
+
+class ErrorCodes(MaskErrors):
+    """Adds `extensions.code` to every error and hides the message of unexpected ones."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda _: True, error_message="internal error")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if original is None:
+            # Parse, validation and variable-coercion errors: the query itself is wrong.
+            code, message, extra = "BAD_USER_INPUT", error.message, {}
+        else:
+            code = code_of(original)
+            message = str(original) if code != "INTERNAL" else self.error_message
+            field = getattr(original, "field", None)
+            extra = {"field": field} if field else {}
+            if code == "INTERNAL":
+                log.error("unexpected error in %s", error.path, exc_info=original)
+        return GraphQLError(
+            message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions={**(error.extensions or {}), **extra, "code": code},
+        )

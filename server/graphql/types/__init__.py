@@ -1,0 +1,1 @@
+"""GraphQL object types; each converts a domain object with `from_domain`."""

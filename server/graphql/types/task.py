@@ -1,0 +1,200 @@
+"""Task, its scenario, batches, samples and rounds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from activecrowds.domain import model as domain
+from activecrowds.domain.model import BatchStatus as DomainBatchStatus
+from activecrowds.domain.rules import locked_for
+from server.graphql.context import Context
+from server.graphql.types.enums import (
+    BatchStatus,
+    QueryStrategy,
+    SampleState,
+    TaskCategory,
+    TaskStatus,
+    TaskSubcategory,
+    TrainingMode,
+)
+from server.media import media_url
+
+
+@strawberry.type
+class Scenario:
+    """How the task's loop runs: sizes, strategy, and the peer rule."""
+
+    pretrained_model: str
+    initial_train_size: int
+    batch_size: int
+    eval_size: int
+    test_size: int
+    query_strategy: QueryStrategy
+    min_peers: int
+    min_agreement: float
+    max_peers: int
+    training_mode: TrainingMode
+    seed: int
+
+    @classmethod
+    def from_domain(cls, s: dict[str, Any]) -> Scenario:
+        return cls(
+            pretrained_model=s["pretrained_model"],
+            initial_train_size=s["initial_train_size"],
+            batch_size=s["batch_size"],
+            eval_size=s["eval_size"],
+            test_size=s["test_size"],
+            query_strategy=QueryStrategy(s["query_strategy"]),
+            min_peers=s["min_peers"],
+            min_agreement=s["min_agreement"],
+            max_peers=s["max_peers"],
+            training_mode=TrainingMode(s["training_mode"]),
+            seed=s["seed"],
+        )
+
+
+@strawberry.type
+class Sample:
+    """One item to label; annotators see its media or text, never others' answers or truth."""
+
+    id: strawberry.ID
+    text: str | None
+    answer_count: int
+    state: SampleState
+    resolved_label: str | None  # set once ACCEPTED
+    _file: strawberry.Private[str | None]
+
+    @strawberry.field
+    def media_url(self, info: Info[Context, None]) -> str | None:
+        """Signed URL of the image (usable in an <img> without a header); null for text."""
+        if not self._file:
+            return None
+        ctx = info.context
+        return media_url(ctx.base_url, ctx.app.media_key, int(self.id))
+
+    @classmethod
+    def from_domain(cls, s: domain.Sample) -> Sample:
+        state = SampleState(s.state.value) if s.state else SampleState.OPEN
+        return cls(
+            id=strawberry.ID(str(s.id)),
+            text=s.text,
+            answer_count=s.answer_count,
+            state=state,
+            resolved_label=s.resolved_label if state is SampleState.ACCEPTED else None,
+            _file=s.file,
+        )
+
+
+@strawberry.type
+class Batch:
+    """The samples one round picked for the crowd."""
+
+    id: strawberry.ID
+    number: int
+    status: BatchStatus
+
+    @strawberry.field
+    async def samples(self, info: Info[Context, None]) -> list[Sample]:
+        found = await info.context.loaders.samples.load(int(self.id))
+        return [Sample.from_domain(s) for s in found]
+
+    @classmethod
+    def from_domain(cls, b: domain.Batch) -> Batch:
+        return cls(id=strawberry.ID(str(b.id)), number=b.number, status=BatchStatus(b.status.value))
+
+
+@strawberry.type
+class Round:
+    """A finished training round and its test-set scores."""
+
+    number: int
+    train_size: int
+    accuracy: float
+    precision: float
+    recall: float
+    f1: float
+    confusion_matrix: list[list[int]]
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @classmethod
+    def from_domain(cls, r: domain.Round) -> Round:
+        return cls(
+            number=r.number,
+            train_size=r.train_size,
+            accuracy=r.accuracy or 0.0,
+            precision=r.precision or 0.0,
+            recall=r.recall or 0.0,
+            f1=r.f1 or 0.0,
+            confusion_matrix=r.confusion_matrix,
+            started_at=r.started_at,
+            finished_at=r.finished_at,
+        )
+
+
+@strawberry.type
+class Task:
+    """An active-learning task: its settings, current batch, rounds and progress."""
+
+    id: strawberry.ID
+    title: str
+    description: str
+    category: TaskCategory
+    subcategory: TaskSubcategory
+    labels: list[str]
+    status: TaskStatus
+    cover_image_url: str | None
+    last_error: str | None
+    scenario: Scenario
+    created_at: datetime | None
+
+    @strawberry.field
+    async def current_batch(self, info: Info[Context, None]) -> Batch | None:
+        """The newest batch (OPEN while the task collects answers)."""
+        batch = await info.context.loaders.latest_batch.load(int(self.id))
+        return Batch.from_domain(batch) if batch else None
+
+    @strawberry.field
+    async def locked_for_me(self, info: Info[Context, None]) -> bool:
+        """True when the caller answered the current batch, or there is nothing to answer."""
+        loaders = info.context.loaders
+        batch = await loaders.latest_batch.load(int(self.id))
+        is_open = batch is not None and batch.status is DomainBatchStatus.OPEN
+        answered = bool(batch) and await loaders.answered.load(batch.id)  # type: ignore[union-attr]
+        return locked_for(domain.TaskStatus(self.status.value), is_open, answered)
+
+    @strawberry.field
+    async def rounds(self, info: Info[Context, None]) -> list[Round]:
+        """Finished rounds, oldest first."""
+        found = await info.context.loaders.rounds.load(int(self.id))
+        return [Round.from_domain(r) for r in found if r.status is domain.RoundStatus.DONE]
+
+    @strawberry.field
+    async def labelled_count(self, info: Info[Context, None]) -> int:
+        """Seed labels plus crowd-accepted ones (the training set size of the next round)."""
+        return (await info.context.loaders.progress.load(int(self.id)))[0]
+
+    @strawberry.field
+    async def pool_remaining(self, info: Info[Context, None]) -> int:
+        """Pool samples not yet asked of the crowd."""
+        return (await info.context.loaders.progress.load(int(self.id)))[1]
+
+    @classmethod
+    def from_domain(cls, t: domain.Task) -> Task:
+        return cls(
+            id=strawberry.ID(str(t.id)),
+            title=t.title,
+            description=t.description,
+            category=TaskCategory(t.category),
+            subcategory=TaskSubcategory(t.subcategory),
+            labels=list(t.labels),
+            status=TaskStatus(t.status.value),
+            cover_image_url=t.cover_image_url,
+            last_error=t.last_error,
+            scenario=Scenario.from_domain(t.scenario),
+            created_at=t.created_at,
+        )
