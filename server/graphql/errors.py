@@ -51,7 +51,7 @@ class ErrorCodes(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
-        if original is None:
+        if original is None or isinstance(original, GraphQLError):
             # Parse, validation and variable-coercion errors: the query itself is wrong.
             code, message, extra = "BAD_USER_INPUT", error.message, {}
         else:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 from server.graphql.errors import ErrorCodes
@@ -10,9 +13,16 @@ from server.graphql.mutations import Mutation
 from server.graphql.queries import Query
 
 
+class Schema(strawberry.Schema):
+    """Strawberry's schema, without logging every expected error (ErrorCodes logs the rest)."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        return None
+
+
 def build_schema() -> strawberry.Schema:
     """A new schema (built by the app factory, not at import)."""
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         extensions=[
