@@ -1,9 +1,11 @@
-import { existsSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import type { CodegenConfig } from "@graphql-codegen/cli"
 
-// The exported server schema is the source of truth; the hand-written contract only bridges the
-// time before the server lands it.
-const schema = existsSync("../schema.graphql") ? "../schema.graphql" : "./graphql/contract.graphql"
+// ../schema.graphql, exported by the server, is the source of truth. Until the server exports its
+// subscriptions (issue 4), the ones API.md promises are added from graphql/subscriptions.graphql.
+const SERVER_SCHEMA = "../schema.graphql"
+const hasSubscriptions = /^type Subscription\b/m.test(readFileSync(SERVER_SCHEMA, "utf8"))
+const schema = hasSubscriptions ? [SERVER_SCHEMA] : [SERVER_SCHEMA, "./graphql/subscriptions.graphql"]
 
 const config: CodegenConfig = {
   schema,
@@ -13,7 +15,7 @@ const config: CodegenConfig = {
     "app/gql/": {
       preset: "client",
       presetConfig: { fragmentMasking: false },
-      config: { useTypeImports: true, enumsAsTypes: true, scalars: { ID: "string" } },
+      config: { useTypeImports: true, enumsAsTypes: true, scalars: { ID: "string", DateTime: "string" } },
     },
   },
 }

@@ -41,7 +41,8 @@ export function SampleView({ sample }: { sample: Sample }) {
 
 /** Start downloading the images the user will see next, so they appear at once. */
 export function prefetchImages(urls: (string | null | undefined)[]): void {
-  for (const url of urls) if (url) Image.prefetch(url).catch(() => undefined)
+  // Promise.resolve: some platforms (and test doubles) return nothing instead of a promise.
+  for (const url of urls) if (url) Promise.resolve(Image.prefetch(url)).catch(() => undefined)
 }
 
 const styles = StyleSheet.create({

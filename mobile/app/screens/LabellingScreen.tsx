@@ -51,8 +51,10 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
   const submit = async () => {
     if (!task || !batch) return
     setSubmitting(true)
-    const timeout = new Promise((resolve) => setTimeout(resolve, SUBMIT_WAIT_MS))
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise((resolve) => (timer = setTimeout(resolve, SUBMIT_WAIT_MS)))
     await Promise.race([queue.submit(task.id, batch.id), timeout])
+    clearTimeout(timer)
     replace({ name: "task", taskId })
   }
 

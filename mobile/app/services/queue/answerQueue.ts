@@ -124,6 +124,11 @@ export class AnswerQueue {
     return run
   }
 
+  /** Resolves when no flush is running (the current one and any queued behind it). */
+  async settled(): Promise<void> {
+    await this.flushing
+  }
+
   /** Stop the retry timer (sign out, unmount). */
   dispose(): void {
     this.cancelRetry?.()

@@ -1,0 +1,70 @@
+import { act, fireEvent, screen } from "@testing-library/react-native"
+import { AnswerQueue } from "../services/queue/answerQueue"
+import { memoryStore } from "../services/storage/keyValue"
+import { aBatch, aTask } from "../test/fixtures"
+import { fakeClient } from "../test/fakeClient"
+import { renderApp } from "../test/render"
+
+describe("Task screen", () => {
+  it("shows cover, description and progress: round, labelled count, latest accuracy", async () => {
+    const { client } = fakeClient({ Task: () => ({ task: aTask() }) })
+    renderApp(client, [{ name: "task", taskId: "t1" }])
+
+    expect(await screen.findByText("Is the building in the photo collapsed?")).toBeTruthy()
+    expect(screen.getByTestId("task-cover")).toBeTruthy()
+    expect(screen.getByTestId("stat-round")).toHaveTextContent("1")
+    expect(screen.getByTestId("stat-labelled")).toHaveTextContent("60")
+    expect(screen.getByTestId("stat-accuracy")).toHaveTextContent("87.4%")
+    expect(screen.getByText("Batch 2 is ready")).toBeTruthy()
+    fireEvent.press(screen.getByTestId("start-labelling"))
+    expect(await screen.findByTestId("screen-label")).toBeTruthy()
+  })
+
+  it("turns 'waiting for the next batch' into 'new batch available' when the subscription says so", async () => {
+    let task = aTask({ lockedForMe: true })
+    const { client, push } = fakeClient({ Task: () => ({ task }) })
+    renderApp(client, [{ name: "task", taskId: "t1" }])
+    expect(await screen.findByText("Waiting for the next batch")).toBeTruthy()
+
+    // When other annotators resolve the batch and the next one opens...
+    task = aTask({ lockedForMe: false, currentBatch: aBatch("b3", 3) })
+    await act(async () =>
+      push("TaskEvents", {
+        taskEvents: { __typename: "NewBatchAvailable", batch: { __typename: "Batch", id: "b3", number: 3 } },
+      }),
+    )
+    // ...the screen says so without a reload.
+    expect(await screen.findByText("New batch available")).toBeTruthy()
+    expect(screen.getByTestId("start-labelling")).toBeTruthy()
+  })
+
+  it.each([
+    ["TRAINING", "Training the model…"],
+    ["FINISHED", "Task finished"],
+    ["FAILED", "Training failed"],
+  ] as const)("shows %s plainly", async (status, title) => {
+    const task = aTask({ status, lockedForMe: true, currentBatch: null, lastError: "out of memory" })
+    const { client } = fakeClient({ Task: () => ({ task }) })
+    renderApp(client, [{ name: "task", taskId: "t1" }])
+    expect(await screen.findByText(title)).toBeTruthy()
+    if (status === "FAILED") expect(screen.getByText("out of memory")).toBeTruthy()
+    expect(screen.queryByTestId("start-labelling")).toBeNull()
+  })
+
+  it("shows answers still waiting on the phone, and sends them on request", async () => {
+    const queue = new AnswerQueue(memoryStore(), { transport: async () => ({ kind: "network" }), schedule: () => () => {} })
+    await queue.answer("t1", "b2", { sampleId: "b2-s1", label: "yes" })
+    await queue.submit("t1", "b2")
+    const { client, calls } = fakeClient({
+      Task: () => ({ task: aTask() }),
+      SubmitAnswers: () => new Error("Failed to fetch"),
+    })
+    renderApp(client, [{ name: "task", taskId: "t1" }], queue)
+
+    expect(await screen.findByText("Answers saved on this phone")).toBeTruthy()
+    expect(screen.getByTestId("connection-strip")).toHaveTextContent(/1 answer saved on this phone/)
+    fireEvent.press(screen.getByTestId("retry-now"))
+    await act(async () => queue.settled())
+    expect(calls.filter((c) => c.name === "SubmitAnswers").length).toBeGreaterThanOrEqual(1)
+  })
+})

@@ -1,0 +1,160 @@
+import { memoryStore } from "../storage/keyValue"
+import { AnswerQueue, type Submission, type SubmitResult } from "./answerQueue"
+
+/** A transport that answers from a script and records every payload it was given. */
+function fakeTransport(...script: SubmitResult[]) {
+  const sent: Submission[] = []
+  const transport = jest.fn(async (s: Submission) => {
+    sent.push(JSON.parse(JSON.stringify(s)))
+    return script.shift() ?? { kind: "ok" as const, accepted: s.answers.length }
+  })
+  return { transport, sent }
+}
+
+/** A scheduler that only runs timers when the test says so. */
+function manualClock() {
+  const timers: { run: () => void; ms: number }[] = []
+  return {
+    timers,
+    schedule: (run: () => void, ms: number) => {
+      const t = { run, ms }
+      timers.push(t)
+      return () => void timers.splice(timers.indexOf(t), 1)
+    },
+  }
+}
+
+const yes = (n: number) => ({ sampleId: `s${n}`, label: "yes" })
+
+describe("AnswerQueue", () => {
+  it("keeps each answer on the device as soon as it is given", async () => {
+    const store = memoryStore()
+    const queue = new AnswerQueue(store)
+    await queue.answer("t1", "b1", yes(1))
+    await queue.answer("t1", "b1", { sampleId: "s2", label: "no" })
+
+    // Given the app is closed and opened again, the answers are still there.
+    const reopened = new AnswerQueue(store)
+    expect(await reopened.draft("t1", "b1")).toEqual([yes(1), { sampleId: "s2", label: "no" }])
+  })
+
+  it("replaces an answer in place when a sample is answered again, and undoes one", async () => {
+    const queue = new AnswerQueue(memoryStore())
+    await queue.answer("t1", "b1", yes(1))
+    await queue.answer("t1", "b1", yes(2))
+    await queue.answer("t1", "b1", { sampleId: "s1", label: "no" })
+    expect(await queue.draft("t1", "b1")).toEqual([{ sampleId: "s1", label: "no" }, yes(2)])
+    expect(await queue.unanswer("t1", "b1", "s2")).toEqual([{ sampleId: "s1", label: "no" }])
+  })
+
+  it("loses no answer when taps come faster than storage", async () => {
+    const queue = new AnswerQueue(memoryStore())
+    await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((n) => queue.answer("t1", "b1", yes(n))))
+    expect((await queue.draft("t1", "b1")).map((a) => a.sampleId)).toEqual(["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"])
+  })
+
+  it("sends a batch once and clears it when the server accepts", async () => {
+    const { transport, sent } = fakeTransport()
+    const queue = new AnswerQueue(memoryStore(), { transport })
+    await queue.answer("t1", "b1", yes(1))
+    await queue.answer("t1", "b1", yes(2))
+
+    expect(await queue.submit("t1", "b1")).toEqual({ kind: "sent", accepted: 2 })
+    expect(sent.map((s) => s.answers)).toEqual([[yes(1), yes(2)]])
+    expect(await queue.pending()).toEqual([])
+    expect(await queue.draft("t1", "b1")).toEqual([])
+  })
+
+  it("keeps a submission that fails for the network and retries it with the identical payload", async () => {
+    const clock = manualClock()
+    const store = memoryStore()
+    const { transport, sent } = fakeTransport({ kind: "network" }, { kind: "network" })
+    const queue = new AnswerQueue(store, { transport, schedule: clock.schedule, now: () => 1000 })
+    await queue.answer("t1", "b1", yes(1))
+
+    // When the network is down, the answers stay queued, on the device.
+    expect(await queue.submit("t1", "b1")).toEqual({ kind: "queued", problem: { kind: "network" } })
+    expect(await new AnswerQueue(store).pending()).toHaveLength(1)
+    expect(clock.timers.map((t) => t.ms)).toEqual([2000])
+
+    // Then each retry backs off, and the one that gets through carries the same answers.
+    clock.timers[0].run()
+    await queue.settled()
+    expect(clock.timers.map((t) => t.ms)).toEqual([4000])
+    clock.timers[0].run()
+    await queue.settled()
+    expect(sent).toHaveLength(3)
+    expect(sent.map(({ taskId, batchId, answers }) => ({ taskId, batchId, answers }))).toEqual(
+      Array(3).fill({ taskId: "t1", batchId: "b1", answers: [yes(1)] }),
+    )
+    expect(await queue.pending()).toEqual([])
+  })
+
+  it("survives an app restart: a new queue sends what the old one could not", async () => {
+    const store = memoryStore()
+    const offline = new AnswerQueue(store, { transport: async () => ({ kind: "network" }), schedule: () => () => {} })
+    await offline.answer("t1", "b1", yes(1))
+    await offline.submit("t1", "b1")
+    offline.dispose()
+
+    const { transport, sent } = fakeTransport()
+    const restarted = new AnswerQueue(store)
+    const events: string[] = []
+    restarted.subscribe((e) => events.push(e.type))
+    restarted.setTransport(transport)
+    await restarted.settled()
+    expect(sent.map((s) => s.answers)).toEqual([[yes(1)]])
+    expect(events).toContain("sent")
+    expect(await restarted.pending()).toEqual([])
+  })
+
+  it("drops a submission the server refuses and reports the problem plainly", async () => {
+    const refusal = { kind: "server" as const, code: "TASK_LOCKED" as const, message: "batch closed" }
+    const { transport } = fakeTransport(refusal)
+    const queue = new AnswerQueue(memoryStore(), { transport })
+    const rejected: string[] = []
+    queue.subscribe((e) => e.type === "rejected" && rejected.push(e.problem.kind === "server" ? e.problem.code : ""))
+    await queue.answer("t1", "b1", yes(1))
+
+    expect(await queue.submit("t1", "b1")).toEqual({ kind: "rejected", problem: refusal })
+    expect(rejected).toEqual(["TASK_LOCKED"])
+    expect(await queue.pending()).toEqual([])
+  })
+
+  it("retries when the server itself fails (INTERNAL)", async () => {
+    const clock = manualClock()
+    const { transport } = fakeTransport({ kind: "server", code: "INTERNAL", message: "boom" })
+    const queue = new AnswerQueue(memoryStore(), { transport, schedule: clock.schedule })
+    await queue.answer("t1", "b1", yes(1))
+    expect((await queue.submit("t1", "b1")).kind).toBe("queued")
+    clock.timers[0].run()
+    await queue.settled()
+    expect(await queue.pending()).toEqual([])
+  })
+
+  it("keeps the order of batches and stops at the first network failure", async () => {
+    const clock = manualClock()
+    const { transport, sent } = fakeTransport({ kind: "network" })
+    const queue = new AnswerQueue(memoryStore(), { schedule: clock.schedule })
+    await queue.answer("t1", "b1", yes(1))
+    await queue.submit("t1", "b1")
+    await queue.answer("t2", "b9", yes(2))
+    await queue.submit("t2", "b9")
+    expect((await queue.pending()).map((s) => s.batchId)).toEqual(["b1", "b9"])
+
+    queue.setTransport(transport)
+    await queue.settled()
+    expect(sent.map((s) => s.batchId)).toEqual(["b1"])
+    await queue.flush()
+    expect(sent.map((s) => s.batchId)).toEqual(["b1", "b1", "b9"])
+  })
+
+  it("never replaces a queued payload: submitting the same batch again keeps the first answers", async () => {
+    const queue = new AnswerQueue(memoryStore(), { schedule: () => () => {} })
+    await queue.answer("t1", "b1", yes(1))
+    await queue.submit("t1", "b1")
+    await queue.answer("t1", "b1", { sampleId: "s1", label: "no" })
+    await queue.submit("t1", "b1")
+    expect((await queue.pending()).map((s) => s.answers)).toEqual([[yes(1)]])
+  })
+})
