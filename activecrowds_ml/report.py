@@ -1,0 +1,113 @@
+"""Simulation files: curves.csv, details.csv, learning_curve.png, confusion_matrix.png, summary."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from activecrowds_ml.simulate import RoundResult, SimulationResult
+from activecrowds_ml.summary import curves, mean_confusion, whole_pool_accuracy, write_summary
+
+CURVE_COLUMNS = ("strategy", "seed", "round", "labelled", "accuracy", "f1")
+
+
+def write_all(result: SimulationResult, out: Path) -> list[Path]:
+    """Write every output file into `out` (created if needed); returns their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [write_curves(result.rounds, out / "curves.csv")]
+    paths.append(write_details(result.rounds, out / "details.csv"))
+    paths.append(plot_learning_curve(result, out / "learning_curve.png"))
+    paths.append(plot_confusion(result, out / "confusion_matrix.png"))
+    paths.append(write_summary(result, out / "summary.md"))
+    return paths
+
+
+def write_curves(rows: Sequence[RoundResult], path: Path) -> Path:
+    """curves.csv: one row per round with exactly CURVE_COLUMNS."""
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(CURVE_COLUMNS)
+        for r in rows:
+            writer.writerow(
+                [r.strategy, r.seed, r.round, r.labelled, f"{r.accuracy:.4f}", f"{r.f1:.4f}"]
+            )
+    return path
+
+
+def write_details(rows: Sequence[RoundResult], path: Path) -> Path:
+    """details.csv: every field of every round (train size, disputes, eval accuracy, time)."""
+    names = [f.name for f in dataclasses.fields(RoundResult)]
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(names)
+        for r in rows:
+            writer.writerow([_cell(getattr(r, n)) for n in names])
+    return path
+
+
+def _cell(value: object) -> object:
+    return f"{value:.4f}" if isinstance(value, float) else value
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only; never needs a display
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_learning_curve(result: SimulationResult, path: Path) -> Path:
+    """Accuracy vs labels: mean line, std band and min-max dots per strategy; whole-pool line."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    for strategy, c in curves(result.rounds).items():
+        (line,) = ax.plot(c.labelled, c.mean, marker="o", ms=3, label=f"{strategy} (mean)")
+        ax.fill_between(
+            c.labelled, c.mean - c.std, c.mean + c.std, color=line.get_color(), alpha=0.2
+        )
+        ax.plot(c.labelled, c.low, ":", color=line.get_color(), lw=0.8)
+        ax.plot(c.labelled, c.high, ":", color=line.get_color(), lw=0.8)
+    whole = whole_pool_accuracy(result)
+    ax.axhline(whole, color="k", ls="--", lw=1, label=f"whole pool, true labels ({whole:.1%})")
+    ax.axhline(0.99 * whole, color="grey", ls=":", lw=1, label="99% of whole pool")
+    ax.set_xlabel("labels spent (initial + asked of the crowd)")
+    ax.set_ylabel("test accuracy")
+    seeds = len(result.config.seeds)
+    name = result.name or result.config.dataset.name
+    ax.set_title(f"{name}: mean ± std over {seeds} seeds (dotted: min/max)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_confusion(result: SimulationResult, path: Path) -> Path:
+    """Final-round test confusion matrices (mean over seeds), one panel per strategy."""
+    plt = _pyplot()
+    strategies = result.config.strategies
+    fig, axes = plt.subplots(1, len(strategies), figsize=(4.2 * len(strategies), 4), squeeze=False)
+    labels = result.labels
+    for ax, strategy in zip(axes[0], strategies, strict=True):
+        cm = mean_confusion(result, strategy)
+        ax.imshow(cm, cmap="Blues")
+        for (i, j), v in np.ndenumerate(cm):
+            color = "white" if v > cm.max() / 2 else "black"
+            ax.text(j, i, f"{v:.1f}", ha="center", va="center", color=color)
+        ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=8)
+        ax.set_yticks(range(len(labels)), labels, fontsize=8)
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("true")
+        ax.set_title(f"{strategy}, final round", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -1,0 +1,266 @@
+"""The paper's experiment without a server: a simulated crowd labels what each strategy asks for.
+
+Per seed: split the labelled examples (seed, eval, test), score the whole-pool model (trained on
+every pool sample with its true label), then for each strategy run rounds of train -> test ->
+pick a batch -> crowd answers -> peer rule until the label budget is spent. Accepted labels join
+the training set; disputed ones are dropped (their labels still count against the budget).
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from activecrowds_ml.consensus import PeerRule, SampleState
+from activecrowds_ml.crowd import CrowdConfig, SimulatedCrowd
+from activecrowds_ml.errors import DatasetError, ValidationError
+from activecrowds_ml.scenario import Category, Scenario
+from activecrowds_ml.storage import Dataset, Record, Split
+from activecrowds_ml.strategies import QueryStrategy, get_strategy
+
+if TYPE_CHECKING:
+    from activecrowds_ml.models.base import Metrics, Model
+
+
+@dataclass(frozen=True)
+class SimulationConfig:
+    """Everything one simulation run needs; `base` carries sizes, peers, model and mode."""
+
+    dataset: Path
+    strategies: tuple[str, ...] = ("margin", "random")
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    budget: int = 450
+    base: Scenario = field(default_factory=Scenario)
+    crowd: CrowdConfig = field(default_factory=CrowdConfig)
+    cache_dir: Path | None = None
+    device: str | None = None
+
+    def scenario(self, strategy: str, seed: int) -> Scenario:
+        """The scenario of one (strategy, seed) run."""
+        return self.base.replace(query_strategy=strategy, seed=seed)
+
+    @property
+    def rounds(self) -> int:
+        """Query rounds after round 0 (ceil of the budget left after the seed over batch size)."""
+        return -(-(self.budget - self.base.initial_train_size) // self.base.batch_size)
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    """One row of the learning curve, plus what happened in the round."""
+
+    strategy: str
+    seed: int
+    round: int
+    labelled: int  # labels spent: initial seed + samples the crowd was asked about
+    accuracy: float  # on the test set
+    f1: float
+    train_size: int  # accepted labels actually trained on
+    disputed: int
+    wrong_accepted: int
+    eval_accuracy: float
+    seconds: float
+
+
+@dataclass
+class SimulationResult:
+    """Curves, the whole-pool reference and the final test metrics of each run."""
+
+    config: SimulationConfig
+    labels: tuple[str, ...]
+    name: str = ""
+    rounds: list[RoundResult] = field(default_factory=list)
+    whole_pool: dict[int, Metrics] = field(default_factory=dict)
+    pool_sizes: dict[int, int] = field(default_factory=dict)
+    final: dict[tuple[str, int], Metrics] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def prepare(config: SimulationConfig, dataset: Dataset | None = None) -> Dataset:
+    """Check everything up front (dataset, sizes, strategies, crowd, model) before any training.
+
+    Raises:
+        DatasetError: missing or malformed dataset, or too few labelled / pool samples.
+        ValidationError: a bad option (the message names it).
+        ModelError: unknown model or missing weights.
+    """
+    from activecrowds_ml.models import build_model
+
+    dataset = dataset or Dataset.load(config.dataset)
+    _check_options(config, dataset)
+    for strategy in config.strategies:
+        get_strategy(strategy)
+    for seed in config.seeds:
+        split = dataset.split(config.scenario(config.strategies[0], seed))
+        _check_pool(config, simulation_pool(dataset, split))
+    build_model(config.base, dataset.labels, cache_dir=config.cache_dir, device=config.device)
+    return dataset
+
+
+def _check_options(config: SimulationConfig, dataset: Dataset) -> None:
+    base = config.base
+    kind = Category.IMAGE if dataset.kind == "image" else Category.TEXT
+    if base.category is not kind:
+        raise ValidationError(f"the dataset holds {dataset.kind}s, the scenario {base.category}")
+    if not config.strategies or not config.seeds:
+        raise ValidationError("give at least one strategy and one seed", "strategies")
+    if config.budget < base.initial_train_size:
+        raise ValidationError(
+            f"budget ({config.budget}) must be >= the initial size ({base.initial_train_size})",
+            "budget",
+        )
+    if base.min_peers > config.crowd.annotators:
+        raise ValidationError(
+            f"peers ({base.min_peers}) cannot exceed annotators ({config.crowd.annotators})",
+            "min_peers",
+        )
+
+
+def _check_pool(config: SimulationConfig, pool: Sequence[Record]) -> None:
+    wanted = config.budget - config.base.initial_train_size
+    if len(pool) < wanted:
+        raise DatasetError(
+            f"the budget needs {wanted} pool samples with a known truth; the dataset has "
+            f"{len(pool)} (pool records need `truth`, or add labelled examples)"
+        )
+
+
+def simulation_pool(dataset: Dataset, split: Split) -> list[Record]:
+    """Pool records the crowd can answer: those with `truth`, plus labelled ones left over."""
+    pool = [r for r in dataset.pool if r.truth is not None]
+    pool += [replace(r, label=None, truth=r.label) for r in split.rest]
+    return pool
+
+
+def run_simulation(
+    config: SimulationConfig, dataset: Dataset, progress: Callable[[str], None] | None = None
+) -> SimulationResult:
+    """Run every (seed, strategy); `progress` is called once per trained model with a note."""
+    started = time.perf_counter()
+    result = SimulationResult(config, dataset.labels, dataset.name)
+    tick = progress or (lambda _note: None)
+    for seed in config.seeds:
+        split = dataset.split(config.scenario(config.strategies[0], seed))
+        pool = simulation_pool(dataset, split)
+        result.pool_sizes[seed] = len(pool)
+        result.whole_pool[seed] = whole_pool_metrics(config, dataset.labels, seed, split, pool)
+        tick(f"seed {seed} whole pool")
+        for strategy in config.strategies:
+            rows, final = run_loop(config, dataset.labels, strategy, seed, split, pool, tick)
+            result.rounds += rows
+            result.final[(strategy, seed)] = final
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def whole_pool_metrics(
+    config: SimulationConfig, labels: Sequence[str], seed: int, split: Split, pool: Sequence[Record]
+) -> Metrics:
+    """Test metrics of a model trained on the seed set plus every pool sample's true label."""
+    model = _model(config, config.scenario(config.strategies[0], seed), labels)
+    train = list(split.seed) + [replace(r, label=r.truth, truth=None) for r in pool]
+    model.train(train, [str(r.label) for r in train])
+    return model.test(split.test, [str(r.label) for r in split.test])
+
+
+def _model(config: SimulationConfig, scenario: Scenario, labels: Sequence[str]) -> Model:
+    from activecrowds_ml.models import build_model
+
+    return build_model(scenario, labels, cache_dir=config.cache_dir, device=config.device)
+
+
+@dataclass
+class _Run:
+    """The moving parts of one (strategy, seed) run."""
+
+    train: list[Record]
+    left: list[Record]
+    spent: int
+    disputed: int = 0
+    wrong: int = 0
+
+
+def run_loop(
+    config: SimulationConfig,
+    labels: Sequence[str],
+    strategy_name: str,
+    seed: int,
+    split: Split,
+    pool: Sequence[Record],
+    tick: Callable[[str], None],
+) -> tuple[list[RoundResult], Metrics]:
+    """One active-learning run: rounds until the budget; returns the rows and the final test."""
+    scenario = config.scenario(strategy_name, seed)
+    strategy = get_strategy(strategy_name)
+    rule = PeerRule(scenario.min_peers, scenario.min_agreement, scenario.max_peers)
+    crowd = SimulatedCrowd(labels, config.crowd, _crowd_seed(seed, strategy_name))
+    model = _model(config, scenario, labels)
+    run = _Run(list(split.seed), list(pool), len(split.seed))
+    rows: list[RoundResult] = []
+    for number in range(config.rounds + 1):
+        started = time.perf_counter()
+        if number:
+            batch = _pick(model, strategy, run, config, seed * 10_007 + number)
+            _ask(crowd, rule, batch, run)
+        test, evaluation = _train_and_test(model, run.train, split)
+        seconds = time.perf_counter() - started
+        rows.append(_row(scenario, number, run, test, evaluation, seconds))
+        tick(f"{strategy_name} seed {seed} round {number}")
+        if run.spent >= config.budget or not run.left:
+            break
+    return rows, test
+
+
+def _crowd_seed(seed: int, strategy: str) -> list[int]:
+    # crc32, not hash(): str hashes change between processes.
+    return [seed, zlib.crc32(strategy.encode())]
+
+
+def _pick(
+    model: Model, strategy: QueryStrategy, run: _Run, config: SimulationConfig, seed: int
+) -> list[Record]:
+    k = min(config.base.batch_size, config.budget - run.spent, len(run.left))
+    view = model.pool_view(strategy, run.left, run.train)
+    chosen = {int(i) for i in strategy.select(view, k, seed=seed)}
+    batch = [r for i, r in enumerate(run.left) if i in chosen]
+    run.left = [r for i, r in enumerate(run.left) if i not in chosen]
+    run.spent += len(batch)
+    return batch
+
+
+def _ask(crowd: SimulatedCrowd, rule: PeerRule, batch: Sequence[Record], run: _Run) -> None:
+    for record in batch:
+        decision = crowd.label(str(record.truth), rule)
+        if decision.state is SampleState.ACCEPTED:
+            run.wrong += decision.label != record.truth
+            run.train.append(replace(record, label=decision.label, truth=None))
+        else:
+            run.disputed += 1
+
+
+def _train_and_test(model: Model, train: Sequence[Record], split: Split) -> tuple[Metrics, Metrics]:
+    model.train(train, [str(r.label) for r in train])
+    test = model.test(split.test, [str(r.label) for r in split.test])
+    return test, model.evaluate(split.eval, [str(r.label) for r in split.eval])
+
+
+def _row(
+    scenario: Scenario, number: int, run: _Run, test: Metrics, evaluation: Metrics, seconds: float
+) -> RoundResult:
+    return RoundResult(
+        strategy=scenario.query_strategy,
+        seed=scenario.seed,
+        round=number,
+        labelled=run.spent,
+        accuracy=test.accuracy,
+        f1=test.f1,
+        train_size=len(run.train),
+        disputed=run.disputed,
+        wrong_accepted=run.wrong,
+        eval_accuracy=evaluation.accuracy,
+        seconds=seconds,
+    )

@@ -1,0 +1,210 @@
+"""The numbers of a simulation (mean curves, labels to reach a target) and summary.md."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from activecrowds_ml.simulate import RoundResult, SimulationResult
+
+CHECKPOINTS = (60, 150, 300, 420)
+# The paper (collapsed-building photos, ResNet, 20 annotators, 10 peers at 80%).
+PAPER_BEST, PAPER_BEST_LABELS = 0.935, 420  # 93.5% test accuracy with under 420 labels (margin)
+PAPER_AT_150 = 0.9247
+PAPER_ALEXNET_FULL = 0.915  # fully supervised AlexNet on the whole set
+PAPER_TN, PAPER_TP, PAPER_TEST = 315, 154, 500
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One strategy's accuracy over seeds at each label count."""
+
+    labelled: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+    def at(self, labels: int) -> tuple[float, float] | None:
+        """(mean, std) at exactly `labels`, or None where the curve has no such point."""
+        hit = np.flatnonzero(self.labelled == labels)
+        return (float(self.mean[hit[0]]), float(self.std[hit[0]])) if hit.size else None
+
+    def first_reaching(self, target: float) -> int | None:
+        """The fewest labels at which the mean accuracy reaches `target`."""
+        hit = np.flatnonzero(self.mean + 1e-9 >= target)
+        return int(self.labelled[hit[0]]) if hit.size else None
+
+
+def curves(rows: Sequence[RoundResult]) -> dict[str, Curve]:
+    """Mean, std, min and max test accuracy over seeds, per strategy and label count."""
+    out: dict[str, Curve] = {}
+    for strategy in dict.fromkeys(r.strategy for r in rows):
+        points: dict[int, list[float]] = {}
+        for r in rows:
+            if r.strategy == strategy:
+                points.setdefault(r.labelled, []).append(r.accuracy)
+        xs = np.array(sorted(points))
+        acc = [np.array(points[x]) for x in xs]
+        out[strategy] = Curve(
+            xs,
+            np.array([a.mean() for a in acc]),
+            np.array([a.std() for a in acc]),
+            np.array([a.min() for a in acc]),
+            np.array([a.max() for a in acc]),
+        )
+    return out
+
+
+def whole_pool_accuracy(result: SimulationResult) -> float:
+    """Mean over seeds of the test accuracy trained on the whole pool with true labels."""
+    return float(np.mean([m.accuracy for m in result.whole_pool.values()]))
+
+
+def mean_confusion(result: SimulationResult, strategy: str) -> np.ndarray:
+    """The final-round test confusion matrix of `strategy`, averaged over seeds."""
+    mats = [np.array(m.confusion_matrix) for (s, _), m in result.final.items() if s == strategy]
+    return np.mean(mats, axis=0)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2%}"
+
+
+def _labels(value: int | None, budget: int) -> str:
+    return f"not within {budget}" if value is None else str(value)
+
+
+def write_summary(result: SimulationResult, path: Path) -> Path:
+    """summary.md: protocol, labels needed, accuracy at checkpoints, crowd, confusion matrices."""
+    sections = [
+        _protocol(result),
+        _labels_needed(result),
+        _checkpoints(result),
+        _crowd(result),
+        _confusions(result),
+        _paper(),
+    ]
+    path.write_text("\n\n".join(sections) + "\n")
+    return path
+
+
+def _protocol(result: SimulationResult) -> str:
+    c, b = result.config, result.config.base
+    low, high = c.crowd.accuracy
+    accuracy = f"{low:g}" if low == high else f"{low:g}-{high:g} (uniform)"
+    asked = [r.seconds for r in result.rounds if r.round > 0]
+    per_round = float(np.mean(asked)) if asked else 0.0
+    pool = int(np.mean(list(result.pool_sizes.values()))) if result.pool_sizes else 0
+    whole = [m.accuracy for m in result.whole_pool.values()]
+    return "\n".join(
+        [
+            f"# Simulation: {result.name or c.dataset.name}",
+            "",
+            f"- strategies {', '.join(c.strategies)}; seeds {', '.join(map(str, c.seeds))}",
+            f"- budget {c.budget} labels: {b.initial_train_size} initial "
+            f"+ {b.batch_size} per round",
+            f"- crowd: {c.crowd.annotators} annotators, accuracy {accuracy}; a label needs "
+            f"{b.min_peers} peers and {b.min_agreement:.0%} agreement (disputed at {b.max_peers})",
+            f"- model {b.pretrained_model} ({b.training_mode.value}); test {b.test_size}, "
+            f"eval {b.eval_size} labelled examples per seed; pool {pool} samples",
+            f"- whole-pool accuracy (all {pool} pool samples with true labels): "
+            f"**{np.mean(whole):.2%}** ± {np.std(whole):.2%} over seeds",
+            f"- runtime {result.seconds / 60:.1f} min; {per_round:.2f} s per round "
+            "(pick + crowd + train + test)",
+        ]
+    )
+
+
+def _labels_needed(result: SimulationResult) -> str:
+    whole = whole_pool_accuracy(result)
+    budget = result.config.budget
+    lines = [
+        "## Labels needed (mean curve over seeds)",
+        "",
+        f"| strategy | to reach whole-pool {whole:.2%} | to reach 99% of it ({0.99 * whole:.2%}) "
+        f"| final accuracy | best mean (labels) |",
+        "|---|---|---|---|---|",
+    ]
+    for strategy, c in curves(result.rounds).items():
+        best = int(np.argmax(c.mean))
+        lines.append(
+            f"| {strategy} | {_labels(c.first_reaching(whole), budget)} "
+            f"| {_labels(c.first_reaching(0.99 * whole), budget)} "
+            f"| {c.mean[-1]:.2%} ± {c.std[-1]:.2%} | {c.mean[best]:.2%} ({c.labelled[best]}) |"
+        )
+    return "\n".join(lines)
+
+
+def _checkpoints(result: SimulationResult) -> str:
+    head = " | ".join(str(n) for n in CHECKPOINTS)
+    lines = [
+        "## Test accuracy at fixed label counts (mean ± std over seeds)",
+        "",
+        f"| strategy | {head} |",
+        "|---" * (len(CHECKPOINTS) + 1) + "|",
+    ]
+    for strategy, c in curves(result.rounds).items():
+        cells = []
+        for n in CHECKPOINTS:
+            point = c.at(n)
+            cells.append("—" if point is None else f"{point[0]:.2%} ± {point[1]:.2%}")
+        lines.append(f"| {strategy} | {' | '.join(cells)} |")
+    paper = {150: _pct(PAPER_AT_150), PAPER_BEST_LABELS: f"{_pct(PAPER_BEST)} (< 420)"}
+    lines.append(f"| paper (margin) | {' | '.join(paper.get(n, '—') for n in CHECKPOINTS)} |")
+    return "\n".join(lines)
+
+
+def _crowd(result: SimulationResult) -> str:
+    lines = [
+        "## Crowd (per run, mean over seeds)",
+        "",
+        "| strategy | asked | disputed (dropped) | accepted with a wrong label |",
+        "|---|---|---|---|",
+    ]
+    for strategy in result.config.strategies:
+        last = _last_rows(result.rounds, strategy)
+        asked = np.mean([r.labelled - result.config.base.initial_train_size for r in last])
+        disputed = np.mean([r.disputed for r in last])
+        wrong = np.mean([r.wrong_accepted for r in last])
+        lines.append(f"| {strategy} | {asked:.0f} | {disputed:.1f} | {wrong:.1f} |")
+    return "\n".join(lines)
+
+
+def _last_rows(rows: Sequence[RoundResult], strategy: str) -> list[RoundResult]:
+    last: dict[int, RoundResult] = {}
+    for r in rows:
+        if r.strategy == strategy:
+            last[r.seed] = r
+    return list(last.values())
+
+
+def _confusions(result: SimulationResult) -> str:
+    labels = result.labels
+    lines = ["## Final confusion matrix (test set, final round, mean over seeds)"]
+    for strategy in result.config.strategies:
+        cm = mean_confusion(result, strategy)
+        lines += ["", f"**{strategy}** (rows: true, columns: predicted)", ""]
+        lines.append("| true \\ predicted | " + " | ".join(labels) + " |")
+        lines.append("|---" * (len(labels) + 1) + "|")
+        for label, row in zip(labels, cm, strict=True):
+            lines.append(f"| {label} | " + " | ".join(f"{v:.1f}" for v in row) + " |")
+    return "\n".join(lines)
+
+
+def _paper() -> str:
+    correct = (PAPER_TN + PAPER_TP) / PAPER_TEST
+    return "\n".join(
+        [
+            "## The paper's figures (collapsed buildings, ResNet; a different task)",
+            "",
+            f"- {_pct(PAPER_BEST)} test accuracy with under {PAPER_BEST_LABELS} labels (margin)",
+            f"- {_pct(PAPER_AT_150)} with 150 labels",
+            f"- {_pct(PAPER_ALEXNET_FULL)}: a fully supervised AlexNet on the whole set",
+            f"- test confusion matrix: {PAPER_TN} TN, {PAPER_TP} TP of {PAPER_TEST} "
+            f"({correct:.1%} correct)",
+        ]
+    )
