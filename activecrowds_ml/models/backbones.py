@@ -123,21 +123,25 @@ def _resnet(spec: BackboneSpec) -> Any:
 def _load_state(net: Any, path: Path, arch: str) -> None:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
-        if isinstance(state, dict) and "state_dict" in state:
-            state = state["state_dict"]
-        # A classifier layer of another size (or none) is fine: we replace it anyway.
-        own = net.state_dict()
-        fc_keys = {k for k in state if k.split(".")[0] in ("fc", "_fc")}
-        state = {k: v for k, v in state.items() if k not in fc_keys or own[k].shape == v.shape}
-        missing, unexpected = net.load_state_dict(state, strict=False)
     except Exception as exc:
-        raise ModelError(f"cannot load {arch} weights from {path}: {exc}") from None
-    missing = [k for k in missing if k.split(".")[0] not in ("fc", "_fc")]
-    if missing or unexpected:
+        raise ModelError(f"cannot read {arch} weights file {path}: {exc}") from None
+    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
+        state = state["state_dict"]
+    if not isinstance(state, dict):
+        raise ModelError(f"weights file {path} holds no state_dict")
+    own = net.state_dict()
+    # The ImageNet classifier layer is dropped anyway: ignore it if absent or of another size.
+    ignored = {k for k in own if k.split(".")[0] in ("fc", "_fc")}
+    missing = [k for k in own if k not in state and k not in ignored]
+    unexpected = [k for k in state if k not in own]
+    shape = [k for k in own if k in state and k not in ignored and own[k].shape != state[k].shape]
+    if missing or unexpected or shape:
         raise ModelError(
-            f"weights file {path} does not fit {arch}: "
-            f"missing {missing[:3]}..., unexpected {unexpected[:3]}..."
+            f"weights file {path} does not fit {arch}: {len(missing)} missing, "
+            f"{len(unexpected)} unexpected, {len(shape)} of another shape "
+            f"(e.g. {(missing + unexpected + shape)[0]})"
         )
+    net.load_state_dict({k: v for k, v in state.items() if k not in ignored}, strict=False)
 
 
 class _Pooled(torch.nn.Module):

@@ -15,13 +15,18 @@ from torch import nn
 
 @dataclass(frozen=True)
 class HeadConfig:
-    """Head size and training schedule (full-batch AdamW; few hundred samples at most)."""
+    """Head size and training schedule (full-batch Adam with an L2 penalty).
 
-    hidden: int = 256
+    The defaults were chosen on held-out accuracy and speed with 30-450 labels: a narrow
+    hidden layer matches logistic regression's accuracy, trains in well under a second, and
+    the L2 penalty keeps probabilities from saturating, which uncertainty sampling needs.
+    """
+
+    hidden: int = 64
     dropout: float = 0.5
-    input_dropout: float = 0.2
-    epochs: int = 150
-    lr: float = 3e-3
+    input_dropout: float = 0.0  # dropout on the 1280-d input is costly on CPU and no better
+    epochs: int = 100
+    lr: float = 1e-2
     weight_decay: float = 1e-2
 
 
@@ -35,11 +40,12 @@ def class_weights(y: np.ndarray, n_classes: int) -> torch.Tensor:
 
 
 def build_mlp(dim: int, n_classes: int, cfg: HeadConfig) -> nn.Module:
-    """Dropout -> Linear -> ReLU -> Dropout -> Linear (a linear layer if hidden == 0)."""
+    """[Dropout] -> Linear -> ReLU -> Dropout -> Linear (one linear layer if hidden == 0)."""
+    first: list[nn.Module] = [nn.Dropout(cfg.input_dropout)] if cfg.input_dropout > 0 else []
     if cfg.hidden <= 0:
-        return nn.Sequential(nn.Dropout(cfg.input_dropout), nn.Linear(dim, n_classes))
+        return nn.Sequential(*first, nn.Dropout(cfg.dropout), nn.Linear(dim, n_classes))
     return nn.Sequential(
-        nn.Dropout(cfg.input_dropout),
+        *first,
         nn.Linear(dim, cfg.hidden),
         nn.ReLU(),
         nn.Dropout(cfg.dropout),
@@ -70,7 +76,8 @@ class Head:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(self.seed)
             net = build_mlp(self.dim, self.n_classes, self.cfg)
-            opt = torch.optim.AdamW(
+            # Adam's weight_decay is a plain L2 penalty (unlike AdamW's decoupled decay).
+            opt = torch.optim.Adam(
                 net.parameters(), lr=self.cfg.lr, weight_decay=self.cfg.weight_decay
             )
             loss_fn = nn.CrossEntropyLoss(weight=class_weights(y, self.n_classes))

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -12,21 +11,12 @@ import torch
 
 from activecrowds_ml.errors import DatasetError
 from activecrowds_ml.models.backbones import BackboneSpec, load_backbone, parse_image_model
-from activecrowds_ml.models.base import Model
-from activecrowds_ml.models.features import FeatureCache, default_cache_dir, file_key
-from activecrowds_ml.models.head import Head, HeadConfig
-from activecrowds_ml.scenario import TrainingMode
+from activecrowds_ml.models.encoder import EncoderClassifier
+from activecrowds_ml.models.features import file_key
 from activecrowds_ml.storage import Record
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-
-
-def pick_device(device: str | None) -> str:
-    """The given device, else "cuda" when available, else "cpu"."""
-    if device:
-        return device
-    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def load_image(path: str, size: int) -> torch.Tensor:
@@ -53,108 +43,69 @@ def normalise(batch: torch.Tensor) -> torch.Tensor:
 
 
 @dataclass(eq=False)
-class ImageClassifier(Model):
+class ImageClassifier(EncoderClassifier):
     """Classifies image records (`Record.file`) with a named backbone.
 
     Args:
         labels: class names; fixes the column order of probabilities.
-        seed: seeds head init, dropout and fine-tuning shuffles.
+        seed: seeds random init, the head, dropout and fine-tuning shuffles.
         model_name: `efficientnet-lite0` (packaged ImageNet weights), `resnet18|34|50`
             (torchvision download), `<arch>@/path/weights.pth`, or `<arch>-random`.
-        training_mode: HEAD (frozen backbone, cached features) or FINETUNE (whole network).
         input_size: images are resized to input_size x input_size pixels.
-        cache_dir: where head-mode features are cached (default: `default_cache_dir()`).
+        training_mode: HEAD (frozen backbone, cached features) or FINETUNE (whole network).
+        cache_dir: where frozen features are cached (default: `default_cache_dir()`).
         device: torch device; None picks cuda when available.
-        batch_size: images per backbone forward pass.
+        batch_size: images per forward pass (and per fine-tuning step).
         head_config: size and schedule of the head.
-        finetune_epochs, finetune_lr: fine-tuning schedule (FINETUNE mode only).
-        progress: show a progress bar while extracting many features.
+        finetune_epochs, finetune_lr: fine-tuning schedule (FINETUNE only).
+        progress: show a progress bar while extracting many features on a terminal.
 
     Raises:
         ModelError: unknown model name, missing or unfit weights file, download failure.
     """
 
     model_name: str = "efficientnet-lite0"
-    training_mode: TrainingMode = TrainingMode.HEAD
     input_size: int = 64
-    cache_dir: Path | None = None
-    device: str | None = None
-    batch_size: int = 64
-    head_config: HeadConfig = field(default_factory=HeadConfig)
-    finetune_epochs: int = 3
-    finetune_lr: float = 3e-4
-    progress: bool = True
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        self.training_mode = TrainingMode(self.training_mode)
+    def _setup(self) -> tuple[str, str, int]:
         self.spec: BackboneSpec = parse_image_model(self.model_name)
-        self.device = pick_device(self.device)
-        self.backbone: Any = load_backbone(self.spec, self.seed).to(self.device)
-        self.encoded = 0  # images passed through the backbone (tests read it)
+        self.encoder = load_backbone(self.spec, self.seed).to(self.device)
+        self.info.update(model=self.model_name, input_size=self.input_size)
         key = f"{self.spec.identity(self.seed)}|size={self.input_size}"
-        root = Path(self.cache_dir) if self.cache_dir else default_cache_dir()
-        self.cache = FeatureCache(root, self.spec.arch, key, self.spec.dim)
-        self.head = Head(self.spec.dim, len(self.labels), self.head_config, self.seed)
-        self.finetuned: Any = None  # the fine-tuned backbone copy after FINETUNE training
-        self.info.update(model=self.model_name, training_mode=self.training_mode.value)
+        return self.spec.arch, key, self.spec.dim
 
-    # -- features ---------------------------------------------------------------------------
+    def _key(self, record: Record) -> str:
+        return file_key(_file(record))
 
-    def _encode(self, paths: Sequence[str], backbone: Any) -> np.ndarray:
-        """Backbone features of image files, in batches, without gradients."""
+    def _encode(self, records: Sequence[Record], encoder: Any) -> np.ndarray:
         out = []
-        backbone.eval()
+        encoder.eval()
         with torch.inference_mode():
-            for i in range(0, len(paths), self.batch_size):
-                part = paths[i : i + self.batch_size]
-                batch = torch.stack([load_image(p, self.input_size) for p in part])
-                out.append(backbone(normalise(batch.to(self.device))).float().cpu().numpy())
+            for i in range(0, len(records), self.batch_size):
+                part = records[i : i + self.batch_size]
+                batch = torch.stack([load_image(_file(r), self.input_size) for r in part])
+                out.append(encoder(normalise(batch.to(self.device))).float().cpu().numpy())
                 self.encoded += len(part)
-        return np.concatenate(out) if out else np.empty((0, self.spec.dim), np.float32)
+        return np.concatenate(out) if out else np.empty((0, self.dim), np.float32)
 
-    def features(self, records: Sequence[Record]) -> np.ndarray:
-        """Frozen-backbone features of records, from the cache when there (n, dim)."""
-        paths = [_file(r) for r in records]
-        keys = [file_key(p) for p in paths]
-        return self.cache.get(
-            keys,
-            lambda idx: self._encode([paths[i] for i in idx], self.backbone),
-            chunk=max(self.batch_size * 4, 256),
-            progress=self.progress,
-        )
+    def _finetune(self, records: Sequence[Record], y: np.ndarray) -> Any:
+        import copy
 
-    def embed(self, records: Sequence[Record]) -> np.ndarray:
-        """Backbone features (the fine-tuned backbone's after FINETUNE training)."""
-        if self.finetuned is not None:
-            return self._encode([_file(r) for r in records], self.finetuned)
-        return self.features(records)
+        from activecrowds_ml.models.finetune import augment, finetune
 
-    # -- training and prediction ------------------------------------------------------------
+        encoder = copy.deepcopy(self.encoder)
+        pixels = torch.stack([load_image(_file(r), self.input_size) for r in records])
+        gen = torch.Generator().manual_seed(self.seed)
+        device = str(self.device)
 
-    def train(self, records: Sequence[Record], labels: Sequence[str]) -> None:
-        """Fit the head (HEAD) or the whole network (FINETUNE) on labelled records."""
-        self.check_labels(records, labels)
-        y = np.array([self.labels.index(lab) for lab in labels], dtype=np.int64)
-        # FINETUNE starts from the head fitted on frozen features (linear probe, then
-        # fine-tune), which keeps the first epochs from wrecking the pretrained features.
-        self.finetuned = None
-        self.head.fit(self.features(records), y)
-        if self.training_mode is TrainingMode.FINETUNE:
-            from activecrowds_ml.models.finetune import finetune
+        def encode(idx: torch.Tensor) -> torch.Tensor:
+            return encoder(normalise(augment(pixels[idx], gen).to(device)))
 
-            self.finetuned = finetune(self, [_file(r) for r in records], y)
-
-    def _head_input(self, records: Sequence[Record]) -> np.ndarray:
-        return self.embed(records)
-
-    def predict_proba(self, records: Sequence[Record]) -> np.ndarray:
-        """Class probabilities (n, len(labels)); rows sum to 1."""
-        return self.head.predict_proba(self._head_input(records))
-
-    def predict_proba_mc(self, records: Sequence[Record], passes: int = 10) -> np.ndarray:
-        """MC-dropout samples (passes, n, len(labels)) from the head's dropout layers."""
-        return self.head.predict_proba_mc(self._head_input(records), passes)
+        finetune(
+            encoder, encode, self.head, y, epochs=self.finetune_epochs, lr=self.finetune_lr,
+            batch_size=self.batch_size, seed=self.seed, device=device,
+        )  # fmt: skip
+        return encoder
 
 
 def _file(record: Record) -> str:

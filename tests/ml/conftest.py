@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from activecrowds_ml.demo import read_idx
 from activecrowds_ml.storage import Record
 
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
-FASHION_NAMES = (
-    "t-shirt", "trouser", "pullover", "dress", "coat",
-    "sandal", "shirt", "sneaker", "bag", "ankle-boot",
-)  # fmt: skip
-
-
-def read_idx(path: Path) -> np.ndarray:
-    """An idx file (gzip) as a numpy array: uint8 images (n, 28, 28) or labels (n,)."""
-    with gzip.open(path, "rb") as fh:
-        data = fh.read()
-    ndim = data[3]
-    dims = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
 def fashion_records(

@@ -1,0 +1,107 @@
+"""What image and text classifiers share: a pretrained encoder, a feature cache, a small head."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from activecrowds_ml.models.base import Model
+from activecrowds_ml.models.features import FeatureCache, default_cache_dir
+from activecrowds_ml.models.head import Head, HeadConfig
+from activecrowds_ml.scenario import TrainingMode
+from activecrowds_ml.storage import Record
+
+
+def pick_device(device: str | None) -> str:
+    """The given device, else "cuda" when available, else "cpu"."""
+    if device:
+        return device
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@dataclass(eq=False)
+class EncoderClassifier(Model):
+    """A frozen (HEAD) or fine-tuned (FINETUNE) encoder with a dropout MLP head on top.
+
+    Subclasses set `self.encoder`, `self.dim` and `self.cache_key` in `_setup`, and say how
+    to key, encode and fine-tune their records.
+    """
+
+    training_mode: TrainingMode = TrainingMode.HEAD
+    cache_dir: Path | None = None
+    device: str | None = None
+    batch_size: int = 64
+    head_config: HeadConfig = field(default_factory=HeadConfig)
+    finetune_epochs: int = 3
+    finetune_lr: float = 3e-4
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.training_mode = TrainingMode(self.training_mode)
+        self.device = pick_device(self.device)
+        self.encoded = 0  # samples passed through the encoder (tests and benchmarks read it)
+        self.finetuned: Any = None  # the fine-tuned encoder copy after FINETUNE training
+        self.encoder: Any = None
+        name, key, self.dim = self._setup()
+        root = Path(self.cache_dir) if self.cache_dir else default_cache_dir()
+        self.cache = FeatureCache(root, name, key, self.dim)
+        self.head = Head(self.dim, len(self.labels), self.head_config, self.seed)
+        self.info.update(training_mode=self.training_mode.value, feature_dim=self.dim)
+
+    @abstractmethod
+    def _setup(self) -> tuple[str, str, int]:
+        """Load the encoder; return (short name, cache key of its weights, feature dim)."""
+
+    @abstractmethod
+    def _key(self, record: Record) -> str:
+        """The cache key of one sample's content."""
+
+    @abstractmethod
+    def _encode(self, records: Sequence[Record], encoder: Any) -> np.ndarray:
+        """Features of records through `encoder`, in batches, without gradients."""
+
+    @abstractmethod
+    def _finetune(self, records: Sequence[Record], y: np.ndarray) -> Any:
+        """Fine-tune a copy of the encoder together with the head; return the copy."""
+
+    def features(self, records: Sequence[Record]) -> np.ndarray:
+        """Frozen-encoder features (n, dim), computed only for samples not cached yet."""
+        keys = [self._key(r) for r in records]
+        return self.cache.get(
+            keys,
+            lambda idx: self._encode([records[i] for i in idx], self.encoder),
+            chunk=max(self.batch_size * 4, 256),
+            progress=self.progress,
+        )
+
+    def embed(self, records: Sequence[Record]) -> np.ndarray:
+        """Encoder features (the fine-tuned encoder's after FINETUNE training)."""
+        if self.finetuned is not None:
+            return self._encode(records, self.finetuned)
+        return self.features(records)
+
+    def train(self, records: Sequence[Record], labels: Sequence[str]) -> None:
+        """Fit the head (HEAD) or the whole network (FINETUNE) on labelled records."""
+        self.check_labels(records, labels)
+        y = np.array([self.labels.index(lab) for lab in labels], dtype=np.int64)
+        # FINETUNE starts from the head fitted on frozen features (linear probe, then
+        # fine-tune), which keeps the first steps from wrecking the pretrained features.
+        self.finetuned = None
+        self.head.fit(self.features(records), y)
+        if self.training_mode is TrainingMode.FINETUNE:
+            self.finetuned = self._finetune(records, y)
+
+    def predict_proba(self, records: Sequence[Record]) -> np.ndarray:
+        """Class probabilities (n, len(labels)) in `labels` order; rows sum to 1."""
+        return self.head.predict_proba(self.embed(records))
+
+    def predict_proba_mc(self, records: Sequence[Record], passes: int = 10) -> np.ndarray:
+        """MC-dropout samples (passes, n, len(labels)) from the head's dropout layers."""
+        return self.head.predict_proba_mc(self.embed(records), passes)
