@@ -11,7 +11,7 @@ export function ConnectionStrip() {
   if (connected && waiting === 0) return null
   const tone = connected ? toneColors.info : toneColors.warning
   const parts = [
-    connected ? null : "Offline: reconnecting…",
+    connected ? null : "Live updates paused: reconnecting…",
     waiting > 0 ? `${waiting} answer${waiting === 1 ? "" : "s"} saved on this phone, waiting to be sent` : null,
   ].filter(Boolean)
   return (

@@ -7,6 +7,7 @@ import type { Answer } from "../services/queue/answerQueue"
 import { useAnswerQueue } from "../services/queue/QueueProvider"
 import { colors, spacing, touchTarget, typography } from "../theme"
 import { answerChoices, binaryQuestion, type Choice } from "../utils/answerChoices"
+import { batchName } from "../utils/names"
 
 // After this long the task screen takes over and shows the submission as saved and pending.
 const SUBMIT_WAIT_MS = 6_000
@@ -72,7 +73,7 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
   return (
     <Screen
       title={task.title}
-      subtitle={binaryQuestion(choices) ?? `Batch ${batch.number}`}
+      subtitle={binaryQuestion(choices) ?? batchName(batch.number)}
       onBack={back}
       scroll={false}
       right={<Counter done={Math.min(index + 1, total)} total={total} />}

@@ -26,7 +26,7 @@ describe("Task list", () => {
     renderApp(client, [{ name: "tasks", category: "IMAGE", subcategory: "BINARY_CLASSIFICATION" }])
 
     expect(await screen.findByText("Collapsed buildings")).toBeTruthy()
-    expect(screen.getByTestId("task-t1-waiting")).toHaveTextContent("Batch 2 waiting for you")
+    expect(screen.getByTestId("task-t1-waiting")).toHaveTextContent("Batch 3 waiting for you")
     expect(screen.queryByTestId("task-t2-waiting")).toBeNull()
     expect(screen.getAllByText("Collecting answers")).toHaveLength(2)
     expect(screen.getByText("Training")).toBeTruthy()

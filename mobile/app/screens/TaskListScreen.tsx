@@ -4,7 +4,7 @@ import type { TaskCategory, TaskSubcategory, TasksQuery } from "../gql/graphql"
 import { useNavigation } from "../navigation/navigator"
 import { useTasks } from "../services/api/hooks"
 import { colors, spacing, typography } from "../theme"
-import { categoryNames, statusNames, subcategoryNames } from "../utils/names"
+import { batchName, categoryNames, statusNames, subcategoryNames } from "../utils/names"
 
 type Props = { category: TaskCategory; subcategory: TaskSubcategory }
 type TaskRow = TasksQuery["tasks"][number]
@@ -51,7 +51,7 @@ function TaskCard({ task, onPress }: { task: TaskRow; onPress: () => void }) {
       <View style={styles.badges}>
         <Badge label={status.label} tone={status.tone} />
         {waiting ? (
-          <Badge label={`Batch ${task.currentBatch?.number} waiting for you`} tone="info" testID={`task-${task.id}-waiting`} />
+          <Badge label={`${batchName(task.currentBatch?.number ?? 0)} waiting for you`} tone="info" testID={`task-${task.id}-waiting`} />
         ) : null}
       </View>
     </Card>

@@ -12,10 +12,10 @@ describe("Task screen", () => {
 
     expect(await screen.findByText("Is the building in the photo collapsed?")).toBeTruthy()
     expect(screen.getByTestId("task-cover")).toBeTruthy()
-    expect(screen.getByTestId("stat-round")).toHaveTextContent("1")
+    expect(screen.getByTestId("stat-round")).toHaveTextContent("2")
     expect(screen.getByTestId("stat-labelled")).toHaveTextContent("60")
     expect(screen.getByTestId("stat-accuracy")).toHaveTextContent("87.4%")
-    expect(screen.getByText("Batch 2 is ready")).toBeTruthy()
+    expect(screen.getByText("Batch 3 is ready")).toBeTruthy()
     fireEvent.press(screen.getByTestId("start-labelling"))
     expect(await screen.findByTestId("screen-label")).toBeTruthy()
   })

@@ -61,7 +61,6 @@ function useNewBatchNotice(task: TaskDetail | null | undefined, eventSaysNew: bo
 
 function Overview({ task }: { task: TaskDetail }) {
   const status = statusNames[task.status]
-  const latest = [...task.rounds].sort((a, b) => b.number - a.number)[0]
   const measured = [...task.rounds].sort((a, b) => b.number - a.number).find((r) => r.accuracy != null)
   const total = task.labelledCount + task.poolRemaining
   const share = total > 0 ? task.labelledCount / total : 0
@@ -73,7 +72,7 @@ function Overview({ task }: { task: TaskDetail }) {
       <Badge label={status.label} tone={status.tone} testID="task-status" />
       <Text style={typography.body}>{task.description}</Text>
       <View style={styles.stats}>
-        <Stat label="Round" value={latest ? String(latest.number) : "–"} testID="stat-round" />
+        <Stat label="Rounds trained" value={String(task.rounds.length)} testID="stat-round" />
         <Stat label="Labelled" value={String(task.labelledCount)} testID="stat-labelled" />
         <Stat
           label="Accuracy"

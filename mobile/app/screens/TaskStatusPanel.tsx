@@ -4,6 +4,7 @@ import { Button, Notice } from "../components"
 import { useNavigation } from "../navigation/navigator"
 import { useAnswerQueue } from "../services/queue/QueueProvider"
 import { spacing, typography } from "../theme"
+import { batchName } from "../utils/names"
 import type { TaskDetail } from "./TaskScreen"
 
 type Props = { task: TaskDetail; newBatch: boolean }
@@ -85,7 +86,7 @@ function OpenBatch({ task, newBatch }: Props) {
   return (
     <Notice
       tone="success"
-      title={newBatch ? "New batch available" : `Batch ${batch.number} is ready`}
+      title={newBatch ? "New batch available" : `${batchName(batch.number)} is ready`}
       testID={newBatch ? "state-new-batch" : "state-open"}
     >
       <Text style={typography.body}>

@@ -23,6 +23,11 @@ export const statusNames: Record<TaskStatus, { label: string; tone: Tone }> = {
   FAILED: { label: "Failed", tone: "danger" },
 }
 
+/** The server counts batches from 0 (batch n follows training round n); people count from 1. */
+export function batchName(number: number): string {
+  return `Batch ${number + 1}`
+}
+
 /** "not_collapsed" -> "Not collapsed". */
 export function humanLabel(label: string): string {
   const words = label.replace(/[_-]+/g, " ").trim()

@@ -5,6 +5,8 @@ import { useConnection } from "./ApiProvider"
 import { CategoriesDocument, TaskDocument, TaskEventsDocument, TasksChangedDocument, TasksDocument } from "./documents"
 import { toProblem, describeProblem } from "./problem"
 
+const POLL_WHILE_OFFLINE_MS = 15_000
+
 /** A query's data, a plain error message, and a refetch that always asks the server. */
 export type Live<T> = { data: T | undefined; fetching: boolean; error: string | null; refetch: () => void }
 
@@ -12,13 +14,19 @@ export type Live<T> = { data: T | undefined; fetching: boolean; error: string | 
 function useLiveQuery<D, V extends AnyVariables>(args: UseQueryArgs<V, D> & { query: TypedDocumentNode<D, V> }): Live<D> {
   const [result, execute] = useQuery<D, V>({ requestPolicy: "cache-and-network", ...args })
   const refetch = useCallback(() => execute({ requestPolicy: "network-only" }), [execute])
-  const { epoch } = useConnection()
+  const { epoch, connected } = useConnection()
   const seen = useRef(epoch)
   useEffect(() => {
     if (seen.current === epoch) return
     seen.current = epoch
     refetch()
   }, [epoch, refetch])
+  // Without the live link no event will come: ask now and then instead.
+  useEffect(() => {
+    if (connected) return
+    const id = setInterval(refetch, POLL_WHILE_OFFLINE_MS)
+    return () => clearInterval(id)
+  }, [connected, refetch])
   const error = result.error && !result.data ? describeProblem(toProblem(result.error)) : null
   return { data: result.data, fetching: result.fetching, error, refetch }
 }
