@@ -1,0 +1,45 @@
+"""The in-process task queue and the in-memory event bus."""
+
+from __future__ import annotations
+
+import asyncio
+
+from activecrowds.adapters.bus import InMemoryEventBus
+from activecrowds.adapters.queue import InProcessQueue
+from activecrowds.domain.events import RoundDue, TaskCreated
+
+
+async def test_rounds_run_in_order_one_at_a_time_and_a_failure_does_not_stop_the_queue() -> None:
+    ran: list[tuple[int, int]] = []
+    running = 0
+
+    async def handler(task_id: int, number: int) -> None:
+        nonlocal running
+        running += 1
+        assert running == 1
+        await asyncio.sleep(0.001)
+        running -= 1
+        if number == 1:
+            raise RuntimeError("boom")
+        ran.append((task_id, number))
+
+    queue = InProcessQueue()
+    queue.bind(handler)
+    for n in range(4):
+        await queue.enqueue_round(7, n)
+    await queue.join()
+    assert ran == [(7, 0), (7, 2), (7, 3)]
+    await queue.close()
+
+
+async def test_bus_delivers_in_order_to_every_subscriber() -> None:
+    bus = InMemoryEventBus()
+    one, two = bus.subscribe(), bus.subscribe()
+    first = asyncio.ensure_future(anext(one))
+    second = asyncio.ensure_future(anext(two))
+    await asyncio.sleep(0)
+    await bus.publish([TaskCreated(1), RoundDue(1, 0)])
+    assert await first == TaskCreated(1) and await second == TaskCreated(1)
+    assert await anext(one) == RoundDue(1, 0)
+    await one.aclose()
+    await two.aclose()
