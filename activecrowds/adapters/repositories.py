@@ -221,13 +221,17 @@ class AnswerRepository(Repository):
         )
         return {r[0]: r[1] for r in await self.conn.execute(query)}
 
-    async def labels_for(self, sample_ids: Iterable[int]) -> dict[int, list[str]]:
-        """All answers' labels per sample."""
+    async def votes_for(self, sample_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+        """How many answers each label got, per sample (counted by the database)."""
         c = t.answers.c
-        query = select(c.sample_id, c.label).where(c.sample_id.in_(list(sample_ids)))
-        out: dict[int, list[str]] = defaultdict(list)
-        for sample_id, label in await self.conn.execute(query.order_by(c.id)):
-            out[sample_id].append(label)
+        query = (
+            select(c.sample_id, c.label, func.count())
+            .where(c.sample_id.in_(list(sample_ids)))
+            .group_by(c.sample_id, c.label)
+        )
+        out: dict[int, dict[str, int]] = defaultdict(dict)
+        for sample_id, label, n in await self.conn.execute(query):
+            out[sample_id][label] = int(n)
         return out
 
     async def answered_batches(self, annotator_id: int, batch_ids: Iterable[int]) -> set[int]:

@@ -91,24 +91,25 @@ async def _decide(uow: UnitOfWork, task: Task, samples: list[Sample], answered: 
     """
     s = task.scenario
     rule = PeerRule(s["min_peers"], s["min_agreement"], s["max_peers"])
-    labels = await uow.answers.labels_for(answered)
+    votes = await uow.answers.votes_for(answered)
     changes = []
     for sample in samples:
         if sample.id not in answered:
             continue
-        state, label = sample.state, sample.resolved_label
-        if state is SampleState.OPEN:
-            decision = decide(labels[sample.id], rule)
-            state = SampleState(decision.state.value)
-            label = decision.label if state is SampleState.ACCEPTED else None
-        sample.state, sample.resolved_label = state, label
-        sample.answer_count = len(labels[sample.id])
+        # decide() takes one label per answer; the database sent counts.
+        labels = [label for label, n in sorted(votes[sample.id].items()) for _ in range(n)]
+        if sample.state is SampleState.OPEN:
+            decision = decide(labels, rule)
+            sample.state = SampleState(decision.state.value)
+            accepted = sample.state is SampleState.ACCEPTED
+            sample.resolved_label = decision.label if accepted else None
+        sample.answer_count = len(labels)
         changes.append(
             {
                 "sid": sample.id,
-                "state": state,
-                "resolved_label": label,
-                "answer_count": len(labels[sample.id]),
+                "state": sample.state,
+                "resolved_label": sample.resolved_label,
+                "answer_count": sample.answer_count,
             }
         )
     await uow.samples.set_decisions(changes)
