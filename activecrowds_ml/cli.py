@@ -98,6 +98,7 @@ def _add_simulate(subparsers: Any) -> None:
     )
     add("--cache-dir", type=Path, help="feature cache (default ~/.cache/activecrowds/features)")
     add("--device", help="torch device (default: cuda when available, else cpu)")
+    add("--threads", type=_positive, help="torch CPU threads (default: 1 in head mode)")
     add("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_simulate)
 
@@ -239,6 +240,7 @@ def _simulation_config(args: argparse.Namespace, dataset: Any) -> Any:
         crowd=CrowdConfig(args.annotators, args.annotator_accuracy),
         cache_dir=args.cache_dir,
         device=args.device,
+        threads=args.threads,
     )
 
 

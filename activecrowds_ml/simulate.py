@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 from activecrowds_ml.consensus import PeerRule, SampleState
 from activecrowds_ml.crowd import CrowdConfig, SimulatedCrowd
 from activecrowds_ml.errors import DatasetError, ValidationError
-from activecrowds_ml.scenario import Category, Scenario
+from activecrowds_ml.scenario import Category, Scenario, TrainingMode
 from activecrowds_ml.storage import Dataset, Record, Split
 from activecrowds_ml.strategies import QueryStrategy, get_strategy
 
@@ -38,6 +39,15 @@ class SimulationConfig:
     crowd: CrowdConfig = field(default_factory=CrowdConfig)
     cache_dir: Path | None = None
     device: str | None = None
+    threads: int | None = None  # torch CPU threads; None: 1 in head mode, torch's default else
+
+    @property
+    def torch_threads(self) -> int | None:
+        """Threads to run with: head mode multiplies small matrices, where more threads cost
+        more than they give (5x slower with 2 threads on 2 busy cores, measured)."""
+        if self.threads is None and self.base.training_mode is TrainingMode.HEAD:
+            return 1
+        return self.threads
 
     def scenario(self, strategy: str, seed: int) -> Scenario:
         """The scenario of one (strategy, seed) run."""
@@ -140,9 +150,29 @@ def run_simulation(
     config: SimulationConfig, dataset: Dataset, progress: Callable[[str], None] | None = None
 ) -> SimulationResult:
     """Run every (seed, strategy); `progress` is called once per trained model with a note."""
+    with torch_threads(config.torch_threads):
+        return _run_all(config, dataset, progress or (lambda _note: None))
+
+
+@contextmanager
+def torch_threads(threads: int | None) -> Iterator[None]:
+    """Run with `threads` torch CPU threads (None: unchanged), restoring the old number."""
+    import torch
+
+    before = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _run_all(
+    config: SimulationConfig, dataset: Dataset, tick: Callable[[str], None]
+) -> SimulationResult:
     started = time.perf_counter()
     result = SimulationResult(config, dataset.labels, dataset.name)
-    tick = progress or (lambda _note: None)
     for seed in config.seeds:
         split = dataset.split(config.scenario(config.strategies[0], seed))
         pool = simulation_pool(dataset, split)
