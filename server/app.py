@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -53,12 +53,16 @@ class BodyLimit:
         await self.app(scope, receive, send)
 
 
-def create_app(app: App | None = None, settings: Settings | None = None) -> Starlette:
+def create_app(
+    app: App | None = None,
+    settings: Settings | None = None,
+    build_model: Callable[..., Any] | None = None,
+) -> Starlette:
     """The ASGI app; without `app` it bootstraps one (migrations included) at startup."""
 
     @asynccontextmanager
     async def lifespan(star: Starlette) -> AsyncIterator[None]:
-        wired = app or await bootstrap(settings)
+        wired = app or await bootstrap(settings, build_model=build_model)
         star.state.activecrowds = wired
         try:
             yield
