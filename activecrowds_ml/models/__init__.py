@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from activecrowds_ml.errors import ModelError
 from activecrowds_ml.scenario import Category, Scenario
@@ -30,6 +30,7 @@ def build_model(
     *,
     cache_dir: Path | None = None,
     device: str | None = None,
+    **options: Any,
 ) -> Model:
     """The classifier a scenario asks for: image or text by category, backbone by name.
 
@@ -38,6 +39,8 @@ def build_model(
         labels: class names in probability-column order (binary: the second is positive).
         cache_dir: feature cache folder; None uses `features.default_cache_dir()`.
         device: torch device; None picks "cuda" when available, else "cpu".
+        **options: passed to the classifier, e.g. input_size=96, batch_size=32,
+            finetune_epochs=1, head_config=HeadConfig(...), progress=False.
 
     Returns:
         An untrained ImageClassifier or TextClassifier.
@@ -51,6 +54,7 @@ def build_model(
     if scenario.category is Category.IMAGE:
         from activecrowds_ml.models.image import ImageClassifier
 
+        _check_options(ImageClassifier, options)
         return ImageClassifier(
             labels=tuple(labels),
             seed=scenario.seed,
@@ -58,17 +62,29 @@ def build_model(
             training_mode=scenario.training_mode,
             cache_dir=cache_dir,
             device=device,
+            **options,
         )
     if scenario.category is Category.TEXT:
         if name.strip().lower() not in TEXT_MODELS:
             raise ModelError(f"unknown text model {name!r}; known: {', '.join(TEXT_MODELS)}")
         from activecrowds_ml.models.text import TextClassifier
 
+        _check_options(TextClassifier, options)
         return TextClassifier(
             labels=tuple(labels),
             seed=scenario.seed,
             training_mode=scenario.training_mode,
             cache_dir=cache_dir,
             device=device,
+            **options,
         )
     raise ModelError(f"no model for category {scenario.category.value}")
+
+
+def _check_options(cls: type, options: dict[str, Any]) -> None:
+    import dataclasses
+
+    allowed = {f.name for f in dataclasses.fields(cls)} - {"labels", "seed", "info"}
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise ModelError(f"unknown model options {unknown}; allowed: {', '.join(sorted(allowed))}")

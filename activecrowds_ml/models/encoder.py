@@ -13,7 +13,7 @@ import torch
 
 from activecrowds_ml.models.base import Model
 from activecrowds_ml.models.features import FeatureCache, default_cache_dir
-from activecrowds_ml.models.head import Head, HeadConfig
+from activecrowds_ml.models.head import Head, HeadConfig, torch_threads
 from activecrowds_ml.scenario import TrainingMode
 from activecrowds_ml.storage import Record
 
@@ -41,6 +41,7 @@ class EncoderClassifier(Model):
     finetune_epochs: int = 3
     finetune_lr: float = 3e-4
     progress: bool = True
+    threads: int | None = None  # torch CPU threads while encoding (None: torch's default)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -76,7 +77,7 @@ class EncoderClassifier(Model):
         keys = [self._key(r) for r in records]
         return self.cache.get(
             keys,
-            lambda idx: self._encode([records[i] for i in idx], self.encoder),
+            lambda idx: self._encode_with_threads([records[i] for i in idx], self.encoder),
             chunk=max(self.batch_size * 4, 256),
             progress=self.progress,
         )
@@ -84,8 +85,12 @@ class EncoderClassifier(Model):
     def embed(self, records: Sequence[Record]) -> np.ndarray:
         """Encoder features (the fine-tuned encoder's after FINETUNE training)."""
         if self.finetuned is not None:
-            return self._encode(records, self.finetuned)
+            return self._encode_with_threads(records, self.finetuned)
         return self.features(records)
+
+    def _encode_with_threads(self, records: Sequence[Record], encoder: Any) -> np.ndarray:
+        with torch_threads(self.threads):
+            return self._encode(records, encoder)
 
     def train(self, records: Sequence[Record], labels: Sequence[str]) -> None:
         """Fit the head (HEAD) or the whole network (FINETUNE) on labelled records."""
@@ -96,7 +101,8 @@ class EncoderClassifier(Model):
         self.finetuned = None
         self.head.fit(self.features(records), y)
         if self.training_mode is TrainingMode.FINETUNE:
-            self.finetuned = self._finetune(records, y)
+            with torch_threads(self.threads):
+                self.finetuned = self._finetune(records, y)
 
     def predict_proba(self, records: Sequence[Record]) -> np.ndarray:
         """Class probabilities (n, len(labels)) in `labels` order; rows sum to 1."""

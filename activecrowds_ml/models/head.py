@@ -6,7 +6,10 @@ class from being ignored when the labelled set is small and skewed.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -53,6 +56,27 @@ def build_mlp(dim: int, n_classes: int, cfg: HeadConfig) -> nn.Module:
     )
 
 
+@contextmanager
+def torch_threads(n: int | None) -> Iterator[None]:
+    """Run torch on n CPU threads meanwhile (None: leave the setting alone).
+
+    OpenMP threads spin while they wait for each other: on a busy machine small ops with two
+    or more threads can be several times slower than with one.
+    """
+    before = torch.get_num_threads()
+    if n:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def one_thread() -> Any:
+    """The head's ops are tiny: one thread is fast and steady even on a busy machine."""
+    return torch_threads(1)
+
+
 def softmax(logits: torch.Tensor) -> np.ndarray:
     """Row-wise probabilities in float64 whose rows sum to 1 to machine precision."""
     p = torch.softmax(logits.double(), dim=1).cpu().numpy()
@@ -73,7 +97,7 @@ class Head:
         self.mean = x.mean(axis=0)
         self.scale = x.std(axis=0) + 1e-3 * (x.std() + 1e-6)
         xt, yt = self._tensor(x), torch.as_tensor(y, dtype=torch.long)
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]), one_thread():
             torch.manual_seed(self.seed)
             net = build_mlp(self.dim, self.n_classes, self.cfg)
             # Adam's weight_decay is a plain L2 penalty (unlike AdamW's decoupled decay).
@@ -102,14 +126,15 @@ class Head:
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """Deterministic class probabilities (dropout off)."""
         net = self._net().eval()
-        return softmax(net(self._tensor(x)))
+        with one_thread():
+            return softmax(net(self._tensor(x)))
 
     @torch.no_grad()
     def predict_proba_mc(self, x: np.ndarray, passes: int) -> np.ndarray:
         """(passes, n, classes) with dropout on; seeded, so repeated calls agree."""
         net, xt = self._net(), self._tensor(x)
         out = np.empty((passes, len(x), self.n_classes))
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]), one_thread():
             torch.manual_seed(self.seed + 1)
             net.train()
             try:

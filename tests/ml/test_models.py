@@ -111,6 +111,8 @@ def test_unknown_model_name_lists_known_ones():
         build_model(Scenario(pretrained_model="vgg16"), LABELS)
     with pytest.raises(ModelError, match="minilm-l6"):
         build_model(Scenario(category=Category.TEXT, pretrained_model="bert"), LABELS)
+    with pytest.raises(ModelError, match="input_size"):
+        build_model(Scenario(), LABELS, input_sise=96)
 
 
 def test_missing_weights_file_is_an_error_not_random_init(tmp_path):
@@ -159,9 +161,10 @@ def test_random_init_only_by_name(tiny_images, tmp_path):
 
 def test_finetune_mode_trains_the_backbone(tiny_images, feature_cache_dir):
     scenario = Scenario(training_mode="finetune")
-    model = build_model(scenario, LABELS, cache_dir=feature_cache_dir)
+    model = build_model(
+        scenario, LABELS, cache_dir=feature_cache_dir, finetune_epochs=1, batch_size=8
+    )
     assert isinstance(model, ImageClassifier)
-    model.finetune_epochs, model.batch_size = 1, 8
     train = tiny_images[:16]
     model.train(train, truths(train))
     proba = model.predict_proba(tiny_images[40:48])
