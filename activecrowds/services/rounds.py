@@ -22,7 +22,7 @@ from activecrowds.domain.events import (
     TaskFailed,
     TaskLocked,
 )
-from activecrowds.domain.model import RoundStatus, Sample, SampleKind, TaskStatus
+from activecrowds.domain.model import RoundStatus, Sample, SampleKind, Task, TaskStatus
 from activecrowds.services.context import Context, UnitOfWork, commit_and_publish
 
 log = logging.getLogger(__name__)
@@ -77,46 +77,36 @@ async def _claim(ctx: Context, task_id: int, number: int) -> Plan | None:
         )
         if task.status is not TaskStatus.TRAINING:
             await uow.tasks.update(task_id, status=TaskStatus.TRAINING, last_error=None)
-        plan = await _plan(uow, task_id, number, task.scenario, task.labels, Path(task.dataset))
+        plan = await _plan(uow, task, number)
         await uow.commit()
     return plan
 
 
-async def _plan(
-    uow: UnitOfWork,
-    task_id: int,
-    number: int,
-    scenario: dict[str, Any],
-    labels: list[str],
-    root: Path,
-) -> Plan:
-    held_out = await uow.samples.of_kind(
-        task_id, [SampleKind.SEED, SampleKind.EVAL, SampleKind.TEST]
-    )
-    by_kind = {kind: [s for s in held_out if s.kind is kind] for kind in SampleKind}
-    accepted = await uow.samples.accepted(task_id)
-    pool = await uow.samples.remaining_pool(task_id)
-    train = by_kind[SampleKind.SEED] + accepted
+async def _plan(uow: UnitOfWork, task: Task, number: int) -> Plan:
+    held_out = [SampleKind.SEED, SampleKind.EVAL, SampleKind.TEST]
+    fixed = await uow.samples.of_kind(task.id, held_out)
+    by_kind = {kind: [s for s in fixed if s.kind is kind] for kind in held_out}
+    accepted = await uow.samples.accepted(task.id)
+    pool = await uow.samples.remaining_pool(task.id)
     return Plan(
-        task_id,
-        number,
-        scenario,
-        labels,
-        root,
-        train,
-        by_kind[SampleKind.EVAL],
-        by_kind[SampleKind.TEST],
-        pool,
+        task_id=task.id,
+        number=number,
+        scenario=task.scenario,
+        labels=task.labels,
+        root=Path(task.dataset),
+        train=by_kind[SampleKind.SEED] + accepted,
+        eval=by_kind[SampleKind.EVAL],
+        test=by_kind[SampleKind.TEST],
+        pool=pool,
     )
 
 
-def _records(
-    plan: Plan, samples: list[Sample], *, accepted: bool = False
-) -> tuple[list[Any], list[str]]:
+def _records(plan: Plan, samples: list[Sample]) -> tuple[list[Any], list[str]]:
+    """Records for the ML core, and their labels (the crowd's for pool samples)."""
     from activecrowds_ml.storage import Record
 
     records = [
-        Record(str(s.id), file=str(plan.root / s.file) if s.file else None, text=s.text)
+        Record(s.key, file=str(plan.root / s.file) if s.file else None, text=s.text)
         for s in samples
     ]
     labels = [str(s.resolved_label if s.kind is SampleKind.POOL else s.label) for s in samples]
@@ -125,10 +115,9 @@ def _records(
 
 def _train_and_pick(ctx: Context, plan: Plan) -> Outcome:
     """The CPU/GPU-heavy part (runs in a thread)."""
+    from activecrowds_ml.models import build_model
     from activecrowds_ml.scenario import Scenario
     from activecrowds_ml.strategies import get_strategy
-
-    from activecrowds_ml.models import build_model
 
     build = ctx.build_model or build_model
     scenario = Scenario(**plan.scenario)
