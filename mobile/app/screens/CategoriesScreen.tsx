@@ -1,5 +1,5 @@
 import { StyleSheet, Text, View } from "react-native"
-import { Button, Card, ConnectionStrip, CountPill, Empty, Failed, Loading, Screen } from "../components"
+import { Button, Card, ConnectionStrip, CountPill, Empty, Failed, Loading, Screen, Tile } from "../components"
 import { useNavigation } from "../navigation/navigator"
 import { useCategories } from "../services/api/hooks"
 import { useSession } from "../services/session/SessionContext"
@@ -37,7 +37,7 @@ export function CategoriesScreen() {
             accessibilityLabel={`${info.title}, ${open} open tasks`}
           >
             <View style={styles.row}>
-              <Text style={styles.icon}>{info.icon}</Text>
+              <Tile text={info.icon} color={info.color} />
               <View style={styles.grow}>
                 <Text style={typography.heading}>{info.title}</Text>
                 <Text style={[typography.body, styles.dim]}>{info.blurb}</Text>
@@ -53,7 +53,6 @@ export function CategoriesScreen() {
 
 const styles = StyleSheet.create({
   row: { flexDirection: "row", alignItems: "center", gap: spacing.md },
-  icon: { fontSize: 34 },
   grow: { flex: 1, gap: spacing.xxs },
   dim: { color: colors.textDim },
 })

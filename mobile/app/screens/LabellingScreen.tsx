@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from "react"
 import { Pressable, StyleSheet, Text, View } from "react-native"
-import { Button, Failed, Loading, Notice, SampleView, Screen, prefetchImages } from "../components"
+import { Button, Failed, Loading, Notice, SampleView, Screen, Tile, prefetchImages } from "../components"
 import { useNavigation } from "../navigation/navigator"
 import { useTask } from "../services/api/hooks"
 import type { Answer } from "../services/queue/answerQueue"
@@ -164,7 +164,7 @@ function Review({ total, answers, busy, onSubmit, onBack }: ReviewProps) {
   for (const a of answers) counts.set(a.label, (counts.get(a.label) ?? 0) + 1)
   return (
     <View style={[styles.body, styles.review]} testID="review">
-      <Text style={styles.reviewIcon}>✅</Text>
+      <Tile text="✓" color={colors.success} size={72} />
       <Text style={[typography.title, styles.centered]}>All {total} samples answered</Text>
       <Text style={[typography.body, styles.centeredDim]}>
         {[...counts].map(([label, n]) => `${n} × ${label}`).join(" · ")}
@@ -192,7 +192,6 @@ const styles = StyleSheet.create({
   choiceTitle: { color: colors.onPrimary, fontSize: 26, fontWeight: "800" },
   choiceCaption: { color: colors.onPrimary, fontSize: 14, fontWeight: "600", opacity: 0.9 },
   review: { alignItems: "center", justifyContent: "center" },
-  reviewIcon: { fontSize: 64 },
   centered: { textAlign: "center", color: colors.text },
   centeredDim: { textAlign: "center", color: colors.textDim },
   full: { alignSelf: "stretch" },

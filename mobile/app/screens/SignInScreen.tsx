@@ -1,6 +1,6 @@
 import { useState } from "react"
 import { KeyboardAvoidingView, Platform, StyleSheet, Text, TextInput, View } from "react-native"
-import { Button, Notice, Screen } from "../components"
+import { Button, Notice, Screen, Tile } from "../components"
 import { defaultServerUrl } from "../config"
 import { looksLikeServerUrl } from "../services/api/endpoints"
 import { useSession } from "../services/session/SessionContext"
@@ -29,7 +29,7 @@ export function SignInScreen() {
     <Screen title="ActiveCrowds" subtitle="Label data, teach the model" testID="screen-sign-in">
       <KeyboardAvoidingView behavior={Platform.OS === "ios" ? "padding" : undefined} style={styles.form}>
         <View style={styles.hero}>
-          <Text style={styles.logo}>🏗️</Text>
+          <Tile text="AC" color={colors.primary} size={72} />
           <Text style={[typography.title, styles.center]}>Welcome</Text>
           <Text style={[typography.body, styles.dim]}>
             Your answers teach a model to recognise what matters. Sign in to see the tasks waiting for you.
@@ -84,7 +84,6 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 const styles = StyleSheet.create({
   form: { gap: spacing.lg },
   hero: { alignItems: "center", gap: spacing.sm, paddingVertical: spacing.lg },
-  logo: { fontSize: 56 },
   center: { textAlign: "center", color: colors.text },
   dim: { textAlign: "center", color: colors.textDim },
   field: { gap: spacing.xs },

@@ -2,11 +2,11 @@ import type { TaskCategory, TaskStatus, TaskSubcategory } from "../gql/graphql"
 import type { Tone } from "../theme"
 
 /** Words people use for the API's enum values. */
-export const categoryNames: Record<TaskCategory, { title: string; icon: string; blurb: string }> = {
-  IMAGE: { title: "Images", icon: "🖼️", blurb: "Look at photos and say what you see" },
-  TEXT: { title: "Text", icon: "📝", blurb: "Read short messages and sort them" },
-  AUDIO: { title: "Audio", icon: "🎧", blurb: "Listen to recordings" },
-  OTHER: { title: "Other", icon: "🧩", blurb: "Everything else" },
+export const categoryNames: Record<TaskCategory, { title: string; icon: string; color: string; blurb: string }> = {
+  IMAGE: { title: "Images", icon: "Im", color: "#2563EB", blurb: "Look at photos and say what you see" },
+  TEXT: { title: "Text", icon: "Tx", color: "#7C3AED", blurb: "Read short messages and sort them" },
+  AUDIO: { title: "Audio", icon: "Au", color: "#DB2777", blurb: "Listen to recordings" },
+  OTHER: { title: "Other", icon: "…", color: "#0D9488", blurb: "Everything else" },
 }
 
 export const subcategoryNames: Record<TaskSubcategory, { title: string; blurb: string }> = {
