@@ -241,3 +241,46 @@ async def test_twenty_annotators_at_once_every_answer_once_batch_resolved_once(
     assert due == [RoundDue(task.id, 1)]
     await app.queue.join()
     assert (await current(app, task.id)).batch.number == 1
+
+
+async def test_task_finishes_when_the_pool_runs_out(
+    app: App, api: Api, make_task: Any, annotators: Any
+) -> None:
+    # Given a batch as large as the whole pool and one peer deciding each sample
+    task = await make_task(batch_size=100, min_peers=1, max_peers=1)
+    assert len(task.samples) == 70
+    [(_, token)] = await annotators(1)
+    await api.call(SUBMIT, variables(task, "dark"), token)
+    await app.queue.join()
+    # Then round 1 trains on everything and, with nothing left to ask, the task is finished
+    after = (await api.call(BATCH, {"id": str(task.id)}, token))["task"]
+    assert after["status"] == "FINISHED" and after["lockedForMe"] is True
+    assert after["currentBatch"]["number"] == 0  # no new batch was opened
+
+
+async def test_a_failing_round_marks_the_task_failed_with_the_reason(
+    app: App, api: Api, make_task: Any
+) -> None:
+    from activecrowds.bootstrap import run_round_or_fail
+    from activecrowds.errors import ModelError
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise ModelError("weights file is corrupt")
+
+    task = await make_task(min_peers=1, max_peers=1)
+    async with app.engine.begin() as conn:  # as if its batch had just been resolved
+        await conn.execute(
+            t.rounds.insert().values(task_id=task.id, number=1, status="DUE", confusion_matrix=[])
+        )
+    await run_round_or_fail(dataclasses.replace(app.ctx, build_model=broken), task.id, 1)
+    got = (
+        await api.call(
+            "query($id: ID!) { task(id: $id) { status lastError lockedForMe } }",
+            {"id": str(task.id)},
+        )
+    )["task"]
+    assert got == {
+        "status": "FAILED",
+        "lastError": "ModelError: weights file is corrupt",
+        "lockedForMe": True,
+    }
