@@ -9,7 +9,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
@@ -73,6 +73,7 @@ def create_app(
     graphql = GraphQLApp(build_schema())
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),  # graphql-transport-ws, for subscriptions
         Route("/media/{sample_id:int}", serve_media, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
     ]
