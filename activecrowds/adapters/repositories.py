@@ -135,7 +135,7 @@ class SampleRepository(Repository):
         return int((await self.conn.execute(query)).rowcount)
 
     async def set_decisions(self, decisions: Sequence[Mapping[str, Any]]) -> None:
-        """Store state, resolved_label, answer_count per sample (one executemany)."""
+        """Store state, resolved_label, answer_count, votes per sample (one executemany)."""
         if not decisions:
             return
         query = (
@@ -145,6 +145,7 @@ class SampleRepository(Repository):
                 state=bindparam("state"),
                 resolved_label=bindparam("resolved_label"),
                 answer_count=bindparam("answer_count"),
+                votes=bindparam("votes"),
             )
         )
         await self.conn.execute(query, [dict(d) for d in decisions])
@@ -220,19 +221,6 @@ class AnswerRepository(Repository):
             c.batch_id == batch_id, c.annotator_id == annotator_id
         )
         return {r[0]: r[1] for r in await self.conn.execute(query)}
-
-    async def votes_for(self, sample_ids: Iterable[int]) -> dict[int, dict[str, int]]:
-        """How many answers each label got, per sample (counted by the database)."""
-        c = t.answers.c
-        query = (
-            select(c.sample_id, c.label, func.count())
-            .where(c.sample_id.in_(list(sample_ids)))
-            .group_by(c.sample_id, c.label)
-        )
-        out: dict[int, dict[str, int]] = defaultdict(dict)
-        for sample_id, label, n in await self.conn.execute(query):
-            out[sample_id][label] = int(n)
-        return out
 
     async def answered_batches(self, annotator_id: int, batch_ids: Iterable[int]) -> set[int]:
         """Which of these batches the annotator has answered."""

@@ -114,6 +114,9 @@ samples = Table(
     Column("state", _enum(SampleState)),
     Column("resolved_label", String(100)),
     Column("answer_count", Integer, nullable=False, server_default="0"),
+    # Answers per label, kept under the batch's lock by submit_answers so that deciding a
+    # sample never re-reads its answers (the answers table stays the record).
+    Column("votes", JSON),
     UniqueConstraint("task_id", "key", name="uq_samples_task_key"),
     Index("ix_samples_task_kind", "task_id", "kind"),
 )

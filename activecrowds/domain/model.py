@@ -79,6 +79,7 @@ class Sample:
     state: SampleState | None = None  # None until picked into a batch
     resolved_label: str | None = None
     answer_count: int = 0
+    votes: dict[str, int] | None = None  # answers per label
 
 
 @dataclass

@@ -74,7 +74,7 @@ async def submit_answers(
         if problem:
             raise ValidationError(problem[1], problem[0])
         await uow.answers.add_many(batch_id, caller.id, answers)
-        resolved = await _decide(uow, task, samples, {s for s, _ in answers})
+        resolved = await _decide(uow, task, samples, answers)
         uow.collect(AnswersSubmitted(task_id, batch_id, caller.id, len(answers)))
         uow.collect(TaskLocked(task_id, LockReason.SUBMITTED, caller.id))
         if resolved:
@@ -83,7 +83,9 @@ async def submit_answers(
     return Submitted(len(answers), task)
 
 
-async def _decide(uow: UnitOfWork, task: Task, samples: list[Sample], answered: set[int]) -> bool:
+async def _decide(
+    uow: UnitOfWork, task: Task, samples: list[Sample], answers: Sequence[tuple[int, str]]
+) -> bool:
     """Apply the peer rule to the answered samples; True when the whole batch is decided.
 
     A decision, once made, is final: later answers to that sample are stored and counted but
@@ -91,25 +93,28 @@ async def _decide(uow: UnitOfWork, task: Task, samples: list[Sample], answered: 
     """
     s = task.scenario
     rule = PeerRule(s["min_peers"], s["min_agreement"], s["max_peers"])
-    votes = await uow.answers.votes_for(answered)
+    mine = dict(answers)
     changes = []
     for sample in samples:
-        if sample.id not in answered:
+        if sample.id not in mine:
             continue
-        # decide() takes one label per answer; the database sent counts.
-        labels = [label for label, n in sorted(votes[sample.id].items()) for _ in range(n)]
+        votes = dict(sample.votes or {})
+        votes[mine[sample.id]] = votes.get(mine[sample.id], 0) + 1
+        # decide() takes one label per answer.
+        labels = [label for label, n in sorted(votes.items()) for _ in range(n)]
         if sample.state is SampleState.OPEN:
             decision = decide(labels, rule)
             sample.state = SampleState(decision.state.value)
             accepted = sample.state is SampleState.ACCEPTED
             sample.resolved_label = decision.label if accepted else None
-        sample.answer_count = len(labels)
+        sample.answer_count, sample.votes = len(labels), votes
         changes.append(
             {
                 "sid": sample.id,
                 "state": sample.state,
                 "resolved_label": sample.resolved_label,
                 "answer_count": sample.answer_count,
+                "votes": votes,
             }
         )
     await uow.samples.set_decisions(changes)

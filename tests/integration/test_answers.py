@@ -227,7 +227,7 @@ async def test_twenty_annotators_at_once_every_answer_once_batch_resolved_once(
     async with app.engine.connect() as conn:
         counts = (
             await conn.execute(
-                select(t.samples.c.answer_count, t.samples.c.state).where(
+                select(t.samples.c.answer_count, t.samples.c.state, t.samples.c.votes).where(
                     t.samples.c.batch_id == task.batch.id
                 )
             )
@@ -236,6 +236,7 @@ async def test_twenty_annotators_at_once_every_answer_once_batch_resolved_once(
             await conn.execute(select(t.rounds.c.number).where(t.rounds.c.task_id == task.id))
         ).all()
     assert all(c.answer_count == 20 and c.state is SampleState.ACCEPTED for c in counts)
+    assert all(c.votes == {"bright": 20} for c in counts)
     assert sorted(r.number for r in rounds) == [0, 1]
     due = [e for e in app.bus.published[published:] if isinstance(e, RoundDue)]
     assert due == [RoundDue(task.id, 1)]
