@@ -18,6 +18,18 @@ const SUBMIT = `mutation($t: ID!, $b: ID!, $a: [AnswerInput!]!) { submitAnswers(
 
 const state = {}
 
+/** Run a test body; on failure keep a screenshot of what the user saw. */
+function withScreenshotOnFailure(name, body) {
+  return async () => {
+    try {
+      await body()
+    } catch (error) {
+      await shoot(state.page, `failed-${name}`).catch(() => {})
+      throw error
+    }
+  }
+}
+
 /** The task's open batch once round `round` has trained. */
 async function openBatch(apiUrl, taskId, round) {
   return waitFor(
@@ -74,7 +86,7 @@ describe("annotator in the browser", () => {
     await state.server?.kill()
   })
 
-  test("signs in, labels a full batch, waits locked, and sees the next batch arrive live", async () => {
+  test("signs in, labels a full batch, waits locked, and sees the next batch arrive live", withScreenshotOnFailure("live", async () => {
     const { page, web } = state
     await page.goto(web.url)
     await page.getByTestId("annotator-name").fill("Amina Yusuf")
@@ -113,9 +125,9 @@ describe("annotator in the browser", () => {
     await page.getByTestId("state-new-batch").waitFor({ timeout: 180_000 })
     await shoot(page, "09-new-batch")
     assert.ok(state.frames.some((f) => f.includes("NewBatchAvailable")), "the news came over the taskEvents subscription")
-  })
+  }))
 
-  test("keeps the answers when the server goes away during submit, and delivers them when it is back", async () => {
+  test("keeps the answers when the server goes away during submit, and delivers them when it is back", withScreenshotOnFailure("offline", async () => {
     const { page } = state
     const batch = (await openBatch(state.server.url, state.taskId, 1)).currentBatch
     await page.getByTestId("start-labelling").click()
@@ -135,5 +147,5 @@ describe("annotator in the browser", () => {
     assert.equal(task.currentBatch.id, batch.id)
     assert.ok(task.currentBatch.samples.every((s) => s.answerCount === 1), "each sample got exactly one answer")
     assert.equal(task.lockedForMe, false, "the admin is not the annotator who answered")
-  })
+  }))
 })

@@ -38,6 +38,20 @@ describe("Task screen", () => {
     expect(screen.getByTestId("start-labelling")).toBeTruthy()
   })
 
+  it("falls back to asking every few seconds when the server refuses the live subscription", async () => {
+    jest.useFakeTimers()
+    let task = aTask({ lockedForMe: true })
+    const { client, fail } = fakeClient({ Task: () => ({ task }) })
+    renderApp(client, [{ name: "task", taskId: "t1" }])
+    expect(await screen.findByText("Waiting for the next batch")).toBeTruthy()
+
+    await act(async () => fail("TaskEvents", "The subscription operation is not supported by the schema."))
+    task = aTask({ lockedForMe: false, currentBatch: aBatch("b3", 3) })
+    await act(async () => jest.advanceTimersByTime(15_000))
+    expect(await screen.findByText("New batch available")).toBeTruthy()
+    jest.useRealTimers()
+  })
+
   it.each([
     ["TRAINING", "Training the model…"],
     ["FINISHED", "Task finished"],

@@ -50,7 +50,13 @@ export function fakeClient(handlers: Record<string, Handler>) {
     if (!sub) throw new Error(`nobody subscribed to ${name}`)
     sub.subject.next(makeResult(sub.op, { data }))
   }
-  return { client, calls, push }
+  /** End the subscription `name` with an error, as a server without it would. */
+  const fail = (name: string, message: string) => {
+    const sub = subscriptions.get(name)
+    if (!sub) throw new Error(`nobody subscribed to ${name}`)
+    sub.subject.next(makeResult(sub.op, { errors: [new GraphQLError(message)] }))
+  }
+  return { client, calls, push, fail }
 }
 
 /** A GraphQL error as the server sends it. */

@@ -11,7 +11,10 @@ const POLL_WHILE_OFFLINE_MS = 15_000
 export type Live<T> = { data: T | undefined; fetching: boolean; error: string | null; refetch: () => void }
 
 /** useQuery that asks the server again after every reconnect, so the screen agrees with it. */
-function useLiveQuery<D, V extends AnyVariables>(args: UseQueryArgs<V, D> & { query: TypedDocumentNode<D, V> }): Live<D> {
+function useLiveQuery<D, V extends AnyVariables>(
+  args: UseQueryArgs<V, D> & { query: TypedDocumentNode<D, V> },
+  liveBroken = false,
+): Live<D> {
   const [result, execute] = useQuery<D, V>({ requestPolicy: "cache-and-network", ...args })
   const refetch = useCallback(() => execute({ requestPolicy: "network-only" }), [execute])
   const { epoch, connected } = useConnection()
@@ -21,35 +24,44 @@ function useLiveQuery<D, V extends AnyVariables>(args: UseQueryArgs<V, D> & { qu
     seen.current = epoch
     refetch()
   }, [epoch, refetch])
-  // Without the live link no event will come: ask now and then instead.
+  // Without the live link (or when the server refuses the subscription) no event will come:
+  // ask now and then instead.
+  const poll = !connected || liveBroken
   useEffect(() => {
-    if (connected) return
+    if (!poll) return
     const id = setInterval(refetch, POLL_WHILE_OFFLINE_MS)
     return () => clearInterval(id)
-  }, [connected, refetch])
+  }, [poll, refetch])
   const error = result.error && !result.data ? describeProblem(toProblem(result.error)) : null
   return { data: result.data, fetching: result.fetching, error, refetch }
 }
 
-/** Refetch whenever any task changes (tasksChanged). */
-function useOnTasksChanged(refetch: () => void) {
-  const [{ data }] = useSubscription({ query: TasksChangedDocument })
+/** The latest tasksChanged event, and whether that subscription failed. */
+function useTasksChanged() {
+  const [{ data, error }] = useSubscription({ query: TasksChangedDocument })
+  return { changed: data, broken: !!error }
+}
+
+/** Refetch whenever `trigger` changes to a new event. */
+function useRefetchOn(trigger: unknown, refetch: () => void) {
   useEffect(() => {
-    if (data) refetch()
-  }, [data, refetch])
+    if (trigger) refetch()
+  }, [trigger, refetch])
 }
 
 /** Categories with their subcategories' task counts. */
 export function useCategories() {
-  const live = useLiveQuery({ query: CategoriesDocument })
-  useOnTasksChanged(live.refetch)
+  const { changed, broken } = useTasksChanged()
+  const live = useLiveQuery({ query: CategoriesDocument }, broken)
+  useRefetchOn(changed, live.refetch)
   return live
 }
 
 /** Tasks of one subcategory, kept fresh by tasksChanged. */
 export function useTasks(category: TaskCategory, subcategory: TaskSubcategory) {
-  const live = useLiveQuery({ query: TasksDocument, variables: { category, subcategory } })
-  useOnTasksChanged(live.refetch)
+  const { changed, broken } = useTasksChanged()
+  const live = useLiveQuery({ query: TasksDocument, variables: { category, subcategory } }, broken)
+  useRefetchOn(changed, live.refetch)
   return live
 }
 
@@ -57,11 +69,8 @@ export type TaskEvent = TaskEventsSubscription["taskEvents"]
 
 /** One task, refetched on each of its live events; also returns the latest event. */
 export function useTask(taskId: string) {
-  const live = useLiveQuery({ query: TaskDocument, variables: { id: taskId } })
-  const [{ data }] = useSubscription({ query: TaskEventsDocument, variables: { taskId } })
-  const { refetch } = live
-  useEffect(() => {
-    if (data) refetch()
-  }, [data, refetch])
+  const [{ data, error }] = useSubscription({ query: TaskEventsDocument, variables: { taskId } })
+  const live = useLiveQuery({ query: TaskDocument, variables: { id: taskId } }, !!error)
+  useRefetchOn(data, live.refetch)
   return { ...live, lastEvent: (data?.taskEvents ?? null) as TaskEvent | null }
 }
