@@ -6,7 +6,14 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 
 from server.graphql.errors import ErrorCodes
 from server.graphql.mutations import Mutation
@@ -22,13 +29,21 @@ class Schema(strawberry.Schema):
 
 def build_schema() -> strawberry.Schema:
     """A new schema (built by the app factory, not at import)."""
+    # The limit rules are built once: the validation cache is keyed by the rule classes, so
+    # per-request limiter instances (each with new classes) would never hit it.
+    rules = [
+        *QueryDepthLimiter(max_depth=10).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=30).validation_rules,
+    ]
     return Schema(
         query=Query,
         mutation=Mutation,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=10),
+            # Clients send the same few documents with new variables: parse and validate once.
+            lambda: ParserCache(maxsize=512),
+            lambda: AddValidationRules(rules),
+            lambda: ValidationCache(maxsize=512),
             lambda: MaxTokensLimiter(max_token_count=5000),
-            lambda: MaxAliasesLimiter(max_alias_count=30),
             ErrorCodes,
         ],
     )
