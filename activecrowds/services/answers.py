@@ -44,6 +44,8 @@ async def submit_answers(
     The batch row is locked (FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite) so that
     concurrent submissions to a batch apply one after another: each sees every earlier answer,
     and exactly one of them sees the batch become resolved and marks the next round due.
+    Within one process they first queue on an asyncio lock (ctx.gate), which only spares the
+    database a crowd of lock waiters.
 
     Raises:
         NotFound: no such task or batch. ValidationError: empty, oversized, unknown sample or
@@ -55,7 +57,7 @@ async def submit_answers(
         raise ValidationError("answers must not be empty", "answers")
     if len(answers) > MAX_ANSWERS:
         raise ValidationError(f"at most {MAX_ANSWERS} answers per submission", "answers")
-    async with ctx.uow() as uow:
+    async with ctx.gate.hold(("batch", batch_id)), ctx.uow() as uow:
         batch = await uow.batches.get(batch_id, lock=True)
         task = await uow.tasks.get(task_id)
         if task is None or batch is None or batch.task_id != task_id:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from activecrowds.domain.events import Event, RoundDue
+from activecrowds.services.gate import KeyedLocks
 
 if TYPE_CHECKING:
     from activecrowds.adapters.repositories import (
@@ -70,6 +71,7 @@ class Context:
     cache_dir: Path
     device: str | None = None  # None: CUDA when present, else CPU
     build_model: Callable[..., Any] | None = None  # None: activecrowds_ml.models.build_model
+    gate: KeyedLocks = field(default_factory=KeyedLocks)  # in-process queueing per batch
 
 
 async def commit_and_publish(ctx: Context, uow: UnitOfWork) -> None:

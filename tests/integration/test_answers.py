@@ -14,6 +14,7 @@ from activecrowds.bootstrap import App
 from activecrowds.domain.events import BatchOpened, RoundDue
 from activecrowds.domain.model import SampleState, TaskStatus
 from activecrowds.services.answers import submit_answers
+from activecrowds.services.gate import KeyedLocks
 
 SUBMIT = """mutation($t: ID!, $b: ID!, $a: [AnswerInput!]!) {
   submitAnswers(taskId: $t, batchId: $b, answers: $a) {
@@ -217,8 +218,13 @@ async def test_twenty_annotators_at_once_every_answer_once_batch_resolved_once(
     published = len(app.bus.published)
     pairs = [(s.id, "bright") for s in task.samples]
     # When all 20 submit at the same moment
+    # (each with its own in-process gate, as if on 20 server replicas: only the DB serialises)
+    replicas = [dataclasses.replace(app.ctx, gate=KeyedLocks()) for _ in crowd]
     results = await asyncio.gather(
-        *(submit_answers(app.ctx, caller, task.id, task.batch.id, pairs) for caller, _ in crowd)
+        *(
+            submit_answers(ctx, caller, task.id, task.batch.id, pairs)
+            for ctx, (caller, _) in zip(replicas, crowd, strict=True)
+        )
     )
     # Then every answer is stored once, each sample counts 20, and exactly one round is due
     assert all(r.accepted == 4 for r in results)

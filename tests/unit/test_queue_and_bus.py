@@ -43,3 +43,22 @@ async def test_bus_delivers_in_order_to_every_subscriber() -> None:
     assert await anext(one) == RoundDue(1, 0)
     await one.aclose()
     await two.aclose()
+
+
+async def test_keyed_locks_serialise_per_key_and_forget_idle_keys() -> None:
+    from activecrowds.services.gate import KeyedLocks
+
+    gate = KeyedLocks()
+    inside: dict[str, int] = {"a": 0, "b": 0}
+    most: dict[str, int] = {"a": 0, "b": 0}
+
+    async def work(key: str) -> None:
+        async with gate.hold(key):
+            inside[key] += 1
+            most[key] = max(most[key], inside[key])
+            await asyncio.sleep(0.001)
+            inside[key] -= 1
+
+    await asyncio.gather(*(work(k) for k in "abababab"))
+    assert most == {"a": 1, "b": 1}
+    assert len(gate) == 0
