@@ -79,13 +79,17 @@ describe("Labelling", () => {
   })
 
   it("keeps the answers on the phone when the network fails during submit", async () => {
-    const { client } = fakeClient({ Task: () => ({ task: aTask() }), SubmitAnswers: () => new Error("Failed to fetch") })
+    let online = true
+    const offline = () => new Error("Failed to fetch")
+    const { client } = fakeClient({ Task: () => (online ? { task: aTask() } : offline()), SubmitAnswers: offline })
     const queue = new AnswerQueue(memoryStore(), { schedule: () => () => {} })
     renderApp(client, route, queue)
     for (const n of [1, 2, 3]) {
       expect(await screen.findByText(`${n} / 3`)).toBeTruthy()
       fireEvent.press(screen.getByText("Yes"))
     }
+    // The network goes away before the submit: the task screen still shows what it last knew.
+    online = false
     fireEvent.press(await screen.findByTestId("submit"))
     expect(await screen.findByText("Answers saved on this phone")).toBeTruthy()
     expect((await queue.pending()).map((s) => s.answers.length)).toEqual([3])

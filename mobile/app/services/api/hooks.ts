@@ -1,11 +1,25 @@
 import { useCallback, useEffect, useRef } from "react"
-import { useQuery, useSubscription, type AnyVariables, type TypedDocumentNode, type UseQueryArgs } from "urql"
+import { useClient, useQuery, useSubscription, type Client, type AnyVariables, type TypedDocumentNode, type UseQueryArgs } from "urql"
 import type { TaskCategory, TaskEventsSubscription, TaskSubcategory } from "../../gql/graphql"
 import { useConnection } from "./ApiProvider"
 import { CategoriesDocument, TaskDocument, TaskEventsDocument, TasksChangedDocument, TasksDocument } from "./documents"
 import { toProblem, describeProblem } from "./problem"
 
 const POLL_WHILE_OFFLINE_MS = 15_000
+
+// The last data each query got, per client (so per signed-in user), kept across screens:
+// offline, a screen shows what was last known instead of nothing.
+const lastGood = new WeakMap<Client, WeakMap<object, Map<string, unknown>>>()
+
+function remember<D>(client: Client, query: object, variables: unknown, data: D | undefined): D | undefined {
+  const byQuery = lastGood.get(client) ?? new WeakMap<object, Map<string, unknown>>()
+  lastGood.set(client, byQuery)
+  const known = byQuery.get(query) ?? new Map<string, unknown>()
+  byQuery.set(query, known)
+  const key = JSON.stringify(variables ?? null)
+  if (data !== undefined) known.set(key, data)
+  return known.get(key) as D | undefined
+}
 
 /** A query's data, a plain error message, and a refetch that always asks the server. */
 export type Live<T> = { data: T | undefined; fetching: boolean; error: string | null; refetch: () => void }
@@ -32,8 +46,9 @@ function useLiveQuery<D, V extends AnyVariables>(
     const id = setInterval(refetch, POLL_WHILE_OFFLINE_MS)
     return () => clearInterval(id)
   }, [poll, refetch])
-  const error = result.error && !result.data ? describeProblem(toProblem(result.error)) : null
-  return { data: result.data, fetching: result.fetching, error, refetch }
+  const data = remember(useClient(), args.query, args.variables, result.data)
+  const error = result.error ? describeProblem(toProblem(result.error)) : null
+  return { data, fetching: result.fetching, error, refetch }
 }
 
 /** The latest tasksChanged event, and whether that subscription failed. */
