@@ -42,13 +42,27 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     data_dir = Path(env.get(PREFIX + "DATA_DIR") or "data").expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    url = env.get(PREFIX + "DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'activecrowds.db'}"
+    url = async_url(
+        env.get(PREFIX + "DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'activecrowds.db'}"
+    )
     token = env.get(PREFIX + "ADMIN_TOKEN")
     generated = not token
     if not token:
         token = _stored_admin_token(data_dir)
     device = env.get(PREFIX + "DEVICE") or "auto"
     return Settings(data_dir, url, token, generated, device)
+
+
+def async_url(url: str) -> str:
+    """The URL with the async driver we ship: postgresql:// -> asyncpg, sqlite:// -> aiosqlite."""
+    for plain, driver in (
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url.removeprefix(plain)
+    return url
 
 
 def _stored_admin_token(data_dir: Path) -> str:

@@ -42,6 +42,11 @@ class UpdateTask:
     scenario: dict[str, Any] = field(default_factory=dict)
 
 
+def _check_cover(url: str | None) -> None:
+    if url is not None and (len(url) > 2000 or not url.startswith(("https://", "http://"))):
+        raise ValidationError("coverImageUrl must be an http(s) URL", "coverImageUrl")
+
+
 def _check_text(title: str | None, description: str | None) -> None:
     if title is not None and not 0 < len(title.strip()) <= MAX_TITLE_LENGTH:
         raise ValidationError(f"title must be 1 to {MAX_TITLE_LENGTH} characters", "title")
@@ -59,6 +64,7 @@ async def create_task(ctx: Context, caller: Caller | None, cmd: CreateTask) -> T
     """
     require(caller, Role.ADMIN)
     _check_text(cmd.title, cmd.description)
+    _check_cover(cmd.cover_image_url)
     problem = labels_problem(cmd.labels)
     if problem:
         raise ValidationError(problem, "labels")
@@ -94,6 +100,7 @@ async def update_task(ctx: Context, caller: Caller | None, task_id: int, cmd: Up
     """
     require(caller, Role.ADMIN)
     _check_text(cmd.title, cmd.description)
+    _check_cover(cmd.cover_image_url)
     unknown = set(cmd.scenario) - set(UPDATABLE_SCENARIO)
     if unknown:
         raise ValidationError(f"cannot change {sorted(unknown)} after creation", "input")

@@ -183,6 +183,7 @@ async def test_bad_task_input_is_refused_and_stores_nothing(
         {"subcategory": "OBJECT_DETECTION"},
         {"category": "TEXT"},  # an image dataset
         {"pretrainedModel": "alexnet-9000"},
+        {"coverImageUrl": "javascript:alert(1)"},
     ]
     for overrides in bad:
         code = await api.error(CREATE, {"input": task_input(image_dataset, **overrides)})

@@ -43,6 +43,18 @@ def test_environment_overrides(tmp_path: Path) -> None:
     assert not (tmp_path / "admin_token").exists()
 
 
+def test_plain_database_urls_get_the_async_drivers(tmp_path: Path) -> None:
+    for given, expected in (
+        ("postgresql://u@h:5432/db", "postgresql+asyncpg://u@h:5432/db"),
+        ("postgres://u@h/db", "postgresql+asyncpg://u@h/db"),
+        ("sqlite:////tmp/x.db", "sqlite+aiosqlite:////tmp/x.db"),
+        ("postgresql+asyncpg://u@h/db", "postgresql+asyncpg://u@h/db"),
+    ):
+        env = {"ACTIVECROWDS_DATA_DIR": str(tmp_path), "ACTIVECROWDS_DATABASE_URL": given}
+        env["ACTIVECROWDS_ADMIN_TOKEN"] = "t"
+        assert load_settings(env).database_url == expected
+
+
 def test_media_urls_are_signed_per_sample_and_expire() -> None:
     key = b"k" * 32
     url = urlsplit(media_url("http://host:8000/", key, 42, now=1_000_000))
