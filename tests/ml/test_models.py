@@ -211,6 +211,18 @@ def test_text_classifier_separates_topics(tmp_path):
     assert again.encoded == 0  # type: ignore[attr-defined]
 
 
+def test_text_finetune_mode_gives_valid_probabilities(tmp_path):
+    texts = WEATHER[:3] + FOOD[:3]
+    train = [Record(id=str(i), text=t) for i, t in enumerate(texts)]
+    labels = ["weather"] * 3 + ["food"] * 3
+    scenario = Scenario(category=Category.TEXT, training_mode="finetune")
+    model = build_model(scenario, ("weather", "food"), cache_dir=tmp_path, finetune_epochs=1)
+    model.train(train, labels)
+    proba = model.predict_proba(train)
+    assert proba.shape == (6, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-9)
+
+
 WRITER = """
 import sys, numpy as np
 from pathlib import Path
