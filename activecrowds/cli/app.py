@@ -14,7 +14,7 @@ def register(subparsers: Any) -> None:
     serve.set_defaults(func=_serve)
 
     database = subparsers.add_parser("db", help="database maintenance")
-    db_sub = database.add_subparsers(dest="db_command", required=True)
+    db_sub = database.add_subparsers(dest="db_command", required=True, parser_class=type(database))
     upgrade = db_sub.add_parser("upgrade", help="apply migrations (ACTIVECROWDS_DATABASE_URL)")
     upgrade.add_argument("--revision", default="head", help="target revision (default head)")
     upgrade.set_defaults(func=_db_upgrade)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from activecrowds.domain.events import AnswersSubmitted, LockReason, RoundDue, TaskLocked
 from activecrowds.domain.model import (
+    Batch,
     BatchStatus,
     Caller,
     Role,
@@ -58,19 +59,11 @@ async def submit_answers(
     if len(answers) > MAX_ANSWERS:
         raise ValidationError(f"at most {MAX_ANSWERS} answers per submission", "answers")
     async with ctx.gate.hold(("batch", batch_id)), ctx.uow() as uow:
-        batch = await uow.batches.get(batch_id, lock=True)
-        task = await uow.tasks.get(task_id)
-        if task is None or batch is None or batch.task_id != task_id:
-            raise NotFound(f"task {task_id} has no batch {batch_id}")
+        task, batch = await _locked_batch(uow, task_id, batch_id)
         stored = await uow.answers.of_annotator(batch_id, caller.id)
         if stored:
-            if same_submission(stored, answers):
-                return Submitted(len(stored), task)  # a retry: nothing new to store
-            raise Conflict("you have already answered this batch")
-        if batch.status is not BatchStatus.OPEN:
-            if task.status is TaskStatus.COLLECTING:
-                raise Conflict(f"batch {batch_id} is no longer open; fetch the current batch")
-            raise TaskLockedError(f"task {task_id} is {task.status.value.lower()}")
+            return _retry(stored, answers, task)
+        _require_open(task, batch)
         samples = (await uow.samples.in_batches([batch_id]))[batch_id]
         problem = submission_problem(answers, {s.id for s in samples}, task.labels)
         if problem:
@@ -83,6 +76,30 @@ async def submit_answers(
             task = await _resolve(uow, task, batch_id, batch.number)
         await commit_and_publish(ctx, uow)
     return Submitted(len(answers), task)
+
+
+async def _locked_batch(uow: UnitOfWork, task_id: int, batch_id: int) -> tuple[Task, Batch]:
+    """The task and its batch, the batch row locked until commit."""
+    batch = await uow.batches.get(batch_id, lock=True)
+    task = await uow.tasks.get(task_id)
+    if task is None or batch is None or batch.task_id != task_id:
+        raise NotFound(f"task {task_id} has no batch {batch_id}")
+    return task, batch
+
+
+def _retry(stored: dict[int, str], answers: Sequence[tuple[int, str]], task: Task) -> Submitted:
+    """An exact repeat (a lost response) gets the same payload; anything else is refused."""
+    if same_submission(stored, answers):
+        return Submitted(len(stored), task)
+    raise Conflict("you have already answered this batch")
+
+
+def _require_open(task: Task, batch: Batch) -> None:
+    if batch.status is BatchStatus.OPEN:
+        return
+    if task.status is TaskStatus.COLLECTING:
+        raise Conflict(f"batch {batch.id} is no longer open; fetch the current batch")
+    raise TaskLockedError(f"task {task.id} is {task.status.value.lower()}")
 
 
 async def _decide(

@@ -163,8 +163,10 @@ class Task:
         """True when the caller answered the current batch, or there is nothing to answer."""
         loaders = info.context.loaders
         batch = await loaders.latest_batch.load(int(self.id))
-        is_open = batch is not None and batch.status is DomainBatchStatus.OPEN
-        answered = bool(batch) and await loaders.answered.load(batch.id)  # type: ignore[union-attr]
+        if batch is None:
+            return True
+        answered = await loaders.answered.load(batch.id)
+        is_open = batch.status is DomainBatchStatus.OPEN
         return locked_for(domain.TaskStatus(self.status.value), is_open, answered)
 
     @strawberry.field
