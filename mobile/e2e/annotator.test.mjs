@@ -124,7 +124,8 @@ describe("annotator in the browser", () => {
     // ...the next round trains, and the app says so without a reload.
     await page.getByTestId("state-new-batch").waitFor({ timeout: 180_000 })
     await shoot(page, "09-new-batch")
-    assert.ok(state.frames.some((f) => f.includes("NewBatchAvailable")), "the news came over the taskEvents subscription")
+    const news = state.frames.filter((f) => f.includes('"next"') && f.includes("NewBatchAvailable"))
+    assert.ok(news.length > 0, `the news came over the taskEvents subscription; frames seen: ${state.frames.slice(0, 3).join(" | ")}`)
   }))
 
   test("keeps the answers when the server goes away during submit, and delivers them when it is back", withScreenshotOnFailure("offline", async () => {

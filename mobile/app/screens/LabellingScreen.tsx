@@ -7,7 +7,7 @@ import type { Answer } from "../services/queue/answerQueue"
 import { useAnswerQueue } from "../services/queue/QueueProvider"
 import { colors, spacing, touchTarget, typography } from "../theme"
 import { answerChoices, binaryQuestion, type Choice } from "../utils/answerChoices"
-import { batchName } from "../utils/names"
+import { batchName, humanLabel } from "../utils/names"
 
 // After this long the task screen takes over and shows the submission as saved and pending.
 const SUBMIT_WAIT_MS = 6_000
@@ -167,7 +167,7 @@ function Review({ total, answers, busy, onSubmit, onBack }: ReviewProps) {
       <Tile text="✓" color={colors.success} size={72} />
       <Text style={[typography.title, styles.centered]}>All {total} samples answered</Text>
       <Text style={[typography.body, styles.centeredDim]}>
-        {[...counts].map(([label, n]) => `${n} × ${label}`).join(" · ")}
+        {[...counts].map(([label, n]) => `${n} × ${humanLabel(label)}`).join(" · ")}
       </Text>
       <Button label="Submit answers" big variant="success" busy={busy} onPress={onSubmit} testID="submit" style={styles.full} />
       <Button label="‹ Check the last one again" variant="ghost" onPress={onBack} disabled={busy} />
