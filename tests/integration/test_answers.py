@@ -291,3 +291,21 @@ async def test_a_failing_round_marks_the_task_failed_with_the_reason(
         "lastError": "ModelError: weights file is corrupt",
         "lockedForMe": True,
     }
+
+
+async def test_running_a_finished_round_again_changes_nothing(app: App, make_task: Any) -> None:
+    from activecrowds.services.rounds import run_training_round
+
+    task = await make_task()
+    # Round 0 already ran: a second delivery (a retried message) is skipped
+    assert await run_training_round(app.ctx, task.id, 0) is False
+    # A round nobody marked due, or of a task that does not exist, is skipped too
+    assert await run_training_round(app.ctx, task.id, 5) is False
+    assert await run_training_round(app.ctx, 99999999, 0) is False
+    after = await current(app, task.id)
+    assert after.batch.id == task.batch.id and after.task.status is TaskStatus.COLLECTING
+    async with app.engine.connect() as conn:
+        batches = await conn.execute(
+            select(func.count()).select_from(t.batches).where(t.batches.c.task_id == task.id)
+        )
+    assert batches.scalar_one() == 1
