@@ -115,7 +115,9 @@ def _check_options(config: SimulationConfig, dataset: Dataset) -> None:
     base = config.base
     kind = Category.IMAGE if dataset.kind == "image" else Category.TEXT
     if base.category is not kind:
-        raise ValidationError(f"the dataset holds {dataset.kind}s, the scenario {base.category}")
+        raise ValidationError(
+            f"the dataset holds {dataset.kind}s, the scenario {base.category.value}", "category"
+        )
     if not config.strategies or not config.seeds:
         raise ValidationError("give at least one strategy and one seed", "strategies")
     if config.budget < base.initial_train_size:
