@@ -136,6 +136,8 @@ def _labels_needed(result: SimulationResult) -> str:
             f"| {_labels(c.first_reaching(0.99 * whole), budget)} "
             f"| {c.mean[-1]:.2%} ± {c.std[-1]:.2%} | {c.mean[best]:.2%} ({c.labelled[best]}) |"
         )
+    if any(f"not within {budget}" in line for line in lines):
+        lines += ["", "Where a target is not reached, a larger `--budget` tells how many it takes."]
     return "\n".join(lines)
 
 
