@@ -1,79 +1,42 @@
-import { useCallback, useEffect, useMemo, useState } from "react"
 import { Pressable, StyleSheet, Text, View } from "react-native"
-import { Button, Failed, Loading, Notice, SampleView, Screen, Tile, prefetchImages } from "../components"
+import { Button, Failed, Loading, Notice, SampleView, Screen, Tile } from "../components"
 import { useNavigation } from "../navigation/navigator"
-import { useTask } from "../services/api/hooks"
 import type { Answer } from "../services/queue/answerQueue"
-import { useAnswerQueue } from "../services/queue/QueueProvider"
 import { colors, spacing, touchTarget, typography } from "../theme"
-import { answerChoices, binaryQuestion, type Choice } from "../utils/answerChoices"
+import { binaryQuestion, type Choice } from "../utils/answerChoices"
 import { batchName, humanLabel } from "../utils/names"
-
-// After this long the task screen takes over and shows the submission as saved and pending.
-const SUBMIT_WAIT_MS = 6_000
+import { useBatchLabelling } from "./useBatchLabelling"
 
 /** One sample at a time, one big button per label; answers saved on every tap, sent at the end. */
 export function LabellingScreen({ taskId }: { taskId: string }) {
   const { back, replace } = useNavigation()
-  const { data, error, refetch } = useTask(taskId)
-  const { queue } = useAnswerQueue()
-  const task = data?.task
-  const batch = task?.currentBatch
-  const [answers, setAnswers] = useState<Answer[] | null>(null)
-  const [index, setIndex] = useState(0)
-  const [submitting, setSubmitting] = useState(false)
+  const s = useBatchLabelling(taskId)
+  const { task, batch, answers, index, sample } = s
 
-  // Resume where the saved draft left off.
-  useEffect(() => {
-    if (!task || !batch) return
-    void queue.draft(task.id, batch.id).then((saved) => {
-      setAnswers(saved)
-      const done = new Set(saved.map((a) => a.sampleId))
-      const next = batch.samples.findIndex((s) => !done.has(s.id))
-      setIndex(next < 0 ? batch.samples.length : next)
-    })
-  }, [queue, task?.id, batch?.id]) // eslint-disable-line react-hooks/exhaustive-deps
-
-  const samples = batch?.samples ?? []
-  useEffect(() => {
-    prefetchImages([samples[index + 1]?.mediaUrl, samples[index + 2]?.mediaUrl])
-  }, [samples, index])
-
-  const choose = useCallback(
-    async (label: string) => {
-      if (!task || !batch) return
-      const sample = batch.samples[index]
-      setAnswers(await queue.answer(task.id, batch.id, { sampleId: sample.id, label }))
-      setIndex((i) => i + 1)
-    },
-    [queue, task, batch, index],
-  )
-
+  if (!s.data && s.error) {
+    return (
+      <Frame onBack={back}>
+        <Failed message={s.error} onRetry={s.refetch} />
+      </Frame>
+    )
+  }
+  if (task && !batch) return <Closed onBack={back} />
+  if (!task || !batch || answers === null) {
+    return (
+      <Frame onBack={back}>
+        <Loading />
+      </Frame>
+    )
+  }
+  const total = batch.samples.length
   const submit = async () => {
-    if (!task || !batch) return
-    setSubmitting(true)
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const timeout = new Promise((resolve) => (timer = setTimeout(resolve, SUBMIT_WAIT_MS)))
-    await Promise.race([queue.submit(task.id, batch.id), timeout])
-    clearTimeout(timer)
+    await s.submit()
     replace({ name: "task", taskId })
   }
-
-  const choices = useMemo(() => (task ? answerChoices(task.labels, task.subcategory) : []), [task])
-  if (!data && error) return <Frame onBack={back}><Failed message={error} onRetry={refetch} /></Frame>
-  if (!task || answers === null) {
-    if (task && (!batch || task.lockedForMe)) return <Closed onBack={back} />
-    return <Frame onBack={back}><Loading /></Frame>
-  }
-  if (!batch || task.lockedForMe) return <Closed onBack={back} />
-
-  const total = batch.samples.length
-  const sample = batch.samples[index]
-  const given = sample ? answers.find((a) => a.sampleId === sample.id)?.label : undefined
   return (
     <Screen
       title={task.title}
-      subtitle={binaryQuestion(choices) ?? batchName(batch.number)}
+      subtitle={binaryQuestion(s.choices) ?? batchName(batch.number)}
       onBack={back}
       scroll={false}
       right={<Counter done={Math.min(index + 1, total)} total={total} />}
@@ -83,11 +46,17 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
       {sample ? (
         <View style={styles.body}>
           <SampleView sample={sample} />
-          <Choices choices={choices} selected={given} onChoose={(l) => void choose(l)} />
-          <Button label="‹ Previous sample" variant="ghost" onPress={() => setIndex((i) => Math.max(0, i - 1))} disabled={index === 0} testID="previous" />
+          <Choices choices={s.choices} selected={s.given} onChoose={(l) => void s.choose(l)} />
+          <Button
+            label="‹ Previous sample"
+            variant="ghost"
+            onPress={() => s.goTo(index - 1)}
+            disabled={index === 0}
+            testID="previous"
+          />
         </View>
       ) : (
-        <Review total={total} answers={answers} busy={submitting} onSubmit={submit} onBack={() => setIndex(total - 1)} />
+        <Review total={total} answers={answers} busy={s.submitting} onSubmit={submit} onBack={() => s.goTo(total - 1)} />
       )}
     </Screen>
   )

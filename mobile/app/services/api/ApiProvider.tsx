@@ -7,7 +7,8 @@ import { endpointsFor } from "./endpoints"
 /** The live link's state: `epoch` grows at each reconnect, so screens know to refetch. */
 export type Connection = { epoch: number; connected: boolean }
 
-const ConnectionContext = createContext<Connection>({ epoch: 0, connected: true })
+/** Exported for tests, which play reconnects; the app sets it only through ApiProvider. */
+export const ConnectionContext = createContext<Connection>({ epoch: 0, connected: true })
 
 type Props = { serverUrl: string; token: string; children: ReactNode; client?: Client }
 

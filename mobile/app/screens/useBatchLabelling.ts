@@ -1,0 +1,78 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react"
+import { prefetchImages } from "../components"
+import { useTask } from "../services/api/hooks"
+import type { Answer } from "../services/queue/answerQueue"
+import { useAnswerQueue } from "../services/queue/QueueProvider"
+import { answerChoices } from "../utils/answerChoices"
+
+// After this long the task screen takes over and shows the submission as saved and pending.
+const SUBMIT_WAIT_MS = 6_000
+
+/** The labelling session of a task's open batch: where we are, what was answered, and the moves. */
+export function useBatchLabelling(taskId: string) {
+  const live = useTask(taskId)
+  const { queue } = useAnswerQueue()
+  const task = live.data?.task
+  const batch = task && !task.lockedForMe ? task.currentBatch : null
+  const samples = useMemo(() => batch?.samples ?? [], [batch])
+  const [answers, setAnswers] = useState<Answer[] | null>(null)
+  const [index, setIndex] = useState(0)
+  const [submitting, setSubmitting] = useState(false)
+
+  // Resume where the saved draft of this batch left off; only when the batch itself changes, not
+  // at every refetch, so the user's place is kept.
+  const batchId = batch?.id
+  const samplesRef = useRef(samples)
+  samplesRef.current = samples
+  useEffect(() => {
+    if (!batchId) return
+    void queue.draft(taskId, batchId).then((saved) => {
+      setAnswers(saved)
+      const done = new Set(saved.map((a) => a.sampleId))
+      const next = samplesRef.current.findIndex((s) => !done.has(s.id))
+      setIndex(next < 0 ? samplesRef.current.length : next)
+    })
+  }, [queue, taskId, batchId])
+
+  useEffect(() => {
+    prefetchImages([samples[index + 1]?.mediaUrl, samples[index + 2]?.mediaUrl])
+  }, [samples, index])
+
+  const choose = useCallback(
+    async (label: string) => {
+      const sample = samples[index]
+      if (!batch || !sample) return
+      setAnswers(await queue.answer(taskId, batch.id, { sampleId: sample.id, label }))
+      // From the answered position, not i + 1: a double tap must not skip a sample.
+      setIndex(index + 1)
+    },
+    [queue, taskId, batch, samples, index],
+  )
+
+  /** Submit the batch; resolves once sent, refused, or queued for later (at most a few seconds). */
+  const submit = useCallback(async () => {
+    if (!batch) return
+    setSubmitting(true)
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise((resolve) => (timer = setTimeout(resolve, SUBMIT_WAIT_MS)))
+    await Promise.race([queue.submit(taskId, batch.id), timeout])
+    clearTimeout(timer)
+  }, [queue, taskId, batch])
+
+  const choices = useMemo(() => (task ? answerChoices(task.labels, task.subcategory) : []), [task])
+  const sample = samples[index]
+  return {
+    ...live,
+    task,
+    batch,
+    choices,
+    answers,
+    index,
+    sample,
+    given: sample ? answers?.find((a) => a.sampleId === sample.id)?.label : undefined,
+    submitting,
+    choose,
+    submit,
+    goTo: (i: number) => setIndex(Math.max(0, Math.min(samples.length, i))),
+  }
+}
