@@ -205,7 +205,8 @@ def _simulate(args: argparse.Namespace) -> int:
         result = run_simulation(config, dataset, progress=tick)
     for path in write_all(result, args.out):
         print(f"wrote {path}")
-    print((args.out / "summary.md").read_text().split("\n\n")[1])
+    summary = (args.out / "summary.md").read_text()
+    print(summary.split("## Crowd")[0].rstrip())  # protocol, labels needed, checkpoints
     return 0
 
 
