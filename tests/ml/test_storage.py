@@ -68,6 +68,14 @@ def test_import_labelled_fraction_moves_the_rest_to_the_pool_with_truth(
     assert all(r.label is None and r.truth in ds.labels for r in moved)
 
 
+def test_import_extra_pool_folder(class_folders: Path, tmp_path: Path) -> None:
+    _png(tmp_path / "more" / "m0.png", 7)
+    (tmp_path / "more" / "junk.png").write_bytes(b"\x89PNG but not really")
+    report = import_dataset(class_folders, tmp_path / "ds", pool=tmp_path / "more")
+    assert report.pool == 3
+    assert "junk.png" in {Path(source).name for source, _ in report.bad}
+
+
 def test_import_csv_manifest(tmp_path: Path) -> None:
     # Given a CSV manifest with a pool row, an unknown label, a missing and a non-image file
     for name, value in (("a.png", 0), ("b.png", 50), ("c.png", 100), ("d.png", 150)):
