@@ -4,7 +4,7 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import {
-  freePort, gql, launchPhone, makeDataDir, missingPrerequisites, shoot, startServer, startWebHost, waitFor,
+  freePort, gql, launchPhone, makeDataDir, missingPrerequisites, removeDir, shoot, startServer, startWebHost, waitFor,
 } from "./harness.mjs"
 
 const missing = missingPrerequisites()
@@ -75,15 +75,16 @@ describe("annotator in the browser", () => {
     state.taskId = createTask.id
     await openBatch(state.server.url, state.taskId, 0)
     state.web = await startWebHost({ port: await freePort(), upstreamPort: state.apiPort })
-    const { context, page } = await launchPhone()
-    Object.assign(state, { context, page, frames: [] })
+    const { page, close } = await launchPhone()
+    Object.assign(state, { page, closeBrowser: close, frames: [] })
     page.on("websocket", (ws) => ws.on("framereceived", (f) => state.frames.push(String(f.payload))))
   })
 
   after(async () => {
-    await state.context?.close()
+    await state.closeBrowser?.()
     await state.web?.close()
     await state.server?.kill()
+    removeDir(state.dataDir)
   })
 
   test("signs in, labels a full batch, waits locked, and sees the next batch arrive live", withScreenshotOnFailure("live", async () => {

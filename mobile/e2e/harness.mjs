@@ -1,7 +1,7 @@
 // Helpers for the browser tests: the real server, a static host for the web build that forwards
 // /graphql (HTTP and WebSocket) and /media to it, GraphQL calls from the test, and Chromium.
 import { spawn } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { createServer, request as httpRequest } from "node:http"
 import { connect, createServer as createNetServer } from "node:net"
 import { tmpdir } from "node:os"
@@ -165,7 +165,16 @@ export async function launchPhone() {
     hasTouch: true,
   })
   const page = context.pages()[0] ?? (await context.newPage())
-  return { context, page }
+  const close = async () => {
+    await context.close()
+    rmSync(profile, { recursive: true, force: true })
+  }
+  return { context, page, close }
+}
+
+/** Remove a temporary folder the test made. */
+export function removeDir(path) {
+  if (path) rmSync(path, { recursive: true, force: true })
 }
 
 /** Save a screenshot to e2e/screenshots/<name>.png. */
