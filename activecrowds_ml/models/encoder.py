@@ -38,8 +38,10 @@ class EncoderClassifier(Model):
     device: str | None = None
     batch_size: int = 64
     head_config: HeadConfig = field(default_factory=HeadConfig)
-    finetune_epochs: int = 3
-    finetune_lr: float = 3e-4
+    # 5 epochs at 1e-4 beat the frozen head by ~1.5 points with 150 labels (Fashion-MNIST,
+    # 64 px); 3 epochs at 3e-4 fell 6 points below it: too hot for a few hundred images.
+    finetune_epochs: int = 5
+    finetune_lr: float = 1e-4
     progress: bool = True
     threads: int | None = None  # torch CPU threads while encoding (None: torch's default)
 
