@@ -41,8 +41,8 @@ async function openBatch(apiUrl, taskId, round) {
   )
 }
 
-/** Press one big answer button per sample, Yes and No in turn, checking the counter on the way. */
-async function labelBatch(page, size, shotAt) {
+/** Answer each sample, Yes and No in turn (big buttons, or the y / n keys), checking the counter. */
+async function labelBatch(page, size, shotAt, { keys = false } = {}) {
   for (let i = 0; i < size; i++) {
     await page.getByTestId("counter").filter({ hasText: `${i + 1} / ${size}` }).waitFor()
     await page.getByTestId("sample-image").locator("img").first().waitFor({ state: "attached" })
@@ -50,7 +50,8 @@ async function labelBatch(page, size, shotAt) {
       await page.waitForTimeout(400) // let the image fade in for the screenshot
       await shoot(page, "06-labelling")
     }
-    await page.getByRole("button", { name: i % 2 ? /^No/ : /^Yes/ }).click()
+    if (keys) await page.keyboard.press(i % 2 ? "n" : "y")
+    else await page.getByRole("button", { name: i % 2 ? /^No/ : /^Yes/ }).click()
   }
   await page.getByTestId("review").waitFor()
 }
@@ -133,7 +134,7 @@ describe("annotator in the browser", () => {
     const { page } = state
     const batch = (await openBatch(state.server.url, state.taskId, 1)).currentBatch
     await page.getByTestId("start-labelling").click()
-    await labelBatch(page, batch.samples.length, -1)
+    await labelBatch(page, batch.samples.length, -1, { keys: true })
 
     // Given the server is cut just before the submit...
     await state.server.kill()

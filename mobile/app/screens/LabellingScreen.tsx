@@ -5,6 +5,7 @@ import type { Answer } from "../services/queue/answerQueue"
 import { colors, spacing, touchTarget, typography } from "../theme"
 import { binaryQuestion, type Choice } from "../utils/answerChoices"
 import { batchName, humanLabel } from "../utils/names"
+import { useKeyboardShortcuts } from "../utils/useKeyboardShortcuts"
 import { useBatchLabelling } from "./useBatchLabelling"
 
 /** One sample at a time, one big button per label; answers saved on every tap, sent at the end. */
@@ -12,6 +13,7 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
   const { back, replace } = useNavigation()
   const s = useBatchLabelling(taskId)
   const { task, batch, answers, index, sample } = s
+  useKeyboardShortcuts(shortcuts(s))
 
   if (!s.data && s.error) {
     return (
@@ -60,6 +62,16 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
       )}
     </Screen>
   )
+}
+
+/** y / n for Yes / No, 1-9 for the nth label, Backspace or ← for the previous sample. */
+function shortcuts(s: ReturnType<typeof useBatchLabelling>): Record<string, () => void> {
+  const keys: Record<string, () => void> = {}
+  if (!s.sample) return keys
+  s.choices.forEach((c, i) => (keys[String(i + 1)] = () => void s.choose(c.label)))
+  for (const c of s.choices) if (c.tone !== "plain") keys[c.title[0].toLowerCase()] = () => void s.choose(c.label)
+  keys.backspace = keys.arrowleft = () => s.goTo(s.index - 1)
+  return keys
 }
 
 function Frame({ onBack, children }: { onBack: () => void; children: React.ReactNode }) {

@@ -2,7 +2,7 @@ import { fireEvent, render, screen } from "@testing-library/react-native"
 import { Text } from "react-native"
 import { SafeAreaProvider } from "react-native-safe-area-context"
 import AsyncStorage from "@react-native-async-storage/async-storage"
-import { clearToken, loadToken } from "../services/storage/secureToken"
+import { clearToken, loadToken, saveToken } from "../services/storage/secureToken"
 import { SessionProvider, useSession } from "../services/session/SessionContext"
 import { SignInScreen } from "./SignInScreen"
 
@@ -46,6 +46,15 @@ describe("Sign in", () => {
     expect(init?.method).toBe("POST")
     expect(JSON.parse(String(init?.body)).variables).toEqual({ name: "Amina" })
     expect(await loadToken()).toBe("tok-1")
+  })
+
+  it("signs in by itself at the next start with the token kept on the device", async () => {
+    await saveToken("tok-2")
+    await AsyncStorage.setItem("activecrowds.profile", JSON.stringify({ serverUrl: "http://x", name: "Bo" }))
+    const fetchMock = jest.spyOn(global, "fetch")
+    renderSignIn()
+    expect(await screen.findByText("signed in as Bo")).toBeTruthy()
+    expect(fetchMock).not.toHaveBeenCalled()
   })
 
   it("says so when the server cannot be reached", async () => {
