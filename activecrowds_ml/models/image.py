@@ -61,8 +61,9 @@ class ImageClassifier(EncoderClassifier):
         head_config: size and schedule of the head.
         finetune_epochs, finetune_lr: fine-tuning schedule (FINETUNE only).
         progress: show a progress bar while extracting many features on a terminal.
-        threads: torch CPU threads while encoding and fine-tuning (None: torch's default;
-            1 is often several times faster on a machine busy with other work).
+        threads: torch CPU threads while encoding and fine-tuning (None: 1 on a CPU with
+            at most 2 cores, where more threads are many times slower when busy; else
+            torch's default).
 
     Raises:
         ModelError: unknown model name, missing or unfit weights file, download failure.
