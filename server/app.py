@@ -12,12 +12,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UNSET, UnsetType
 
 from activecrowds.bootstrap import App, bootstrap
 from activecrowds.config import Settings
 from activecrowds.services import auth, queries
-from server.graphql.context import Context, build_context
+from server.graphql.context import Context, authenticate_connection, build_context
 from server.graphql.schema import build_schema
+from server.graphql.subscriptions.feed import EventFeed
 from server.media import serve_media
 
 MAX_BODY = 1 << 20  # 1 MiB: far more than any valid request needs
@@ -29,6 +32,12 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         token = auth.bearer_token(request.headers.get("authorization"))
         return await build_context(request, token)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Refuse a WebSocket (4403) without a valid token in connection_init or headers."""
+        if not await authenticate_connection(context):
+            raise ConnectionRejectionError()
+        return UNSET
 
 
 async def healthz(request: Request) -> Response:
@@ -64,6 +73,7 @@ def create_app(
     async def lifespan(star: Starlette) -> AsyncIterator[None]:
         wired = app or await bootstrap(settings, build_model=build_model)
         star.state.activecrowds = wired
+        star.state.feed = EventFeed(wired.ctx, wired.bus)
         try:
             yield
         finally:
@@ -80,5 +90,6 @@ def create_app(
     star = Starlette(routes=routes, lifespan=lifespan)
     if app is not None:
         star.state.activecrowds = app
+        star.state.feed = EventFeed(app.ctx, app.bus)
     star.add_middleware(BodyLimit)
     return star

@@ -75,15 +75,16 @@ class Context:
 
 
 async def commit_and_publish(ctx: Context, uow: UnitOfWork) -> None:
-    """Commit, then hand due rounds to the queue and every event to the bus.
+    """Commit, then hand every event to the bus and due rounds to the queue.
 
     Nothing is sent before the commit: a rolled-back transaction never starts a round. The
     DUE round row is the durable record if the process dies in between (see pending_rounds).
     """
     await uow.commit()
     events, uow.events = list(uow.events), []
+    # Publish before sending: what the round publishes then always comes after (per-task order).
+    if events:
+        await ctx.bus.publish(events)
     for event in events:
         if isinstance(event, RoundDue):
             await ctx.queue.enqueue_round(event.task_id, event.number)
-    if events:
-        await ctx.bus.publish(events)

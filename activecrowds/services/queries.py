@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from activecrowds.domain.events import BatchOpened, Event, RoundCompleted
 from activecrowds.domain.model import Batch, Caller, Role, Round, Sample, Task, TaskStatus
 from activecrowds.domain.rules import SUBCATEGORIES
 from activecrowds.errors import NotFound
@@ -104,3 +106,24 @@ async def ping(ctx: Context) -> None:
     """Touch the database (health checks)."""
     async with ctx.uow(write=False) as uow:
         await uow.tasks.count_by_category()
+
+
+@dataclass(frozen=True)
+class EventView:
+    """An event with what it names, read after it committed (the task as stored now)."""
+
+    event: Event
+    task: Task | None  # None: the task was deleted meanwhile
+    batch: Batch | None = None  # BatchOpened: the new batch
+    round: Round | None = None  # RoundCompleted: the finished round
+
+
+async def event_view(ctx: Context, event: Event) -> EventView:
+    """Read the task, and the batch or round the event names, in one short transaction."""
+    async with ctx.uow(write=False) as uow:
+        task = await uow.tasks.get(event.task_id)
+        if isinstance(event, BatchOpened):
+            return EventView(event, task, batch=await uow.batches.get(event.batch_id))
+        if isinstance(event, RoundCompleted):
+            return EventView(event, task, round=await uow.rounds.get(event.task_id, event.number))
+        return EventView(event, task)

@@ -68,6 +68,7 @@ class Context:
     auth_error: Unauthenticated | None
     loaders: Loaders
     extra: dict[str, Any] = field(default_factory=dict)
+    connection_params: dict[str, Any] | None = None  # WebSocket connection_init payload
 
     def who(self) -> Caller | None:
         """The caller; raises the token's problem when one was sent but is wrong."""
@@ -78,6 +79,22 @@ class Context:
     @property
     def base_url(self) -> str:
         return str(self.request.base_url)
+
+
+async def authenticate_connection(context: Context) -> bool:
+    """Authenticate a WebSocket from its connection_init payload {"authorization": "Bearer ..."}.
+
+    False (the connection is refused) without a valid token in the payload or the upgrade headers.
+    """
+    header = (context.connection_params or {}).get("authorization")
+    if isinstance(header, str):
+        try:
+            context.caller = await auth.authenticate(context.app.ctx, auth.bearer_token(header))
+            context.auth_error = None
+        except Unauthenticated:
+            return False
+        context.loaders = make_loaders(context.app, context.caller)
+    return context.caller is not None and context.auth_error is None
 
 
 async def build_context(request: Request | WebSocket, token: str | None) -> Context:

@@ -18,6 +18,7 @@ from strawberry.extensions import (
 from server.graphql.errors import ErrorCodes
 from server.graphql.mutations import Mutation
 from server.graphql.queries import Query
+from server.graphql.subscriptions import Subscription
 
 
 class Schema(strawberry.Schema):
@@ -38,6 +39,7 @@ def build_schema() -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[
             # Clients send the same few documents with new variables: parse and validate once.
             lambda: ParserCache(maxsize=512),

@@ -1,0 +1,73 @@
+"""The events a `taskEvents` subscription pushes (API.md, Subscriptions)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from activecrowds.domain import events as domain
+from activecrowds.services.queries import EventView
+from server.graphql.types.task import Batch, Round, Task
+
+
+@strawberry.enum
+class LockReason(Enum):
+    TRAINING = "TRAINING"
+    SUBMITTED = "SUBMITTED"
+    FINISHED = "FINISHED"
+
+
+@strawberry.type
+class NewBatchAvailable:
+    """A round finished and opened a batch: annotators can answer again."""
+
+    task: Task
+    batch: Batch
+
+
+@strawberry.type
+class TaskLocked:
+    """Nothing to answer for now: a round trains, you submitted, or the task finished."""
+
+    task: Task
+    reason: LockReason
+
+
+@strawberry.type
+class RoundCompleted:
+    """A training round finished; its scores are in `round`."""
+
+    task: Task
+    round: Round
+
+
+@strawberry.type
+class TaskFailed:
+    """A round failed for good; `error` says why (also `task.lastError`)."""
+
+    task: Task
+    error: str
+
+
+TaskEvent = Annotated[
+    NewBatchAvailable | TaskLocked | RoundCompleted | TaskFailed, strawberry.union("TaskEvent")
+]
+
+
+def task_event(view: EventView) -> TaskEvent | None:
+    """The GraphQL event for a domain event, or None when the API shows none for it."""
+    event, task = view.event, view.task
+    if task is None:
+        return None
+    gql_task = Task.from_domain(task)
+    if isinstance(event, domain.BatchOpened) and view.batch is not None:
+        return NewBatchAvailable(task=gql_task, batch=Batch.from_domain(view.batch))
+    if isinstance(event, domain.TaskLocked):
+        return TaskLocked(task=gql_task, reason=LockReason(event.reason.value))
+    if isinstance(event, domain.RoundCompleted) and view.round is not None:
+        return RoundCompleted(task=gql_task, round=Round.from_domain(view.round))
+    if isinstance(event, domain.TaskFailed):
+        return TaskFailed(task=gql_task, error=event.error)
+    return None

@@ -1,0 +1,226 @@
+"""Helpers for end-to-end tests: real `activecrowds` processes, GraphQL over HTTP and WebSocket."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCENARIO = {
+    "initialTrainSize": 10,
+    "evalSize": 10,
+    "testSize": 10,
+    "batchSize": 4,
+    "minAgreement": 1.0,
+}
+CREATE = "mutation($input: CreateTaskInput!) { createTask(input: $input) { id status } }"
+TASK = """query($id: ID!) { task(id: $id) { status lastError lockedForMe
+  rounds { number } currentBatch { id number status samples { id } } } }"""
+REGISTER = "mutation($name: String!) { registerAnnotator(name: $name) { token } }"
+SUBMIT = """mutation($t: ID!, $b: ID!, $a: [AnswerInput!]!) {
+  submitAnswers(taskId: $t, batchId: $b, answers: $a) { accepted task { status lockedForMe } } }"""
+TASK_EVENTS = """subscription($id: ID!) { taskEvents(taskId: $id) { __typename
+  ... on TaskLocked { reason task { status } }
+  ... on RoundCompleted { round { number } }
+  ... on NewBatchAvailable { batch { id number } task { status } }
+  ... on TaskFailed { error task { status lastError } } } }"""
+TASKS_CHANGED = "subscription { tasksChanged { id status } }"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Proc:
+    """A child process whose output is collected by a thread (so its pipe never fills)."""
+
+    name: str
+    process: subprocess.Popen[str]
+    output: list[str] = field(default_factory=list)
+
+    def wait_for_line(self, text: str, timeout: float = 90) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(self.output):
+                if text in line:
+                    return line
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"{self.name}: no {text!r}:\n" + "".join(self.output[-80:]))
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def spawn(name: str, args: list[str], env: dict[str, str]) -> Proc:
+    """Start `python -m activecrowds.cli ARGS` with only the given ACTIVECROWDS_* settings."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ACTIVECROWDS_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "activecrowds.cli", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    proc = Proc(name, process)
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            proc.output.append(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return proc
+
+
+def serve(name: str, env: dict[str, str], port: int) -> Proc:
+    proc = spawn(name, ["serve", "--port", str(port)], env)
+    proc.wait_for_line("Application startup complete")
+    return proc
+
+
+class Api:
+    """GraphQL over HTTP against a running server."""
+
+    def __init__(self, base: str, token: str | None) -> None:
+        self.base = base
+        self.token = token
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        async with httpx.AsyncClient(timeout=60) as client:
+            response = await client.post(
+                self.base + "/graphql",
+                json={"query": query, "variables": variables or {}},
+                headers=headers,
+            )
+        result: dict[str, Any] = response.json()
+        return result
+
+    async def call(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        result = await self.post(query, variables)
+        assert not result.get("errors"), result["errors"]
+        data: dict[str, Any] = result["data"]
+        return data
+
+    async def task(self, task_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = (await self.call(TASK, {"id": task_id}))["task"]
+        return found
+
+    async def wait_until(self, task_id: str, status: str, batch: int, timeout: float = 120) -> Any:
+        """Poll until the task has `status` and its newest batch is `batch`."""
+        deadline = time.monotonic() + timeout
+        task: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            task = await self.task(task_id)
+            current = task["currentBatch"]
+            if task["status"] == status and current and current["number"] == batch:
+                return task
+            if task["status"] == "FAILED" and status != "FAILED":
+                raise AssertionError(task["lastError"])
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"task {task_id} never reached {status}/{batch}: {task}")
+
+    async def register(self, n: int) -> list[str]:
+        tokens = []
+        for i in range(n):
+            data = await self.call(REGISTER, {"name": f"annotator {i}"})
+            tokens.append(data["registerAnnotator"]["token"])
+        return tokens
+
+
+def task_input(dataset: str, **scenario: Any) -> dict[str, Any]:
+    return {
+        "title": "Squares",
+        "description": "dark or bright",
+        "category": "IMAGE",
+        "subcategory": "BINARY_CLASSIFICATION",
+        "labels": ["dark", "bright"],
+        "dataset": dataset,
+        **SCENARIO,
+        **scenario,
+    }
+
+
+class Subscriber:
+    """One graphql-transport-ws connection running one subscription."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.events: asyncio.Queue[tuple[float, dict[str, Any]]] = asyncio.Queue()
+        self.reader = asyncio.create_task(self._read())
+
+    @classmethod
+    async def open(
+        cls, base: str, token: str | None, query: str, variables: dict[str, Any] | None = None
+    ) -> Subscriber:
+        """Connect, authenticate in connection_init, subscribe."""
+        ws = await websockets.connect(
+            base.replace("http", "ws", 1) + "/graphql",
+            subprotocols=[websockets.Subprotocol("graphql-transport-ws")],
+            open_timeout=30,
+        )
+        payload = {"authorization": f"Bearer {token}"} if token else {}
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        ack = json.loads(await asyncio.wait_for(ws.recv(), 30))
+        assert ack["type"] == "connection_ack", ack
+        body = {"query": query, "variables": variables or {}}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": body}))
+        return cls(ws)
+
+    async def _read(self) -> None:
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async for raw in self.ws:
+                message = json.loads(raw)
+                if message["type"] == "ping":
+                    await self.ws.send(json.dumps({"type": "pong"}))
+                elif message["type"] in ("next", "error", "complete"):
+                    await self.events.put((time.monotonic(), message))
+
+    async def next(self, timeout: float = 30) -> dict[str, Any]:
+        """The next event's data (fails on an error or a silent wait)."""
+        _, message = await asyncio.wait_for(self.events.get(), timeout)
+        assert message["type"] == "next" and not message["payload"].get("errors"), message
+        data: dict[str, Any] = message["payload"]["data"]
+        return data
+
+    async def close(self) -> None:
+        self.reader.cancel()
+        with contextlib.suppress(Exception):
+            await self.ws.close()
+
+
+def kinds(events: list[dict[str, Any]]) -> list[str]:
+    """Event names, with the reason of TaskLocked: ['TaskLocked:TRAINING', 'RoundCompleted']."""
+    out = []
+    for data in events:
+        event = data["taskEvents"]
+        reason = f":{event['reason']}" if event["__typename"] == "TaskLocked" else ""
+        out.append(event["__typename"] + reason)
+    return out

@@ -1,0 +1,116 @@
+"""The live loop in the embedded default: one `activecrowds serve` process (SQLite, in-process
+rounds, in-memory bus, the real default model) and real graphql-transport-ws clients."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import websockets
+from livetest import (
+    CREATE,
+    SUBMIT,
+    TASK_EVENTS,
+    TASKS_CHANGED,
+    Api,
+    Proc,
+    Subscriber,
+    free_port,
+    kinds,
+    serve,
+    task_input,
+)
+
+
+@dataclass
+class Embedded:
+    base: str
+    admin: Api
+    proc: Proc
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory, image_dataset: Path) -> Iterator[Embedded]:
+    data_dir = tmp_path_factory.mktemp("embedded")
+    shutil.copytree(image_dataset, data_dir / "datasets" / "squares")
+    port = free_port()
+    proc = serve("embedded", {"ACTIVECROWDS_DATA_DIR": str(data_dir)}, port)
+    try:
+        token = proc.wait_for_line("admin token").split(": ", 1)[1].strip()
+        base = f"http://127.0.0.1:{port}"
+        yield Embedded(base, Api(base, token), proc)
+    finally:
+        proc.stop()
+
+
+async def test_every_subscriber_hears_the_round_in_order(embedded: Embedded) -> None:
+    # Given a task whose round 0 has run, and 3 annotators subscribed to its events
+    base, admin = embedded.base, embedded.admin
+    values = task_input("squares", minPeers=3, maxPeers=3)
+    task_id = (await admin.call(CREATE, {"input": values}))["createTask"]["id"]
+    task = await admin.wait_until(task_id, "COLLECTING", 0)
+    tokens = await admin.register(3)
+    subs = [await Subscriber.open(base, t, TASK_EVENTS, {"id": task_id}) for t in tokens]
+    watcher = await Subscriber.open(base, admin.token, TASKS_CHANGED)
+    await asyncio.sleep(0.5)  # the protocol has no "subscribed" message
+    try:
+        # When all three answer the batch (the third answer resolves it)
+        batch = task["currentBatch"]
+        answers = [{"sampleId": s["id"], "label": "bright"} for s in batch["samples"]]
+        for token in tokens:
+            await Api(base, token).call(SUBMIT, {"t": task_id, "b": batch["id"], "a": answers})
+        # Then each hears its own SUBMITTED, then TRAINING, round 1 and the new batch, in order
+        for sub in subs:
+            got = [await sub.next() for _ in range(4)]
+            assert kinds(got) == [
+                "TaskLocked:SUBMITTED",
+                "TaskLocked:TRAINING",
+                "RoundCompleted",
+                "NewBatchAvailable",
+            ]
+            assert got[2]["taskEvents"]["round"]["number"] == 1
+            assert got[3]["taskEvents"]["batch"]["number"] == 1
+            assert got[3]["taskEvents"]["task"]["status"] == "COLLECTING"
+        await asyncio.sleep(0.3)
+        assert all(sub.events.empty() for sub in subs)  # nobody hears the others' SUBMITTED
+        # And a query agrees with the last event (a reconnecting client catches up with it)
+        new_batch = got[3]["taskEvents"]["batch"]
+        first = Api(base, tokens[0])
+        now = await first.task(task_id)
+        assert now["status"] == "COLLECTING" and now["lockedForMe"] is False
+        assert now["currentBatch"]["id"] == new_batch["id"]
+        # And the new batch is answerable
+        answers = [{"sampleId": s["id"], "label": "dark"} for s in now["currentBatch"]["samples"]]
+        done = await first.call(SUBMIT, {"t": task_id, "b": new_batch["id"], "a": answers})
+        assert done["submitAnswers"]["accepted"] == 4
+        assert kinds([await subs[0].next()]) == ["TaskLocked:SUBMITTED"]
+        # And the task list watcher saw the task go TRAINING and come back COLLECTING
+        statuses = []
+        while not statuses or statuses[-1] != "COLLECTING":
+            statuses.append((await watcher.next())["tasksChanged"]["status"])
+        assert statuses[0] == "TRAINING"
+    finally:
+        for sub in [*subs, watcher]:
+            await sub.close()
+
+
+async def test_a_websocket_without_a_valid_token_is_refused(embedded: Embedded) -> None:
+    for token in (None, "not-a-token"):
+        with pytest.raises((websockets.ConnectionClosed, AssertionError)):
+            await Subscriber.open(embedded.base, token, TASKS_CHANGED)
+
+
+async def test_subscribing_to_an_unknown_task_is_an_error(embedded: Embedded) -> None:
+    sub = await Subscriber.open(embedded.base, embedded.admin.token, TASK_EVENTS, {"id": "99999"})
+    try:
+        _, message = await asyncio.wait_for(sub.events.get(), 10)
+        codes = [
+            e["extensions"]["code"] for e in message["payload"].get("errors", message["payload"])
+        ]
+        assert codes == ["NOT_FOUND"]
+    finally:
+        await sub.close()
