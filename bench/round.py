@@ -1,6 +1,7 @@
 """Time one active-learning round in head mode on a 5,000-sample pool, plus feature throughput.
 
-    .venv/bin/python bench/round.py [--pool 5000] [--sizes 30,150,450] [--cache-dir DIR]
+    .venv/bin/python bench/round.py [--pool 5000] [--sizes 30,150,450] [--strategy margin]
+                                    [--cache-dir DIR] [--threads N] [--finetune]
 
 Writes real Fashion-MNIST images (long-sleeved vs not) as PNG into a temporary folder, extracts
 backbone features once (cold cache: images/s), then per labelled size N trains the head on N
@@ -13,12 +14,15 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from activecrowds_ml.demo import FASHION_DIR, LABELS, POSITIVE_CLASSES, read_idx
 from activecrowds_ml.models import build_model
+from activecrowds_ml.models.base import Model
 from activecrowds_ml.scenario import Scenario
 from activecrowds_ml.storage import Record
 from activecrowds_ml.strategies import get_strategy
@@ -40,20 +44,22 @@ def write_pool(folder: Path, size: int, seed: int = 0) -> list[Record]:
     return records
 
 
-def timed(fn: object, *args: object) -> tuple[float, object]:
+def timed(fn: Callable[..., Any], *args: Any) -> tuple[float, Any]:
     start = time.perf_counter()
-    out = fn(*args)  # type: ignore[operator]
+    out = fn(*args)
     return time.perf_counter() - start, out
 
 
-def round_times(model: object, pool: list[Record], n: int, repeats: int) -> dict[str, float]:
-    """Median seconds of train / predict / select for N labelled samples."""
-    strategy = get_strategy("margin")
+def round_times(
+    model: Model, pool: list[Record], n: int, repeats: int, strategy_name: str
+) -> dict[str, float]:
+    """Median seconds of train / predict (what the strategy needs) / select for N labelled."""
+    strategy = get_strategy(strategy_name)
     rows: dict[str, list[float]] = {"train": [], "predict": [], "select": [], "total": []}
     for r in range(repeats):
         labelled = [pool[i] for i in np.random.default_rng(r).choice(len(pool), n, False)]
-        t_train, _ = timed(model.train, labelled, [x.truth for x in labelled])  # type: ignore[attr-defined]
-        t_pred, view = timed(model.pool_view, strategy, pool)  # type: ignore[attr-defined]
+        t_train, _ = timed(model.train, labelled, [x.truth for x in labelled])
+        t_pred, view = timed(model.pool_view, strategy, pool, labelled)
         t_sel, _ = timed(strategy.select, view, 30, r)
         for key, val in zip(rows, (t_train, t_pred, t_sel), strict=False):
             rows[key].append(val)
@@ -61,34 +67,49 @@ def round_times(model: object, pool: list[Record], n: int, repeats: int) -> dict
     return {k: statistics.median(v) for k, v in rows.items()}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def print_rounds(model: Model, pool: list[Record], sizes: list[int], args: Any) -> None:
+    print(f"\nround on a {len(pool)}-sample pool, {args.strategy}, median of {args.repeats} (s)")
+    print(f"{'N':>5} {'train':>7} {'predict':>8} {'select':>7} {'total':>7}")
+    for n in sizes:
+        t = round_times(model, pool, n, args.repeats, args.strategy)
+        print(f"{n:>5} {t['train']:>7.2f} {t['predict']:>8.2f} {t['select']:>7.3f} "
+              f"{t['total']:>7.2f}")  # fmt: skip
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--pool", type=int, default=5000)
     parser.add_argument("--sizes", default="30,150,450")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--strategy", default="margin")
     parser.add_argument("--model", default="efficientnet-lite0")
     parser.add_argument("--cache-dir", type=Path, default=None, help="default: a temp folder")
     parser.add_argument("--threads", type=int, default=None, help="torch threads to encode")
-    args = parser.parse_args()
+    parser.add_argument("--finetune", action="store_true", help="also time one FINETUNE round")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         images, cache = Path(tmp) / "images", args.cache_dir or Path(tmp) / "cache"
         images.mkdir()
         pool = write_pool(images, args.pool)
         scenario = Scenario(pretrained_model=args.model)
-        model = build_model(scenario, LABELS, cache_dir=cache, device="cpu", threads=args.threads)
-        cold, _ = timed(model.features, pool)
-        fresh = build_model(scenario, LABELS, cache_dir=cache, device="cpu")
-        warm, _ = timed(fresh.features, pool)
-        print(f"feature extraction ({args.model}, 64 px, cpu, threads={args.threads}): "
-              f"{cold:.1f} s for "
-              f"{model.encoded} images = {model.encoded / cold:.0f} images/s")  # fmt: skip
+        options = {"cache_dir": cache, "device": "cpu", "threads": args.threads}
+        model = build_model(scenario, LABELS, **options)
+        cold, _ = timed(model.features, pool)  # type: ignore[attr-defined]
+        warm, _ = timed(build_model(scenario, LABELS, **options).features, pool)  # type: ignore[attr-defined]
+        encoded, threads = model.encoded, model.threads  # type: ignore[attr-defined]
+        print(f"feature extraction ({args.model}, 64 px, cpu, {threads or 'default'} threads): "
+              f"{cold:.1f} s for {encoded} images = {encoded / cold:.0f} images/s")  # fmt: skip
         print(f"cached features read from disk by a new model: {warm:.2f} s for {len(pool)}")
-        print(f"\nround on a {len(pool)}-sample pool (median of {args.repeats}), seconds")
-        print(f"{'N':>5} {'train':>7} {'predict':>8} {'select':>7} {'total':>7}")
-        for n in (int(s) for s in args.sizes.split(",")):
-            t = round_times(model, pool, n, args.repeats)
-            print(f"{n:>5} {t['train']:>7.2f} {t['predict']:>8.2f} {t['select']:>7.3f} "
-                  f"{t['total']:>7.2f}")  # fmt: skip
+        print_rounds(model, pool, sizes, args)
+        if args.finetune:
+            tuned = build_model(scenario.replace(training_mode="finetune"), LABELS, **options)
+            print("\nFINETUNE (5 epochs):", end="")
+            print_rounds(tuned, pool, sizes[:1], argparse.Namespace(**{**vars(args), "repeats": 1}))
 
 
 if __name__ == "__main__":
