@@ -106,6 +106,13 @@ def test_missing_image_is_a_dataset_error(trained, tmp_path):
         trained.predict_proba([Record(id="x", file=missing)])
 
 
+def test_a_file_that_is_not_an_image_is_named(trained, tmp_path):
+    fake = tmp_path / "notes.png"
+    fake.write_text("not pixels")
+    with pytest.raises(DatasetError, match=re.escape(str(fake))):
+        trained.predict_proba([Record(id="x", file=str(fake))])
+
+
 def test_unknown_model_name_lists_known_ones():
     with pytest.raises(ModelError, match=r"efficientnet-lite0.*resnet18"):
         build_model(Scenario(pretrained_model="vgg16"), LABELS)
