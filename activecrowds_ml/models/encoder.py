@@ -42,8 +42,8 @@ def cpu_threads(threads: int | None, device: str) -> int | None:
 class EncoderClassifier(Model):
     """A frozen (HEAD) or fine-tuned (FINETUNE) encoder with a dropout MLP head on top.
 
-    Subclasses set `self.encoder`, `self.dim` and `self.cache_key` in `_setup`, and say how
-    to key, encode and fine-tune their records.
+    Subclasses load `self.encoder` in `_setup` (returning its name, weights key and feature
+    size), and say how to key, encode and fine-tune their records.
     """
 
     training_mode: TrainingMode = TrainingMode.HEAD
