@@ -6,22 +6,37 @@ import asyncio
 import hashlib
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from activecrowds.adapters import db
 from activecrowds.adapters.bus import InMemoryEventBus
+from activecrowds.adapters.dramatiq_queue import DramatiqQueue, make_broker
 from activecrowds.adapters.queue import InProcessQueue
+from activecrowds.adapters.redis_bus import RedisEventBus
 from activecrowds.adapters.uow import SqlUnitOfWork
 from activecrowds.config import Settings, load_settings
+from activecrowds.domain.events import Event
 from activecrowds.services.auth import hash_token
-from activecrowds.services.context import Context
+from activecrowds.services.context import Context, EventBus, TaskQueue
 from activecrowds.services.rounds import pending_rounds, record_round_failure, run_training_round
 
 log = logging.getLogger(__name__)
+
+
+class RoundQueue(TaskQueue, Protocol):
+    async def join(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class Bus(EventBus, Protocol):
+    def subscribe(self) -> AsyncIterator[Event]: ...
+
+    async def close(self) -> None: ...
 
 
 @dataclass
@@ -31,8 +46,8 @@ class App:
     settings: Settings
     engine: AsyncEngine
     ctx: Context
-    queue: InProcessQueue
-    bus: InMemoryEventBus
+    queue: RoundQueue
+    bus: Bus
 
     @property
     def media_key(self) -> bytes:
@@ -42,6 +57,7 @@ class App:
 
     async def close(self) -> None:
         await self.queue.close()
+        await self.bus.close()
         await self.engine.dispose()
 
 
@@ -52,12 +68,17 @@ async def bootstrap(
     resume_rounds: bool = True,
     build_model: Callable[..., Any] | None = None,
 ) -> App:
-    """Migrate the database, build engine, queue and bus, and re-send rounds left due."""
+    """Migrate the database, build engine, queue and bus, and re-send rounds left due.
+
+    Without Redis (the embedded default) rounds run in this process and events stay in it; with
+    ACTIVECROWDS_REDIS_URL rounds go to Dramatiq workers and events to Redis pub/sub, and the
+    workers' outbox relay re-sends rounds (so `resume_rounds` applies to the embedded default).
+    """
     settings = settings or load_settings()
     if migrate:
         await asyncio.to_thread(db.upgrade, settings.database_url)
     engine = db.create_engine(settings.database_url)
-    queue, bus = InProcessQueue(), InMemoryEventBus()
+    queue, bus = _ports(settings)
 
     def uow(write: bool = True) -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, write=write)
@@ -71,12 +92,24 @@ async def bootstrap(
         cache_dir=settings.cache_dir,
         device=None if settings.device == "auto" else settings.device,
         build_model=build_model,
+        round_lease_s=settings.round_lease_s,
+        resend_after_s=settings.resend_after_s,
     )
-    queue.bind(lambda task_id, number: run_round_or_fail(ctx, task_id, number))
-    if resume_rounds:
-        for task_id, number in await pending_rounds(ctx):
-            await queue.enqueue_round(task_id, number)
+    if isinstance(queue, InProcessQueue):
+        queue.bind(lambda task_id, number: run_round_or_fail(ctx, task_id, number))
+        if resume_rounds:
+            for task_id, number in await pending_rounds(ctx):
+                await queue.enqueue_round(task_id, number)
     return App(settings, engine, ctx, queue, bus)
+
+
+def _ports(settings: Settings) -> tuple[RoundQueue, Bus]:
+    """In-process queue and in-memory bus, or Dramatiq and Redis pub/sub when Redis is set."""
+    if settings.redis_url is None:
+        return InProcessQueue(), InMemoryEventBus()
+    broker = make_broker(settings.redis_url)
+    queue = DramatiqQueue(broker, die_before_send=settings.test_die_before_send)
+    return queue, RedisEventBus(settings.redis_url)
 
 
 async def run_round_or_fail(ctx: Context, task_id: int, number: int) -> None:

@@ -21,6 +21,17 @@ class Settings:
     admin_token: str
     admin_token_generated: bool = False  # True: read from or written to the data dir
     device: str = "auto"  # where rounds train: auto (CUDA when present), cpu, cuda
+    redis_url: str | None = None  # set: Redis event bus, Dramatiq queue, separate workers
+    round_retries: int = 3  # Dramatiq retries of a failing round before the task is FAILED
+    retry_backoff_ms: int = 5000  # first retry's delay; doubles each time
+    round_lease_s: float = 60.0  # a running round is someone's for this long (renewed meanwhile)
+    resend_after_s: float = 60.0  # the outbox relay re-sends a round still not started by then
+    test_die_before_send: bool = False  # tests only: exit between commit and send
+
+    @property
+    def live(self) -> bool:
+        """True with Redis: rounds run in `activecrowds worker` processes."""
+        return self.redis_url is not None
 
     @property
     def datasets_dir(self) -> Path:
@@ -50,7 +61,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if not token:
         token = _stored_admin_token(data_dir)
     device = env.get(PREFIX + "DEVICE") or "auto"
-    return Settings(data_dir, url, token, generated, device)
+    return Settings(
+        data_dir,
+        url,
+        token,
+        generated,
+        device,
+        redis_url=env.get(PREFIX + "REDIS_URL") or None,
+        round_retries=int(env.get(PREFIX + "ROUND_RETRIES") or 3),
+        retry_backoff_ms=int(env.get(PREFIX + "RETRY_BACKOFF_MS") or 5000),
+        round_lease_s=float(env.get(PREFIX + "ROUND_LEASE_S") or 60),
+        resend_after_s=float(env.get(PREFIX + "RESEND_AFTER_S") or 60),
+        test_die_before_send=env.get(PREFIX + "TEST_DIE_BEFORE_SEND") == "1",
+    )
 
 
 def async_url(url: str) -> str:

@@ -1,4 +1,4 @@
-"""The in-memory event bus (one process); issue 4 adds Redis pub/sub behind the same port."""
+"""The in-memory event bus (one process); redis_bus.RedisEventBus: the same port, many processes."""
 
 from __future__ import annotations
 
@@ -35,3 +35,6 @@ class InMemoryEventBus:
                 yield await queue.get()
         finally:
             self._subscribers.discard(queue)
+
+    async def close(self) -> None:
+        """Nothing to release (same port as RedisEventBus)."""

@@ -1,8 +1,8 @@
 """The in-process task queue: rounds run one at a time on the server's event loop.
 
 The embedded default needs no broker. The training itself runs in a worker thread (see
-services.rounds), so the server keeps answering while a model trains. Issue 4 adds a Dramatiq
-implementation of the same port for separate worker processes.
+services.rounds), so the server keeps answering while a model trains. dramatiq_queue has the
+same port for separate worker processes.
 """
 
 from __future__ import annotations

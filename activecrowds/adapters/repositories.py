@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, delete, func, insert, select, update
@@ -235,8 +236,28 @@ class AnswerRepository(Repository):
 
 class RoundRepository(Repository):
     async def add_due(self, task_id: int, number: int) -> None:
+        """Mark a round due, as sent now: its RoundDue event sends it right after commit, and
+        should the process die first, the relay sends it once `sent_at` is old enough."""
         values = {"task_id": task_id, "number": number, "status": RoundStatus.DUE}
-        await self.conn.execute(insert(t.rounds).values(**values, confusion_matrix=[]))
+        now = datetime.now(UTC)
+        await self.conn.execute(insert(t.rounds).values(**values, confusion_matrix=[], sent_at=now))
+
+    async def to_send(self, now: datetime, sent_before: datetime, limit: int = 100) -> list[Round]:
+        """Rounds the relay must (re)send, row-locked (others skip them): due or abandoned
+        (lease over), and not sent since `sent_before`."""
+        c = t.rounds.c
+        query = (
+            select(t.rounds)
+            .where(
+                c.status.in_([RoundStatus.DUE, RoundStatus.RUNNING]),
+                (c.lease_until.is_(None)) | (c.lease_until < now),
+                (c.sent_at.is_(None)) | (c.sent_at < sent_before),
+            )
+            .order_by(c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [Round(**r._mapping) for r in await self.conn.execute(query)]
 
     async def get(self, task_id: int, number: int, *, lock: bool = False) -> Round | None:
         c = t.rounds.c
@@ -263,6 +284,10 @@ class RoundRepository(Repository):
             c.status.in_([RoundStatus.DUE, RoundStatus.RUNNING])
         )
         return [(r[0], r[1]) for r in await self.conn.execute(query.order_by(c.id))]
+
+    async def release_leases(self) -> None:
+        """Forget every runner's lease (the only process restarted: nobody holds a round)."""
+        await self.conn.execute(update(t.rounds).values(lease_until=None))
 
 
 class AnnotatorRepository(Repository):

@@ -155,6 +155,10 @@ rounds = Table(
     Column("error", Text),
     Column("started_at", DateTime(timezone=True)),
     Column("finished_at", DateTime(timezone=True)),
+    # The outbox: when the round was last handed to the task queue; the relay sends it again
+    # when it is still due (or its runner's lease ran out) long after that.
+    Column("sent_at", DateTime(timezone=True)),
+    Column("lease_until", DateTime(timezone=True)),  # a runner holds a RUNNING round until then
     # A round is due at most once: the unique key makes "mark due" idempotent under races.
     UniqueConstraint("task_id", "number", name="uq_rounds_task_number"),
 )

@@ -1,4 +1,4 @@
-"""`activecrowds serve` and `activecrowds db upgrade`."""
+"""`activecrowds serve`, `activecrowds worker` and `activecrowds db upgrade`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,12 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.set_defaults(func=_serve)
+
+    worker = subparsers.add_parser(
+        "worker", help="run training rounds from Redis (needs ACTIVECROWDS_REDIS_URL)"
+    )
+    worker.add_argument("--threads", type=int, default=1, help="rounds at once (default 1)")
+    worker.set_defaults(func=_worker)
 
     database = subparsers.add_parser("db", help="database maintenance")
     db_sub = database.add_subparsers(dest="db_command", required=True, parser_class=type(database))
@@ -41,6 +47,18 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"admin token ({source}): {settings.admin_token}", flush=True)
     uvicorn.run(create_app(settings=settings), host=args.host, port=args.port, log_level="info")
     return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import logging
+
+    from activecrowds.config import load_settings
+    from worker.main import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = load_settings()
+    print(f"database: {_redact(settings.database_url)}", flush=True)
+    return run_worker(settings, threads=max(1, args.threads))
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:

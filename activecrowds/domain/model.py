@@ -113,6 +113,8 @@ class Round:
     error: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    sent_at: datetime | None = None  # last handed to the task queue
+    lease_until: datetime | None = None  # RUNNING: its runner holds it until then
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from activecrowds.domain.events import Event, RoundDue
 from activecrowds.services.gate import KeyedLocks
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from activecrowds.adapters.repositories import (
@@ -72,6 +75,8 @@ class Context:
     device: str | None = None  # None: CUDA when present, else CPU
     build_model: Callable[..., Any] | None = None  # None: activecrowds_ml.models.build_model
     gate: KeyedLocks = field(default_factory=KeyedLocks)  # in-process queueing per batch
+    round_lease_s: float = 60.0  # a running round is its runner's this long, renewed meanwhile
+    resend_after_s: float = 60.0  # the relay re-sends a round not started this long after sending
 
 
 async def commit_and_publish(ctx: Context, uow: UnitOfWork) -> None:
@@ -87,4 +92,7 @@ async def commit_and_publish(ctx: Context, uow: UnitOfWork) -> None:
         await ctx.bus.publish(events)
     for event in events:
         if isinstance(event, RoundDue):
-            await ctx.queue.enqueue_round(event.task_id, event.number)
+            try:
+                await ctx.queue.enqueue_round(event.task_id, event.number)
+            except Exception as exc:  # committed: the DUE row stays, and the relay sends it
+                log.warning("round %s of task %s not sent: %r", event.number, event.task_id, exc)

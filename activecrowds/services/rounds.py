@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,12 @@ from activecrowds.domain.events import (
     TaskFailed,
     TaskLocked,
 )
-from activecrowds.domain.model import RoundStatus, Sample, SampleKind, Task, TaskStatus
+from activecrowds.domain.model import Round, RoundStatus, Sample, SampleKind, Task, TaskStatus
 from activecrowds.services.context import Context, UnitOfWork, commit_and_publish
 
 log = logging.getLogger(__name__)
+
+FINAL = (RoundStatus.DONE, RoundStatus.FAILED)  # a round in these states never runs again
 
 
 @dataclass(frozen=True)
@@ -61,19 +63,35 @@ async def run_training_round(ctx: Context, task_id: int, number: int) -> bool:
     plan = await _claim(ctx, task_id, number)
     if plan is None:
         return False
-    outcome = await asyncio.to_thread(_train_and_pick, ctx, plan)
+    try:
+        outcome = await _train_holding_lease(ctx, plan)
+    except BaseException:
+        await _release(ctx, plan)  # so that a retry can claim it at once
+        raise
     return await _record(ctx, plan, outcome)
+
+
+def _held(round_: Round, now: datetime) -> bool:
+    """True while another runner's lease on this RUNNING round lasts."""
+    until = round_.lease_until
+    if round_.status is not RoundStatus.RUNNING or until is None:
+        return False
+    return (until if until.tzinfo else until.replace(tzinfo=UTC)) > now
 
 
 async def _claim(ctx: Context, task_id: int, number: int) -> Plan | None:
     async with ctx.uow() as uow:
         round_ = await uow.rounds.get(task_id, number, lock=True)
         task = await uow.tasks.get(task_id)
-        if round_ is None or task is None or round_.status is RoundStatus.DONE:
-            return None
         now = datetime.now(UTC)
+        if round_ is None or task is None or round_.status in FINAL or _held(round_, now):
+            return None
         await uow.rounds.update(
-            round_.id, status=RoundStatus.RUNNING, attempts=round_.attempts + 1, started_at=now
+            round_.id,
+            status=RoundStatus.RUNNING,
+            attempts=round_.attempts + 1,
+            started_at=now,
+            lease_until=now + timedelta(seconds=ctx.round_lease_s),
         )
         if task.status is not TaskStatus.TRAINING:
             await uow.tasks.update(task_id, status=TaskStatus.TRAINING, last_error=None)
@@ -99,6 +117,30 @@ async def _plan(uow: UnitOfWork, task: Task, number: int) -> Plan:
         test=by_kind[SampleKind.TEST],
         pool=pool,
     )
+
+
+async def _train_holding_lease(ctx: Context, plan: Plan) -> Outcome:
+    """Train in a thread, renewing the round's lease meanwhile: a runner that dies stops
+    renewing, and the relay hands the round to another once the lease runs out."""
+    training = asyncio.ensure_future(asyncio.to_thread(_train_and_pick, ctx, plan))
+    while True:
+        done, _ = await asyncio.wait({training}, timeout=ctx.round_lease_s / 3)
+        if done:
+            return training.result()
+        async with ctx.uow() as uow:
+            round_ = await uow.rounds.get(plan.task_id, plan.number, lock=True)
+            if round_ is not None and round_.status is RoundStatus.RUNNING:
+                until = datetime.now(UTC) + timedelta(seconds=ctx.round_lease_s)
+                await uow.rounds.update(round_.id, lease_until=until)
+            await uow.commit()
+
+
+async def _release(ctx: Context, plan: Plan) -> None:
+    async with ctx.uow() as uow:
+        round_ = await uow.rounds.get(plan.task_id, plan.number, lock=True)
+        if round_ is not None and round_.status is RoundStatus.RUNNING:
+            await uow.rounds.update(round_.id, lease_until=None)
+        await uow.commit()
 
 
 def _records(plan: Plan, samples: list[Sample]) -> tuple[list[Any], list[str]]:
@@ -139,12 +181,13 @@ def _train_and_pick(ctx: Context, plan: Plan) -> Outcome:
 async def _record(ctx: Context, plan: Plan, outcome: Outcome) -> bool:
     async with ctx.uow() as uow:
         round_ = await uow.rounds.get(plan.task_id, plan.number, lock=True)
-        if round_ is None or round_.status is RoundStatus.DONE:
+        if round_ is None or round_.status in FINAL:
             return False  # deleted meanwhile, or a concurrent run finished first
         test = outcome.test
         await uow.rounds.update(
             round_.id,
             status=RoundStatus.DONE,
+            lease_until=None,
             train_size=len(plan.train),
             accuracy=test["accuracy"],
             precision=test["precision"],
@@ -176,15 +219,22 @@ async def record_round_failure(ctx: Context, task_id: int, number: int, error: s
     """Mark the round and its task FAILED with the reason (after the last retry)."""
     async with ctx.uow() as uow:
         round_ = await uow.rounds.get(task_id, number, lock=True)
-        if round_ is None or round_.status is RoundStatus.DONE:
+        if round_ is None or round_.status in FINAL:
             return
-        await uow.rounds.update(round_.id, status=RoundStatus.FAILED, error=error)
+        await uow.rounds.update(round_.id, status=RoundStatus.FAILED, error=error, lease_until=None)
         await uow.tasks.update(task_id, status=TaskStatus.FAILED, last_error=error)
         uow.collect(TaskFailed(task_id, error))
         await commit_and_publish(ctx, uow)
 
 
 async def pending_rounds(ctx: Context) -> list[tuple[int, int]]:
-    """Rounds marked due (or left running by a dead process): what a restart must send again."""
-    async with ctx.uow(write=False) as uow:
-        return await uow.rounds.pending()
+    """Rounds marked due (or left running by a dead process): what a restart must send again.
+
+    Only for the embedded default, where this process is the only runner: it drops every
+    lease. With separate workers the outbox relay (services.outbox) does this job instead.
+    """
+    async with ctx.uow() as uow:
+        await uow.rounds.release_leases()
+        found = await uow.rounds.pending()
+        await uow.commit()
+    return found

@@ -20,6 +20,19 @@ import httpx
 import websockets
 
 ROOT = Path(__file__).resolve().parents[2]
+PG_SERVER = os.environ.get("ACTIVECROWDS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+REDIS_SERVER = os.environ.get("ACTIVECROWDS_TEST_REDIS", "redis://127.0.0.1:6379")
+
+
+async def pg_admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_SERVER + "/postgres")
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
 
 SCENARIO = {
     "initialTrainSize": 10,
@@ -174,6 +187,7 @@ class Subscriber:
     def __init__(self, ws: Any) -> None:
         self.ws = ws
         self.events: asyncio.Queue[tuple[float, dict[str, Any]]] = asyncio.Queue()
+        self.last_at = 0.0  # when the last event returned by next() arrived (time.monotonic)
         self.reader = asyncio.create_task(self._read())
 
     @classmethod
@@ -205,7 +219,7 @@ class Subscriber:
 
     async def next(self, timeout: float = 30) -> dict[str, Any]:
         """The next event's data (fails on an error or a silent wait)."""
-        _, message = await asyncio.wait_for(self.events.get(), timeout)
+        self.last_at, message = await asyncio.wait_for(self.events.get(), timeout)
         assert message["type"] == "next" and not message["payload"].get("errors"), message
         data: dict[str, Any] = message["payload"]["data"]
         return data
@@ -224,3 +238,86 @@ def kinds(events: list[dict[str, Any]]) -> list[str]:
         reason = f":{event['reason']}" if event["__typename"] == "TaskLocked" else ""
         out.append(event["__typename"] + reason)
     return out
+
+
+LABELS = ["not_long_sleeved", "long_sleeved"]
+
+
+def fashion_input(dataset: str, **scenario: Any) -> dict[str, Any]:
+    return {**task_input(dataset, **scenario), "title": "Long sleeves", "labels": LABELS}
+
+
+def redis_flushed(url: str) -> str:
+    """FLUSHDB the test's own Redis database (never the whole server)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+    return url
+
+
+@dataclass
+class Cluster:
+    """Server replicas and one worker sharing PostgreSQL and Redis."""
+
+    env: dict[str, str]
+    replicas: list[Proc] = field(default_factory=list)
+    bases: list[str] = field(default_factory=list)
+    workers: list[Proc] = field(default_factory=list)
+
+    @property
+    def admin_token(self) -> str:
+        return self.env["ACTIVECROWDS_ADMIN_TOKEN"]
+
+    def add_replica(self, **extra: str) -> str:
+        port = free_port()
+        self.replicas.append(serve(f"replica{len(self.replicas)}", {**self.env, **extra}, port))
+        self.bases.append(f"http://127.0.0.1:{port}")
+        return self.bases[-1]
+
+    def add_worker(self) -> Proc:
+        proc = spawn(f"worker{len(self.workers)}", ["worker", "--threads", "1"], self.env)
+        self.workers.append(proc)
+        proc.wait_for_line("worker: queue")
+        return proc
+
+    def stop(self) -> None:
+        for proc in [*self.replicas, *self.workers]:
+            proc.stop()
+
+
+def free_redis_db() -> str:
+    """URL of an empty database on the test Redis (its number isolates this run's keys and,
+    through the channel name, its events)."""
+    import redis
+
+    for db in range(15, 0, -1):
+        client = redis.Redis.from_url(f"{REDIS_SERVER}/{db}")
+        try:
+            if client.dbsize() == 0:
+                return f"{REDIS_SERVER}/{db}"
+        finally:
+            client.close()
+    raise AssertionError("no empty Redis database for the test")
+
+
+async def collect_until(sub: Subscriber, last: str, timeout: float = 60) -> list[dict[str, Any]]:
+    """Events until (and with) the first one named `last` (e.g. 'NewBatchAvailable')."""
+    got: list[dict[str, Any]] = []
+    while not got or kinds(got[-1:])[0] != last:
+        got.append(await sub.next(timeout))
+    return got
+
+
+async def pg_fetch(url: str, sql: str, *args: Any) -> list[Any]:
+    """Rows from the cluster's database (what exactly-once checks look at)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        return list(await conn.fetch(sql, *args))
+    finally:
+        await conn.close()
