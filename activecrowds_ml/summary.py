@@ -136,9 +136,26 @@ def _labels_needed(result: SimulationResult) -> str:
             f"| {_labels(c.first_reaching(0.99 * whole), budget)} "
             f"| {c.mean[-1]:.2%} ± {c.std[-1]:.2%} | {c.mean[best]:.2%} ({c.labelled[best]}) |"
         )
+    lines += ["", _per_seed(result)]
     if any(f"not within {budget}" in line for line in lines):
         lines += ["", "Where a target is not reached, a larger `--budget` tells how many it takes."]
     return "\n".join(lines)
+
+
+def _per_seed(result: SimulationResult) -> str:
+    """Labels each seed's run needs to reach that seed's own whole-pool accuracy."""
+    cells = []
+    for strategy in result.config.strategies:
+        needed = []
+        for seed, whole in result.whole_pool.items():
+            hits = [
+                r.labelled
+                for r in result.rounds
+                if r.strategy == strategy and r.seed == seed and r.accuracy + 1e-9 >= whole.accuracy
+            ]
+            needed.append(str(min(hits)) if hits else "—")
+        cells.append(f"{strategy} {', '.join(needed)}")
+    return "Per seed (each against its own whole-pool accuracy; — not reached): " + "; ".join(cells)
 
 
 def _checkpoints(result: SimulationResult) -> str:

@@ -52,6 +52,7 @@ def test_summary_states_labels_needed_and_the_paper(simulation: Path) -> None:
     text = (simulation / "summary.md").read_text()
     assert "whole-pool accuracy" in text and "to reach 99% of it" in text
     assert "| margin |" in text and "| random |" in text
+    assert "Per seed (each against its own whole-pool accuracy" in text
     assert "92.47%" in text and "315 TN, 154 TP of 500" in text
 
 
