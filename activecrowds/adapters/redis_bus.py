@@ -78,15 +78,17 @@ class RedisEventBus:
         """Send events in order (one pipeline); logged, not raised, when Redis is away."""
         if not events:
             return
-        try:
-            async with self._redis().pipeline(transaction=False) as pipe:
-                for event in events:
-                    pipe.publish(self._channel, encode(event))
-                await pipe.execute()
-        except (OSError, ConnectionError, TimeoutError) as exc:
-            log.warning("event bus unavailable, %d events not published: %s", len(events), exc)
-        except Exception as exc:  # redis.RedisError and subclasses
-            log.warning("event bus error, %d events not published: %r", len(events), exc)
+        for attempt in range(3):  # a pooled connection may be stale after a Redis restart
+            try:
+                async with self._redis().pipeline(transaction=False) as pipe:
+                    for event in events:
+                        pipe.publish(self._channel, encode(event))
+                    await pipe.execute()
+                return
+            except Exception as exc:  # redis.RedisError, OSError
+                error = exc
+                await asyncio.sleep(0.05 * attempt)
+        log.warning("event bus unavailable, %d events not published: %r", len(events), error)
 
     async def subscribe(self) -> AsyncIterator[Event]:
         """Events from every process, until the consumer stops iterating."""

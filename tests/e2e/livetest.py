@@ -287,6 +287,8 @@ class Cluster:
     def stop(self) -> None:
         for proc in [*self.replicas, *self.workers]:
             proc.stop()
+            # pytest shows this only when a test failed: what each process said last
+            print(f"--- {proc.name} ---\n" + "".join(proc.output[-40:]))
 
 
 def free_redis_db() -> str:
