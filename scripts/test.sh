@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: static checks, then pytest (unit, ml, integration, e2e).
+# The whole test suite: static checks, pytest (unit, ml, integration, e2e), then the mobile app
+# (type check, jest, and the browser end-to-end tests against the real server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.venv/bin
@@ -7,3 +8,4 @@ echo "==> ruff"; "$bin/ruff" check .
 echo "==> import rules"; "$bin/lint-imports"
 echo "==> mypy"; "$bin/mypy"
 echo "==> pytest"; "$bin/python" -m pytest -q "$@"
+echo "==> mobile app"; bash scripts/test-mobile.sh --e2e
