@@ -56,8 +56,14 @@ class QueryStrategy(ABC):
         k = min(k, len(pool))
         if k == 0:
             return np.empty(0, dtype=np.int64)
-        scores = self.score(pool)
-        return top_k(scores, k, seed)
+        return self.pick(pool, k, seed)
+
+    def pick(self, pool: PoolView, k: int, seed: int) -> np.ndarray:
+        """Choose 1 <= k <= len(pool) samples from checked inputs; by default the top scores.
+
+        Batch-aware strategies override this to choose the batch as a whole.
+        """
+        return top_k(self.score(pool), k, seed)
 
 
 def top_k(scores: np.ndarray, k: int, seed: int) -> np.ndarray:

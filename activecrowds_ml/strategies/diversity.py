@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from activecrowds_ml.strategies.base import PoolView, QueryStrategy, _check
+from activecrowds_ml.strategies.base import PoolView, QueryStrategy
 from activecrowds_ml.strategies.uncertainty import Margin
 
 
@@ -50,11 +50,7 @@ class CoreSet(QueryStrategy):
             return np.zeros(len(pool))
         return _min_sq_dist(pool.embeddings, centers)
 
-    def select(self, pool: PoolView, k: int, seed: int = 0) -> np.ndarray:
-        _check(pool, k, self)
-        k = min(k, len(pool))
-        if k == 0:
-            return np.empty(0, dtype=np.int64)
+    def pick(self, pool: PoolView, k: int, seed: int) -> np.ndarray:
         assert pool.embeddings is not None
         first = int(np.random.default_rng(seed).integers(len(pool)))
         return _k_center_greedy(pool.embeddings, _labelled(pool), k, first)
@@ -74,11 +70,7 @@ class MarginCoreSet(QueryStrategy):
     def score(self, pool: PoolView) -> np.ndarray:
         return Margin().score(pool)
 
-    def select(self, pool: PoolView, k: int, seed: int = 0) -> np.ndarray:
-        _check(pool, k, self)
-        k = min(k, len(pool))
-        if k == 0:
-            return np.empty(0, dtype=np.int64)
+    def pick(self, pool: PoolView, k: int, seed: int) -> np.ndarray:
         assert pool.embeddings is not None
         candidates = Margin().select(pool, min(len(pool), self.factor * k), seed)
         first = 0  # the single most uncertain sample anchors the batch
