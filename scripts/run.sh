@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: for now, the paper's experiment on the reference task.
+# The main job on the embedded default: the whole system in one process (API server, training
+# rounds, live events) with a demo task on the reference dataset. Prints the URL, the admin token
+# and how to connect an annotator. Extra arguments go to `activecrowds serve` (e.g. --port 9000).
+# The paper's offline experiment has its own command: scripts/simulate.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out="${ACTIVECROWDS_OUT:-out/simulation}"
-data="${ACTIVECROWDS_DATA_DIR:-data}/datasets/fashion-collapse"
-[ -f "$data/dataset.json" ] || .venv/bin/activecrowds dataset demo "$data"
-exec .venv/bin/activecrowds simulate --dataset "$data" --out "$out" "$@"
+exec .venv/bin/activecrowds serve --demo "$@"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -18,6 +19,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from activecrowds.bootstrap import App, bootstrap
 from activecrowds.config import Settings
 from activecrowds.services import auth, queries
+from activecrowds.services.demo import ensure_demo_task
 from server.graphql.context import Context, authenticate_connection, build_context
 from server.graphql.schema import build_schema
 from server.graphql.subscriptions.feed import EventFeed
@@ -66,14 +68,18 @@ def create_app(
     app: App | None = None,
     settings: Settings | None = None,
     build_model: Callable[..., Any] | None = None,
+    demo_dataset: Path | None = None,
 ) -> Starlette:
-    """The ASGI app; without `app` it bootstraps one (migrations included) at startup."""
+    """The ASGI app; without `app` it bootstraps one (migrations included) at startup, and
+    with `demo_dataset` creates the demo task there when no task exists yet."""
 
     @asynccontextmanager
     async def lifespan(star: Starlette) -> AsyncIterator[None]:
         wired = app or await bootstrap(settings, build_model=build_model)
         star.state.activecrowds = wired
         star.state.feed = EventFeed(wired.ctx, wired.bus)
+        if demo_dataset is not None:
+            await ensure_demo_task(wired.ctx, demo_dataset)
         try:
             yield
         finally:

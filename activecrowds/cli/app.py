@@ -11,6 +11,11 @@ def register(subparsers: Any) -> None:
     serve = subparsers.add_parser("serve", help="run the API server (GraphQL at /graphql)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="start with a demo task on the reference dataset (written first if absent)",
+    )
     serve.set_defaults(func=_serve)
 
     worker = subparsers.add_parser(
@@ -45,8 +50,34 @@ def _serve(args: argparse.Namespace) -> int:
         else "from ACTIVECROWDS_ADMIN_TOKEN"
     )
     print(f"admin token ({source}): {settings.admin_token}", flush=True)
-    uvicorn.run(create_app(settings=settings), host=args.host, port=args.port, log_level="info")
+    print(f"rounds: {_where_rounds_run(settings)}", flush=True)
+    demo = None
+    if args.demo:
+        from activecrowds.services.demo import write_demo_dataset
+
+        demo = write_demo_dataset(settings.datasets_dir)
+        print(f"demo task on {demo} (created unless a task exists)", flush=True)
+    print(ANNOTATOR_HELP.format(url=url), flush=True)
+    app = create_app(settings=settings, demo_dataset=demo)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
+
+
+ANNOTATOR_HELP = "\n".join(
+    (
+        "connect an annotator: the mobile app (cd mobile && npm run web) with server {url}, or",
+        '  any GraphQL client: mutation {{ registerAnnotator(name: "Ada") {{ token }} }} needs no',
+        '  token; then send "Authorization: Bearer <token>". Live events: subscription',
+        "  taskEvents(taskId) over a WebSocket to {url} (graphql-transport-ws, with",
+        '  {{"authorization": "Bearer <token>"}} as the connection_init payload)',
+    )
+)
+
+
+def _where_rounds_run(settings: Any) -> str:
+    if settings.redis_url:
+        return f"sent to `activecrowds worker` processes via {_redact(settings.redis_url)}"
+    return "in this process (embedded default; set ACTIVECROWDS_REDIS_URL for separate workers)"
 
 
 def _worker(args: argparse.Namespace) -> int:
