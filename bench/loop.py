@@ -35,13 +35,12 @@ from livetest import (  # noqa: E402  (test helpers: processes, GraphQL, WebSock
     TASK_EVENTS,
     Api,
     Cluster,
-    Subscriber,
-    collect_until,
     fashion_input,
     free_redis_db,
     pg_admin,
     redis_flushed,
 )
+from wsclient import Subscriber, collect_until  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:

@@ -236,15 +236,13 @@ class AnswerRepository(Repository):
 
 class RoundRepository(Repository):
     async def add_due(self, task_id: int, number: int) -> None:
-        """Mark a round due, as sent now: its RoundDue event sends it right after commit, and
-        should the process die first, the relay sends it once `sent_at` is old enough."""
+        """Mark a round due and sent now (RoundDue sends it after commit; else the relay)."""
         values = {"task_id": task_id, "number": number, "status": RoundStatus.DUE}
         now = datetime.now(UTC)
         await self.conn.execute(insert(t.rounds).values(**values, confusion_matrix=[], sent_at=now))
 
     async def to_send(self, now: datetime, sent_before: datetime, limit: int = 100) -> list[Round]:
-        """Rounds the relay must (re)send, row-locked (others skip them): due or abandoned
-        (lease over), and not sent since `sent_before`."""
+        """Due or abandoned (lease over) rounds not sent since `sent_before`; row-locked."""
         c = t.rounds.c
         query = (
             select(t.rounds)

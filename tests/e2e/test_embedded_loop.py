@@ -18,12 +18,11 @@ from livetest import (
     TASKS_CHANGED,
     Api,
     Proc,
-    Subscriber,
     free_port,
-    kinds,
     serve,
     task_input,
 )
+from wsclient import Subscriber, kinds
 
 
 @dataclass

@@ -22,14 +22,12 @@ from livetest import (
     TASK_EVENTS,
     Api,
     Cluster,
-    Subscriber,
-    collect_until,
     fashion_input,
     free_redis_db,
-    kinds,
     pg_fetch,
     redis_flushed,
 )
+from wsclient import Subscriber, collect_until, kinds
 
 TAIL = ["TaskLocked:TRAINING", "RoundCompleted", "NewBatchAvailable"]
 

@@ -22,12 +22,10 @@ from livetest import (
     TASK_EVENTS,
     Api,
     Cluster,
-    Subscriber,
-    collect_until,
     fashion_input,
     free_port,
-    kinds,
 )
+from wsclient import Subscriber, collect_until, kinds
 
 
 class RedisServer:
