@@ -47,21 +47,21 @@ def embedded(tmp_path_factory: pytest.TempPathFactory, image_dataset: Path) -> I
 
 
 async def test_every_subscriber_hears_the_round_in_order(embedded: Embedded) -> None:
-    # Given a task whose round 0 has run, and 3 annotators subscribed to its events
+    # Given a task whose round 0 has run, and 10 annotators subscribed to its events
     base, admin = embedded.base, embedded.admin
-    values = task_input("squares", minPeers=3, maxPeers=3)
+    values = task_input("squares", minPeers=10, maxPeers=10)
     task_id = (await admin.call(CREATE, {"input": values}))["createTask"]["id"]
     task = await admin.wait_until(task_id, "COLLECTING", 0)
-    tokens = await admin.register(3)
+    tokens = await admin.register(10)
     subs = [await Subscriber.open(base, t, TASK_EVENTS, {"id": task_id}) for t in tokens]
     watcher = await Subscriber.open(base, admin.token, TASKS_CHANGED)
     await asyncio.sleep(0.5)  # the protocol has no "subscribed" message
     try:
-        # When all three answer the batch (the third answer resolves it)
+        # When all ten answer the batch at once (the last answer resolves it)
         batch = task["currentBatch"]
         answers = [{"sampleId": s["id"], "label": "bright"} for s in batch["samples"]]
-        for token in tokens:
-            await Api(base, token).call(SUBMIT, {"t": task_id, "b": batch["id"], "a": answers})
+        request = {"t": task_id, "b": batch["id"], "a": answers}
+        await asyncio.gather(*(Api(base, token).call(SUBMIT, request) for token in tokens))
         # Then each hears its own SUBMITTED, then TRAINING, round 1 and the new batch, in order
         for sub in subs:
             got = [await sub.next() for _ in range(4)]
