@@ -66,6 +66,7 @@ class RedisEventBus:
         self._local = InMemoryEventBus()
         self._listener: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()  # set while the listener is subscribed
+        self._resubscribed = False  # True after the first subscription
 
     def _redis(self) -> Any:
         if self._client is None:
@@ -118,6 +119,10 @@ class RedisEventBus:
             await pubsub.subscribe(self._channel)
             self.connected.set()
             log.info("event bus listening on %s", self._channel)
+            if self._resubscribed:
+                # Whatever was published while we were away is gone: tell listeners to re-read.
+                await self._local.publish([ev.EventsMissed()])
+            self._resubscribed = True
             async for message in pubsub.listen():
                 if message["type"] == "message":
                     await self._local.publish([decode(message["data"])])

@@ -70,3 +70,10 @@ class BatchOpened(Event):
 @dataclass(frozen=True)
 class TaskFailed(Event):
     error: str
+
+
+@dataclass(frozen=True)
+class EventsMissed(Event):
+    """The bus was cut off for a while (task_id 0: any task); listeners re-read the state."""
+
+    task_id: int = 0

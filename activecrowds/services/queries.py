@@ -6,7 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from activecrowds.domain.events import BatchOpened, Event, RoundCompleted
+from activecrowds.domain.events import (
+    BatchOpened,
+    Event,
+    LockReason,
+    RoundCompleted,
+    TaskFailed,
+    TaskLocked,
+)
 from activecrowds.domain.model import Batch, Caller, Role, Round, Sample, Task, TaskStatus
 from activecrowds.domain.rules import SUBCATEGORIES
 from activecrowds.errors import NotFound
@@ -127,3 +134,18 @@ async def event_view(ctx: Context, event: Event) -> EventView:
         if isinstance(event, RoundCompleted):
             return EventView(event, task, round=await uow.rounds.get(event.task_id, event.number))
         return EventView(event, task)
+
+
+async def state_view(ctx: Context, task_id: int) -> EventView:
+    """The event that describes the task as it stands (to catch up after missed events)."""
+    async with ctx.uow(write=False) as uow:
+        task = await uow.tasks.get(task_id)
+        batch = (await uow.batches.latest([task_id])).get(task_id)
+    if task is None:
+        return EventView(TaskLocked(task_id, LockReason.FINISHED), None)
+    if task.status is TaskStatus.COLLECTING and batch is not None:
+        return EventView(BatchOpened(task_id, batch.id, batch.number), task, batch=batch)
+    if task.status is TaskStatus.FAILED:
+        return EventView(TaskFailed(task_id, task.last_error or "failed"), task)
+    reason = LockReason.FINISHED if task.status is TaskStatus.FINISHED else LockReason.TRAINING
+    return EventView(TaskLocked(task_id, reason), task)

@@ -32,6 +32,8 @@ def for_task(task_id: int, caller: Caller) -> Callable[[domain.Event], bool]:
     """The filter of one taskEvents subscription: SUBMITTED goes to its annotator only."""
 
     def wanted(event: domain.Event) -> bool:
+        if isinstance(event, domain.EventsMissed):
+            return True
         if event.task_id != task_id or not isinstance(event, TASK_EVENTS):
             return False
         if isinstance(event, domain.TaskLocked) and event.annotator_id is not None:
@@ -64,6 +66,8 @@ class Subscription:
         if await queries.get_task(info.context.app.ctx, caller, tid) is None:
             raise NotFound(f"task {task_id} does not exist")
         async for view in _feed(info).subscribe(for_task(tid, caller)):
+            if isinstance(view.event, domain.EventsMissed):
+                view = await queries.state_view(info.context.app.ctx, tid)  # catch up
             if view.task is None:
                 return  # deleted: nothing more will happen to it
             event = task_event(view)

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from typing import Protocol
 
-from activecrowds.domain.events import Event
+from activecrowds.domain.events import Event, EventsMissed
 from activecrowds.services import queries
 from activecrowds.services.context import Context
 from activecrowds.services.queries import EventView
@@ -32,7 +32,10 @@ class EventFeed:
     async def subscribe(self, wanted: Callable[[Event], bool]) -> AsyncIterator[EventView]:
         """Views of the wanted events published from now on."""
         async for event in self._bus.subscribe():
-            if wanted(event):
+            if isinstance(event, EventsMissed):
+                if wanted(event):
+                    yield EventView(event, None)  # each subscriber re-reads its own state
+            elif wanted(event):
                 yield await self.view(event)
 
     async def view(self, event: Event) -> EventView:
