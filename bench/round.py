@@ -102,7 +102,8 @@ def main() -> None:
         cold, _ = timed(model.features, pool)  # type: ignore[attr-defined]
         warm, _ = timed(build_model(scenario, LABELS, **options).features, pool)  # type: ignore[attr-defined]
         encoded, threads = model.encoded, model.threads  # type: ignore[attr-defined]
-        print(f"feature extraction ({args.model}, 64 px, cpu, {threads or 'default'} threads): "
+        size = model.info["input_size"]
+        print(f"feature extraction ({args.model}, {size} px, cpu, {threads or 'default'} threads): "
               f"{cold:.1f} s for {encoded} images = {encoded / cold:.0f} images/s")  # fmt: skip
         print(f"cached features read from disk by a new model: {warm:.2f} s for {len(pool)}")
         print_rounds(model, pool, sizes, args)

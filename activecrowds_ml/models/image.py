@@ -70,7 +70,9 @@ class ImageClassifier(EncoderClassifier):
     """
 
     model_name: str = "efficientnet-lite0"
-    input_size: int = 64
+    # 96 px, not 64: on Fashion-MNIST (binary) and sklearn digits (10 classes) it added 1-8
+    # points of accuracy at 50-450 labels for about twice the one-off feature-extraction time.
+    input_size: int = 96
 
     def _setup(self) -> tuple[str, str, int]:
         self.spec: BackboneSpec = parse_image_model(self.model_name)
