@@ -94,6 +94,7 @@ async def bootstrap(
         build_model=build_model,
         round_lease_s=settings.round_lease_s,
         resend_after_s=settings.resend_after_s,
+        retry_wait_s=settings.retry_wait_s,
     )
     if isinstance(queue, InProcessQueue):
         queue.bind(lambda task_id, number: run_round_or_fail(ctx, task_id, number))

@@ -29,6 +29,12 @@ class Settings:
     test_die_before_send: bool = False  # tests only: exit between commit and send
 
     @property
+    def retry_wait_s(self) -> float:
+        """The longest backoff before a retry (Dramatiq doubles it per retry), plus a margin."""
+        longest = self.retry_backoff_ms * 2 ** max(0, self.round_retries - 1) / 1000
+        return min(longest, 300.0) + self.resend_after_s
+
+    @property
     def live(self) -> bool:
         """True with Redis: rounds run in `activecrowds worker` processes."""
         return self.redis_url is not None

@@ -77,6 +77,7 @@ class Context:
     gate: KeyedLocks = field(default_factory=KeyedLocks)  # in-process queueing per batch
     round_lease_s: float = 60.0  # a running round is its runner's this long, renewed meanwhile
     resend_after_s: float = 60.0  # the relay re-sends a round not started this long after sending
+    retry_wait_s: float = 360.0  # after a failed attempt, the relay waits this long for the retry
 
 
 async def commit_and_publish(ctx: Context, uow: UnitOfWork) -> None:

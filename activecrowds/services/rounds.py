@@ -66,7 +66,7 @@ async def run_training_round(ctx: Context, task_id: int, number: int) -> bool:
     try:
         outcome = await _train_holding_lease(ctx, plan)
     except BaseException:
-        await _release(ctx, plan)  # so that a retry can claim it at once
+        await _hand_back(ctx, plan)
         raise
     return await _record(ctx, plan, outcome)
 
@@ -135,11 +135,17 @@ async def _train_holding_lease(ctx: Context, plan: Plan) -> Outcome:
             await uow.commit()
 
 
-async def _release(ctx: Context, plan: Plan) -> None:
+async def _hand_back(ctx: Context, plan: Plan) -> None:
+    """After a failed attempt: due again, for the queue's retry to claim; the relay leaves it
+    alone for `retry_wait_s` (the retry's backoff), re-sending only if the retry never comes."""
     async with ctx.uow() as uow:
         round_ = await uow.rounds.get(plan.task_id, plan.number, lock=True)
         if round_ is not None and round_.status is RoundStatus.RUNNING:
-            await uow.rounds.update(round_.id, lease_until=None)
+            now = datetime.now(UTC)
+            until = now + timedelta(seconds=ctx.retry_wait_s)
+            await uow.rounds.update(
+                round_.id, status=RoundStatus.DUE, lease_until=until, sent_at=now
+            )
         await uow.commit()
 
 

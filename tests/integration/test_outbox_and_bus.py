@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from apptest import LABELS, OpenTask
 from sqlalchemy import update
 
@@ -101,3 +102,28 @@ async def test_redis_bus_delivers_in_order_to_every_process() -> None:
     assert received == sent
     await publisher.close()
     await listener.close()
+
+
+async def test_a_failed_attempt_waits_for_its_retry_not_the_relay(
+    app: App,
+    make_task: Callable[..., Awaitable[OpenTask]],
+    annotators: Callable[[int], Awaitable[list[tuple[Caller, str]]]],
+) -> None:
+    # Given round 1 due, and a model that cannot train
+    task = await make_task("retry", min_peers=1, max_peers=1)
+    sent = Sent()
+    ctx = dataclasses.replace(app.ctx, queue=sent, resend_after_s=0, retry_wait_s=60)
+    ((caller, _),) = await annotators(1)
+    answers = [(s.id, LABELS[1]) for s in task.samples]
+    await submit_answers(ctx, caller, task.id, task.batch.id, answers)
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("out of memory")
+
+    failing = dataclasses.replace(ctx, build_model=broken)
+    # When an attempt fails
+    with pytest.raises(RuntimeError):
+        await run_training_round(failing, task.id, 1)
+    # Then the round is due again for the queue's retry, which the relay does not pre-empt
+    assert await relay_rounds(ctx) == []
+    assert await run_training_round(ctx, task.id, 1) is True  # the retry claims and runs it
