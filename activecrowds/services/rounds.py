@@ -65,7 +65,7 @@ async def run_training_round(ctx: Context, task_id: int, number: int) -> bool:
         return False
     try:
         outcome = await _train_holding_lease(ctx, plan)
-    except BaseException:
+    except Exception:  # (cancelled at shutdown: the lease runs out, and the relay re-sends)
         await _hand_back(ctx, plan)
         raise
     return await _record(ctx, plan, outcome)
