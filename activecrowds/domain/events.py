@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class LockReason(StrEnum):
@@ -31,7 +32,9 @@ class TaskUpdated(Event):
 
 @dataclass(frozen=True)
 class TaskDeleted(Event):
-    pass
+    """Carries the task as it was (`task_snapshot`): once it is deleted, nothing can be read."""
+
+    task: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)

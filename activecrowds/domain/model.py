@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -62,6 +63,26 @@ class Task:
     last_error: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+def task_snapshot(task: Task) -> dict[str, Any]:
+    """The task as plain JSON values (for an event that outlives the row)."""
+    out = dataclasses.asdict(task)
+    out["status"] = task.status.value
+    for name in ("created_at", "updated_at"):
+        value = out[name]
+        out[name] = value.isoformat() if value else None
+    return out
+
+
+def task_from_snapshot(data: dict[str, Any]) -> Task:
+    """The task back from `task_snapshot`."""
+    values = dict(data)
+    values["status"] = TaskStatus(values["status"])
+    for name in ("created_at", "updated_at"):
+        if values.get(name):
+            values[name] = datetime.fromisoformat(values[name])
+    return Task(**values)
 
 
 @dataclass

@@ -11,10 +11,20 @@ from activecrowds.domain.events import (
     Event,
     LockReason,
     RoundCompleted,
+    TaskDeleted,
     TaskFailed,
     TaskLocked,
 )
-from activecrowds.domain.model import Batch, Caller, Role, Round, Sample, Task, TaskStatus
+from activecrowds.domain.model import (
+    Batch,
+    Caller,
+    Role,
+    Round,
+    Sample,
+    Task,
+    TaskStatus,
+    task_from_snapshot,
+)
 from activecrowds.domain.rules import SUBCATEGORIES
 from activecrowds.errors import NotFound
 from activecrowds.services.auth import require
@@ -123,10 +133,13 @@ class EventView:
     task: Task | None  # None: the task was deleted meanwhile
     batch: Batch | None = None  # BatchOpened: the new batch
     round: Round | None = None  # RoundCompleted: the finished round
+    deleted: bool = False  # TaskDeleted: `task` is the task as it was just before
 
 
 async def event_view(ctx: Context, event: Event) -> EventView:
     """Read the task, and the batch or round the event names, in one short transaction."""
+    if isinstance(event, TaskDeleted):
+        return EventView(event, task_from_snapshot(event.task), deleted=True)
     async with ctx.uow(write=False) as uow:
         task = await uow.tasks.get(event.task_id)
         if isinstance(event, BatchOpened):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from activecrowds.domain.events import RoundDue, TaskCreated, TaskDeleted, TaskUpdated
-from activecrowds.domain.model import Caller, Role, Task, TaskStatus
+from activecrowds.domain.model import Caller, Role, Task, TaskStatus, task_snapshot
 from activecrowds.domain.rules import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, labels_problem
 from activecrowds.errors import NotFound, ValidationError
 from activecrowds.services.auth import require
@@ -131,8 +131,9 @@ async def delete_task(ctx: Context, caller: Caller | None, task_id: int) -> bool
     """
     require(caller, Role.ADMIN)
     async with ctx.uow() as uow:
-        if not await uow.tasks.delete(task_id):
+        task = await uow.tasks.get(task_id)
+        if task is None or not await uow.tasks.delete(task_id):
             raise NotFound(f"task {task_id} does not exist")
-        uow.collect(TaskDeleted(task_id))
+        uow.collect(TaskDeleted(task_id, task_snapshot(task)))
         await commit_and_publish(ctx, uow)
     return True

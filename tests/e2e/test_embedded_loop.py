@@ -24,6 +24,9 @@ from livetest import (
 )
 from wsclient import Subscriber, kinds
 
+DELETE = "mutation($id: ID!) { deleteTask(id: $id) }"
+DELETED_WATCH = "subscription { tasksChanged { id title deleted currentBatch { id } } }"
+
 
 @dataclass
 class Embedded:
@@ -94,6 +97,35 @@ async def test_every_subscriber_hears_the_round_in_order(embedded: Embedded) -> 
         assert statuses[0] == "TRAINING"
     finally:
         for sub in [*subs, watcher]:
+            await sub.close()
+
+
+async def test_deleting_a_task_is_pushed_to_lists_and_ends_its_events(
+    embedded: Embedded,
+) -> None:
+    # Given a task, a dashboard watching the task list and an annotator watching the task
+    base, admin = embedded.base, embedded.admin
+    created = await admin.call(CREATE, {"input": task_input("squares", title="Doomed")})
+    task_id = created["createTask"]["id"]
+    await admin.wait_until(task_id, "COLLECTING", 0)
+    (token,) = await admin.register(1)
+    events = await Subscriber.open(base, token, TASK_EVENTS, {"id": task_id})
+    watcher = await Subscriber.open(base, admin.token, DELETED_WATCH)
+    await asyncio.sleep(0.5)  # the protocol has no "subscribed" message
+    try:
+        # When the admin deletes it
+        assert (await admin.call(DELETE, {"id": task_id}))["deleteTask"] is True
+        # Then the list hears of it, as it was, marked deleted
+        seen = (await watcher.next())["tasksChanged"]
+        while seen["id"] != task_id:  # another task's change may come first
+            seen = (await watcher.next())["tasksChanged"]
+        assert seen == {"id": task_id, "title": "Doomed", "deleted": True, "currentBatch": None}
+        # And the task's own event stream completes: nothing more will happen to it
+        _, message = await asyncio.wait_for(events.events.get(), 10)
+        assert message["type"] == "complete"
+        assert await admin.task(task_id) is None
+    finally:
+        for sub in (events, watcher):
             await sub.close()
 
 

@@ -14,8 +14,21 @@ from sqlalchemy import update
 from activecrowds.adapters import tables as t
 from activecrowds.adapters.redis_bus import RedisEventBus, channel_for, decode, encode
 from activecrowds.bootstrap import App
-from activecrowds.domain.events import BatchOpened, LockReason, RoundCompleted, TaskLocked
-from activecrowds.domain.model import Caller, RoundStatus
+from activecrowds.domain.events import (
+    BatchOpened,
+    LockReason,
+    RoundCompleted,
+    TaskDeleted,
+    TaskLocked,
+)
+from activecrowds.domain.model import (
+    Caller,
+    RoundStatus,
+    Task,
+    TaskStatus,
+    task_from_snapshot,
+    task_snapshot,
+)
 from activecrowds.services.answers import submit_answers
 from activecrowds.services.outbox import relay_rounds
 from activecrowds.services.rounds import run_training_round
@@ -78,6 +91,14 @@ def test_events_survive_the_wire() -> None:
         RoundCompleted(3, 2),
     ):
         assert decode(encode(event)) == event
+    # A deleted task travels whole: subscribers can no longer read it from the database
+    task = Task(
+        5, "Doomed", "d", "IMAGE", "BINARY_CLASSIFICATION", ["a", "b"], "/data/x",
+        {"batch_size": 3}, TaskStatus.COLLECTING, created_at=datetime.now(UTC),
+    )  # fmt: skip
+    travelled = decode(encode(TaskDeleted(5, task_snapshot(task))))
+    assert isinstance(travelled, TaskDeleted)
+    assert task_from_snapshot(travelled.task) == task
     assert channel_for("redis://127.0.0.1:6379/5") == "activecrowds:5:events"
 
 

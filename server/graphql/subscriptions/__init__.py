@@ -22,6 +22,7 @@ TASK_EVENTS = (domain.BatchOpened, domain.TaskLocked, domain.RoundCompleted, dom
 TASK_CHANGES = (
     domain.TaskCreated,
     domain.TaskUpdated,
+    domain.TaskDeleted,
     domain.BatchOpened,
     domain.TaskLocked,
     domain.TaskFailed,
@@ -34,7 +35,11 @@ def for_task(task_id: int, caller: Caller) -> Callable[[domain.Event], bool]:
     def wanted(event: domain.Event) -> bool:
         if isinstance(event, domain.EventsMissed):
             return True
-        if event.task_id != task_id or not isinstance(event, TASK_EVENTS):
+        if event.task_id != task_id:
+            return False
+        if isinstance(event, domain.TaskDeleted):
+            return True  # ends the subscription
+        if not isinstance(event, TASK_EVENTS):
             return False
         if isinstance(event, domain.TaskLocked) and event.annotator_id is not None:
             return event.annotator_id == caller.id and not caller.is_admin
@@ -68,7 +73,7 @@ class Subscription:
         async for view in _feed(info).subscribe(for_task(tid, caller)):
             if isinstance(view.event, domain.EventsMissed):
                 view = await queries.state_view(info.context.app.ctx, tid)  # catch up
-            if view.task is None:
+            if view.task is None or view.deleted:
                 return  # deleted: nothing more will happen to it
             event = task_event(view)
             if event is not None:
@@ -78,9 +83,9 @@ class Subscription:
 
     @strawberry.subscription
     async def tasks_changed(self, info: Info[Context, None]) -> AsyncGenerator[Task, None]:
-        """Any task created, updated or changing status (deleted tasks are not pushed)."""
+        """Any task created, updated, deleted (`deleted: true`, as it was) or changing status."""
         caller = auth.require(info.context.who())
         async for view in _feed(info).subscribe(changes_a_list):
             if view.task is not None:
                 info.context.loaders = make_loaders(info.context.app, caller)
-                yield Task.from_domain(view.task)
+                yield Task.from_domain(view.task, deleted=view.deleted)

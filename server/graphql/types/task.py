@@ -151,6 +151,10 @@ class Task:
     last_error: str | None
     scenario: Scenario
     created_at: datetime | None
+    deleted: bool = strawberry.field(
+        default=False,
+        description="True only in the tasksChanged event that reports the task's deletion.",
+    )
 
     @strawberry.field
     async def current_batch(self, info: Info[Context, None]) -> Batch | None:
@@ -186,8 +190,9 @@ class Task:
         return (await info.context.loaders.progress.load(int(self.id)))[1]
 
     @classmethod
-    def from_domain(cls, t: domain.Task) -> Task:
+    def from_domain(cls, t: domain.Task, deleted: bool = False) -> Task:
         return cls(
+            deleted=deleted,
             id=strawberry.ID(str(t.id)),
             title=t.title,
             description=t.description,
