@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from activecrowds_ml.errors import ValidationError
+
 PREFIX = "ACTIVECROWDS_"
 TOKEN_FILE = "admin_token"
 
@@ -74,12 +76,27 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         generated,
         device,
         redis_url=env.get(PREFIX + "REDIS_URL") or None,
-        round_retries=int(env.get(PREFIX + "ROUND_RETRIES") or 3),
-        retry_backoff_ms=int(env.get(PREFIX + "RETRY_BACKOFF_MS") or 5000),
-        round_lease_s=float(env.get(PREFIX + "ROUND_LEASE_S") or 60),
-        resend_after_s=float(env.get(PREFIX + "RESEND_AFTER_S") or 60),
+        round_retries=int(_number(env, "ROUND_RETRIES", 3)),
+        retry_backoff_ms=int(_number(env, "RETRY_BACKOFF_MS", 5000)),
+        round_lease_s=_number(env, "ROUND_LEASE_S", 60),
+        resend_after_s=_number(env, "RESEND_AFTER_S", 60),
         test_die_before_send=env.get(PREFIX + "TEST_DIE_BEFORE_SEND") == "1",
     )
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    """A non-negative number from the environment; a bad value names the variable."""
+    raw = env.get(PREFIX + name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value < 0 or (isinstance(default, int) and not value.is_integer()):
+        kind = "a whole number" if isinstance(default, int) else "a number"
+        raise ValidationError(f"{PREFIX + name} must be {kind} >= 0; got {raw!r}", PREFIX + name)
+    return value
 
 
 def async_url(url: str) -> str:

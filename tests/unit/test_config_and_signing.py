@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from activecrowds.config import load_settings
 from activecrowds.errors import (
     Conflict,
@@ -29,6 +31,16 @@ def test_defaults_put_sqlite_and_a_generated_token_in_the_data_dir(tmp_path: Pat
     assert token_file.stat().st_mode & 0o777 == 0o600
     # Generated once: the next start reads the same token
     assert load_settings(env).admin_token == first.admin_token
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("ROUND_RETRIES", "abc"), ("ROUND_RETRIES", "2.5"), ("ROUND_LEASE_S", "-1")],
+)
+def test_a_bad_number_names_the_variable(tmp_path: Path, name: str, value: str) -> None:
+    env = {"ACTIVECROWDS_DATA_DIR": str(tmp_path), "ACTIVECROWDS_" + name: value}
+    with pytest.raises(ValidationError, match="ACTIVECROWDS_" + name):
+        load_settings(env)
 
 
 def test_environment_overrides(tmp_path: Path) -> None:
