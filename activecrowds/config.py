@@ -78,8 +78,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         redis_url=env.get(PREFIX + "REDIS_URL") or None,
         round_retries=int(_number(env, "ROUND_RETRIES", 3)),
         retry_backoff_ms=int(_number(env, "RETRY_BACKOFF_MS", 5000)),
-        round_lease_s=_number(env, "ROUND_LEASE_S", 60),
-        resend_after_s=_number(env, "RESEND_AFTER_S", 60),
+        round_lease_s=_number(env, "ROUND_LEASE_S", 60.0),
+        resend_after_s=_number(env, "RESEND_AFTER_S", 60.0),
         test_die_before_send=env.get(PREFIX + "TEST_DIE_BEFORE_SEND") == "1",
     )
 
