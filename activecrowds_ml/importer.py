@@ -7,7 +7,6 @@ with the reason and skipped; the import never stops half way because of one file
 from __future__ import annotations
 
 import csv
-import json
 import re
 import shutil
 from collections.abc import Iterator, Sequence
@@ -17,7 +16,14 @@ from pathlib import Path
 import numpy as np
 
 from activecrowds_ml.errors import DatasetError
-from activecrowds_ml.storage import FILES_DIR, KINDS, META_FILE, Record, write_dataset
+from activecrowds_ml.storage import (
+    FILES_DIR,
+    KINDS,
+    META_FILE,
+    Record,
+    json_object,
+    write_dataset,
+)
 
 POOL_FOLDER = "unlabelled"
 MANIFEST_SUFFIXES = (".csv", ".jsonl")
@@ -170,13 +176,7 @@ def _read_manifest(path: Path) -> list[dict[str, str]]:
 
 
 def _json_row(line: str, where: str) -> dict[str, str]:
-    try:
-        row = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise DatasetError(f"{where}: not valid JSON ({exc.msg})") from None
-    if not isinstance(row, dict):
-        raise DatasetError(f"{where}: expected a JSON object")
-    return {k: "" if v is None else str(v) for k, v in row.items()}
+    return {k: "" if v is None else str(v) for k, v in json_object(line, where).items()}
 
 
 def _guess_kind(src: Path, candidates: Sequence[Candidate]) -> str:

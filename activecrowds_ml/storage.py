@@ -250,10 +250,11 @@ def _read_records(
         for number, line in enumerate(lines, start=1):
             if line.strip():
                 where = f"{path}:{number}"
-                yield _parse_record(root, _json_object(line, where), kind, labels, labelled, where)
+                yield _parse_record(root, json_object(line, where), kind, labels, labelled, where)
 
 
-def _json_object(line: str, where: str) -> dict[str, Any]:
+def json_object(line: str, where: str) -> dict[str, Any]:
+    """One JSONL line as an object; anything else is a DatasetError naming `where`."""
     try:
         row = json.loads(line)
     except json.JSONDecodeError as exc:
