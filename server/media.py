@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import io
 import time
+from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -15,6 +18,13 @@ from activecrowds.services import auth, queries
 
 VALID_FOR = 24 * 3600
 BUCKET = 3600  # expiry rounded to the hour: a sample's URL stays the same for an hour (caches)
+MIN_WIDTH, MAX_WIDTH = 32, 2048
+# Private: the URL is a capability for one annotator; an hour matches the URL's own stable period.
+CACHE = {"Cache-Control": "private, max-age=3600"}
+
+
+class _BadWidth(Exception):
+    """The `w` query parameter is not a width this route serves."""
 
 
 def _signature(key: bytes, sample_id: int, expires: int) -> str:
@@ -36,8 +46,50 @@ def signature_ok(key: bytes, sample_id: int, expires: str | None, sig: str | Non
     return hmac.compare_digest(_signature(key, sample_id, int(expires)), sig)
 
 
+def preview_width(raw: str | None) -> int | None:
+    """The requested preview width (`w`), None for the original image.
+
+    Raises:
+        _BadWidth: not a whole number between MIN_WIDTH and MAX_WIDTH.
+    """
+    if raw is None:
+        return None
+    if not raw.isdigit() or not MIN_WIDTH <= int(raw) <= MAX_WIDTH:
+        raise _BadWidth(
+            f"w must be a whole number of pixels from {MIN_WIDTH} to {MAX_WIDTH}, got {raw!r}"
+        )
+    return int(raw)
+
+
+def render_preview(path: Path, width: int) -> tuple[bytes, str] | None:
+    """The image scaled down to `width` (aspect kept) as (bytes, media type); None if not wider."""
+    from PIL import Image, ImageOps
+
+    with Image.open(path) as image:
+        turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)  # EXIF: shown rotated by 90
+        if (image.height if turned else image.width) <= width:
+            return None  # never upscale: the original is already small enough
+        image.draft("RGB", (width, width))  # JPEG: decode at a reduced scale, much faster
+        shown = ImageOps.exif_transpose(image)
+        if shown.mode not in ("RGB", "RGBA", "L", "LA"):
+            # Palette or 16-bit: resample in full colour, keeping transparency if there is any.
+            shown = shown.convert("RGBA" if "transparency" in shown.info else "RGB")
+        height = max(1, round(shown.height * width / shown.width))
+        small = shown.resize((width, height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    if small.mode in ("RGBA", "LA"):
+        small.save(out, "PNG", optimize=True)
+        return out.getvalue(), "image/png"
+    small.save(out, "JPEG", quality=80, optimize=True, progressive=True)
+    return out.getvalue(), "image/jpeg"
+
+
+def _error(message: str, code: str, status: int) -> JSONResponse:
+    return JSONResponse({"error": message, "code": code}, status_code=status)
+
+
 async def serve_media(request: Request) -> Response:
-    """GET /media/{sample_id}: the image, for a valid signature or a bearer token."""
+    """GET /media/{sample_id}[?w=N]: the image or an N px wide preview, signed or with a token."""
     app: App = request.app.state.activecrowds
     sample_id = int(request.path_params["sample_id"])
     params = request.query_params
@@ -45,11 +97,32 @@ async def serve_media(request: Request) -> Response:
         if not signature_ok(app.media_key, sample_id, params.get("exp"), params.get("sig")):
             token = auth.bearer_token(request.headers.get("authorization"))
             auth.require(await auth.authenticate(app.ctx, token))
+        width = preview_width(params.get("w"))
         path = await queries.sample_file(app.ctx, sample_id)
+    except _BadWidth as exc:
+        return _error(str(exc), "BAD_USER_INPUT", 400)
     except ActiveCrowdsError as exc:
         from server.graphql.errors import code_of
 
         code = code_of(exc)
         status = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}.get(code, 400)
-        return JSONResponse({"error": str(exc), "code": code}, status_code=status)
-    return FileResponse(path, headers={"Cache-Control": "private, max-age=3600"})
+        return _error(str(exc), code, status)
+    if width is None:
+        return FileResponse(path, headers=CACHE)
+    return await _preview(path, width)
+
+
+async def _preview(path: Path, width: int) -> Response:
+    """The scaled-down image, decoded off the event loop (Pillow holds the CPU)."""
+    from PIL import UnidentifiedImageError
+
+    try:
+        preview = await asyncio.to_thread(render_preview, path, width)
+    except (UnidentifiedImageError, OSError, ValueError):
+        return _error(
+            "this sample's file is not an image that can be scaled", "UNSUPPORTED_MEDIA", 415
+        )
+    if preview is None:
+        return FileResponse(path, headers=CACHE)
+    content, media_type = preview
+    return Response(content, media_type=media_type, headers=CACHE)
