@@ -1,37 +1,18 @@
-import { useEffect, useState } from "react"
-import { ActivityIndicator, Image, ScrollView, StyleSheet, Text, View } from "react-native"
+import { useEffect, useRef, useState } from "react"
+import { ActivityIndicator, Animated, Image, ScrollView, StyleSheet, Text, View } from "react-native"
 import { colors, spacing } from "../theme"
+import { previewUrl } from "../utils/mediaPreview"
 
 type Sample = { id: string; mediaUrl?: string | null; text?: string | null }
 
-/** A sample as large as the screen allows: the image (with a spinner until it arrives) or the text. */
-export function SampleView({ sample }: { sample: Sample }) {
-  const [loaded, setLoaded] = useState(false)
-  const [failed, setFailed] = useState(false)
-  useEffect(() => {
-    setLoaded(false)
-    setFailed(false)
-  }, [sample.id])
+const FADE_MS = 250
 
-  if (sample.mediaUrl) {
-    return (
-      <View style={styles.imageBox} testID="sample-image">
-        <Image
-          // mediaUrl may be signed: use it exactly as given.
-          source={{ uri: sample.mediaUrl }}
-          style={styles.image}
-          resizeMode="contain"
-          progressiveRenderingEnabled
-          fadeDuration={150}
-          onLoad={() => setLoaded(true)}
-          onError={() => setFailed(true)}
-          accessibilityLabel="Sample image"
-        />
-        {!loaded && !failed ? <ActivityIndicator style={StyleSheet.absoluteFill} size="large" color="#fff" /> : null}
-        {failed ? <Text style={styles.failed}>The image could not be loaded. Answer later or go back.</Text> : null}
-      </View>
-    )
-  }
+/**
+ * A sample as large as the screen allows: the image or the text. Images load progressively: a tiny
+ * preview (a few kB, scaled up and blurred) at once, the full image fading in over it when it arrives.
+ */
+export function SampleView({ sample }: { sample: Sample }) {
+  if (sample.mediaUrl) return <ProgressiveImage key={sample.id} url={sample.mediaUrl} />
   return (
     <ScrollView style={styles.textBox} contentContainerStyle={styles.textContent} testID="sample-text">
       <Text style={styles.text}>{sample.text ?? ""}</Text>
@@ -39,15 +20,78 @@ export function SampleView({ sample }: { sample: Sample }) {
   )
 }
 
-/** Start downloading the images the user will see next, so they appear at once. */
-export function prefetchImages(urls: (string | null | undefined)[]): void {
+/** Keyed by sample: a new sample starts again from its own preview. */
+function ProgressiveImage({ url }: { url: string }) {
+  const [previewShown, setPreviewShown] = useState(false)
+  const [loaded, setLoaded] = useState(false)
+  const [faded, setFaded] = useState(false)
+  const [failed, setFailed] = useState(false)
+  const opacity = useRef(new Animated.Value(0)).current
+
+  useEffect(() => {
+    if (!loaded) return
+    const fade = Animated.timing(opacity, { toValue: 1, duration: FADE_MS, useNativeDriver: false })
+    // The preview goes once the full image covers it (it would show around a letterboxed image).
+    fade.start(() => setFaded(true))
+    return () => fade.stop()
+  }, [loaded, opacity])
+
+  return (
+    <View style={styles.imageBox} testID="sample-image">
+      {!faded ? (
+        <Image
+          source={{ uri: previewUrl(url) }}
+          style={styles.image}
+          resizeMode="contain"
+          blurRadius={6}
+          fadeDuration={0}
+          onLoad={() => setPreviewShown(true)}
+          testID="sample-preview"
+          accessibilityElementsHidden
+        />
+      ) : null}
+      <Animated.View style={[StyleSheet.absoluteFill, { opacity }]} testID="sample-full">
+        <Image
+          // mediaUrl may be signed: use it exactly as given.
+          source={{ uri: url }}
+          style={styles.image}
+          resizeMode="contain"
+          progressiveRenderingEnabled
+          fadeDuration={0}
+          onLoad={() => setLoaded(true)}
+          onError={() => setFailed(true)}
+          accessibilityLabel="Sample image"
+          testID="sample-full-image"
+        />
+      </Animated.View>
+      {!loaded && !failed && !previewShown ? (
+        <ActivityIndicator style={StyleSheet.absoluteFill} size="large" color="#fff" />
+      ) : null}
+      {!loaded && !failed && previewShown ? (
+        <ActivityIndicator style={styles.corner} size="small" color="#fff" testID="sample-loading" />
+      ) : null}
+      {failed ? <Text style={styles.failed}>The image could not be loaded. Answer later or go back.</Text> : null}
+    </View>
+  )
+}
+
+/**
+ * Start downloading the images the user will see next, so they appear at once: the tiny previews of
+ * all of them first (on a slow network they are what the user sees soonest), then the full images.
+ */
+export function prefetchImages(urls: (string | null | undefined)[]): Promise<void> {
+  const present = urls.filter((u): u is string => !!u)
   // Promise.resolve: some platforms (and test doubles) return nothing instead of a promise.
-  for (const url of urls) if (url) Promise.resolve(Image.prefetch(url)).catch(() => undefined)
+  const fetch = (url: string) => Promise.resolve(Image.prefetch(url)).catch(() => undefined)
+  return Promise.all(present.map((u) => fetch(previewUrl(u)))).then(async () => {
+    await Promise.all(present.map(fetch))
+  })
 }
 
 const styles = StyleSheet.create({
   imageBox: { flex: 1, backgroundColor: colors.black, borderRadius: 16, overflow: "hidden", justifyContent: "center" },
   image: { width: "100%", height: "100%" },
+  corner: { position: "absolute", top: spacing.md, right: spacing.md },
   failed: { position: "absolute", alignSelf: "center", color: "#fff", fontSize: 16, padding: spacing.lg, textAlign: "center" },
   textBox: { flex: 1, backgroundColor: colors.surface, borderRadius: 16, borderWidth: 1, borderColor: colors.border },
   textContent: { padding: spacing.lg, justifyContent: "center", flexGrow: 1 },

@@ -35,7 +35,7 @@ export function useBatchLabelling(taskId: string) {
   }, [queue, taskId, batchId])
 
   useEffect(() => {
-    prefetchImages([samples[index + 1]?.mediaUrl, samples[index + 2]?.mediaUrl])
+    void prefetchImages([samples[index + 1]?.mediaUrl, samples[index + 2]?.mediaUrl])
   }, [samples, index])
 
   const choose = useCallback(

@@ -1,0 +1,70 @@
+import { act, fireEvent, render, screen } from "@testing-library/react-native"
+import { Image } from "react-native"
+import { prefetchImages, SampleView } from "./SampleView"
+
+const signed = "http://test/media/5?exp=1&sig=abc"
+// The preview is hidden from screen readers (the full image carries the label).
+const hidden = { includeHiddenElements: true }
+
+describe("SampleView images", () => {
+  // The fade is an animation: run its clock by hand rather than wait for it.
+  beforeEach(() => jest.useFakeTimers())
+  afterEach(() => jest.useRealTimers())
+  const finishFade = () => act(() => jest.advanceTimersByTime(1_000))
+
+  it("shows the tiny preview at once, then fades the full image in over it", () => {
+    render(<SampleView sample={{ id: "s5", mediaUrl: signed }} />)
+    expect(screen.getByTestId("sample-preview", hidden).props.source).toEqual({ uri: `${signed}&w=64` })
+    expect(screen.getByTestId("sample-full-image").props.source).toEqual({ uri: signed })
+    expect(screen.getByTestId("sample-full")).toHaveStyle({ opacity: 0 })
+
+    fireEvent(screen.getByTestId("sample-preview", hidden), "load")
+    expect(screen.getByTestId("sample-loading")).toBeTruthy()
+    fireEvent(screen.getByTestId("sample-full-image"), "load")
+    finishFade()
+    expect(screen.queryByTestId("sample-preview", hidden)).toBeNull()
+    expect(screen.getByTestId("sample-full")).toHaveStyle({ opacity: 1 })
+    expect(screen.queryByTestId("sample-loading")).toBeNull()
+  })
+
+  it("starts again from the preview for the next sample, and says so when an image fails", () => {
+    const view = render(<SampleView sample={{ id: "s5", mediaUrl: signed }} />)
+    fireEvent(screen.getByTestId("sample-full-image"), "load")
+    finishFade()
+    expect(screen.queryByTestId("sample-preview", hidden)).toBeNull()
+    view.rerender(<SampleView sample={{ id: "s6", mediaUrl: "http://test/media/6?sig=x" }} />)
+    expect(screen.getByTestId("sample-preview", hidden).props.source).toEqual({ uri: "http://test/media/6?sig=x&w=64" })
+    fireEvent(screen.getByTestId("sample-full-image"), "error")
+    expect(screen.getByText(/could not be loaded/)).toBeTruthy()
+  })
+})
+
+describe("prefetchImages", () => {
+  it("fetches the previews of the next samples first, then their full images", async () => {
+    const fetched: string[] = []
+    const spy = jest.spyOn(Image, "prefetch").mockImplementation(async (url: string) => {
+      fetched.push(url)
+      return true
+    })
+    await act(() => prefetchImages(["http://t/media/1?sig=a", null, "http://t/media/2?sig=b"]))
+    expect(fetched).toEqual([
+      "http://t/media/1?sig=a&w=64",
+      "http://t/media/2?sig=b&w=64",
+      "http://t/media/1?sig=a",
+      "http://t/media/2?sig=b",
+    ])
+    spy.mockRestore()
+  })
+
+  it("still fetches the full images when a preview fails", async () => {
+    const fetched: string[] = []
+    const spy = jest.spyOn(Image, "prefetch").mockImplementation(async (url: string) => {
+      fetched.push(url)
+      if (url.endsWith("w=64")) throw new Error("offline")
+      return true
+    })
+    await prefetchImages(["http://t/media/1?sig=a"])
+    expect(fetched).toEqual(["http://t/media/1?sig=a&w=64", "http://t/media/1?sig=a"])
+    spy.mockRestore()
+  })
+})
