@@ -10,6 +10,7 @@ import { colors, spacing, touchTarget, typography } from "../theme"
 export function SignInScreen() {
   const { state, signIn } = useSession()
   const last = state.status === "signedOut" ? state.last : null
+  const expiry = state.status === "signedOut" ? state.expiry : undefined
   const [serverUrl, setServerUrl] = useState(last?.serverUrl ?? defaultServerUrl())
   const [name, setName] = useState(last?.name ?? "")
   const [busy, setBusy] = useState(false)
@@ -35,6 +36,7 @@ export function SignInScreen() {
             Your answers teach a model to recognise what matters. Sign in to see the tasks waiting for you.
           </Text>
         </View>
+        {expiry ? <ExpiryNotice message={expiry.message} unsent={expiry.unsentAnswers} /> : null}
         <Field label="Server address">
           <TextInput
             value={serverUrl}
@@ -69,6 +71,22 @@ export function SignInScreen() {
         <Button label="Sign in" onPress={submit} busy={busy} big testID="sign-in" />
       </KeyboardAvoidingView>
     </Screen>
+  )
+}
+
+/** Why the user is here again, and what became of answers that were still waiting to be sent. */
+function ExpiryNotice({ message, unsent }: { message: string; unsent: number }) {
+  return (
+    <Notice tone="warning" title="Signed out" testID="sign-in-expired">
+      <Text style={typography.body}>{message}</Text>
+      {unsent > 0 ? (
+        <Text style={typography.body} testID="unsent-answers">
+          {unsent === 1 ? "1 answer" : `${unsent} answers`} given under your old sign-in could not be sent. They are
+          kept on this device but will not be sent under a new sign-in, because the server would count them as
+          someone else's.
+        </Text>
+      ) : null}
+    </Notice>
   )
 }
 

@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useRef } from "react"
+import { useCallback, useContext, useEffect, useRef } from "react"
 import { useClient, useQuery, useSubscription, type Client, type AnyVariables, type TypedDocumentNode, type UseQueryArgs } from "urql"
 import type { TaskCategory, TaskEventsSubscription, TaskSubcategory } from "../../gql/graphql"
 import { useConnection } from "./ApiProvider"
 import { CategoriesDocument, TaskDocument, TaskEventsDocument, TasksChangedDocument, TasksDocument } from "./documents"
+import { SignInRefusedContext } from "../queue/QueueProvider"
 import { toProblem, describeProblem } from "./problem"
 
 const POLL_WHILE_OFFLINE_MS = 15_000
@@ -47,8 +48,13 @@ function useLiveQuery<D, V extends AnyVariables>(
     return () => clearInterval(id)
   }, [poll, refetch])
   const data = remember(useClient(), args.query, args.variables, result.data)
-  const error = result.error ? describeProblem(toProblem(result.error)) : null
-  return { data, fetching: result.fetching, error, refetch }
+  const problem = result.error ? toProblem(result.error) : null
+  const refused = useContext(SignInRefusedContext)
+  const unauthenticated = problem?.kind === "server" && problem.code === "UNAUTHENTICATED"
+  useEffect(() => {
+    if (unauthenticated) refused()
+  }, [unauthenticated, refused])
+  return { data, fetching: result.fetching, error: problem ? describeProblem(problem) : null, refetch }
 }
 
 /** The latest tasksChanged event, and whether that subscription failed. */

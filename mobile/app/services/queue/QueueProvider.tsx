@@ -1,9 +1,10 @@
-import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react"
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react"
 import { Platform } from "react-native"
 import { useClient } from "urql"
 import { useConnection } from "../api/ApiProvider"
 import { describeProblem } from "../api/problem"
 import { graphqlTransport } from "../api/submit"
+import { useExpire } from "../session/SessionContext"
 import { deviceStore } from "../storage/keyValue"
 import { AnswerQueue, type Submission } from "./answerQueue"
 
@@ -20,6 +21,9 @@ type QueueState = {
 
 const QueueContext = createContext<QueueState | null>(null)
 
+/** Call when the server answers UNAUTHENTICATED; a no-op outside the signed-in app (tests). */
+export const SignInRefusedContext = createContext<() => void>(() => undefined)
+
 /** Owns the device's answer queue; sends it whenever the client or the connection comes back. */
 export function QueueProvider({ children, queue: given }: { children: ReactNode; queue?: AnswerQueue }) {
   const client = useClient()
@@ -28,6 +32,7 @@ export function QueueProvider({ children, queue: given }: { children: ReactNode;
   const [pending, setPending] = useState<Submission[]>([])
   const [rejections, setRejections] = useState<Record<string, string>>({})
   const [delivered, setDelivered] = useState<Record<string, number>>({})
+  const refused = useSignInRefused(queue)
 
   useEffect(() => {
     const unsubscribe = queue.subscribe((event) => {
@@ -37,10 +42,11 @@ export function QueueProvider({ children, queue: given }: { children: ReactNode;
         setRejections((r) => ({ ...r, [event.submission.taskId]: message }))
       }
       if (event.type === "sent") setDelivered((d) => ({ ...d, [event.submission.taskId]: Date.now() }))
+      if (event.type === "unauthenticated") refused()
     })
     void queue.pending().then(setPending)
     return unsubscribe
-  }, [queue])
+  }, [queue, refused])
 
   useEffect(() => {
     queue.setTransport(graphqlTransport(client))
@@ -72,7 +78,22 @@ export function QueueProvider({ children, queue: given }: { children: ReactNode;
     }),
     [queue, pending, rejections, delivered],
   )
-  return <QueueContext.Provider value={value}>{children}</QueueContext.Provider>
+  return (
+    <QueueContext.Provider value={value}>
+      <SignInRefusedContext.Provider value={refused}>{children}</SignInRefusedContext.Provider>
+    </QueueContext.Provider>
+  )
+}
+
+/** Once per sign-in: set the waiting answers aside (kept, not sent), then drop the dead token. */
+function useSignInRefused(queue: AnswerQueue): () => void {
+  const expire = useExpire()
+  const done = useRef(false)
+  return useCallback(() => {
+    if (done.current) return
+    done.current = true
+    void queue.setAside().then(expire)
+  }, [queue, expire])
 }
 
 /** The answer queue and what it is waiting on. */

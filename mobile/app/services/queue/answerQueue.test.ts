@@ -157,4 +157,24 @@ describe("AnswerQueue", () => {
     await queue.submit("t1", "b1")
     expect((await queue.pending()).map((s) => s.answers)).toEqual([[yes(1)]])
   })
+
+  it("keeps the outbox when the sign-in is refused, without retrying, until it is set aside", async () => {
+    const clock = manualClock()
+    const refused = { kind: "server" as const, code: "UNAUTHENTICATED" as const, message: "unknown token" }
+    const { transport, sent } = fakeTransport(refused, refused)
+    const queue = new AnswerQueue(memoryStore(), { transport, schedule: clock.schedule })
+    const events: string[] = []
+    queue.subscribe((e) => void events.push(e.type))
+    await queue.answer("t1", "b1", yes(1))
+    await queue.answer("t1", "b2", yes(2))
+
+    expect((await queue.submit("t1", "b1")).kind).toBe("queued")
+    expect(events).toContain("unauthenticated")
+    expect(clock.timers).toHaveLength(0) // no retry with a dead token
+    await queue.submit("t1", "b2")
+    expect(await queue.setAside()).toBe(2)
+    expect(await queue.pending()).toEqual([])
+    expect((await queue.unsent()).map((s) => s.batchId)).toEqual(["b1", "b2"])
+    expect(sent.map((s) => s.batchId)).toEqual(["b1", "b1"]) // b2 stopped behind the refusal
+  })
 })

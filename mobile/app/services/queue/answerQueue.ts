@@ -20,6 +20,7 @@ export type QueueEvent =
   | { type: "sent"; submission: Submission; accepted: number }
   | { type: "waiting"; submission: Submission; problem: Problem; retryInMs: number }
   | { type: "rejected"; submission: Submission; problem: Problem }
+  | { type: "unauthenticated"; submission: Submission }
   | { type: "changed" }
 
 export type Scheduler = (run: () => void, ms: number) => () => void
@@ -27,8 +28,10 @@ export type Scheduler = (run: () => void, ms: number) => () => void
 type Options = { transport?: Transport; schedule?: Scheduler; now?: () => number; baseDelayMs?: number; maxDelayMs?: number }
 
 const OUTBOX_KEY = "answers.outbox"
+const UNSENT_KEY = "answers.unsent"
 const draftKey = (taskId: string, batchId: string) => `answers.draft.${taskId}.${batchId}`
 const keyOf = (s: { taskId: string; batchId: string }) => `${s.taskId}/${s.batchId}`
+const isUnauthenticated = (r: SubmitResult) => r.kind === "server" && r.code === "UNAUTHENTICATED"
 
 const defaultSchedule: Scheduler = (run, ms) => {
   const id = setTimeout(run, ms)
@@ -98,6 +101,30 @@ export class AnswerQueue {
     return this.readOutbox()
   }
 
+  /**
+   * The identity that gave the outbox's answers is gone (its token was refused): move them out of
+   * the outbox so a later sign-in never sends them as someone else's, and keep them on the device.
+   * Returns how many answers were set aside.
+   */
+  async setAside(): Promise<number> {
+    this.dispose()
+    const moved = await this.exclusive(async () => {
+      const outbox = await this.readOutbox()
+      const unsent = (await loadJson<Submission[]>(this.store, UNSENT_KEY)) ?? []
+      await saveJson(this.store, UNSENT_KEY, [...unsent, ...outbox])
+      await this.store.removeItem(OUTBOX_KEY)
+      return outbox
+    })
+    this.emit({ type: "changed" })
+    return moved.reduce((n, s) => n + s.answers.length, 0)
+  }
+
+  /** Submissions set aside because their sign-in was refused (kept, never sent). */
+  async unsent(): Promise<Submission[]> {
+    await this.writes
+    return (await loadJson<Submission[]>(this.store, UNSENT_KEY)) ?? []
+  }
+
   /** Move a batch's draft into the outbox and try to send it. */
   async submit(taskId: string, batchId: string): Promise<SubmitOutcome> {
     await this.exclusive(async () => {
@@ -114,7 +141,8 @@ export class AnswerQueue {
     const result = (await this.flush()).get(keyOf({ taskId, batchId }))
     if (!result) return { kind: "queued", problem: { kind: "network" } }
     if (result.kind === "ok") return { kind: "sent", accepted: result.accepted }
-    return isRetryable(result) ? { kind: "queued", problem: result } : { kind: "rejected", problem: result }
+    const kept = isRetryable(result) || isUnauthenticated(result)
+    return kept ? { kind: "queued", problem: result } : { kind: "rejected", problem: result }
   }
 
   /** Send what the outbox holds, in order; one flush at a time. Returns each attempt's result. */
@@ -143,6 +171,11 @@ export class AnswerQueue {
     for (const submission of await this.pending()) {
       const result = await this.attempt(transport, submission)
       results.set(keyOf(submission), result)
+      if (isUnauthenticated(result)) {
+        // Not the answers' fault: keep them all, and stop until someone decides (see setAside).
+        this.emit({ type: "unauthenticated", submission })
+        break
+      }
       if (result.kind !== "ok" && isRetryable(result)) {
         await this.retryLater(submission, result)
         break // the next ones would meet the same network

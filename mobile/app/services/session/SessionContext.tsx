@@ -10,9 +10,12 @@ export type Session = { serverUrl: string; name: string; token: string }
 
 type Profile = { serverUrl: string; name: string }
 
+/** Why the user was signed out without asking, for the sign-in screen to say. */
+export type Expiry = { message: string; unsentAnswers: number }
+
 export type SessionState =
   | { status: "loading" }
-  | { status: "signedOut"; last: Profile | null }
+  | { status: "signedOut"; last: Profile | null; expiry?: Expiry }
   | { status: "signedIn"; session: Session }
 
 type SessionApi = {
@@ -20,9 +23,13 @@ type SessionApi = {
   /** Register with the server; resolves to an error message, or null when signed in. */
   signIn: (serverUrl: string, name: string) => Promise<string | null>
   signOut: () => Promise<void>
+  /** The server no longer accepts the token: forget it and go back to sign-in, saying why. */
+  expire: (unsentAnswers: number) => Promise<void>
 }
 
 const PROFILE_KEY = "activecrowds.profile"
+const EXPIRED =
+  "The server no longer accepts your sign-in (it may have been reset). Sign in again to go on."
 const SessionContext = createContext<SessionApi | null>(null)
 
 /** Restores the saved session at start and offers sign in / sign out. */
@@ -54,7 +61,17 @@ export function SessionProvider({ children, initial }: { children: ReactNode; in
     setState((s) => ({ status: "signedOut", last: s.status === "signedIn" ? s.session : null }))
   }, [])
 
-  const api = useMemo(() => ({ state, signIn, signOut }), [state, signIn, signOut])
+  const expire = useCallback(async (unsentAnswers: number) => {
+    await clearToken()
+    const expiry = { message: EXPIRED, unsentAnswers }
+    setState((s) => {
+      if (s.status !== "signedIn") return s
+      const { serverUrl, name } = s.session // the address and name stay filled in
+      return { status: "signedOut", last: { serverUrl, name }, expiry }
+    })
+  }, [])
+
+  const api = useMemo(() => ({ state, signIn, signOut, expire }), [state, signIn, signOut, expire])
   return <SessionContext.Provider value={api}>{children}</SessionContext.Provider>
 }
 
@@ -70,6 +87,13 @@ export function useSession(): SessionApi {
   if (!api) throw new Error("useSession outside SessionProvider")
   return api
 }
+
+/** The session's `expire` action; a no-op outside a SessionProvider (component tests). */
+export function useExpire(): SessionApi["expire"] {
+  return useContext(SessionContext)?.expire ?? noExpire
+}
+
+const noExpire = async () => undefined
 
 /** The signed-in session (screens behind sign-in only). */
 export function useSignedIn(): Session {
