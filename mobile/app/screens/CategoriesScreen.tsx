@@ -1,9 +1,7 @@
-import { StyleSheet, Text, View } from "react-native"
-import { Button, Card, ConnectionStrip, CountPill, Empty, Failed, Loading, Screen, Tile } from "../components"
+import { Button, ChoiceCard, ConnectionStrip, Empty, Failed, Loading, Screen, Tile } from "../components"
 import { useNavigation } from "../navigation/navigator"
 import { useCategories } from "../services/api/hooks"
 import { useSession } from "../services/session/SessionContext"
-import { colors, spacing, typography } from "../theme"
 import { categoryNames } from "../utils/names"
 
 /** The kinds of work on offer, each with how many tasks are open. */
@@ -30,29 +28,18 @@ export function CategoriesScreen() {
         const info = categoryNames[c.category]
         const open = c.subcategories.reduce((n, s) => n + s.taskCount, 0)
         return (
-          <Card
+          <ChoiceCard
             key={c.category}
+            title={info.title}
+            blurb={info.blurb}
+            count={open}
             onPress={() => push({ name: "subcategories", category: c.category })}
             testID={`category-${c.category}`}
-            accessibilityLabel={`${info.title}, ${open} open tasks`}
-          >
-            <View style={styles.row}>
-              <Tile text={info.icon} color={info.color} />
-              <View style={styles.grow}>
-                <Text style={typography.heading}>{info.title}</Text>
-                <Text style={[typography.body, styles.dim]}>{info.blurb}</Text>
-              </View>
-              <CountPill count={open} testID={`category-${c.category}-count`} />
-            </View>
-          </Card>
+            leading={<Tile text={info.icon} color={info.color} />}
+          />
         )
       })}
     </Screen>
   )
 }
 
-const styles = StyleSheet.create({
-  row: { flexDirection: "row", alignItems: "center", gap: spacing.md },
-  grow: { flex: 1, gap: spacing.xxs },
-  dim: { color: colors.textDim },
-})

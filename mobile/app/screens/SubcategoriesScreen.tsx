@@ -1,9 +1,7 @@
-import { StyleSheet, Text, View } from "react-native"
-import { Card, ConnectionStrip, CountPill, Failed, Loading, Screen } from "../components"
+import { ChoiceCard, ConnectionStrip, Failed, Loading, Screen } from "../components"
 import type { TaskCategory } from "../gql/graphql"
 import { useNavigation } from "../navigation/navigator"
 import { useCategories } from "../services/api/hooks"
-import { colors, spacing, typography } from "../theme"
 import { categoryNames, subcategoryNames } from "../utils/names"
 
 /** The kinds of question within one category, with their open task counts. */
@@ -20,28 +18,17 @@ export function SubcategoriesScreen({ category }: { category: TaskCategory }) {
       {entry?.subcategories.map((s) => {
         const info = subcategoryNames[s.subcategory]
         return (
-          <Card
+          <ChoiceCard
             key={s.subcategory}
+            title={info.title}
+            blurb={info.blurb}
+            count={s.taskCount}
             onPress={() => push({ name: "tasks", category, subcategory: s.subcategory })}
             testID={`subcategory-${s.subcategory}`}
-            accessibilityLabel={`${info.title}, ${s.taskCount} open tasks`}
-          >
-            <View style={styles.row}>
-              <View style={styles.grow}>
-                <Text style={typography.heading}>{info.title}</Text>
-                <Text style={[typography.body, styles.dim]}>{info.blurb}</Text>
-              </View>
-              <CountPill count={s.taskCount} testID={`subcategory-${s.subcategory}-count`} />
-            </View>
-          </Card>
+          />
         )
       })}
     </Screen>
   )
 }
 
-const styles = StyleSheet.create({
-  row: { flexDirection: "row", alignItems: "center", gap: spacing.md },
-  grow: { flex: 1, gap: spacing.xxs },
-  dim: { color: colors.textDim },
-})

@@ -1,0 +1,36 @@
+import type { ReactNode } from "react"
+import { StyleSheet, Text, View } from "react-native"
+import { colors, spacing, typography } from "../theme"
+import { Card } from "./Card"
+import { CountPill } from "./CountPill"
+
+type Props = {
+  title: string
+  blurb: string
+  count: number
+  onPress: () => void
+  testID: string
+  leading?: ReactNode
+}
+
+/** One choice in a list (a category, a subcategory): title, blurb and its open task count. */
+export function ChoiceCard({ title, blurb, count, onPress, testID, leading }: Props) {
+  return (
+    <Card onPress={onPress} testID={testID} accessibilityLabel={`${title}, ${count} open tasks`}>
+      <View style={styles.row}>
+        {leading}
+        <View style={styles.grow}>
+          <Text style={typography.heading}>{title}</Text>
+          <Text style={[typography.body, styles.dim]}>{blurb}</Text>
+        </View>
+        <CountPill count={count} testID={`${testID}-count`} />
+      </View>
+    </Card>
+  )
+}
+
+const styles = StyleSheet.create({
+  row: { flexDirection: "row", alignItems: "center", gap: spacing.md },
+  grow: { flex: 1, gap: spacing.xxs },
+  dim: { color: colors.textDim },
+})
