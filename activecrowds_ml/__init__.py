@@ -6,7 +6,7 @@ Importable on its own (a notebook needs nothing else); it never imports the serv
 from __future__ import annotations
 
 from activecrowds_ml.errors import (
-    ActiveCrowdsError,
+    MLError,
     DatasetError,
     ModelError,
     ValidationError,
@@ -14,7 +14,7 @@ from activecrowds_ml.errors import (
 from activecrowds_ml.scenario import Category, Scenario, Subcategory, TrainingMode
 
 __all__ = [
-    "ActiveCrowdsError",
+    "MLError",
     "Category",
     "DatasetError",
     "ModelError",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -47,17 +47,17 @@ class Decision:
     share: float
 
 
-def decide(answers: Sequence[str], rule: PeerRule) -> Decision:
-    """Apply the peer rule to one sample's answers (one label per annotator).
+def decide(votes: Mapping[str, int], rule: PeerRule) -> Decision:
+    """Apply the peer rule to one sample's vote counts (label -> number of annotators).
 
     Agreement > 0.5 means at most one label can reach it, so the decision never depends on the
-    order of the answers.
+    order of the answers; ties below that are broken by label name, for determinism.
     """
-    n = len(answers)
+    n = sum(votes.values())
     if n == 0:
         return Decision(SampleState.OPEN, None, 0, 0.0)
-    (label, votes), *_ = Counter(answers).most_common(1)
-    share = votes / n
+    label = min(votes, key=lambda lab: (-votes[lab], lab))
+    share = votes[label] / n
     # A tiny epsilon keeps 8/10 >= 0.8 true despite binary floating point.
     if n >= rule.min_peers and share + 1e-9 >= rule.min_agreement:
         return Decision(SampleState.ACCEPTED, label, n, share)

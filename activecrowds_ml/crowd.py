@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -55,10 +56,11 @@ class SimulatedCrowd:
 
     def label(self, truth: str, rule: PeerRule) -> Decision:
         """Ask annotators until `rule` decides; never OPEN on return."""
-        answers: list[str] = []
+        votes: Counter[str] = Counter()
+        decision = decide(votes, rule)
         for annotator in self.rng.permutation(self.config.annotators)[: rule.max_peers]:
-            answers.append(self.answer(int(annotator), truth))
-            decision = decide(answers, rule)
+            votes[self.answer(int(annotator), truth)] += 1
+            decision = decide(votes, rule)
             if decision.state is not SampleState.OPEN:
                 return decision
-        return Decision(SampleState.DISPUTED, None, len(answers), decision.share)
+        return Decision(SampleState.DISPUTED, None, decision.answers, decision.share)

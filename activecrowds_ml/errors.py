@@ -1,13 +1,13 @@
-"""The one error hierarchy; the server maps it to GraphQL `extensions.code` values."""
+"""The ML core's errors: what it refuses on purpose (bad values, datasets, models)."""
 
 from __future__ import annotations
 
 
-class ActiveCrowdsError(Exception):
-    """Base of every error ActiveCrowds raises on purpose."""
+class MLError(Exception):
+    """Base of every error the ML core raises on purpose."""
 
 
-class ValidationError(ActiveCrowdsError, ValueError):
+class ValidationError(MLError, ValueError):
     """A value is out of range or malformed; `field` names it when there is one."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
@@ -15,9 +15,9 @@ class ValidationError(ActiveCrowdsError, ValueError):
         self.field = field
 
 
-class DatasetError(ActiveCrowdsError):
+class DatasetError(MLError):
     """A dataset is missing, malformed, or too small for what was asked of it."""
 
 
-class ModelError(ActiveCrowdsError):
+class ModelError(MLError):
     """A model cannot be built, loaded, or trained (unknown name, missing weights, ...)."""

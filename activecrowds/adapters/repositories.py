@@ -1,7 +1,8 @@
-"""Repositories over one connection: each returns domain dataclasses, never rows."""
+"""The SQL repositories (`services.ports`) over one connection: domain objects in and out."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -24,6 +25,8 @@ from activecrowds.domain.model import (
     Task,
     TaskStatus,
 )
+from activecrowds.services.ports import NewTask, TaskChanges
+from activecrowds_ml.metrics import Metrics
 
 
 class Repository:
@@ -34,10 +37,10 @@ class Repository:
 
 
 class TaskRepository(Repository):
-    async def add(self, **values: Any) -> Task:
+    async def add(self, task: NewTask) -> Task:
         """Insert a task and return it with its id and timestamps."""
-        row = (await self.conn.execute(insert(t.tasks).values(**values).returning(t.tasks))).one()
-        return Task(**row._mapping)
+        query = insert(t.tasks).values(**dataclasses.asdict(task)).returning(t.tasks)
+        return Task(**(await self.conn.execute(query)).one()._mapping)
 
     async def get(self, task_id: int, *, lock: bool = False) -> Task | None:
         """The task, or None; `lock` takes its row lock until commit (PostgreSQL)."""
@@ -64,9 +67,16 @@ class TaskRepository(Repository):
             query = query.where(t.tasks.c.status == status)
         return [Task(**r._mapping) for r in await self.conn.execute(query)]
 
-    async def update(self, task_id: int, **values: Any) -> None:
-        values.setdefault("updated_at", func.now())
-        await self.conn.execute(update(t.tasks).where(t.tasks.c.id == task_id).values(**values))
+    async def save_status(self, task: Task) -> None:
+        await self._set(task.id, status=task.status, last_error=task.last_error)
+
+    async def change(self, task_id: int, changes: TaskChanges) -> None:
+        values = {k: v for k, v in dataclasses.asdict(changes).items() if v is not None}
+        await self._set(task_id, **values)
+
+    async def _set(self, task_id: int, **values: Any) -> None:
+        query = update(t.tasks).where(t.tasks.c.id == task_id)
+        await self.conn.execute(query.values(**values, updated_at=func.now()))
 
     async def delete(self, task_id: int) -> bool:
         result = await self.conn.execute(delete(t.tasks).where(t.tasks.c.id == task_id))
@@ -135,21 +145,19 @@ class SampleRepository(Repository):
         )
         return int((await self.conn.execute(query)).rowcount)
 
-    async def set_decisions(self, decisions: Sequence[Mapping[str, Any]]) -> None:
-        """Store state, resolved_label, answer_count, votes per sample (one executemany)."""
-        if not decisions:
+    async def save_tallies(self, samples: Sequence[Sample]) -> None:
+        """Store votes, answer count, state and resolved label per sample (one executemany)."""
+        if not samples:
             return
+        names = ("state", "resolved_label", "answer_count", "votes")
+        # "sid": a bind parameter may not share a column's name in an UPDATE's WHERE.
         query = (
             update(t.samples)
             .where(t.samples.c.id == bindparam("sid"))
-            .values(
-                state=bindparam("state"),
-                resolved_label=bindparam("resolved_label"),
-                answer_count=bindparam("answer_count"),
-                votes=bindparam("votes"),
-            )
+            .values({name: bindparam(name) for name in names})
         )
-        await self.conn.execute(query, [dict(d) for d in decisions])
+        rows = [{"sid": s.id, **{name: getattr(s, name) for name in names}} for s in samples]
+        await self.conn.execute(query, rows)
 
     async def progress(self, task_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
         """Per task: (labelled count = seed + accepted, pool samples never picked)."""
@@ -255,15 +263,38 @@ class RoundRepository(Repository):
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        return [Round(**r._mapping) for r in await self.conn.execute(query)]
+        return [_round(r._mapping) for r in await self.conn.execute(query)]
 
     async def get(self, task_id: int, number: int, *, lock: bool = False) -> Round | None:
         c = t.rounds.c
         query = select(t.rounds).where(c.task_id == task_id, c.number == number)
         row = (await self.conn.execute(query.with_for_update() if lock else query)).first()
-        return Round(**row._mapping) if row else None
+        return _round(row._mapping) if row else None
 
-    async def update(self, round_id: int, **values: Any) -> None:
+    async def save(self, round_: Round) -> None:
+        test, evaluation = round_.test, round_.eval
+        values = {
+            "status": round_.status,
+            "train_size": round_.train_size,
+            "attempts": round_.attempts,
+            "error": round_.error,
+            "started_at": round_.started_at,
+            "finished_at": round_.finished_at,
+            "sent_at": round_.sent_at,
+            "lease_until": round_.lease_until,
+            "accuracy": test.accuracy if test else None,
+            "precision": test.precision if test else None,
+            "recall": test.recall if test else None,
+            "f1": test.f1 if test else None,
+            "confusion_matrix": test.confusion_matrix if test else [],
+            "eval_metrics": evaluation.to_dict() if evaluation else None,
+        }
+        await self._set(round_.id, **values)
+
+    async def mark_sent(self, round_id: int, at: datetime) -> None:
+        await self._set(round_id, sent_at=at)
+
+    async def _set(self, round_id: int, **values: Any) -> None:
         await self.conn.execute(update(t.rounds).where(t.rounds.c.id == round_id).values(**values))
 
     async def of_tasks(self, task_ids: Iterable[int]) -> dict[int, list[Round]]:
@@ -272,7 +303,7 @@ class RoundRepository(Repository):
         query = select(t.rounds).where(c.task_id.in_(list(task_ids))).order_by(c.task_id, c.number)
         out: dict[int, list[Round]] = defaultdict(list)
         for r in await self.conn.execute(query):
-            out[r.task_id].append(Round(**r._mapping))
+            out[r.task_id].append(_round(r._mapping))
         return out
 
     async def pending(self) -> list[tuple[int, int]]:
@@ -301,3 +332,22 @@ class AnnotatorRepository(Repository):
         query = select(t.annotators).where(t.annotators.c.token_hash == token_hash)
         row = (await self.conn.execute(query)).first()
         return Annotator(**row._mapping) if row else None
+
+
+def _round(row: Mapping[Any, Any]) -> Round:
+    """A round from its row; the test scores live in columns, the eval scores in JSON.
+
+    The test set's size and label order are not columns of their own: the size is the sum of
+    the confusion matrix and the labels are those of the eval scores (the same model's).
+    """
+    values = dict(row)
+    scores = {name: values.pop(name) for name in ("accuracy", "precision", "recall", "f1")}
+    matrix = values.pop("confusion_matrix") or []
+    evaluation = values.pop("eval_metrics")
+    values["eval"] = Metrics.from_dict(evaluation) if evaluation else None
+    values["test"] = None
+    if scores["accuracy"] is not None:
+        labels = list(evaluation["labels"]) if evaluation else []
+        size = sum(sum(r) for r in matrix)
+        values["test"] = Metrics(**scores, confusion_matrix=matrix, labels=labels, size=size)
+    return Round(**values)

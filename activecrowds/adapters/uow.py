@@ -16,6 +16,7 @@ from activecrowds.adapters.repositories import (
     TaskRepository,
 )
 from activecrowds.domain.events import Event
+from activecrowds.services import ports
 
 
 class SqlUnitOfWork:
@@ -24,6 +25,13 @@ class SqlUnitOfWork:
     On SQLite a writing unit of work starts with BEGIN IMMEDIATE (the database's one write lock,
     waited for with a busy timeout); on PostgreSQL rows are locked with SELECT ... FOR UPDATE.
     """
+
+    tasks: ports.TaskRepository
+    samples: ports.SampleRepository
+    batches: ports.BatchRepository
+    answers: ports.AnswerRepository
+    rounds: ports.RoundRepository
+    annotators: ports.AnnotatorRepository
 
     def __init__(self, engine: AsyncEngine, *, write: bool = True) -> None:
         self.engine = engine
@@ -62,9 +70,9 @@ class SqlUnitOfWork:
             conn.info.pop(BEGIN_KEY, None)
             await conn.close()
 
-    def collect(self, event: Event) -> None:
-        """Remember an event to publish once this transaction has committed."""
-        self.events.append(event)
+    def collect(self, *events: Event) -> None:
+        """Remember events to publish once this transaction has committed."""
+        self.events.extend(events)
 
     async def commit(self) -> None:
         assert self._conn is not None, "commit outside `async with`"

@@ -63,8 +63,8 @@ class RoundCompleted(Event):
 
 
 @dataclass(frozen=True)
-class BatchOpened(Event):
-    """NewBatchAvailable in the API."""
+class NewBatchAvailable(Event):
+    """A round opened a batch for the crowd."""
 
     batch_id: int
     number: int

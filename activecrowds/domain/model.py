@@ -3,10 +3,45 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+
+from activecrowds.domain.errors import Conflict, NotCollecting, ValidationError
+from activecrowds.domain.events import (
+    AnswersSubmitted,
+    Event,
+    LockReason,
+    NewBatchAvailable,
+    RoundCompleted,
+    RoundDue,
+    TaskFailed,
+    TaskLocked,
+)
+from activecrowds.domain.rules import same_submission, submission_problem
+from activecrowds_ml.consensus import PeerRule, SampleState, decide
+from activecrowds_ml.metrics import Metrics
+
+__all__ = [
+    "ADMIN",
+    "Annotator",
+    "Batch",
+    "BatchStatus",
+    "Caller",
+    "Role",
+    "Round",
+    "RoundStatus",
+    "Sample",
+    "SampleKind",
+    "SampleState",
+    "Task",
+    "TaskStatus",
+    "locked_for",
+    "task_from_snapshot",
+    "task_snapshot",
+]
 
 
 class TaskStatus(StrEnum):
@@ -26,12 +61,6 @@ class SampleKind(StrEnum):
     SEED = "SEED"  # labelled; the initial training set
     EVAL = "EVAL"  # labelled; scores each round
     TEST = "TEST"  # labelled; the reported score, never used to choose
-
-
-class SampleState(StrEnum):
-    OPEN = "OPEN"
-    ACCEPTED = "ACCEPTED"
-    DISPUTED = "DISPUTED"
 
 
 class BatchStatus(StrEnum):
@@ -63,6 +92,37 @@ class Task:
     last_error: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+    @property
+    def peer_rule(self) -> PeerRule:
+        """The rule that decides this task's samples (it may change while the task runs)."""
+        s = self.scenario
+        return PeerRule(s["min_peers"], s["min_agreement"], s["max_peers"])
+
+    def start_training(self) -> list[Event]:
+        """A round is due: no answers are taken until it opens the next batch."""
+        self.status, self.last_error = TaskStatus.TRAINING, None
+        return [TaskLocked(self.id, LockReason.TRAINING)]
+
+    def open_batch(self, batch: Batch) -> list[Event]:
+        """The round picked `batch`: annotators may answer it now."""
+        self.status, self.last_error = TaskStatus.COLLECTING, None
+        return [NewBatchAvailable(self.id, batch.id, batch.number)]
+
+    def finish(self) -> list[Event]:
+        """The pool is exhausted: nothing more to ask."""
+        self.status = TaskStatus.FINISHED
+        return [TaskLocked(self.id, LockReason.FINISHED)]
+
+    def fail(self, error: str) -> list[Event]:
+        """A round failed for good; `error` is shown to the task's owner."""
+        self.status, self.last_error = TaskStatus.FAILED, error
+        return [TaskFailed(self.id, error)]
+
+
+def locked_for(status: TaskStatus, has_open_batch: bool, answered: bool) -> bool:
+    """True when this caller cannot answer now: already answered, or nothing open to answer."""
+    return answered or status is not TaskStatus.COLLECTING or not has_open_batch
 
 
 def task_snapshot(task: Task) -> dict[str, Any]:
@@ -102,10 +162,35 @@ class Sample:
     answer_count: int = 0
     votes: dict[str, int] | None = None  # answers per label
 
+    @property
+    def decided(self) -> bool:
+        return self.state is not None and self.state is not SampleState.OPEN
+
+    def count_answer(self, label: str, rule: PeerRule) -> None:
+        """Add one annotator's answer and apply the peer rule.
+
+        A decision, once made, is final: later answers are counted but never reopen it.
+        """
+        votes = dict(self.votes or {})
+        votes[label] = votes.get(label, 0) + 1
+        self.votes, self.answer_count = votes, sum(votes.values())
+        if self.state is SampleState.OPEN:
+            decision = decide(votes, rule)
+            self.state = decision.state
+            accepted = decision.state is SampleState.ACCEPTED
+            self.resolved_label = decision.label if accepted else None
+
+    def training_label(self) -> str:
+        """The label it trains with: the crowd's for pool samples, the dataset's otherwise."""
+        label = self.resolved_label if self.kind is SampleKind.POOL else self.label
+        if label is None:
+            raise ValueError(f"sample {self.id} has no label to train with")
+        return label
+
 
 @dataclass
 class Batch:
-    """The samples round `number` picked for the crowd."""
+    """The samples round `number` picked for the crowd (`samples` when loaded with them)."""
 
     id: int
     task_id: int
@@ -113,6 +198,59 @@ class Batch:
     status: BatchStatus = BatchStatus.OPEN
     created_at: datetime | None = None
     resolved_at: datetime | None = None
+    samples: list[Sample] = field(default_factory=list, compare=False, repr=False)
+
+    def check_retry(self, stored: dict[int, str], answers: Sequence[tuple[int, str]]) -> None:
+        """An exact repeat of what this annotator stored (a lost response) is fine; else refuse.
+
+        Raises:
+            Conflict: different answers than the ones already stored.
+        """
+        if not same_submission(stored, answers):
+            raise Conflict("you have already answered this batch")
+
+    def answer(
+        self, task: Task, annotator_id: int, answers: Sequence[tuple[int, str]]
+    ) -> list[Event]:
+        """Count one annotator's answers (all or nothing); the samples they decide change.
+
+        When the last open sample is decided the batch resolves and the next round is due
+        (once: the caller holds the batch's lock). Returns the events this causes.
+
+        Raises:
+            Conflict: this batch is no longer open while the task collects another one.
+            NotCollecting: the task is training, finished or failed.
+            ValidationError: empty, oversized, unknown sample or label, a sample twice.
+        """
+        self._require_open(task)
+        problem = submission_problem(answers, {s.id for s in self.samples}, task.labels)
+        if problem:
+            raise ValidationError(problem[1], problem[0])
+        rule, mine = task.peer_rule, dict(answers)
+        for sample in self.samples:
+            if sample.id in mine:
+                sample.count_answer(mine[sample.id], rule)
+        events: list[Event] = [
+            AnswersSubmitted(task.id, self.id, annotator_id, len(answers)),
+            TaskLocked(task.id, LockReason.SUBMITTED, annotator_id),
+        ]
+        if all(sample.decided for sample in self.samples):
+            events += self._resolve(task)
+        return events
+
+    def _require_open(self, task: Task) -> None:
+        if self.status is BatchStatus.OPEN:
+            return
+        if task.status is TaskStatus.COLLECTING:
+            raise Conflict(f"batch {self.id} is no longer open; fetch the current batch")
+        raise NotCollecting(f"task {task.id} is {task.status.value.lower()}")
+
+    def _resolve(self, task: Task) -> list[Event]:
+        self.status = BatchStatus.RESOLVED
+        return [*task.start_training(), RoundDue(task.id, self.number + 1)]
+
+
+FINAL_ROUND = (RoundStatus.DONE, RoundStatus.FAILED)  # a round in these states never runs again
 
 
 @dataclass
@@ -124,18 +262,65 @@ class Round:
     number: int
     status: RoundStatus = RoundStatus.DUE
     train_size: int = 0
-    accuracy: float | None = None
-    precision: float | None = None
-    recall: float | None = None
-    f1: float | None = None
-    confusion_matrix: list[list[int]] = field(default_factory=list)
-    eval_metrics: dict[str, Any] | None = None
+    test: Metrics | None = None  # the reported scores (DONE rounds)
+    eval: Metrics | None = None  # the scores settings may be chosen by
     attempts: int = 0
     error: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
     sent_at: datetime | None = None  # last handed to the task queue
     lease_until: datetime | None = None  # RUNNING: its runner holds it until then
+
+    @property
+    def final(self) -> bool:
+        return self.status in FINAL_ROUND
+
+    def held(self, now: datetime) -> bool:
+        """True while a runner's lease on this RUNNING round lasts."""
+        until = self.lease_until
+        if self.status is not RoundStatus.RUNNING or until is None:
+            return False
+        # SQLite hands back naive datetimes; every time stored is UTC.
+        return (until if until.tzinfo else until.replace(tzinfo=UTC)) > now
+
+    def claim(self, now: datetime, lease_s: float) -> bool:
+        """Take the round for one attempt; False when it is finished or another runner has it."""
+        if self.final or self.held(now):
+            return False
+        self.status, self.attempts, self.started_at = RoundStatus.RUNNING, self.attempts + 1, now
+        self.lease_until = now + timedelta(seconds=lease_s)
+        return True
+
+    def renew(self, now: datetime, lease_s: float) -> bool:
+        """Extend the runner's lease while it trains; False when the round is no longer RUNNING."""
+        if self.status is not RoundStatus.RUNNING:
+            return False
+        self.lease_until = now + timedelta(seconds=lease_s)
+        return True
+
+    def hand_back(self, now: datetime, retry_wait_s: float) -> bool:
+        """After a failed attempt: DUE again for the queue's retry; the relay leaves it alone
+        for `retry_wait_s` (the retry's backoff), re-sending only if the retry never comes."""
+        if self.status is not RoundStatus.RUNNING:
+            return False
+        self.status, self.sent_at = RoundStatus.DUE, now
+        self.lease_until = now + timedelta(seconds=retry_wait_s)
+        return True
+
+    def finish(self, train_size: int, test: Metrics, eval: Metrics, now: datetime) -> list[Event]:
+        """Record what training produced."""
+        self.status, self.train_size, self.test, self.eval = (
+            RoundStatus.DONE,
+            train_size,
+            test,
+            eval,
+        )
+        self.lease_until, self.error, self.finished_at = None, None, now
+        return [RoundCompleted(self.task_id, self.number)]
+
+    def fail(self, error: str) -> None:
+        """The last attempt failed: the round never runs again."""
+        self.status, self.error, self.lease_until = RoundStatus.FAILED, error, None
 
 
 @dataclass

@@ -1,10 +1,8 @@
-"""Rules that need no I/O: who may answer, what a valid submission is, which categories exist."""
+"""Rules that need no I/O: what a valid submission is, which categories exist, limits."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-
-from activecrowds.domain.model import TaskStatus
 
 # Subcategories listed per category in the API (the server may not train all of them yet).
 SUBCATEGORIES: dict[str, tuple[str, ...]] = {
@@ -25,11 +23,6 @@ MAX_LABEL_LENGTH = 100
 MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 10_000
 MAX_NAME_LENGTH = 100
-
-
-def locked_for(status: TaskStatus, has_open_batch: bool, answered: bool) -> bool:
-    """True when this caller cannot answer now: already answered, or nothing open to answer."""
-    return answered or status is not TaskStatus.COLLECTING or not has_open_batch
 
 
 def submission_problem(

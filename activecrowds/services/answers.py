@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from activecrowds.domain.events import AnswersSubmitted, LockReason, RoundDue, TaskLocked
-from activecrowds.domain.model import (
-    Batch,
-    BatchStatus,
-    Caller,
-    Role,
-    Sample,
-    SampleState,
-    Task,
-    TaskStatus,
-)
-from activecrowds.domain.rules import MAX_ANSWERS, same_submission, submission_problem
-from activecrowds.errors import Conflict, NotFound, ValidationError
-from activecrowds.errors import TaskLocked as TaskLockedError
+from activecrowds.domain.errors import NotFound, ValidationError
+from activecrowds.domain.model import Batch, BatchStatus, Caller, Role, Task
+from activecrowds.domain.rules import MAX_ANSWERS
 from activecrowds.services.auth import require
-from activecrowds.services.context import Context, UnitOfWork, commit_and_publish
-from activecrowds_ml.consensus import PeerRule, decide
+from activecrowds.services.context import Context, commit_and_publish
+from activecrowds.services.ports import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -51,7 +39,7 @@ async def submit_answers(
     Raises:
         NotFound: no such task or batch. ValidationError: empty, oversized, unknown sample or
         label. Conflict: a different earlier submission, or a batch that is no longer current.
-        TaskLocked: the task is training, finished or failed.
+        NotCollecting: the task is training, finished or failed.
     """
     caller = require(caller, Role.ANNOTATOR)
     if not answers:
@@ -62,18 +50,18 @@ async def submit_answers(
         task, batch = await _locked_batch(uow, task_id, batch_id)
         stored = await uow.answers.of_annotator(batch_id, caller.id)
         if stored:
-            return _retry(stored, answers, task)
-        _require_open(task, batch)
-        samples = (await uow.samples.in_batches([batch_id]))[batch_id]
-        problem = submission_problem(answers, {s.id for s in samples}, task.labels)
-        if problem:
-            raise ValidationError(problem[1], problem[0])
+            batch.check_retry(stored, answers)
+            return Submitted(len(stored), task)
+        batch.samples = (await uow.samples.in_batches([batch_id]))[batch_id]
+        events = batch.answer(task, caller.id, answers)
         await uow.answers.add_many(batch_id, caller.id, answers)
-        resolved = await _decide(uow, task, samples, answers)
-        uow.collect(AnswersSubmitted(task_id, batch_id, caller.id, len(answers)))
-        uow.collect(TaskLocked(task_id, LockReason.SUBMITTED, caller.id))
-        if resolved:
-            task = await _resolve(uow, task, batch_id, batch.number)
+        answered = {sample_id for sample_id, _ in answers}
+        await uow.samples.save_tallies([s for s in batch.samples if s.id in answered])
+        if batch.status is BatchStatus.RESOLVED:
+            await uow.batches.resolve(batch_id)
+            await uow.rounds.add_due(task_id, batch.number + 1)
+            await uow.tasks.save_status(task)
+        uow.collect(*events)
         await commit_and_publish(ctx, uow)
     return Submitted(len(answers), task)
 
@@ -85,66 +73,3 @@ async def _locked_batch(uow: UnitOfWork, task_id: int, batch_id: int) -> tuple[T
     if task is None or batch is None or batch.task_id != task_id:
         raise NotFound(f"task {task_id} has no batch {batch_id}")
     return task, batch
-
-
-def _retry(stored: dict[int, str], answers: Sequence[tuple[int, str]], task: Task) -> Submitted:
-    """An exact repeat (a lost response) gets the same payload; anything else is refused."""
-    if same_submission(stored, answers):
-        return Submitted(len(stored), task)
-    raise Conflict("you have already answered this batch")
-
-
-def _require_open(task: Task, batch: Batch) -> None:
-    if batch.status is BatchStatus.OPEN:
-        return
-    if task.status is TaskStatus.COLLECTING:
-        raise Conflict(f"batch {batch.id} is no longer open; fetch the current batch")
-    raise TaskLockedError(f"task {task.id} is {task.status.value.lower()}")
-
-
-async def _decide(
-    uow: UnitOfWork, task: Task, samples: list[Sample], answers: Sequence[tuple[int, str]]
-) -> bool:
-    """Apply the peer rule to the answered samples; True when the whole batch is decided.
-
-    A decision, once made, is final: later answers to that sample are stored and counted but
-    do not reopen it.
-    """
-    s = task.scenario
-    rule = PeerRule(s["min_peers"], s["min_agreement"], s["max_peers"])
-    mine = dict(answers)
-    changes = []
-    for sample in samples:
-        if sample.id not in mine:
-            continue
-        votes = dict(sample.votes or {})
-        votes[mine[sample.id]] = votes.get(mine[sample.id], 0) + 1
-        # decide() takes one label per answer.
-        labels = [label for label, n in sorted(votes.items()) for _ in range(n)]
-        if sample.state is SampleState.OPEN:
-            decision = decide(labels, rule)
-            sample.state = SampleState(decision.state.value)
-            accepted = sample.state is SampleState.ACCEPTED
-            sample.resolved_label = decision.label if accepted else None
-        sample.answer_count, sample.votes = len(labels), votes
-        changes.append(
-            {
-                "sid": sample.id,
-                "state": sample.state,
-                "resolved_label": sample.resolved_label,
-                "answer_count": sample.answer_count,
-                "votes": votes,
-            }
-        )
-    await uow.samples.set_decisions(changes)
-    return all(sample.state is not SampleState.OPEN for sample in samples)
-
-
-async def _resolve(uow: UnitOfWork, task: Task, batch_id: int, number: int) -> Task:
-    """Close the batch and mark the next round due (once: we hold the batch's lock)."""
-    await uow.batches.resolve(batch_id)
-    await uow.rounds.add_due(task.id, number + 1)
-    await uow.tasks.update(task.id, status=TaskStatus.TRAINING)
-    uow.collect(TaskLocked(task.id, LockReason.TRAINING))
-    uow.collect(RoundDue(task.id, number + 1))
-    return dataclasses.replace(task, status=TaskStatus.TRAINING)

@@ -7,9 +7,9 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+from activecrowds.domain.errors import Forbidden, Unauthenticated, ValidationError
 from activecrowds.domain.model import ADMIN, Caller, Role
 from activecrowds.domain.rules import MAX_NAME_LENGTH
-from activecrowds.errors import Forbidden, Unauthenticated, ValidationError
 from activecrowds.services.context import Context, commit_and_publish
 
 

@@ -1,65 +1,18 @@
-"""What services need from the outside world (ports), bundled; bootstrap builds the real one."""
+"""The ports and settings every service receives, bundled; bootstrap builds the real one."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
-from activecrowds.domain.events import Event, RoundDue
+from activecrowds.domain.events import RoundDue
 from activecrowds.services.gate import KeyedLocks
+from activecrowds.services.ports import EventBus, TaskQueue, UnitOfWork
 
 log = logging.getLogger(__name__)
-
-if TYPE_CHECKING:
-    from activecrowds.adapters.repositories import (
-        AnnotatorRepository,
-        AnswerRepository,
-        BatchRepository,
-        RoundRepository,
-        SampleRepository,
-        TaskRepository,
-    )
-
-
-class UnitOfWork(Protocol):
-    """One transaction and its repositories (the repository classes are the port contract)."""
-
-    tasks: TaskRepository
-    samples: SampleRepository
-    batches: BatchRepository
-    answers: AnswerRepository
-    rounds: RoundRepository
-    annotators: AnnotatorRepository
-    events: list[Event]
-
-    async def __aenter__(self) -> UnitOfWork: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def collect(self, event: Event) -> None: ...
-
-    async def commit(self) -> None: ...
-
-
-class TaskQueue(Protocol):
-    """Sends `run_training_round(task_id, number)` somewhere that will run it (ids only)."""
-
-    async def enqueue_round(self, task_id: int, number: int) -> None: ...
-
-
-class EventBus(Protocol):
-    """Publishes committed events to whoever listens (subscriptions, dashboards)."""
-
-    async def publish(self, events: Sequence[Event]) -> None: ...
 
 
 @dataclass

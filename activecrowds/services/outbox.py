@@ -34,7 +34,7 @@ async def relay_rounds(ctx: Context) -> list[tuple[int, int]]:
             except Exception as exc:
                 log.warning("relay: queue unavailable (%r); will retry", exc)
                 break
-            await uow.rounds.update(round_.id, sent_at=now)
+            await uow.rounds.mark_sent(round_.id, now)
             sent.append((round_.task_id, round_.number))
         await uow.commit()
     for task_id, number in sent:

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from activecrowds.domain.errors import NotFound
 from activecrowds.domain.events import (
-    BatchOpened,
     Event,
     LockReason,
+    NewBatchAvailable,
     RoundCompleted,
     TaskDeleted,
     TaskFailed,
@@ -26,7 +27,6 @@ from activecrowds.domain.model import (
     task_from_snapshot,
 )
 from activecrowds.domain.rules import SUBCATEGORIES
-from activecrowds.errors import NotFound
 from activecrowds.services.auth import require
 from activecrowds.services.context import Context
 
@@ -131,7 +131,7 @@ class EventView:
 
     event: Event
     task: Task | None  # None: the task was deleted meanwhile
-    batch: Batch | None = None  # BatchOpened: the new batch
+    batch: Batch | None = None  # NewBatchAvailable: the new batch
     round: Round | None = None  # RoundCompleted: the finished round
     deleted: bool = False  # TaskDeleted: `task` is the task as it was just before
 
@@ -142,7 +142,7 @@ async def event_view(ctx: Context, event: Event) -> EventView:
         return EventView(event, task_from_snapshot(event.task), deleted=True)
     async with ctx.uow(write=False) as uow:
         task = await uow.tasks.get(event.task_id)
-        if isinstance(event, BatchOpened):
+        if isinstance(event, NewBatchAvailable):
             return EventView(event, task, batch=await uow.batches.get(event.batch_id))
         if isinstance(event, RoundCompleted):
             return EventView(event, task, round=await uow.rounds.get(event.task_id, event.number))
@@ -157,7 +157,7 @@ async def state_view(ctx: Context, task_id: int) -> EventView:
     if task is None:
         return EventView(TaskLocked(task_id, LockReason.FINISHED), None)
     if task.status is TaskStatus.COLLECTING and batch is not None:
-        return EventView(BatchOpened(task_id, batch.id, batch.number), task, batch=batch)
+        return EventView(NewBatchAvailable(task_id, batch.id, batch.number), task, batch=batch)
     if task.status is TaskStatus.FAILED:
         return EventView(TaskFailed(task_id, task.last_error or "failed"), task)
     reason = LockReason.FINISHED if task.status is TaskStatus.FINISHED else LockReason.TRAINING

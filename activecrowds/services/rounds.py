@@ -11,23 +11,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from activecrowds.domain.events import (
-    BatchOpened,
-    LockReason,
-    RoundCompleted,
-    TaskFailed,
-    TaskLocked,
-)
-from activecrowds.domain.model import Round, RoundStatus, Sample, SampleKind, Task, TaskStatus
-from activecrowds.services.context import Context, UnitOfWork, commit_and_publish
+from activecrowds.domain.events import Event
+from activecrowds.domain.model import Sample, SampleKind, Task, TaskStatus
+from activecrowds.services.context import Context, commit_and_publish
+from activecrowds.services.ports import UnitOfWork
+from activecrowds_ml.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
-FINAL = (RoundStatus.DONE, RoundStatus.FAILED)  # a round in these states never runs again
+
+def now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -49,8 +47,8 @@ class Plan:
 class Outcome:
     """What training produced: eval and test metrics, and the pool samples picked next."""
 
-    eval: dict[str, Any]
-    test: dict[str, Any]
+    eval: Metrics
+    test: Metrics
     picked: list[int]
 
 
@@ -71,30 +69,16 @@ async def run_training_round(ctx: Context, task_id: int, number: int) -> bool:
     return await _record(ctx, plan, outcome)
 
 
-def _held(round_: Round, now: datetime) -> bool:
-    """True while another runner's lease on this RUNNING round lasts."""
-    until = round_.lease_until
-    if round_.status is not RoundStatus.RUNNING or until is None:
-        return False
-    return (until if until.tzinfo else until.replace(tzinfo=UTC)) > now
-
-
 async def _claim(ctx: Context, task_id: int, number: int) -> Plan | None:
     async with ctx.uow() as uow:
         round_ = await uow.rounds.get(task_id, number, lock=True)
         task = await uow.tasks.get(task_id)
-        now = datetime.now(UTC)
-        if round_ is None or task is None or round_.status in FINAL or _held(round_, now):
+        if round_ is None or task is None or not round_.claim(now(), ctx.round_lease_s):
             return None
-        await uow.rounds.update(
-            round_.id,
-            status=RoundStatus.RUNNING,
-            attempts=round_.attempts + 1,
-            started_at=now,
-            lease_until=now + timedelta(seconds=ctx.round_lease_s),
-        )
+        await uow.rounds.save(round_)
         if task.status is not TaskStatus.TRAINING:
-            await uow.tasks.update(task_id, status=TaskStatus.TRAINING, last_error=None)
+            task.start_training()  # a retry after FAILED: the owner sees it train again
+            await uow.tasks.save_status(task)
         plan = await _plan(uow, task, number)
         await uow.commit()
     return plan
@@ -129,9 +113,8 @@ async def _train_holding_lease(ctx: Context, plan: Plan) -> Outcome:
             return training.result()
         async with ctx.uow() as uow:
             round_ = await uow.rounds.get(plan.task_id, plan.number, lock=True)
-            if round_ is not None and round_.status is RoundStatus.RUNNING:
-                until = datetime.now(UTC) + timedelta(seconds=ctx.round_lease_s)
-                await uow.rounds.update(round_.id, lease_until=until)
+            if round_ is not None and round_.renew(now(), ctx.round_lease_s):
+                await uow.rounds.save(round_)
             await uow.commit()
 
 
@@ -140,25 +123,23 @@ async def _hand_back(ctx: Context, plan: Plan) -> None:
     alone for `retry_wait_s` (the retry's backoff), re-sending only if the retry never comes."""
     async with ctx.uow() as uow:
         round_ = await uow.rounds.get(plan.task_id, plan.number, lock=True)
-        if round_ is not None and round_.status is RoundStatus.RUNNING:
-            now = datetime.now(UTC)
-            until = now + timedelta(seconds=ctx.retry_wait_s)
-            await uow.rounds.update(
-                round_.id, status=RoundStatus.DUE, lease_until=until, sent_at=now
-            )
+        if round_ is not None and round_.hand_back(now(), ctx.retry_wait_s):
+            await uow.rounds.save(round_)
         await uow.commit()
 
 
-def _records(plan: Plan, samples: list[Sample]) -> tuple[list[Any], list[str]]:
-    """Records for the ML core, and their labels (the crowd's for pool samples)."""
+def _records(plan: Plan, samples: list[Sample]) -> list[Any]:
+    """The samples as the ML core's records (files resolved in the task's dataset folder)."""
     from activecrowds_ml.storage import Record
 
-    records = [
+    return [
         Record(s.key, file=str(plan.root / s.file) if s.file else None, text=s.text)
         for s in samples
     ]
-    labels = [str(s.resolved_label if s.kind is SampleKind.POOL else s.label) for s in samples]
-    return records, labels
+
+
+def _labelled(plan: Plan, samples: list[Sample]) -> tuple[list[Any], list[str]]:
+    return _records(plan, samples), [s.training_label() for s in samples]
 
 
 def _train_and_pick(ctx: Context, plan: Plan) -> Outcome:
@@ -170,66 +151,53 @@ def _train_and_pick(ctx: Context, plan: Plan) -> Outcome:
     build = ctx.build_model or build_model
     scenario = Scenario(**plan.scenario)
     model = build(scenario, plan.labels, cache_dir=ctx.cache_dir, device=ctx.device)
-    train, train_labels = _records(plan, plan.train)
+    train, train_labels = _labelled(plan, plan.train)
     model.train(train, train_labels)
-    eval_metrics = model.evaluate(*_records(plan, plan.eval))
-    test_metrics = model.test(*_records(plan, plan.test))
+    eval_metrics = model.evaluate(*_labelled(plan, plan.eval))
+    test_metrics = model.test(*_labelled(plan, plan.test))
     picked: list[int] = []
     if plan.pool:
         strategy = get_strategy(scenario.query_strategy)
-        pool, _ = _records(plan, plan.pool)
+        pool = _records(plan, plan.pool)
         view = model.pool_view(strategy, pool, train)
         chosen = strategy.select(view, scenario.batch_size, seed=scenario.seed + plan.number)
         picked = [plan.pool[int(i)].id for i in chosen]
-    return Outcome(eval_metrics.to_dict(), test_metrics.to_dict(), picked)
+    return Outcome(eval_metrics, test_metrics, picked)
 
 
 async def _record(ctx: Context, plan: Plan, outcome: Outcome) -> bool:
     async with ctx.uow() as uow:
         round_ = await uow.rounds.get(plan.task_id, plan.number, lock=True)
-        if round_ is None or round_.status in FINAL:
+        task = await uow.tasks.get(plan.task_id, lock=True)
+        if round_ is None or task is None or round_.final:
             return False  # deleted meanwhile, or a concurrent run finished first
-        test = outcome.test
-        await uow.rounds.update(
-            round_.id,
-            status=RoundStatus.DONE,
-            lease_until=None,
-            train_size=len(plan.train),
-            accuracy=test["accuracy"],
-            precision=test["precision"],
-            recall=test["recall"],
-            f1=test["f1"],
-            confusion_matrix=test["confusion_matrix"],
-            eval_metrics=outcome.eval,
-            error=None,
-            finished_at=datetime.now(UTC),
-        )
-        uow.collect(RoundCompleted(plan.task_id, plan.number))
-        await _open_next(uow, plan, outcome.picked)
+        uow.collect(*round_.finish(len(plan.train), outcome.test, outcome.eval, now()))
+        await uow.rounds.save(round_)
+        uow.collect(*await _open_next(uow, task, plan, outcome.picked))
+        await uow.tasks.save_status(task)
         await commit_and_publish(ctx, uow)
     return True
 
 
-async def _open_next(uow: UnitOfWork, plan: Plan, picked: list[int]) -> None:
+async def _open_next(uow: UnitOfWork, task: Task, plan: Plan, picked: list[int]) -> list[Event]:
     if not picked:
-        await uow.tasks.update(plan.task_id, status=TaskStatus.FINISHED)
-        uow.collect(TaskLocked(plan.task_id, LockReason.FINISHED))
-        return
+        return task.finish()
     batch = await uow.batches.add(plan.task_id, plan.number)
     await uow.samples.assign_batch(picked, batch.id)
-    await uow.tasks.update(plan.task_id, status=TaskStatus.COLLECTING, last_error=None)
-    uow.collect(BatchOpened(plan.task_id, batch.id, plan.number))
+    return task.open_batch(batch)
 
 
 async def record_round_failure(ctx: Context, task_id: int, number: int, error: str) -> None:
     """Mark the round and its task FAILED with the reason (after the last retry)."""
     async with ctx.uow() as uow:
         round_ = await uow.rounds.get(task_id, number, lock=True)
-        if round_ is None or round_.status in FINAL:
+        task = await uow.tasks.get(task_id, lock=True)
+        if round_ is None or task is None or round_.final:
             return
-        await uow.rounds.update(round_.id, status=RoundStatus.FAILED, error=error, lease_until=None)
-        await uow.tasks.update(task_id, status=TaskStatus.FAILED, last_error=error)
-        uow.collect(TaskFailed(task_id, error))
+        round_.fail(error)
+        await uow.rounds.save(round_)
+        uow.collect(*task.fail(error))
+        await uow.tasks.save_status(task)
         await commit_and_publish(ctx, uow)
 
 

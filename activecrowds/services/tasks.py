@@ -6,13 +6,15 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from activecrowds.domain.errors import NotFound, ValidationError
 from activecrowds.domain.events import RoundDue, TaskCreated, TaskDeleted, TaskUpdated
 from activecrowds.domain.model import Caller, Role, Task, TaskStatus, task_snapshot
 from activecrowds.domain.rules import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, labels_problem
-from activecrowds.errors import NotFound, ValidationError
 from activecrowds.services.auth import require
 from activecrowds.services.context import Context, commit_and_publish
-from activecrowds.services.snapshot import check_model, resolve_dataset, take_snapshot
+from activecrowds.services.ports import NewTask, TaskChanges
+from activecrowds.services.snapshot import resolve_dataset, take_snapshot
+from activecrowds_ml.models import check_model
 from activecrowds_ml.scenario import Scenario
 
 # Scenario fields an admin may change on a running task (they apply from the next decision
@@ -74,20 +76,21 @@ async def create_task(ctx: Context, caller: Caller | None, cmd: CreateTask) -> T
     snapshot = await asyncio.to_thread(take_snapshot, path, scenario, list(cmd.labels))
     async with ctx.uow() as uow:
         task = await uow.tasks.add(
-            title=cmd.title.strip(),
-            description=cmd.description,
-            category=scenario.category.value,
-            subcategory=scenario.subcategory.value,
-            labels=list(cmd.labels),
-            dataset=str(snapshot.root),
-            scenario=scenario.to_dict(),
-            status=TaskStatus.TRAINING,
-            cover_image_url=cmd.cover_image_url,
+            NewTask(
+                title=cmd.title.strip(),
+                description=cmd.description,
+                category=scenario.category.value,
+                subcategory=scenario.subcategory.value,
+                labels=list(cmd.labels),
+                dataset=str(snapshot.root),
+                scenario=scenario.to_dict(),
+                status=TaskStatus.TRAINING,
+                cover_image_url=cmd.cover_image_url,
+            )
         )
         await uow.samples.add_many(task.id, snapshot.rows)
         await uow.rounds.add_due(task.id, 0)
-        uow.collect(TaskCreated(task.id))
-        uow.collect(RoundDue(task.id, 0))
+        uow.collect(TaskCreated(task.id), RoundDue(task.id, 0))
         await commit_and_publish(ctx, uow)
     return task
 
@@ -109,13 +112,13 @@ async def update_task(ctx: Context, caller: Caller | None, task_id: int, cmd: Up
         if task is None:
             raise NotFound(f"task {task_id} does not exist")
         scenario = Scenario(**task.scenario).replace(**cmd.scenario)
-        values: dict[str, Any] = {"scenario": scenario.to_dict()}
-        if cmd.title is not None:
-            values["title"] = cmd.title.strip()
-        for name in ("description", "cover_image_url"):
-            if getattr(cmd, name) is not None:
-                values[name] = getattr(cmd, name)
-        await uow.tasks.update(task_id, **values)
+        changes = TaskChanges(
+            scenario=scenario.to_dict(),
+            title=cmd.title.strip() if cmd.title is not None else None,
+            description=cmd.description,
+            cover_image_url=cmd.cover_image_url,
+        )
+        await uow.tasks.change(task_id, changes)
         uow.collect(TaskUpdated(task_id))
         updated = await uow.tasks.get(task_id)
         await commit_and_publish(ctx, uow)

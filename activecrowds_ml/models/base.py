@@ -10,33 +10,9 @@ from typing import Any
 import numpy as np
 
 from activecrowds_ml.errors import ValidationError
+from activecrowds_ml.metrics import Metrics
 from activecrowds_ml.storage import Record
 from activecrowds_ml.strategies import PoolView, QueryStrategy
-
-
-@dataclass(frozen=True)
-class Metrics:
-    """Scores on a labelled set; precision/recall/F1 are for the positive class when binary,
-    macro-averaged otherwise. `confusion_matrix[i][j]`: true labels[i] predicted as labels[j]."""
-
-    accuracy: float
-    precision: float
-    recall: float
-    f1: float
-    confusion_matrix: list[list[int]]
-    labels: list[str]
-    size: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "accuracy": self.accuracy,
-            "precision": self.precision,
-            "recall": self.recall,
-            "f1": self.f1,
-            "confusion_matrix": self.confusion_matrix,
-            "labels": self.labels,
-            "size": self.size,
-        }
 
 
 def compute_metrics(

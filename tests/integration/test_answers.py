@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from activecrowds.adapters import tables as t
 from activecrowds.bootstrap import App
-from activecrowds.domain.events import BatchOpened, RoundDue
+from activecrowds.domain.events import NewBatchAvailable, RoundDue
 from activecrowds.domain.model import SampleState, TaskStatus
 from activecrowds.services.answers import submit_answers
 from activecrowds.services.gate import KeyedLocks
@@ -106,7 +106,7 @@ async def test_resolved_batch_starts_exactly_one_round_that_trains_on_accepted_l
     assert [e for e in events if isinstance(e, RoundDue) and e.task_id == task.id] == [
         RoundDue(task.id, 1)
     ]
-    assert len([e for e in events if isinstance(e, BatchOpened) and e.task_id == task.id]) == 1
+    assert len([e for e in events if isinstance(e, NewBatchAvailable) and e.task_id == task.id]) == 1
     rounds = (
         await api.call(
             "query($id: ID!) { task(id: $id) { rounds { number trainSize } labelledCount } }",
@@ -269,7 +269,7 @@ async def test_a_failing_round_marks_the_task_failed_with_the_reason(
     app: App, api: Api, make_task: Any
 ) -> None:
     from activecrowds.bootstrap import run_round_or_fail
-    from activecrowds.errors import ModelError
+    from activecrowds.domain.errors import ModelError
 
     def broken(*_: Any, **__: Any) -> Any:
         raise ModelError("weights file is corrupt")

@@ -15,7 +15,7 @@ from activecrowds.adapters import tables as t
 from activecrowds.adapters.redis_bus import RedisEventBus, channel_for, decode, encode
 from activecrowds.bootstrap import App
 from activecrowds.domain.events import (
-    BatchOpened,
+    NewBatchAvailable,
     LockReason,
     RoundCompleted,
     TaskDeleted,
@@ -87,7 +87,7 @@ def test_events_survive_the_wire() -> None:
     for event in (
         TaskLocked(1, LockReason.SUBMITTED, 7),
         TaskLocked(2, LockReason.TRAINING),
-        BatchOpened(3, 11, 2),
+        NewBatchAvailable(3, 11, 2),
         RoundCompleted(3, 2),
     ):
         assert decode(encode(event)) == event

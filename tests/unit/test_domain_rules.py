@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from activecrowds.domain.model import TaskStatus
+from activecrowds.domain.model import TaskStatus, locked_for
 from activecrowds.domain.rules import (
     MAX_ANSWERS,
     labels_problem,
-    locked_for,
     same_submission,
     submission_problem,
 )

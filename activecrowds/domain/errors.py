@@ -1,21 +1,35 @@
-"""Application errors: the ML core's hierarchy plus what a service can refuse; server/ maps them."""
+"""What the application refuses, and why; server/ maps each class to an `extensions.code`.
+
+Bad values, datasets and models are the ML core's vocabulary (`activecrowds_ml.errors`): the
+same classes are raised here, so one idea has one class.
+"""
 
 from __future__ import annotations
 
-from activecrowds_ml.errors import ActiveCrowdsError, DatasetError, ModelError, ValidationError
+from activecrowds_ml.errors import DatasetError, MLError, ModelError, ValidationError
 
 __all__ = [
     "ActiveCrowdsError",
     "Conflict",
     "DatasetError",
     "Forbidden",
+    "MLError",
     "ModelError",
+    "NotCollecting",
     "NotFound",
     "RateLimited",
-    "TaskLocked",
+    "Refusal",
     "Unauthenticated",
     "ValidationError",
 ]
+
+
+class ActiveCrowdsError(Exception):
+    """Base of every error the application raises on purpose."""
+
+
+# What a caller can be told as it is: the application's refusals and the ML core's.
+Refusal = (ActiveCrowdsError, MLError)
 
 
 class NotFound(ActiveCrowdsError):
@@ -34,7 +48,7 @@ class Unauthenticated(ActiveCrowdsError):
     """No token, or a token nobody holds."""
 
 
-class TaskLocked(ActiveCrowdsError):
+class NotCollecting(ActiveCrowdsError):
     """The task takes no answers now: a round is training, or it finished or failed."""
 
 

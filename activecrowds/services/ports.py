@@ -1,0 +1,193 @@
+"""The ports the services own: what they need from storage, the task queue and the event bus.
+
+Adapters implement them (SQL in `activecrowds.adapters`, in-memory fakes in `tests/unit`);
+the services never see a connection, a row or a bind name.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol
+
+from activecrowds.domain.events import Event
+from activecrowds.domain.model import (
+    Annotator,
+    Batch,
+    Role,
+    Round,
+    Sample,
+    SampleKind,
+    Task,
+    TaskStatus,
+)
+
+
+@dataclass(frozen=True)
+class NewTask:
+    """A task to store (the repository gives it its id and timestamps)."""
+
+    title: str
+    description: str
+    category: str
+    subcategory: str
+    labels: list[str]
+    dataset: str
+    scenario: dict[str, Any]
+    status: TaskStatus
+    cover_image_url: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskChanges:
+    """Fields an admin changes on a task; None leaves a field as it is."""
+
+    scenario: dict[str, Any]
+    title: str | None = None
+    description: str | None = None
+    cover_image_url: str | None = None
+
+
+class TaskRepository(Protocol):
+    async def add(self, task: NewTask) -> Task: ...
+
+    async def get(self, task_id: int, *, lock: bool = False) -> Task | None:
+        """The task, or None; `lock` holds its row until commit."""
+
+    async def get_many(self, ids: Iterable[int]) -> dict[int, Task]: ...
+
+    async def list(
+        self,
+        category: str | None = None,
+        subcategory: str | None = None,
+        status: TaskStatus | None = None,
+    ) -> builtins.list[Task]:
+        """Tasks matching the filters, newest first."""
+
+    async def save_status(self, task: Task) -> None:
+        """Store the task's status and last error."""
+
+    async def change(self, task_id: int, changes: TaskChanges) -> None: ...
+
+    async def delete(self, task_id: int) -> bool: ...
+
+    async def count_by_category(self) -> dict[tuple[str, str], int]: ...
+
+
+class SampleRepository(Protocol):
+    async def add_many(self, task_id: int, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Store dataset records (key, kind, file, text, label) as the task's samples."""
+
+    async def get(self, sample_id: int) -> Sample | None: ...
+
+    async def in_batches(self, batch_ids: Iterable[int]) -> dict[int, list[Sample]]:
+        """Samples of each batch, in id order."""
+
+    async def of_kind(self, task_id: int, kinds: Iterable[SampleKind]) -> list[Sample]: ...
+
+    async def accepted(self, task_id: int) -> list[Sample]:
+        """Pool samples the crowd labelled (they join the training set), in id order."""
+
+    async def remaining_pool(self, task_id: int) -> list[Sample]:
+        """Pool samples never picked into a batch, in id order (the strategy's candidates)."""
+
+    async def assign_batch(self, sample_ids: Sequence[int], batch_id: int) -> int:
+        """Put still-unpicked samples into a batch, OPEN; returns how many moved."""
+
+    async def save_tallies(self, samples: Sequence[Sample]) -> None:
+        """Store each sample's votes, answer count, state and resolved label."""
+
+    async def progress(self, task_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+        """Per task: (seed + accepted samples, pool samples never picked)."""
+
+
+class BatchRepository(Protocol):
+    async def add(self, task_id: int, number: int) -> Batch: ...
+
+    async def get(self, batch_id: int, *, lock: bool = False) -> Batch | None:
+        """The batch, or None; `lock` serialises submissions to it until commit."""
+
+    async def latest(self, task_ids: Iterable[int]) -> dict[int, Batch]:
+        """Each task's newest batch."""
+
+    async def resolve(self, batch_id: int) -> None: ...
+
+
+class AnswerRepository(Protocol):
+    async def add_many(
+        self, batch_id: int, annotator_id: int, answers: Sequence[tuple[int, str]]
+    ) -> None: ...
+
+    async def of_annotator(self, batch_id: int, annotator_id: int) -> dict[int, str]:
+        """What this annotator answered in this batch: sample id -> label."""
+
+    async def answered_batches(self, annotator_id: int, batch_ids: Iterable[int]) -> set[int]: ...
+
+
+class RoundRepository(Protocol):
+    async def add_due(self, task_id: int, number: int) -> None:
+        """Mark a round due and sent now (RoundDue sends it after commit; else the relay)."""
+
+    async def get(self, task_id: int, number: int, *, lock: bool = False) -> Round | None: ...
+
+    async def save(self, round_: Round) -> None:
+        """Store the round's status, lease, attempts, times, scores and error."""
+
+    async def mark_sent(self, round_id: int, at: datetime) -> None: ...
+
+    async def to_send(self, now: datetime, sent_before: datetime, limit: int = 100) -> list[Round]:
+        """Due or abandoned (lease over) rounds not sent since `sent_before`; row-locked."""
+
+    async def of_tasks(self, task_ids: Iterable[int]) -> dict[int, list[Round]]: ...
+
+    async def pending(self) -> list[tuple[int, int]]:
+        """(task id, number) of rounds due or interrupted while running."""
+
+    async def release_leases(self) -> None: ...
+
+
+class AnnotatorRepository(Protocol):
+    async def add(self, name: str, role: Role, token_hash: str) -> Annotator: ...
+
+    async def by_token_hash(self, token_hash: str) -> Annotator | None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction and its repositories; leaving it without `commit` rolls back."""
+
+    tasks: TaskRepository
+    samples: SampleRepository
+    batches: BatchRepository
+    answers: AnswerRepository
+    rounds: RoundRepository
+    annotators: AnnotatorRepository
+    events: list[Event]
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def collect(self, *events: Event) -> None:
+        """Remember events to publish once this transaction has committed."""
+
+    async def commit(self) -> None: ...
+
+
+class TaskQueue(Protocol):
+    """Sends `run_training_round(task_id, number)` somewhere that will run it (ids only)."""
+
+    async def enqueue_round(self, task_id: int, number: int) -> None: ...
+
+
+class EventBus(Protocol):
+    """Publishes committed events to whoever listens (subscriptions, dashboards)."""
+
+    async def publish(self, events: Sequence[Event]) -> None: ...
