@@ -143,26 +143,27 @@ def _labelled(plan: Plan, samples: list[Sample]) -> tuple[list[Any], list[str]]:
 
 
 def _train_and_pick(ctx: Context, plan: Plan) -> Outcome:
-    """The CPU/GPU-heavy part (runs in a thread)."""
+    """The CPU/GPU-heavy part (runs in a thread): the ML core's round, as the simulation runs it."""
     from activecrowds_ml.models import build_model
+    from activecrowds_ml.round import run_round
     from activecrowds_ml.scenario import Scenario
     from activecrowds_ml.strategies import get_strategy
 
     build = ctx.build_model or build_model
     scenario = Scenario(**plan.scenario)
-    model = build(scenario, plan.labels, cache_dir=ctx.cache_dir, device=ctx.device)
-    train, train_labels = _labelled(plan, plan.train)
-    model.train(train, train_labels)
-    eval_metrics = model.evaluate(*_labelled(plan, plan.eval))
-    test_metrics = model.test(*_labelled(plan, plan.test))
-    picked: list[int] = []
-    if plan.pool:
-        strategy = get_strategy(scenario.query_strategy)
-        pool = _records(plan, plan.pool)
-        view = model.pool_view(strategy, pool, train)
-        chosen = strategy.select(view, scenario.batch_size, seed=scenario.seed + plan.number)
-        picked = [plan.pool[int(i)].id for i in chosen]
-    return Outcome(eval_metrics, test_metrics, picked)
+    result = run_round(
+        build(scenario, plan.labels, cache_dir=ctx.cache_dir, device=ctx.device),
+        get_strategy(scenario.query_strategy),
+        train=_labelled(plan, plan.train),
+        eval_set=_labelled(plan, plan.eval),
+        test_set=_labelled(plan, plan.test),
+        pool=_records(plan, plan.pool),
+        k=scenario.batch_size,
+        seed=scenario.seed,
+        number=plan.number,
+    )
+    picked = [plan.pool[i].id for i in result.picked]
+    return Outcome(result.eval, result.test, picked)
 
 
 async def _record(ctx: Context, plan: Plan, outcome: Outcome) -> bool:
