@@ -20,7 +20,7 @@ from activecrowds.bootstrap import App, bootstrap
 from activecrowds.config import Settings
 from activecrowds.services import auth, queries
 from activecrowds.services.demo import ensure_demo_task
-from server.graphql.context import Context, authenticate_connection, build_context
+from server.graphql.context import RequestContext, authenticate_connection, build_context
 from server.graphql.schema import build_schema
 from server.graphql.subscriptions.feed import EventFeed
 from server.media import serve_media
@@ -28,14 +28,14 @@ from server.media import serve_media
 MAX_BODY = 1 << 20  # 1 MiB: far more than any valid request needs
 
 
-class GraphQLApp(GraphQL[Context, None]):
+class GraphQLApp(GraphQL[RequestContext, None]):
     """Strawberry's ASGI app with our per-request context."""
 
-    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+    async def get_context(self, request: Request | WebSocket, response: Any) -> RequestContext:
         token = auth.bearer_token(request.headers.get("authorization"))
         return await build_context(request, token)
 
-    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
         """Refuse a WebSocket (4403) without a valid token in connection_init or headers."""
         if not await authenticate_connection(context):
             raise ConnectionRejectionError()

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from activecrowds.bootstrap import App
-from activecrowds.errors import ActiveCrowdsError
+from activecrowds.domain.errors import Refusal
 from activecrowds.services import auth, queries
 
 VALID_FOR = 24 * 3600
@@ -101,7 +101,7 @@ async def serve_media(request: Request) -> Response:
         path = await queries.sample_file(app.ctx, sample_id)
     except _BadWidth as exc:
         return _error(str(exc), "BAD_USER_INPUT", 400)
-    except ActiveCrowdsError as exc:
+    except Refusal as exc:
         from server.graphql.errors import code_of
 
         code = code_of(exc)

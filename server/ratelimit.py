@@ -7,7 +7,7 @@ from collections import defaultdict, deque
 
 from starlette.requests import HTTPConnection
 
-from activecrowds.errors import RateLimited
+from activecrowds.domain.errors import RateLimited
 
 LIMIT, WINDOW = 30, 60.0  # requests per client per minute
 _seen: dict[tuple[str, str], deque[float]] = defaultdict(deque)

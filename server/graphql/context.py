@@ -11,9 +11,10 @@ from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
 from activecrowds.bootstrap import App
+from activecrowds.domain.errors import Unauthenticated
 from activecrowds.domain.model import Batch, Caller, Round, Sample
-from activecrowds.errors import Unauthenticated
 from activecrowds.services import auth, queries
+from activecrowds.services.context import Context
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -40,9 +41,7 @@ class Loaders:
     answered: DataLoader[int, bool]
 
 
-def make_loaders(app: App, caller: Caller | None) -> Loaders:
-    ctx = app.ctx
-
+def make_loaders(ctx: Context, caller: Caller | None) -> Loaders:
     async def answered(batch_ids: Sequence[int]) -> dict[int, bool]:
         if caller is None:
             return {}
@@ -59,8 +58,8 @@ def make_loaders(app: App, caller: Caller | None) -> Loaders:
 
 
 @dataclass
-class Context:
-    """What every resolver gets as `info.context`."""
+class RequestContext:
+    """What every resolver gets as `info.context`: one request's caller, loaders and the app."""
 
     request: Request | WebSocket
     app: App
@@ -77,11 +76,16 @@ class Context:
         return self.caller
 
     @property
+    def services(self) -> Context:
+        """The services' ports (unit of work, bus, queue...): the first argument of a service."""
+        return self.app.ctx
+
+    @property
     def base_url(self) -> str:
         return str(self.request.base_url)
 
 
-async def authenticate_connection(context: Context) -> bool:
+async def authenticate_connection(context: RequestContext) -> bool:
     """Authenticate a WebSocket from its connection_init payload {"authorization": "Bearer ..."}.
 
     False (the connection is refused) without a valid token in the payload or the upgrade headers.
@@ -89,15 +93,15 @@ async def authenticate_connection(context: Context) -> bool:
     header = (context.connection_params or {}).get("authorization")
     if isinstance(header, str):
         try:
-            context.caller = await auth.authenticate(context.app.ctx, auth.bearer_token(header))
+            context.caller = await auth.authenticate(context.services, auth.bearer_token(header))
             context.auth_error = None
         except Unauthenticated:
             return False
-        context.loaders = make_loaders(context.app, context.caller)
+        context.loaders = make_loaders(context.services, context.caller)
     return context.caller is not None and context.auth_error is None
 
 
-async def build_context(request: Request | WebSocket, token: str | None) -> Context:
+async def build_context(request: Request | WebSocket, token: str | None) -> RequestContext:
     """Authenticate once per request and create fresh DataLoaders."""
     app: App = request.app.state.activecrowds
     caller, error = None, None
@@ -105,4 +109,4 @@ async def build_context(request: Request | WebSocket, token: str | None) -> Cont
         caller = await auth.authenticate(app.ctx, token)
     except Unauthenticated as exc:
         error = exc
-    return Context(request, app, caller, error, make_loaders(app, caller))
+    return RequestContext(request, app, caller, error, make_loaders(app.ctx, caller))

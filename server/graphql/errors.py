@@ -7,22 +7,21 @@ import logging
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from activecrowds.errors import (
-    ActiveCrowdsError,
+from activecrowds.domain.errors import (
     Conflict,
     DatasetError,
     Forbidden,
     ModelError,
+    NotCollecting,
     NotFound,
     RateLimited,
-    TaskLocked,
     Unauthenticated,
     ValidationError,
 )
 
 log = logging.getLogger(__name__)
 
-CODES: tuple[tuple[type[ActiveCrowdsError], str], ...] = (
+CODES: tuple[tuple[type[Exception], str], ...] = (
     (Unauthenticated, "UNAUTHENTICATED"),
     (Forbidden, "FORBIDDEN"),
     (NotFound, "NOT_FOUND"),
@@ -30,7 +29,7 @@ CODES: tuple[tuple[type[ActiveCrowdsError], str], ...] = (
     (DatasetError, "BAD_USER_INPUT"),
     (ModelError, "BAD_USER_INPUT"),  # createTask with an unknown or unusable model
     (Conflict, "CONFLICT"),
-    (TaskLocked, "TASK_LOCKED"),
+    (NotCollecting, "TASK_LOCKED"),
     (RateLimited, "RATE_LIMITED"),
 )
 

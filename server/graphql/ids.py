@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from activecrowds.errors import NotFound, ValidationError
+from activecrowds.domain.errors import NotFound, ValidationError
 
 
 def parse_id(value: str, what: str) -> int:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from activecrowds.domain.model import TaskStatus as DomainStatus
-from activecrowds.errors import NotFound
+from activecrowds.domain.errors import NotFound
 from activecrowds.services import auth, queries
-from server.graphql.context import Context
+from server.graphql.context import RequestContext
 from server.graphql.ids import parse_id
 from server.graphql.types.enums import TaskCategory, TaskStatus, TaskSubcategory
 from server.graphql.types.misc import Annotator, Category
@@ -18,41 +17,41 @@ from server.graphql.types.task import Task
 @strawberry.type
 class Query:
     @strawberry.field
-    async def categories(self, info: Info[Context, None]) -> list[Category]:
+    async def categories(self, info: Info[RequestContext, None]) -> list[Category]:
         """Every category with its subcategories and their task counts."""
-        found = await queries.categories(info.context.app.ctx, info.context.who())
+        found = await queries.categories(info.context.services, info.context.who())
         return [Category.from_domain(cat, subs) for cat, subs in found]
 
     @strawberry.field
     async def tasks(
         self,
-        info: Info[Context, None],
+        info: Info[RequestContext, None],
         category: TaskCategory | None = None,
         subcategory: TaskSubcategory | None = None,
         status: TaskStatus | None = None,
     ) -> list[Task]:
         """Tasks matching the filters, newest first."""
         found = await queries.list_tasks(
-            info.context.app.ctx,
+            info.context.services,
             info.context.who(),
             category.value if category else None,
             subcategory.value if subcategory else None,
-            DomainStatus(status.value) if status else None,
+            status,
         )
         return [Task.from_domain(t) for t in found]
 
     @strawberry.field
-    async def task(self, info: Info[Context, None], id: strawberry.ID) -> Task | None:
+    async def task(self, info: Info[RequestContext, None], id: strawberry.ID) -> Task | None:
         """One task; null when it does not exist."""
         caller = auth.require(info.context.who())
         try:
             task_id = parse_id(id, "task")
         except NotFound:
             return None
-        found = await queries.get_task(info.context.app.ctx, caller, task_id)
+        found = await queries.get_task(info.context.services, caller, task_id)
         return Task.from_domain(found) if found else None
 
     @strawberry.field
-    async def me(self, info: Info[Context, None]) -> Annotator | None:
+    async def me(self, info: Info[RequestContext, None]) -> Annotator | None:
         """The caller (the admin or an annotator)."""
         return Annotator.from_domain(auth.require(info.context.who()))

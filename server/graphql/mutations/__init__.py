@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from activecrowds.services import auth, tasks
 from activecrowds.services.answers import submit_answers
-from server.graphql.context import Context
+from server.graphql.context import RequestContext
 from server.graphql.ids import parse_id, parse_sample_id
 from server.graphql.types.inputs import AnswerInput, CreateTaskInput, UpdateTaskInput
 from server.graphql.types.misc import Annotator, AnnotatorToken, SubmitAnswersPayload
@@ -18,42 +18,44 @@ from server.ratelimit import check_rate
 @strawberry.type
 class Mutation:
     @strawberry.mutation
-    async def create_task(self, info: Info[Context, None], input: CreateTaskInput) -> Task:
+    async def create_task(self, info: Info[RequestContext, None], input: CreateTaskInput) -> Task:
         """ADMIN. Validate, store the task with its dataset snapshot, and start round 0."""
         ctx = info.context
-        task = await tasks.create_task(ctx.app.ctx, ctx.who(), input.to_command())
+        task = await tasks.create_task(ctx.services, ctx.who(), input.to_command())
         return Task.from_domain(task)
 
     @strawberry.mutation
     async def update_task(
-        self, info: Info[Context, None], id: strawberry.ID, input: UpdateTaskInput
+        self, info: Info[RequestContext, None], id: strawberry.ID, input: UpdateTaskInput
     ) -> Task:
         """ADMIN. Change texts, cover, peer rule, strategy or batch size."""
         ctx = info.context
         caller = ctx.who()
         task = await tasks.update_task(
-            ctx.app.ctx, caller, parse_id(id, "task"), input.to_command()
+            ctx.services, caller, parse_id(id, "task"), input.to_command()
         )
         return Task.from_domain(task)
 
     @strawberry.mutation
-    async def delete_task(self, info: Info[Context, None], id: strawberry.ID) -> bool:
+    async def delete_task(self, info: Info[RequestContext, None], id: strawberry.ID) -> bool:
         """ADMIN. Remove the task and its answers; pending rounds are dropped."""
         ctx = info.context
         caller = ctx.who()
-        return await tasks.delete_task(ctx.app.ctx, caller, parse_id(id, "task"))
+        return await tasks.delete_task(ctx.services, caller, parse_id(id, "task"))
 
     @strawberry.mutation
-    async def register_annotator(self, info: Info[Context, None], name: str) -> AnnotatorToken:
+    async def register_annotator(
+        self, info: Info[RequestContext, None], name: str
+    ) -> AnnotatorToken:
         """A new annotator token (no token needed to ask; rate-limited per client)."""
         check_rate(info.context.request, "registerAnnotator")
-        done = await auth.register_annotator(info.context.app.ctx, name)
+        done = await auth.register_annotator(info.context.services, name)
         return AnnotatorToken(token=done.token, annotator=Annotator.from_domain(done.caller))
 
     @strawberry.mutation
     async def submit_answers(
         self,
-        info: Info[Context, None],
+        info: Info[RequestContext, None],
         task_id: strawberry.ID,
         batch_id: strawberry.ID,
         answers: list[AnswerInput],
@@ -63,6 +65,6 @@ class Mutation:
         caller = ctx.who()
         pairs = [(parse_sample_id(a.sample_id), a.label) for a in answers]
         result = await submit_answers(
-            ctx.app.ctx, caller, parse_id(task_id, "task"), parse_id(batch_id, "batch"), pairs
+            ctx.services, caller, parse_id(task_id, "task"), parse_id(batch_id, "batch"), pairs
         )
         return SubmitAnswersPayload.from_domain(result)

@@ -1,67 +1,53 @@
-"""GraphQL enums (names per API.md; values equal to the domain's)."""
+"""GraphQL enums: the domain's and the ML core's own enums, exposed under the API.md names.
+
+Each is the very class the core uses (strawberry marks the class in place), so resolvers pass
+members through unconverted. A member added in the core shows up in the exported schema, and
+the schema test then asks for schema.graphql to be updated with it.
+"""
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING
 
 import strawberry
 
+from activecrowds.domain.events import LockReason
+from activecrowds.domain.model import BatchStatus, Role, SampleState, TaskStatus
+from activecrowds_ml.scenario import Category as TaskCategory
+from activecrowds_ml.scenario import Subcategory as TaskSubcategory
+from activecrowds_ml.scenario import TrainingMode
+from activecrowds_ml.strategies import STRATEGIES
 
-@strawberry.enum
-class TaskCategory(Enum):
-    IMAGE = "IMAGE"
-    TEXT = "TEXT"
-    AUDIO = "AUDIO"
-    OTHER = "OTHER"
+if TYPE_CHECKING:
+    # mypy cannot see the members of an Enum built at run time; to it this is any StrEnum.
+    QueryStrategy = StrEnum
+else:
+    # One member per registered strategy (MARGIN = "margin"): a new strategy needs no edit here.
+    QueryStrategy = StrEnum("QueryStrategy", {name.upper(): name for name in STRATEGIES})
 
+_GRAPHQL_NAMES: tuple[tuple[type[Enum], str], ...] = (
+    (TaskCategory, "TaskCategory"),
+    (TaskSubcategory, "TaskSubcategory"),
+    (TrainingMode, "TrainingMode"),
+    (QueryStrategy, "QueryStrategy"),
+    (TaskStatus, "TaskStatus"),
+    (BatchStatus, "BatchStatus"),
+    (SampleState, "SampleState"),
+    (Role, "Role"),
+    (LockReason, "LockReason"),
+)
+for _cls, _name in _GRAPHQL_NAMES:
+    strawberry.enum(_cls, name=_name)
 
-@strawberry.enum
-class TaskSubcategory(Enum):
-    BINARY_CLASSIFICATION = "BINARY_CLASSIFICATION"
-    MULTICLASS_CLASSIFICATION = "MULTICLASS_CLASSIFICATION"
-    OBJECT_DETECTION = "OBJECT_DETECTION"
-    IMAGE_CAPTIONING = "IMAGE_CAPTIONING"
-
-
-@strawberry.enum
-class QueryStrategy(Enum):
-    RANDOM = "random"
-    LEAST_CONFIDENCE = "least_confidence"
-    MARGIN = "margin"
-    ENTROPY = "entropy"
-    BALD = "bald"
-    CORESET = "coreset"
-    MARGIN_CORESET = "margin_coreset"
-
-
-@strawberry.enum
-class TrainingMode(Enum):
-    HEAD = "head"
-    FINETUNE = "finetune"
-
-
-@strawberry.enum
-class TaskStatus(Enum):
-    COLLECTING = "COLLECTING"
-    TRAINING = "TRAINING"
-    FINISHED = "FINISHED"
-    FAILED = "FAILED"
-
-
-@strawberry.enum
-class BatchStatus(Enum):
-    OPEN = "OPEN"
-    RESOLVED = "RESOLVED"
-
-
-@strawberry.enum
-class SampleState(Enum):
-    OPEN = "OPEN"
-    ACCEPTED = "ACCEPTED"
-    DISPUTED = "DISPUTED"
-
-
-@strawberry.enum
-class Role(Enum):
-    ADMIN = "ADMIN"
-    ANNOTATOR = "ANNOTATOR"
+__all__ = [
+    "BatchStatus",
+    "LockReason",
+    "QueryStrategy",
+    "Role",
+    "SampleState",
+    "TaskCategory",
+    "TaskStatus",
+    "TaskSubcategory",
+    "TrainingMode",
+]

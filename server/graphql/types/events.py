@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import strawberry
 
 from activecrowds.domain import events as domain
 from activecrowds.services.queries import EventView
+from server.graphql.types.enums import LockReason
 from server.graphql.types.task import Batch, Round, Task
-
-
-@strawberry.enum
-class LockReason(Enum):
-    TRAINING = "TRAINING"
-    SUBMITTED = "SUBMITTED"
-    FINISHED = "FINISHED"
 
 
 @strawberry.type
@@ -62,10 +55,10 @@ def task_event(view: EventView) -> TaskEvent | None:
     if task is None:
         return None
     gql_task = Task.from_domain(task)
-    if isinstance(event, domain.BatchOpened) and view.batch is not None:
+    if isinstance(event, domain.NewBatchAvailable) and view.batch is not None:
         return NewBatchAvailable(task=gql_task, batch=Batch.from_domain(view.batch))
     if isinstance(event, domain.TaskLocked):
-        return TaskLocked(task=gql_task, reason=LockReason(event.reason.value))
+        return TaskLocked(task=gql_task, reason=event.reason)
     if isinstance(event, domain.RoundCompleted) and view.round is not None:
         return RoundCompleted(task=gql_task, round=Round.from_domain(view.round))
     if isinstance(event, domain.TaskFailed):

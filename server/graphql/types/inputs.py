@@ -1,13 +1,18 @@
-"""Mutation inputs; defaults are the paper's protocol (Scenario's defaults)."""
+"""Mutation inputs; createTask's defaults are the paper's protocol, read from Scenario."""
 
 from __future__ import annotations
 
+import dataclasses
+from enum import Enum
 from typing import Any
 
 import strawberry
 
 from activecrowds.services.tasks import CreateTask, UpdateTask
+from activecrowds_ml.scenario import Scenario
 from server.graphql.types.enums import QueryStrategy, TaskCategory, TaskSubcategory, TrainingMode
+
+SCENARIO_DEFAULTS: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(Scenario)}
 
 
 @strawberry.input
@@ -18,38 +23,21 @@ class CreateTaskInput:
     subcategory: TaskSubcategory
     labels: list[str]
     dataset: str = strawberry.field(description="a dataset name under the data dir, or a path")
-    initial_train_size: int = 30
-    batch_size: int = 30
-    eval_size: int = 500
-    test_size: int = 500
-    query_strategy: QueryStrategy = QueryStrategy.MARGIN
-    min_peers: int = 10
-    min_agreement: float = 0.8
-    max_peers: int = 20
-    pretrained_model: str = ""
-    training_mode: TrainingMode = TrainingMode.HEAD
-    seed: int = 0
+    initial_train_size: int = SCENARIO_DEFAULTS["initial_train_size"]
+    batch_size: int = SCENARIO_DEFAULTS["batch_size"]
+    eval_size: int = SCENARIO_DEFAULTS["eval_size"]
+    test_size: int = SCENARIO_DEFAULTS["test_size"]
+    query_strategy: QueryStrategy = QueryStrategy(SCENARIO_DEFAULTS["query_strategy"])
+    min_peers: int = SCENARIO_DEFAULTS["min_peers"]
+    min_agreement: float = SCENARIO_DEFAULTS["min_agreement"]
+    max_peers: int = SCENARIO_DEFAULTS["max_peers"]
+    pretrained_model: str = SCENARIO_DEFAULTS["pretrained_model"]
+    training_mode: TrainingMode = SCENARIO_DEFAULTS["training_mode"]
+    seed: int = SCENARIO_DEFAULTS["seed"]
     cover_image_url: str | None = None
 
     def to_command(self) -> CreateTask:
-        scenario: dict[str, Any] = {
-            "category": self.category.value,
-            "subcategory": self.subcategory.value,
-            "query_strategy": self.query_strategy.value,
-            "training_mode": self.training_mode.value,
-        }
-        for name in (
-            "initial_train_size",
-            "batch_size",
-            "eval_size",
-            "test_size",
-            "min_peers",
-            "min_agreement",
-            "max_peers",
-            "pretrained_model",
-            "seed",
-        ):
-            scenario[name] = getattr(self, name)
+        scenario = {name: _plain(getattr(self, name)) for name in SCENARIO_DEFAULTS}
         return CreateTask(
             title=self.title,
             description=self.description,
@@ -58,6 +46,11 @@ class CreateTaskInput:
             scenario=scenario,
             cover_image_url=self.cover_image_url,
         )
+
+
+def _plain(value: Any) -> Any:
+    """Enum members as their values: the command carries JSON-able Scenario arguments."""
+    return value.value if isinstance(value, Enum) else value
 
 
 @strawberry.input

@@ -20,7 +20,7 @@ class Annotator:
 
     @classmethod
     def from_domain(cls, c: Caller) -> Annotator:
-        return cls(id=strawberry.ID(str(c.id)), name=c.name, role=Role(c.role.value))
+        return cls(id=strawberry.ID(str(c.id)), name=c.name, role=c.role)
 
 
 @strawberry.type

@@ -9,9 +9,8 @@ import strawberry
 from strawberry.types import Info
 
 from activecrowds.domain import model as domain
-from activecrowds.domain.model import BatchStatus as DomainBatchStatus
-from activecrowds.domain.rules import locked_for
-from server.graphql.context import Context
+from activecrowds.domain.model import locked_for
+from server.graphql.context import RequestContext
 from server.graphql.types.enums import (
     BatchStatus,
     QueryStrategy,
@@ -69,7 +68,7 @@ class Sample:
     _file: strawberry.Private[str | None]
 
     @strawberry.field
-    def media_url(self, info: Info[Context, None]) -> str | None:
+    def media_url(self, info: Info[RequestContext, None]) -> str | None:
         """Signed URL of the image (usable in an <img> without a header); null for text."""
         if not self._file:
             return None
@@ -78,7 +77,7 @@ class Sample:
 
     @classmethod
     def from_domain(cls, s: domain.Sample) -> Sample:
-        state = SampleState(s.state.value) if s.state else SampleState.OPEN
+        state = s.state or SampleState.OPEN
         return cls(
             id=strawberry.ID(str(s.id)),
             text=s.text,
@@ -98,13 +97,13 @@ class Batch:
     status: BatchStatus
 
     @strawberry.field
-    async def samples(self, info: Info[Context, None]) -> list[Sample]:
+    async def samples(self, info: Info[RequestContext, None]) -> list[Sample]:
         found = await info.context.loaders.samples.load(int(self.id))
         return [Sample.from_domain(s) for s in found]
 
     @classmethod
     def from_domain(cls, b: domain.Batch) -> Batch:
-        return cls(id=strawberry.ID(str(b.id)), number=b.number, status=BatchStatus(b.status.value))
+        return cls(id=strawberry.ID(str(b.id)), number=b.number, status=b.status)
 
 
 @strawberry.type
@@ -123,14 +122,15 @@ class Round:
 
     @classmethod
     def from_domain(cls, r: domain.Round) -> Round:
+        test = r.test
         return cls(
             number=r.number,
             train_size=r.train_size,
-            accuracy=r.accuracy or 0.0,
-            precision=r.precision or 0.0,
-            recall=r.recall or 0.0,
-            f1=r.f1 or 0.0,
-            confusion_matrix=r.confusion_matrix,
+            accuracy=test.accuracy if test else 0.0,
+            precision=test.precision if test else 0.0,
+            recall=test.recall if test else 0.0,
+            f1=test.f1 if test else 0.0,
+            confusion_matrix=test.confusion_matrix if test else [],
             started_at=r.started_at,
             finished_at=r.finished_at,
         )
@@ -157,35 +157,34 @@ class Task:
     )
 
     @strawberry.field
-    async def current_batch(self, info: Info[Context, None]) -> Batch | None:
+    async def current_batch(self, info: Info[RequestContext, None]) -> Batch | None:
         """The newest batch (OPEN while the task collects answers)."""
         batch = await info.context.loaders.latest_batch.load(int(self.id))
         return Batch.from_domain(batch) if batch else None
 
     @strawberry.field
-    async def locked_for_me(self, info: Info[Context, None]) -> bool:
+    async def locked_for_me(self, info: Info[RequestContext, None]) -> bool:
         """True when the caller answered the current batch, or there is nothing to answer."""
         loaders = info.context.loaders
         batch = await loaders.latest_batch.load(int(self.id))
         if batch is None:
             return True
         answered = await loaders.answered.load(batch.id)
-        is_open = batch.status is DomainBatchStatus.OPEN
-        return locked_for(domain.TaskStatus(self.status.value), is_open, answered)
+        return locked_for(self.status, batch.status is BatchStatus.OPEN, answered)
 
     @strawberry.field
-    async def rounds(self, info: Info[Context, None]) -> list[Round]:
+    async def rounds(self, info: Info[RequestContext, None]) -> list[Round]:
         """Finished rounds, oldest first."""
         found = await info.context.loaders.rounds.load(int(self.id))
         return [Round.from_domain(r) for r in found if r.status is domain.RoundStatus.DONE]
 
     @strawberry.field
-    async def labelled_count(self, info: Info[Context, None]) -> int:
+    async def labelled_count(self, info: Info[RequestContext, None]) -> int:
         """Seed labels plus crowd-accepted ones (the training set size of the next round)."""
         return (await info.context.loaders.progress.load(int(self.id)))[0]
 
     @strawberry.field
-    async def pool_remaining(self, info: Info[Context, None]) -> int:
+    async def pool_remaining(self, info: Info[RequestContext, None]) -> int:
         """Pool samples not yet asked of the crowd."""
         return (await info.context.loaders.progress.load(int(self.id)))[1]
 
@@ -199,7 +198,7 @@ class Task:
             category=TaskCategory(t.category),
             subcategory=TaskSubcategory(t.subcategory),
             labels=list(t.labels),
-            status=TaskStatus(t.status.value),
+            status=t.status,
             cover_image_url=t.cover_image_url,
             last_error=t.last_error,
             scenario=Scenario.from_domain(t.scenario),
