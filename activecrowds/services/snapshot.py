@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from activecrowds.domain.errors import DatasetError, ValidationError
 from activecrowds.domain.model import SampleKind
-from activecrowds.errors import DatasetError, ModelError, ValidationError
 from activecrowds_ml.scenario import Category, Scenario
 
 KIND_OF_CATEGORY = {Category.IMAGE: "image", Category.TEXT: "text"}
@@ -68,21 +68,3 @@ def _row(root: Path, record: Any, kind: SampleKind) -> dict[str, Any]:
     # The label of a pool record (its hidden truth in simulations) is never stored.
     label = record.label if kind is not SampleKind.POOL else None
     return {"key": record.id, "kind": kind, "file": file, "text": record.text, "label": label}
-
-
-def check_model(scenario: Scenario) -> None:
-    """Refuse an unknown pretrained model name before anything is stored.
-
-    Raises:
-        ModelError: unknown name or missing weights file.
-    """
-    from activecrowds_ml.models import TEXT_MODELS
-
-    if scenario.category is Category.TEXT:
-        if scenario.pretrained_model.strip().lower() not in TEXT_MODELS:
-            known = ", ".join(TEXT_MODELS)
-            raise ModelError(f"unknown text model {scenario.pretrained_model!r}; known: {known}")
-        return
-    from activecrowds_ml.models.backbones import parse_image_model
-
-    parse_image_model(scenario.pretrained_model)
