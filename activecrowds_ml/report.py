@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from activecrowds_ml.simulate import RoundResult, SimulationResult
+from activecrowds_ml.simulate import CurveRow, SimulationResult
 from activecrowds_ml.summary import curves, mean_confusion, whole_pool_accuracy, write_summary
 
 CURVE_COLUMNS = ("strategy", "seed", "round", "labelled", "accuracy", "f1")
@@ -27,7 +27,7 @@ def write_all(result: SimulationResult, out: Path) -> list[Path]:
     return paths
 
 
-def write_curves(rows: Sequence[RoundResult], path: Path) -> Path:
+def write_curves(rows: Sequence[CurveRow], path: Path) -> Path:
     """curves.csv: one row per round with exactly CURVE_COLUMNS."""
     with path.open("w", newline="") as f:
         writer = csv.writer(f)
@@ -39,9 +39,9 @@ def write_curves(rows: Sequence[RoundResult], path: Path) -> Path:
     return path
 
 
-def write_details(rows: Sequence[RoundResult], path: Path) -> Path:
+def write_details(rows: Sequence[CurveRow], path: Path) -> Path:
     """details.csv: every field of every round (train size, disputes, eval accuracy, time)."""
-    names = [f.name for f in dataclasses.fields(RoundResult)]
+    names = [f.name for f in dataclasses.fields(CurveRow)]
     with path.open("w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(names)

@@ -1,9 +1,10 @@
 """The paper's experiment without a server: a simulated crowd labels what each strategy asks for.
 
 Per seed: split the labelled examples (seed, eval, test), score the whole-pool model (trained on
-every pool sample with its true label), then for each strategy run rounds of train -> test ->
-pick a batch -> crowd answers -> peer rule until the label budget is spent. Accepted labels join
-the training set; disputed ones are dropped (their labels still count against the budget).
+every pool sample with its true label), then for each strategy run the server's round
+(`activecrowds_ml.round.run_round`: train -> evaluate -> test -> pick a batch), let the crowd
+answer the batch under the peer rule, and repeat until the label budget is spent. Accepted labels
+join the training set; disputed ones are dropped (their labels still count against the budget).
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from typing import TYPE_CHECKING
 from activecrowds_ml.consensus import PeerRule, SampleState
 from activecrowds_ml.crowd import CrowdConfig, SimulatedCrowd
 from activecrowds_ml.errors import DatasetError, ValidationError
+from activecrowds_ml.round import Labelled, RoundResult, run_round
 from activecrowds_ml.scenario import Category, Scenario, TrainingMode
 from activecrowds_ml.storage import Dataset, Record, Split
 from activecrowds_ml.strategies import QueryStrategy, get_strategy
 
 if TYPE_CHECKING:
-    from activecrowds_ml.models.base import Metrics, Model
+    from activecrowds_ml.metrics import Metrics
+    from activecrowds_ml.models.base import Model
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ class SimulationConfig:
 
 
 @dataclass(frozen=True)
-class RoundResult:
+class CurveRow:
     """One row of the learning curve, plus what happened in the round."""
 
     strategy: str
@@ -83,7 +86,7 @@ class SimulationResult:
     config: SimulationConfig
     labels: tuple[str, ...]
     name: str = ""
-    rounds: list[RoundResult] = field(default_factory=list)
+    rounds: list[CurveRow] = field(default_factory=list)
     whole_pool: dict[int, Metrics] = field(default_factory=dict)
     pool_sizes: dict[int, int] = field(default_factory=dict)
     final: dict[tuple[str, int], Metrics] = field(default_factory=dict)
@@ -209,6 +212,7 @@ def _model(config: SimulationConfig, scenario: Scenario, labels: Sequence[str]) 
 class _Run:
     """The moving parts of one (strategy, seed) run."""
 
+    scenario: Scenario
     train: list[Record]
     left: list[Record]
     spent: int
@@ -224,27 +228,45 @@ def run_loop(
     split: Split,
     pool: Sequence[Record],
     tick: Callable[[str], None],
-) -> tuple[list[RoundResult], Metrics]:
+) -> tuple[list[CurveRow], Metrics]:
     """One active-learning run: rounds until the budget; returns the rows and the final test."""
     scenario = config.scenario(strategy_name, seed)
     strategy = get_strategy(strategy_name)
     rule = PeerRule(scenario.min_peers, scenario.min_agreement, scenario.max_peers)
     crowd = SimulatedCrowd(labels, config.crowd, _crowd_seed(seed, strategy_name))
     model = _model(config, scenario, labels)
-    run = _Run(list(split.seed), list(pool), len(split.seed))
-    rows: list[RoundResult] = []
-    for number in range(config.rounds + 1):
+    run = _Run(scenario, list(split.seed), list(pool), len(split.seed))
+    rows: list[CurveRow] = []
+    batch: list[Record] = []
+    number = 0
+    while True:
         started = time.perf_counter()
-        if number:
-            batch = _pick(model, strategy, run, config, seed * 10_007 + number)
-            _ask(crowd, rule, batch, run)
-        test, evaluation = _train_and_test(model, run.train, split)
-        seconds = time.perf_counter() - started
-        rows.append(_row(scenario, number, run, test, evaluation, seconds))
+        _ask(crowd, rule, batch, run)
+        result = _round(model, strategy, run, split, config.budget, number)
+        rows.append(_row(number, run, result, time.perf_counter() - started))
+        batch = _take(run, result.picked)
         tick(f"{strategy_name} seed {seed} round {number}")
-        if run.spent >= config.budget or not run.left:
-            break
-    return rows, test
+        if not batch:
+            return rows, result.test
+        number += 1
+
+
+def _round(
+    model: Model, strategy: QueryStrategy, run: _Run, split: Split, budget: int, number: int
+) -> RoundResult:
+    """The server's round on the labels accepted so far, asking no more than the budget allows."""
+    k = min(run.scenario.batch_size, budget - run.spent, len(run.left))
+    return run_round(
+        model,
+        strategy,
+        train=_labelled(run.train),
+        eval_set=_labelled(split.eval),
+        test_set=_labelled(split.test),
+        pool=run.left,
+        k=k,
+        seed=run.scenario.seed,
+        number=number,
+    )
 
 
 def _crowd_seed(seed: int, strategy: str) -> list[int]:
@@ -252,12 +274,13 @@ def _crowd_seed(seed: int, strategy: str) -> list[int]:
     return [seed, zlib.crc32(strategy.encode())]
 
 
-def _pick(
-    model: Model, strategy: QueryStrategy, run: _Run, config: SimulationConfig, seed: int
-) -> list[Record]:
-    k = min(config.base.batch_size, config.budget - run.spent, len(run.left))
-    view = model.pool_view(strategy, run.left, run.train)
-    chosen = {int(i) for i in strategy.select(view, k, seed=seed)}
+def _labelled(records: Sequence[Record]) -> Labelled:
+    return records, [str(r.label) for r in records]
+
+
+def _take(run: _Run, picked: Sequence[int]) -> list[Record]:
+    """Move the picked pool samples out of the pool; asking about them spends the budget."""
+    chosen = set(picked)
     batch = [r for i, r in enumerate(run.left) if i in chosen]
     run.left = [r for i, r in enumerate(run.left) if i not in chosen]
     run.spent += len(batch)
@@ -274,25 +297,17 @@ def _ask(crowd: SimulatedCrowd, rule: PeerRule, batch: Sequence[Record], run: _R
             run.disputed += 1
 
 
-def _train_and_test(model: Model, train: Sequence[Record], split: Split) -> tuple[Metrics, Metrics]:
-    model.train(train, [str(r.label) for r in train])
-    test = model.test(split.test, [str(r.label) for r in split.test])
-    return test, model.evaluate(split.eval, [str(r.label) for r in split.eval])
-
-
-def _row(
-    scenario: Scenario, number: int, run: _Run, test: Metrics, evaluation: Metrics, seconds: float
-) -> RoundResult:
-    return RoundResult(
-        strategy=scenario.query_strategy,
-        seed=scenario.seed,
+def _row(number: int, run: _Run, result: RoundResult, seconds: float) -> CurveRow:
+    return CurveRow(
+        strategy=run.scenario.query_strategy,
+        seed=run.scenario.seed,
         round=number,
         labelled=run.spent,
-        accuracy=test.accuracy,
-        f1=test.f1,
-        train_size=len(run.train),
+        accuracy=result.test.accuracy,
+        f1=result.test.f1,
+        train_size=result.train_size,
         disputed=run.disputed,
         wrong_accepted=run.wrong,
-        eval_accuracy=evaluation.accuracy,
+        eval_accuracy=result.eval.accuracy,
         seconds=seconds,
     )

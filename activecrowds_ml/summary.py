@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from activecrowds_ml.simulate import RoundResult, SimulationResult
+from activecrowds_ml.simulate import CurveRow, SimulationResult
 
 CHECKPOINTS = (60, 150, 300, 420)
 # The paper (collapsed-building photos, ResNet, 20 annotators, 10 peers at 80%).
@@ -39,7 +39,7 @@ class Curve:
         return int(self.labelled[hit[0]]) if hit.size else None
 
 
-def curves(rows: Sequence[RoundResult]) -> dict[str, Curve]:
+def curves(rows: Sequence[CurveRow]) -> dict[str, Curve]:
     """Mean, std, min and max test accuracy over seeds, per strategy and label count."""
     out: dict[str, Curve] = {}
     for strategy in dict.fromkeys(r.strategy for r in rows):
@@ -193,8 +193,8 @@ def _crowd(result: SimulationResult) -> str:
     return "\n".join(lines)
 
 
-def _last_rows(rows: Sequence[RoundResult], strategy: str) -> list[RoundResult]:
-    last: dict[int, RoundResult] = {}
+def _last_rows(rows: Sequence[CurveRow], strategy: str) -> list[CurveRow]:
+    last: dict[int, CurveRow] = {}
     for r in rows:
         if r.strategy == strategy:
             last[r.seed] = r

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from mltest import InstantModel
 
 from activecrowds.cli import main
+from activecrowds_ml import models, simulate
 from activecrowds_ml.consensus import PeerRule, SampleState
 from activecrowds_ml.crowd import CrowdConfig, SimulatedCrowd
 from activecrowds_ml.demo import write_demo
 from activecrowds_ml.errors import ValidationError
-from activecrowds_ml.simulate import RoundResult
+from activecrowds_ml.round import RoundResult, run_round
+from activecrowds_ml.scenario import Scenario
+from activecrowds_ml.simulate import CurveRow, SimulationConfig, run_simulation
+from activecrowds_ml.storage import Dataset, Record
 from activecrowds_ml.summary import curves
 
 LABELS = ("no", "yes")
@@ -63,6 +70,56 @@ def test_the_model_learns_from_crowd_labels(simulation: Path) -> None:
     assert sum(last) / len(last) > 0.75
 
 
+@dataclass(frozen=True)
+class Call:
+    """One run_round call of a simulation: what it was given and what it returned."""
+
+    seed: int
+    number: int
+    train: list[Record]
+    pool: list[Record]
+    result: RoundResult
+
+
+def test_every_simulated_round_is_the_servers_run_round(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a demo task, an instant model and run_round wrapped to log every call
+    write_demo(tmp_path / "demo", size=120, labelled=60)
+    dataset = Dataset.load(tmp_path / "demo")
+    monkeypatch.setattr(models, "build_model", lambda _s, labels, **_: InstantModel(labels))
+    calls: list[Call] = []
+
+    def logged(*args: Any, **kwargs: Any) -> RoundResult:
+        result = run_round(*args, **kwargs)
+        train, pool = list(kwargs["train"][0]), list(kwargs["pool"])
+        calls.append(Call(kwargs["seed"], kwargs["number"], train, pool, result))
+        return result
+
+    monkeypatch.setattr(simulate, "run_round", logged)
+    base = Scenario(initial_train_size=10, batch_size=15, eval_size=10, test_size=20)
+    config = SimulationConfig(tmp_path / "demo", seeds=(0, 1), budget=40, base=base)
+    # When the simulation runs
+    rows = run_simulation(config, dataset).rounds
+    # Then each curve row is one run_round call, numbered from 0 within each run
+    assert [(c.seed, c.number) for c in calls] == [(r.seed, r.round) for r in rows]
+    assert [c.number for c in calls] == [0, 1, 2] * 4
+    assert [(c.result.test.accuracy, c.result.train_size) for c in calls] == [
+        (r.accuracy, r.train_size) for r in rows
+    ]
+    # and the crowd is asked exactly about the samples run_round picked, within the budget
+    runs = zip(calls, calls[1:], rows, rows[1:], strict=False)
+    for before, after, last, row in runs:
+        if after.number == 0:
+            continue
+        picked = {before.pool[i].id for i in before.result.picked}
+        joined = {r.id for r in after.train} - {r.id for r in before.train}
+        assert joined <= picked and not picked & {r.id for r in after.pool}
+        assert len(picked) - len(joined) == row.disputed - last.disputed
+        assert row.labelled == last.labelled + len(picked)
+    assert [len(c.result.picked) for c in calls[:3]] == [15, 15, 0]
+
+
 def test_a_perfect_crowd_is_accepted_after_exactly_min_peers() -> None:
     crowd = SimulatedCrowd(LABELS, CrowdConfig(20, (1.0, 1.0)), seed=0)
     decision = crowd.label("yes", PeerRule(10, 0.8, 20))
@@ -95,8 +152,8 @@ def test_crowd_rejects_bad_accuracy() -> None:
         CrowdConfig(20, (0.9, 0.7))
 
 
-def _row(strategy: str, seed: int, labelled: int, accuracy: float) -> RoundResult:
-    return RoundResult(strategy, seed, labelled // 30, labelled, accuracy, 0.0, labelled, 0, 0,
+def _row(strategy: str, seed: int, labelled: int, accuracy: float) -> CurveRow:
+    return CurveRow(strategy, seed, labelled // 30, labelled, accuracy, 0.0, labelled, 0, 0,
                        accuracy, 0.1)  # fmt: skip
 
 
