@@ -110,7 +110,7 @@ async def main(args: argparse.Namespace) -> None:
     work = Path(tempfile.mkdtemp(prefix="ac-bench-"))
     dataset = work / "datasets" / "bench"
     size = args.pool + 1030
-    demo = [sys.executable, "-m", "activecrowds.cli", "dataset", "demo", str(dataset)]
+    demo = [sys.executable, "-m", "cli", "dataset", "demo", str(dataset)]
     subprocess.run([*demo, "--size", str(size), "--labelled", "1030"], check=True)
     name = f"ac_bench_{secrets.token_hex(4)}"
     await pg_admin(f'CREATE DATABASE "{name}"')

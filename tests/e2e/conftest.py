@@ -18,7 +18,7 @@ from livetest import PG_SERVER, ROOT, pg_admin
 def fashion_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """200 real Fashion-MNIST images (39 labelled, 161 in the pool), binary long-sleeved."""
     dest = tmp_path_factory.mktemp("fashion") / "fashion"
-    command = [sys.executable, "-m", "activecrowds.cli", "dataset", "demo", str(dest)]
+    command = [sys.executable, "-m", "cli", "dataset", "demo", str(dest)]
     subprocess.run([*command, "--size", "200"], cwd=ROOT, check=True, capture_output=True)
     return dest
 

@@ -88,10 +88,10 @@ class Proc:
 
 
 def spawn(name: str, args: list[str], env: dict[str, str]) -> Proc:
-    """Start `python -m activecrowds.cli ARGS` with only the given ACTIVECROWDS_* settings."""
+    """Start `python -m cli ARGS` with only the given ACTIVECROWDS_* settings."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("ACTIVECROWDS_")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "activecrowds.cli", *args],
+        [sys.executable, "-m", "cli", *args],
         cwd=ROOT,
         env={**clean, **env},
         stdout=subprocess.PIPE,

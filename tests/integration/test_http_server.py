@@ -43,7 +43,7 @@ def _free_port() -> int:
 def start(data_dir: Path, port: int) -> Server:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ACTIVECROWDS_")}
     env["ACTIVECROWDS_DATA_DIR"] = str(data_dir)
-    command = [sys.executable, "-m", "activecrowds.cli", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "cli", "serve", "--port", str(port)]
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -179,7 +179,7 @@ def test_db_upgrade_command_migrates_an_empty_database(tmp_path: Path) -> None:
     env["ACTIVECROWDS_DATA_DIR"] = str(tmp_path)
     env["ACTIVECROWDS_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
     done = subprocess.run(
-        [sys.executable, "-m", "activecrowds.cli", "db", "upgrade"],
+        [sys.executable, "-m", "cli", "db", "upgrade"],
         cwd=ROOT,
         env=env,
         capture_output=True,

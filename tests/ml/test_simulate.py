@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from mltest import InstantModel
 
-from activecrowds.cli import main
 from activecrowds_ml import models, simulate
 from activecrowds_ml.consensus import PeerRule, SampleState
 from activecrowds_ml.crowd import CrowdConfig, SimulatedCrowd
@@ -22,6 +21,7 @@ from activecrowds_ml.scenario import Scenario
 from activecrowds_ml.simulate import CurveRow, SimulationConfig, run_simulation
 from activecrowds_ml.storage import Dataset, Record
 from activecrowds_ml.summary import curves
+from cli import main
 
 LABELS = ("no", "yes")
 

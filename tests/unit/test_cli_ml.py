@@ -15,7 +15,7 @@ from activecrowds_ml.demo import write_demo
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """The console script's entry point in a fresh interpreter."""
     return subprocess.run(
-        [sys.executable, "-m", "activecrowds.cli", *args],
+        [sys.executable, "-m", "cli", *args],
         capture_output=True,
         text=True,
         timeout=120,

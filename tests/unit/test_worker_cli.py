@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from activecrowds.cli import main
 from activecrowds.config import load_settings
+from cli import main
 from worker.actors import failure_reason
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from activecrowds.config import Settings
 
 
 def register(subparsers: Any) -> None:
@@ -74,7 +77,7 @@ ANNOTATOR_HELP = "\n".join(
 )
 
 
-def _where_rounds_run(settings: Any) -> str:
+def _where_rounds_run(settings: Settings) -> str:
     if settings.redis_url:
         return f"sent to `activecrowds worker` processes via {_redact(settings.redis_url)}"
     return "in this process (embedded default; set ACTIVECROWDS_REDIS_URL for separate workers)"

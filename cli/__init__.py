@@ -1,5 +1,8 @@
 """The `activecrowds` command: one sub-command per job; errors are one line and exit code 2."""
 
+# A top-level package above server/ and worker/: it starts them, so the application core
+# (activecrowds/) never imports its own entrypoints.
+
 from __future__ import annotations
 
 import argparse
@@ -8,11 +11,11 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from activecrowds_ml.errors import ActiveCrowdsError
+from activecrowds.domain.errors import Refusal
 
 # Each module adds its sub-commands with `register(subparsers)`; imported lazily-cheap modules only,
 # heavy imports (torch, uvicorn) happen inside the command functions.
-COMMAND_MODULES = ("activecrowds_ml.cli", "activecrowds.cli.app")
+COMMAND_MODULES = ("activecrowds_ml.cli", "cli.app")
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -41,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         result = args.func(args)
-    except ActiveCrowdsError as exc:
+    except Refusal as exc:
         print(f"activecrowds {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,3 +1,0 @@
-from activecrowds.cli import main
-
-raise SystemExit(main())
