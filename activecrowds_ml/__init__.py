@@ -6,17 +6,17 @@ Importable on its own (a notebook needs nothing else); it never imports the serv
 from __future__ import annotations
 
 from activecrowds_ml.errors import (
-    MLError,
     DatasetError,
+    MLError,
     ModelError,
     ValidationError,
 )
 from activecrowds_ml.scenario import Category, Scenario, Subcategory, TrainingMode
 
 __all__ = [
-    "MLError",
     "Category",
     "DatasetError",
+    "MLError",
     "ModelError",
     "Scenario",
     "Subcategory",

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from activecrowds_ml.demo import FASHION_DIR, LABELS, POSITIVE_CLASSES, read_idx
+from activecrowds_ml.experiment.demo import FASHION_DIR, LABELS, POSITIVE_CLASSES, read_idx
 from activecrowds_ml.models import build_model
 from activecrowds_ml.models.base import Model
 from activecrowds_ml.scenario import Scenario

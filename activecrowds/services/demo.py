@@ -15,7 +15,7 @@ DEMO_SCENARIO = {"batch_size": 10, "min_peers": 1, "min_agreement": 1.0, "max_pe
 
 def write_demo_dataset(datasets_dir: Path) -> Path:
     """The reference dataset's folder, written from Fashion-MNIST first if it is absent."""
-    from activecrowds_ml.demo import write_demo
+    from activecrowds_ml.experiment.demo import write_demo
 
     root = datasets_dir / DEMO_DATASET
     if not (root / "dataset.json").is_file():
@@ -28,7 +28,7 @@ async def ensure_demo_task(ctx: Context, dataset: Path) -> Task | None:
     async with ctx.uow(write=False) as uow:
         if await uow.tasks.list():
             return None
-    from activecrowds_ml.demo import LABELS
+    from activecrowds_ml.experiment.demo import LABELS
 
     cmd = CreateTask(
         title="Long-sleeved tops",

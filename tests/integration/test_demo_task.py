@@ -11,7 +11,7 @@ from activecrowds.config import Settings
 from activecrowds.domain.model import ADMIN, TaskStatus
 from activecrowds.services import queries
 from activecrowds.services.demo import ensure_demo_task
-from activecrowds_ml.demo import write_demo
+from activecrowds_ml.experiment.demo import write_demo
 
 
 async def test_demo_task_is_created_on_an_empty_database_only(tmp_path: Path) -> None:

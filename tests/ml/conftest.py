@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from activecrowds_ml.demo import read_idx
+from activecrowds_ml.experiment.demo import read_idx
 from activecrowds_ml.storage import Record
 
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")

@@ -11,16 +11,17 @@ from typing import Any
 import pytest
 from mltest import InstantModel
 
-from activecrowds_ml import models, simulate
+from activecrowds_ml import models
 from activecrowds_ml.consensus import PeerRule, SampleState
-from activecrowds_ml.crowd import CrowdConfig, SimulatedCrowd
-from activecrowds_ml.demo import write_demo
 from activecrowds_ml.errors import ValidationError
+from activecrowds_ml.experiment import simulate
+from activecrowds_ml.experiment.crowd import CrowdConfig, SimulatedCrowd
+from activecrowds_ml.experiment.demo import write_demo
+from activecrowds_ml.experiment.simulate import CurveRow, SimulationConfig, run_simulation
+from activecrowds_ml.experiment.summary import curves
 from activecrowds_ml.round import RoundResult, run_round
 from activecrowds_ml.scenario import Scenario
-from activecrowds_ml.simulate import CurveRow, SimulationConfig, run_simulation
 from activecrowds_ml.storage import Dataset, Record
-from activecrowds_ml.summary import curves
 from cli import main
 
 LABELS = ("no", "yes")

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from activecrowds_ml.demo import LABELS, write_demo
 from activecrowds_ml.errors import DatasetError
-from activecrowds_ml.importer import import_dataset
+from activecrowds_ml.experiment.demo import LABELS, write_demo
+from activecrowds_ml.experiment.importer import import_dataset
 from activecrowds_ml.scenario import Scenario
 from activecrowds_ml.storage import Dataset, Record, split_labelled
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from activecrowds_ml.demo import write_demo
+from activecrowds_ml.experiment.demo import write_demo
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

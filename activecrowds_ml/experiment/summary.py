@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from activecrowds_ml.simulate import CurveRow, SimulationResult
+from activecrowds_ml.experiment.simulate import CurveRow, SimulationResult
 
 CHECKPOINTS = (60, 150, 300, 420)
 # The paper (collapsed-building photos, ResNet, 20 annotators, 10 peers at 80%).

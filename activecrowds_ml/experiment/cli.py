@@ -150,7 +150,7 @@ def _accuracy(value: str) -> tuple[float, float]:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from activecrowds_ml.importer import import_dataset
+    from activecrowds_ml.experiment.importer import import_dataset
 
     report = import_dataset(
         args.src,
@@ -174,7 +174,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from activecrowds_ml.demo import write_demo
+    from activecrowds_ml.experiment.demo import write_demo
 
     report = write_demo(args.dest, size=args.size, seed=args.seed, labelled=args.labelled)
     print(
@@ -185,8 +185,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from activecrowds_ml.report import write_all
-    from activecrowds_ml.simulate import prepare, run_simulation
+    from activecrowds_ml.experiment.report import write_all
+    from activecrowds_ml.experiment.simulate import prepare, run_simulation
     from activecrowds_ml.storage import Dataset
 
     dataset = Dataset.load(args.dataset)
@@ -211,9 +211,9 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _simulation_config(args: argparse.Namespace, dataset: Any) -> Any:
-    from activecrowds_ml.crowd import CrowdConfig
+    from activecrowds_ml.experiment.crowd import CrowdConfig
+    from activecrowds_ml.experiment.simulate import SimulationConfig
     from activecrowds_ml.scenario import Category, Scenario, Subcategory
-    from activecrowds_ml.simulate import SimulationConfig
 
     binary = len(dataset.labels) == 2
     base = Scenario(

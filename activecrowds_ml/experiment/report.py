@@ -10,8 +10,13 @@ from typing import Any
 
 import numpy as np
 
-from activecrowds_ml.simulate import CurveRow, SimulationResult
-from activecrowds_ml.summary import curves, mean_confusion, whole_pool_accuracy, write_summary
+from activecrowds_ml.experiment.simulate import CurveRow, SimulationResult
+from activecrowds_ml.experiment.summary import (
+    curves,
+    mean_confusion,
+    whole_pool_accuracy,
+    write_summary,
+)
 
 CURVE_COLUMNS = ("strategy", "seed", "round", "labelled", "accuracy", "f1")
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from activecrowds_ml.consensus import PeerRule, SampleState
-from activecrowds_ml.crowd import CrowdConfig, SimulatedCrowd
 from activecrowds_ml.errors import DatasetError, ValidationError
+from activecrowds_ml.experiment.crowd import CrowdConfig, SimulatedCrowd
 from activecrowds_ml.round import Labelled, RoundResult, run_round
 from activecrowds_ml.scenario import Category, Scenario, TrainingMode
 from activecrowds_ml.storage import Dataset, Record, Split
