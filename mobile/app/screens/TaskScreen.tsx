@@ -1,15 +1,12 @@
 import { useEffect, useRef, useState } from "react"
 import { Image, StyleSheet, Text, View } from "react-native"
 import { Badge, Card, ConnectionStrip, Failed, Loading, Screen } from "../components"
-import type { TaskQuery } from "../gql/graphql"
 import { useNavigation } from "../navigation/navigator"
-import { useTask } from "../services/api/hooks"
+import { useTask, type TaskDetail } from "../services/api/hooks"
 import { useAnswerQueue } from "../services/queue/QueueProvider"
 import { colors, spacing, typography } from "../theme"
 import { statusNames } from "../utils/names"
 import { TaskStatusPanel } from "./TaskStatusPanel"
-
-export type TaskDetail = NonNullable<TaskQuery["task"]>
 
 /** One task: cover, description, progress, and what the annotator can do now. */
 export function TaskScreen({ taskId }: { taskId: string }) {

@@ -2,10 +2,10 @@ import { useEffect, useState } from "react"
 import { StyleSheet, Text, View } from "react-native"
 import { Button, Notice } from "../components"
 import { useNavigation } from "../navigation/navigator"
+import type { TaskDetail } from "../services/api/hooks"
 import { useAnswerQueue } from "../services/queue/QueueProvider"
 import { spacing, typography } from "../theme"
 import { batchName } from "../utils/names"
-import type { TaskDetail } from "./TaskScreen"
 
 type Props = { task: TaskDetail; newBatch: boolean }
 

@@ -10,6 +10,13 @@ export type Connection = { epoch: number; connected: boolean }
 /** Exported for tests, which play reconnects; the app sets it only through ApiProvider. */
 export const ConnectionContext = createContext<Connection>({ epoch: 0, connected: true })
 
+/**
+ * What to do when the server answers UNAUTHENTICATED. The answer queue's provider decides (waiting
+ * answers are set aside before the sign-in ends), so the API needs no import of the queue; a no-op
+ * outside the signed-in app (tests).
+ */
+export const SignInRefusedContext = createContext<() => void>(() => undefined)
+
 type Props = { serverUrl: string; token: string; children: ReactNode; client?: Client }
 
 /** Gives every screen below an authenticated urql client and the connection state. */

@@ -1,9 +1,8 @@
 import { useCallback, useContext, useEffect, useRef } from "react"
 import { useClient, useQuery, useSubscription, type Client, type AnyVariables, type TypedDocumentNode, type UseQueryArgs } from "urql"
-import type { TaskCategory, TaskEventsSubscription, TaskSubcategory } from "../../gql/graphql"
-import { useConnection } from "./ApiProvider"
+import type { TaskCategory, TaskEventsSubscription, TaskQuery, TaskSubcategory } from "../../gql/graphql"
+import { SignInRefusedContext, useConnection } from "./ApiProvider"
 import { CategoriesDocument, TaskDocument, TaskEventsDocument, TasksChangedDocument, TasksDocument } from "./documents"
-import { SignInRefusedContext } from "../queue/QueueProvider"
 import { toProblem, describeProblem } from "./problem"
 
 const POLL_WHILE_OFFLINE_MS = 15_000
@@ -87,6 +86,9 @@ export function useTasks(category: TaskCategory, subcategory: TaskSubcategory) {
 }
 
 export type TaskEvent = TaskEventsSubscription["taskEvents"]
+
+/** A task as the task screens show it. */
+export type TaskDetail = NonNullable<TaskQuery["task"]>
 
 /** One task, refetched on each of its live events; also returns the latest event. */
 export function useTask(taskId: string) {

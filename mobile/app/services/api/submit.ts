@@ -1,12 +1,14 @@
 import type { Client } from "@urql/core"
-import type { SubmitResult, Submission } from "../queue/answerQueue"
+import type { SubmitAnswersMutationVariables } from "../../gql/graphql"
 import { SubmitAnswersDocument } from "./documents"
-import { toProblem } from "./problem"
+import { toProblem, type Problem } from "./problem"
+
+/** What the server made of one submission, or why it could not say. */
+export type SubmitResult = { kind: "ok"; accepted: number } | Problem
 
 /** The answer queue's transport over GraphQL: sends one stored submission exactly as stored. */
 export function graphqlTransport(client: Client) {
-  return async (submission: Submission): Promise<SubmitResult> => {
-    const { taskId, batchId, answers } = submission
+  return async ({ taskId, batchId, answers }: SubmitAnswersMutationVariables): Promise<SubmitResult> => {
     const result = await client
       .mutation(SubmitAnswersDocument, { taskId, batchId, answers }, { requestPolicy: "network-only" })
       .toPromise()

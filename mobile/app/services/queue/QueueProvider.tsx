@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react"
 import { Platform } from "react-native"
 import { useClient } from "urql"
-import { useConnection } from "../api/ApiProvider"
+import { SignInRefusedContext, useConnection } from "../api/ApiProvider"
 import { describeProblem } from "../api/problem"
 import { graphqlTransport } from "../api/submit"
 import { useExpire } from "../session/SessionContext"
@@ -20,9 +20,6 @@ type QueueState = {
 }
 
 const QueueContext = createContext<QueueState | null>(null)
-
-/** Call when the server answers UNAUTHENTICATED; a no-op outside the signed-in app (tests). */
-export const SignInRefusedContext = createContext<() => void>(() => undefined)
 
 /** Owns the device's answer queue; sends it whenever the client or the connection comes back. */
 export function QueueProvider({ children, queue: given }: { children: ReactNode; queue?: AnswerQueue }) {

@@ -1,5 +1,6 @@
+import type { SubmitResult } from "../api/submit"
 import { memoryStore } from "../storage/keyValue"
-import { AnswerQueue, type Submission, type SubmitResult } from "./answerQueue"
+import { AnswerQueue, type Submission } from "./answerQueue"
 
 /** A transport that answers from a script and records every payload it was given. */
 function fakeTransport(...script: SubmitResult[]) {

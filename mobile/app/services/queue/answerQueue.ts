@@ -1,4 +1,5 @@
 import { isRetryable, type Problem } from "../api/problem"
+import type { SubmitResult } from "../api/submit"
 import { loadJson, saveJson, type KeyValueStore } from "../storage/keyValue"
 
 /** One label given to one sample. */
@@ -7,7 +8,6 @@ export type Answer = { sampleId: string; label: string }
 /** A finished batch of answers waiting to reach the server; sent byte-for-byte as stored. */
 export type Submission = { taskId: string; batchId: string; answers: Answer[]; queuedAt: number; attempts: number }
 
-export type SubmitResult = { kind: "ok"; accepted: number } | Problem
 export type Transport = (submission: Submission) => Promise<SubmitResult>
 
 /** What became of a submission the user just made. */
