@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,10 +21,9 @@ from activecrowds.adapters.uow import SqlUnitOfWork
 from activecrowds.config import Settings, load_settings
 from activecrowds.domain.events import Event
 from activecrowds.services.auth import hash_token
-from activecrowds.services.context import Context, EventBus, TaskQueue
+from activecrowds.services.context import Context
+from activecrowds.services.ports import EventBus, TaskQueue
 from activecrowds.services.rounds import pending_rounds, record_round_failure, run_training_round
-
-log = logging.getLogger(__name__)
 
 
 class RoundQueue(TaskQueue, Protocol):
@@ -67,18 +66,22 @@ async def bootstrap(
     migrate: bool = True,
     resume_rounds: bool = True,
     build_model: Callable[..., Any] | None = None,
+    queue: RoundQueue | None = None,
+    bus: Bus | None = None,
 ) -> App:
     """Migrate the database, build engine, queue and bus, and re-send rounds left due.
 
     Without Redis (the embedded default) rounds run in this process and events stay in it; with
     ACTIVECROWDS_REDIS_URL rounds go to Dramatiq workers and events to Redis pub/sub, and the
     workers' outbox relay re-sends rounds (so `resume_rounds` applies to the embedded default).
+    A `queue` or `bus` given replaces the one the settings would choose (tests pass fakes).
     """
     settings = settings or load_settings()
     if migrate:
         await asyncio.to_thread(db.upgrade, settings.database_url)
     engine = db.create_engine(settings.database_url)
-    queue, bus = _ports(settings)
+    queue = _queue(settings) if queue is None else queue
+    bus = _bus(settings) if bus is None else bus
 
     def uow(write: bool = True) -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, write=write)
@@ -97,26 +100,24 @@ async def bootstrap(
         retry_wait_s=settings.retry_wait_s,
     )
     if isinstance(queue, InProcessQueue):
-        queue.bind(lambda task_id, number: run_round_or_fail(ctx, task_id, number))
+        queue.bind(partial(run_training_round, ctx), partial(record_round_failure, ctx))
         if resume_rounds:
             for task_id, number in await pending_rounds(ctx):
                 await queue.enqueue_round(task_id, number)
     return App(settings, engine, ctx, queue, bus)
 
 
-def _ports(settings: Settings) -> tuple[RoundQueue, Bus]:
-    """In-process queue and in-memory bus, or Dramatiq and Redis pub/sub when Redis is set."""
+def _queue(settings: Settings) -> RoundQueue:
+    """Rounds in this process, or on Dramatiq workers when Redis is set."""
     if settings.redis_url is None:
-        return InProcessQueue(), InMemoryEventBus()
-    broker = make_broker(settings.redis_url)
-    queue = DramatiqQueue(broker, die_before_send=settings.test_die_before_send)
-    return queue, RedisEventBus(settings.redis_url)
+        return InProcessQueue()
+    return DramatiqQueue(
+        make_broker(settings.redis_url), die_before_send=settings.test_die_before_send
+    )
 
 
-async def run_round_or_fail(ctx: Context, task_id: int, number: int) -> None:
-    """The in-process queue's handler: one attempt; a failure marks the task FAILED."""
-    try:
-        await run_training_round(ctx, task_id, number)
-    except Exception as exc:
-        log.exception("round %s of task %s failed", number, task_id)
-        await record_round_failure(ctx, task_id, number, f"{type(exc).__name__}: {exc}")
+def _bus(settings: Settings) -> Bus:
+    """Events within this process, or over Redis pub/sub when Redis is set."""
+    if settings.redis_url is None:
+        return InMemoryEventBus()
+    return RedisEventBus(settings.redis_url)

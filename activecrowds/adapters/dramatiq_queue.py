@@ -9,7 +9,6 @@ from typing import Any
 
 TRAINING_QUEUE = "training"
 ROUND_ACTOR = "run_training_round"
-FAILED_ACTOR = "round_failed"  # gets a round's message once its last retry failed
 
 
 def make_broker(url: str) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from functools import partial
 from typing import Any
 
 from apptest import Api, OpenTask, current
@@ -268,8 +269,9 @@ async def test_task_finishes_when_the_pool_runs_out(
 async def test_a_failing_round_marks_the_task_failed_with_the_reason(
     app: App, api: Api, make_task: Any
 ) -> None:
-    from activecrowds.bootstrap import run_round_or_fail
+    from activecrowds.adapters.queue import InProcessQueue
     from activecrowds.domain.errors import ModelError
+    from activecrowds.services.rounds import record_round_failure, run_training_round
 
     def broken(*_: Any, **__: Any) -> Any:
         raise ModelError("weights file is corrupt")
@@ -279,7 +281,12 @@ async def test_a_failing_round_marks_the_task_failed_with_the_reason(
         await conn.execute(
             t.rounds.insert().values(task_id=task.id, number=1, status="DUE", confusion_matrix=[])
         )
-    await run_round_or_fail(dataclasses.replace(app.ctx, build_model=broken), task.id, 1)
+    ctx = dataclasses.replace(app.ctx, build_model=broken)
+    queue = InProcessQueue()  # wired as bootstrap wires the embedded default
+    queue.bind(partial(run_training_round, ctx), partial(record_round_failure, ctx))
+    await queue.enqueue_round(task.id, 1)
+    await queue.join()
+    await queue.close()
     got = (
         await api.call(
             "query($id: ID!) { task(id: $id) { status lastError lockedForMe } }",

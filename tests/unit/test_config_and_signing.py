@@ -8,13 +8,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from activecrowds.config import load_settings
-from activecrowds.errors import (
+from activecrowds.domain.errors import (
     Conflict,
     DatasetError,
     Forbidden,
+    NotCollecting,
     NotFound,
     RateLimited,
-    TaskLocked,
     Unauthenticated,
     ValidationError,
 )
@@ -91,7 +91,7 @@ def test_every_error_has_its_api_code() -> None:
         ValidationError("x"): "BAD_USER_INPUT",
         DatasetError("x"): "BAD_USER_INPUT",
         Conflict("x"): "CONFLICT",
-        TaskLocked("x"): "TASK_LOCKED",
+        NotCollecting("x"): "TASK_LOCKED",
         RateLimited("x"): "RATE_LIMITED",
         RuntimeError("x"): "INTERNAL",
     }

@@ -6,7 +6,9 @@ import asyncio
 
 from activecrowds.adapters.bus import InMemoryEventBus
 from activecrowds.adapters.queue import InProcessQueue
+from activecrowds.domain.errors import ModelError
 from activecrowds.domain.events import RoundDue, TaskCreated
+from activecrowds.services.failures import failure_reason
 
 
 async def test_rounds_run_in_order_one_at_a_time_and_a_failure_does_not_stop_the_queue() -> None:
@@ -29,6 +31,27 @@ async def test_rounds_run_in_order_one_at_a_time_and_a_failure_does_not_stop_the
         await queue.enqueue_round(7, n)
     await queue.join()
     assert ran == [(7, 0), (7, 2), (7, 3)]
+    await queue.close()
+
+
+async def test_a_failed_round_is_reported_with_the_reason_the_worker_gives() -> None:
+    # Given a queue whose rounds cannot read their images
+    async def handler(task_id: int, number: int) -> None:
+        raise ModelError("cannot read image x.png")
+
+    failures: list[tuple[int, int, str]] = []
+
+    async def on_failure(task_id: int, number: int, error: str) -> None:
+        failures.append((task_id, number, error))
+
+    queue = InProcessQueue()
+    queue.bind(handler, on_failure)
+    # When a round runs
+    await queue.enqueue_round(7, 1)
+    await queue.join()
+    # Then its one attempt is reported failed, worded as a Dramatiq worker words it
+    assert failures == [(7, 1, failure_reason(ModelError("cannot read image x.png")))]
+    assert failures[0][2] == "ModelError: cannot read image x.png"
     await queue.close()
 
 
