@@ -111,9 +111,7 @@ def _queue(settings: Settings) -> RoundQueue:
     """Rounds in this process, or on Dramatiq workers when Redis is set."""
     if settings.redis_url is None:
         return InProcessQueue()
-    return DramatiqQueue(
-        make_broker(settings.redis_url), die_before_send=settings.test_die_before_send
-    )
+    return DramatiqQueue(make_broker(settings.redis_url))
 
 
 def _bus(settings: Settings) -> Bus:

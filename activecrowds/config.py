@@ -28,18 +28,12 @@ class Settings:
     retry_backoff_ms: int = 5000  # first retry's delay; doubles each time
     round_lease_s: float = 60.0  # a running round is someone's for this long (renewed meanwhile)
     resend_after_s: float = 60.0  # the outbox relay re-sends a round still not started by then
-    test_die_before_send: bool = False  # tests only: exit between commit and send
 
     @property
     def retry_wait_s(self) -> float:
         """The longest backoff before a retry (Dramatiq doubles it per retry), plus a margin."""
         longest = self.retry_backoff_ms * 2 ** max(0, self.round_retries - 1) / 1000
         return min(longest, 300.0) + self.resend_after_s
-
-    @property
-    def live(self) -> bool:
-        """True with Redis: rounds run in `activecrowds worker` processes."""
-        return self.redis_url is not None
 
     @property
     def datasets_dir(self) -> Path:
@@ -50,10 +44,6 @@ class Settings:
     def cache_dir(self) -> Path:
         """Backbone feature caches shared by every task's rounds."""
         return self.data_dir / "cache"
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -80,7 +70,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retry_backoff_ms=int(_number(env, "RETRY_BACKOFF_MS", 5000)),
         round_lease_s=_number(env, "ROUND_LEASE_S", 60.0),
         resend_after_s=_number(env, "RESEND_AFTER_S", 60.0),
-        test_die_before_send=env.get(PREFIX + "TEST_DIE_BEFORE_SEND") == "1",
     )
 
 

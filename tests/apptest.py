@@ -15,13 +15,29 @@ from typing import Any
 
 import numpy as np
 
+from activecrowds.adapters.bus import InMemoryEventBus
 from activecrowds.bootstrap import App
+from activecrowds.domain.events import Event
 from activecrowds.domain.model import ADMIN, Batch, Sample, Task
 from activecrowds.services import queries
 from activecrowds_ml.models.base import Model
 from activecrowds_ml.storage import Record, write_dataset
 
 ADMIN_TOKEN = "test-admin-token"
+
+
+class RecordingBus(InMemoryEventBus):
+    """The in-memory bus, keeping every event published so a test can look back at them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.published: list[Event] = []
+
+    async def publish(self, events: Sequence[Event]) -> None:
+        self.published.extend(events)
+        await super().publish(events)
+
+
 LABELS = ["dark", "bright"]
 
 

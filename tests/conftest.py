@@ -21,6 +21,7 @@ from apptest import (
     SCENARIO,
     Api,
     OpenTask,
+    RecordingBus,
     current,
     tiny_model,
     write_image_dataset,
@@ -77,7 +78,7 @@ async def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> As
     """The wired application (migrated with Alembic), rounds on the tiny model."""
     data_dir = tmp_path_factory.mktemp("data")
     settings = Settings(data_dir, database_url, ADMIN_TOKEN)
-    wired = await bootstrap(settings, build_model=tiny_model)
+    wired = await bootstrap(settings, build_model=tiny_model, bus=RecordingBus())
     yield wired
     await wired.close()
 

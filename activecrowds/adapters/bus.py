@@ -14,12 +14,9 @@ class InMemoryEventBus:
     def __init__(self, maxsize: int = 1000) -> None:
         self._subscribers: set[asyncio.Queue[Event]] = set()
         self._maxsize = maxsize
-        self.published: list[Event] = []  # last events, for tests and diagnostics
-        self._keep = maxsize
 
     async def publish(self, events: Sequence[Event]) -> None:
         """Deliver events; a subscriber too slow to keep `maxsize` queued loses the oldest."""
-        self.published = (self.published + list(events))[-self._keep :]
         for queue in list(self._subscribers):
             for event in events:
                 if queue.full():

@@ -4,7 +4,6 @@ queue; `activecrowds worker` processes (worker/) declare the actors and run them
 from __future__ import annotations
 
 import asyncio
-import os
 from typing import Any
 
 TRAINING_QUEUE = "training"
@@ -34,13 +33,10 @@ def round_message(task_id: int, number: int) -> Any:
 class DramatiqQueue:
     """The TaskQueue port over a Dramatiq broker; raises when the broker cannot be reached."""
 
-    def __init__(self, broker: Any, *, die_before_send: bool = False) -> None:
+    def __init__(self, broker: Any) -> None:
         self.broker = broker
-        self._die_before_send = die_before_send
 
     async def enqueue_round(self, task_id: int, number: int) -> None:
-        if self._die_before_send:
-            os._exit(17)  # tests only: the process dies after the commit, before the send
         await asyncio.to_thread(self.broker.enqueue, round_message(task_id, number))
 
     async def join(self) -> None:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,11 +88,14 @@ class Proc:
                 self.process.wait()
 
 
-def spawn(name: str, args: list[str], env: dict[str, str]) -> Proc:
-    """Start `python -m cli ARGS` with only the given ACTIVECROWDS_* settings."""
+CLI = ("-m", "cli")  # the `activecrowds` command, as `python -m cli`
+
+
+def spawn(name: str, args: list[str], env: dict[str, str], entry: Sequence[str] = CLI) -> Proc:
+    """Start `python ENTRY ARGS` with only the given ACTIVECROWDS_* settings."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("ACTIVECROWDS_")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli", *args],
+        [sys.executable, *entry, *args],
         cwd=ROOT,
         env={**clean, **env},
         stdout=subprocess.PIPE,
@@ -109,8 +113,8 @@ def spawn(name: str, args: list[str], env: dict[str, str]) -> Proc:
     return proc
 
 
-def serve(name: str, env: dict[str, str], port: int) -> Proc:
-    proc = spawn(name, ["serve", "--port", str(port)], env)
+def serve(name: str, env: dict[str, str], port: int, entry: Sequence[str] = CLI) -> Proc:
+    proc = spawn(name, ["serve", "--port", str(port)], env, entry)
     proc.wait_for_line("Application startup complete")
     return proc
 
@@ -210,9 +214,9 @@ class Cluster:
     def admin_token(self) -> str:
         return self.env["ACTIVECROWDS_ADMIN_TOKEN"]
 
-    def add_replica(self, **extra: str) -> str:
+    def add_replica(self, entry: Sequence[str] = CLI) -> str:
         port = free_port()
-        self.replicas.append(serve(f"replica{len(self.replicas)}", {**self.env, **extra}, port))
+        self.replicas.append(serve(f"replica{len(self.replicas)}", self.env, port, entry))
         self.bases.append(f"http://127.0.0.1:{port}")
         return self.bases[-1]
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import dying_server
 import httpx
 import pytest
 from livetest import (
@@ -155,7 +156,7 @@ async def test_a_server_dying_between_commit_and_send_still_gets_its_round_run(
     cluster: Cluster,
 ) -> None:
     # Given a third replica that dies right after committing, before sending to the queue
-    doomed_base = cluster.add_replica(ACTIVECROWDS_TEST_DIE_BEFORE_SEND="1")
+    doomed_base = cluster.add_replica(entry=[str(Path(__file__).with_name("dying_server.py"))])
     doomed = cluster.replicas[-1]
     task = await new_task(cluster, "fashion", peers=2)
     tokens = await Api(cluster.bases[0], cluster.admin_token).register(2)
@@ -167,7 +168,7 @@ async def test_a_server_dying_between_commit_and_send_still_gets_its_round_run(
         # When the resolving answer goes to the doomed replica
         with pytest.raises(httpx.HTTPError):
             await Api(doomed_base, tokens[1]).call(SUBMIT, request)
-        assert doomed.process.wait(timeout=10) == 17
+        assert doomed.process.wait(timeout=10) == dying_server.EXIT_CODE
         # Then the relay sends the due round and every event still comes, in order
         got = await collect_until(sub, "NewBatchAvailable", timeout=30)
         assert kinds(got) == ["TaskLocked:SUBMITTED", *TAIL]
