@@ -1,6 +1,25 @@
+import type { ReactNode } from "react"
 import { ActivityIndicator, StyleSheet, Text, View } from "react-native"
 import { colors, spacing, typography } from "../theme"
 import { Button } from "./Button"
+
+type StateViewProps<T> = {
+  data: T | undefined
+  /** A plain message, shown only while there is no data at all. */
+  error: string | null
+  onRetry: () => void
+  children: (data: T) => ReactNode
+}
+
+/**
+ * What a screen shows for its query: the data as soon as there is any, else the error with a retry,
+ * else a spinner. Data already shown wins over a later error: offline, the screen keeps what it knew.
+ */
+export function StateView<T>({ data, error, onRetry, children }: StateViewProps<T>) {
+  if (data !== undefined) return <>{children(data)}</>
+  if (error) return <Failed message={error} onRetry={onRetry} />
+  return <Loading />
+}
 
 /** A centred spinner while the first data arrives. */
 export function Loading({ label = "Loading…" }: { label?: string }) {

@@ -1,4 +1,4 @@
-import { Button, ChoiceCard, ConnectionStrip, Empty, Failed, Loading, Screen, Tile } from "../components"
+import { Button, ChoiceCard, ConnectionStrip, Empty, Screen, StateView, Tile } from "../components"
 import { useNavigation } from "../navigation/navigator"
 import { useCategories } from "../services/api/hooks"
 import { useSession } from "../services/session/SessionContext"
@@ -19,26 +19,29 @@ export function CategoriesScreen() {
       testID="screen-categories"
     >
       <ConnectionStrip />
-      {!data && error ? <Failed message={error} onRetry={refetch} /> : null}
-      {!data && !error ? <Loading /> : null}
-      {data && data.categories.length === 0 ? (
-        <Empty title="No tasks yet" message="When the team creates a task it will show up here." />
-      ) : null}
-      {data?.categories.map((c) => {
-        const info = categoryNames[c.category]
-        const open = c.subcategories.reduce((n, s) => n + s.taskCount, 0)
-        return (
-          <ChoiceCard
-            key={c.category}
-            title={info.title}
-            blurb={info.blurb}
-            count={open}
-            onPress={() => push({ name: "subcategories", category: c.category })}
-            testID={`category-${c.category}`}
-            leading={<Tile text={info.icon} color={info.color} />}
-          />
-        )
-      })}
+      <StateView data={data} error={error} onRetry={refetch}>
+        {({ categories }) =>
+          categories.length === 0 ? (
+            <Empty title="No tasks yet" message="When the team creates a task it will show up here." />
+          ) : (
+            categories.map((c) => {
+              const info = categoryNames[c.category]
+              const open = c.subcategories.reduce((n, s) => n + s.taskCount, 0)
+              return (
+                <ChoiceCard
+                  key={c.category}
+                  title={info.title}
+                  blurb={info.blurb}
+                  count={open}
+                  onPress={() => push({ name: "subcategories", category: c.category })}
+                  testID={`category-${c.category}`}
+                  leading={<Tile text={info.icon} color={info.color} />}
+                />
+              )
+            })
+          )
+        }
+      </StateView>
     </Screen>
   )
 }

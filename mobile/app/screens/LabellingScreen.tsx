@@ -1,5 +1,5 @@
 import { Pressable, StyleSheet, Text, View } from "react-native"
-import { Button, Failed, Loading, Notice, SampleView, Screen, Tile } from "../components"
+import { Button, Loading, Notice, SampleView, Screen, StateView, Tile } from "../components"
 import { useNavigation } from "../navigation/navigator"
 import type { Answer } from "../services/queue/answerQueue"
 import { colors, spacing, touchTarget, typography } from "../theme"
@@ -15,19 +15,13 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
   const { task, batch, answers, index, sample } = s
   useKeyboardShortcuts(shortcuts(s))
 
-  if (!s.data && s.error) {
-    return (
-      <Frame onBack={back}>
-        <Failed message={s.error} onRetry={s.refetch} />
-      </Frame>
-    )
-  }
-  if (task && !batch) return <Closed onBack={back} />
   if (!task || !batch || answers === null) {
     return (
-      <Frame onBack={back}>
-        <Loading />
-      </Frame>
+      <Screen title="Labelling" onBack={back} testID="screen-label">
+        <StateView data={s.data} error={s.error} onRetry={s.refetch}>
+          {() => (task && !batch ? <Closed /> : <Loading />)}
+        </StateView>
+      </Screen>
     )
   }
   const total = batch.samples.length
@@ -74,21 +68,11 @@ function shortcuts(s: ReturnType<typeof useBatchLabelling>): Record<string, () =
   return keys
 }
 
-function Frame({ onBack, children }: { onBack: () => void; children: React.ReactNode }) {
+function Closed() {
   return (
-    <Screen title="Labelling" onBack={onBack} testID="screen-label">
-      {children}
-    </Screen>
-  )
-}
-
-function Closed({ onBack }: { onBack: () => void }) {
-  return (
-    <Frame onBack={onBack}>
-      <Notice tone="neutral" title="No batch to label" testID="label-closed">
-        <Text style={typography.body}>This batch is closed or already answered. Go back to see what is next.</Text>
-      </Notice>
-    </Frame>
+    <Notice tone="neutral" title="No batch to label" testID="label-closed">
+      <Text style={typography.body}>This batch is closed or already answered. Go back to see what is next.</Text>
+    </Notice>
   )
 }
 

@@ -1,4 +1,4 @@
-import { ChoiceCard, ConnectionStrip, Failed, Loading, Screen } from "../components"
+import { ChoiceCard, ConnectionStrip, Screen, StateView } from "../components"
 import type { TaskCategory } from "../gql/graphql"
 import { useNavigation } from "../navigation/navigator"
 import { useCategories } from "../services/api/hooks"
@@ -8,26 +8,29 @@ import { categoryNames, subcategoryNames } from "../utils/names"
 export function SubcategoriesScreen({ category }: { category: TaskCategory }) {
   const { push, back } = useNavigation()
   const { data, error, refetch } = useCategories()
-  const entry = data?.categories.find((c) => c.category === category)
 
   return (
     <Screen title={categoryNames[category].title} subtitle="Choose a kind of task" onBack={back} testID="screen-subcategories">
       <ConnectionStrip />
-      {!data && error ? <Failed message={error} onRetry={refetch} /> : null}
-      {!data && !error ? <Loading /> : null}
-      {entry?.subcategories.map((s) => {
-        const info = subcategoryNames[s.subcategory]
-        return (
-          <ChoiceCard
-            key={s.subcategory}
-            title={info.title}
-            blurb={info.blurb}
-            count={s.taskCount}
-            onPress={() => push({ name: "tasks", category, subcategory: s.subcategory })}
-            testID={`subcategory-${s.subcategory}`}
-          />
-        )
-      })}
+      <StateView data={data} error={error} onRetry={refetch}>
+        {({ categories }) =>
+          categories
+            .find((c) => c.category === category)
+            ?.subcategories.map((s) => {
+              const info = subcategoryNames[s.subcategory]
+              return (
+                <ChoiceCard
+                  key={s.subcategory}
+                  title={info.title}
+                  blurb={info.blurb}
+                  count={s.taskCount}
+                  onPress={() => push({ name: "tasks", category, subcategory: s.subcategory })}
+                  testID={`subcategory-${s.subcategory}`}
+                />
+              )
+            })
+        }
+      </StateView>
     </Screen>
   )
 }

@@ -1,5 +1,5 @@
 import { Image, StyleSheet, Text, View } from "react-native"
-import { Badge, Card, ConnectionStrip, Empty, Failed, Loading, Screen } from "../components"
+import { Badge, Card, ConnectionStrip, Empty, Screen, StateView } from "../components"
 import type { TaskCategory, TaskSubcategory, TasksQuery } from "../gql/graphql"
 import { useNavigation } from "../navigation/navigator"
 import { useTasks } from "../services/api/hooks"
@@ -22,14 +22,17 @@ export function TaskListScreen({ category, subcategory }: Props) {
       testID="screen-tasks"
     >
       <ConnectionStrip />
-      {!data && error ? <Failed message={error} onRetry={refetch} /> : null}
-      {!data && !error ? <Loading /> : null}
-      {data && data.tasks.length === 0 ? (
-        <Empty title="Nothing here yet" message="No task of this kind is open right now." />
-      ) : null}
-      {data?.tasks.map((task) => (
-        <TaskCard key={task.id} task={task} onPress={() => push({ name: "task", taskId: task.id })} />
-      ))}
+      <StateView data={data} error={error} onRetry={refetch}>
+        {({ tasks }) =>
+          tasks.length === 0 ? (
+            <Empty title="Nothing here yet" message="No task of this kind is open right now." />
+          ) : (
+            tasks.map((task) => (
+              <TaskCard key={task.id} task={task} onPress={() => push({ name: "task", taskId: task.id })} />
+            ))
+          )
+        }
+      </StateView>
     </Screen>
   )
 }

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "react"
 import { Image, StyleSheet, Text, View } from "react-native"
-import { Badge, Card, ConnectionStrip, Failed, Loading, Screen } from "../components"
+import { Badge, Card, ConnectionStrip, Failed, Screen, StateView } from "../components"
 import { useNavigation } from "../navigation/navigator"
 import { useTask, type TaskDetail } from "../services/api/hooks"
 import { useAnswerQueue } from "../services/queue/QueueProvider"
@@ -13,8 +13,7 @@ export function TaskScreen({ taskId }: { taskId: string }) {
   const { back } = useNavigation()
   const { data, error, refetch, lastEvent } = useTask(taskId)
   const { delivered } = useAnswerQueue()
-  const task = data?.task
-  const newBatch = useNewBatchNotice(task, lastEvent?.__typename === "NewBatchAvailable")
+  const newBatchEvent = lastEvent?.__typename === "NewBatchAvailable"
 
   // Queued answers just reached the server: show what it thinks now.
   const deliveredAt = delivered[taskId]
@@ -23,29 +22,35 @@ export function TaskScreen({ taskId }: { taskId: string }) {
   }, [deliveredAt, refetch])
 
   return (
-    <Screen title={task?.title ?? "Task"} onBack={back} testID="screen-task">
+    <Screen title={data?.task?.title ?? "Task"} onBack={back} testID="screen-task">
       <ConnectionStrip />
-      {!data && error ? <Failed message={error} onRetry={refetch} /> : null}
-      {!data && !error ? <Loading /> : null}
-      {data && !task ? <Failed message="This task no longer exists." /> : null}
-      {task ? (
-        <>
-          <TaskStatusPanel task={task} newBatch={newBatch} />
-          <Overview task={task} />
-        </>
-      ) : null}
+      <StateView data={data} error={error} onRetry={refetch}>
+        {({ task }) =>
+          task ? <TaskDetails task={task} newBatchEvent={newBatchEvent} /> : <Failed message="This task no longer exists." />
+        }
+      </StateView>
     </Screen>
   )
 }
 
+/** The loaded task: what I can do with it now, then how far it has come. */
+function TaskDetails({ task, newBatchEvent }: { task: TaskDetail; newBatchEvent: boolean }) {
+  const newBatch = useNewBatchNotice(task, newBatchEvent)
+  return (
+    <>
+      <TaskStatusPanel task={task} newBatch={newBatch} />
+      <Overview task={task} />
+    </>
+  )
+}
+
 /** True when a batch opened while this screen showed the task as locked for me. */
-function useNewBatchNotice(task: TaskDetail | null | undefined, eventSaysNew: boolean): boolean {
+function useNewBatchNotice(task: TaskDetail, eventSaysNew: boolean): boolean {
   const lockedOn = useRef<string | null>(null)
   const [fresh, setFresh] = useState(false)
-  const open = !!task && task.status === "COLLECTING" && !task.lockedForMe && !!task.currentBatch
-  const batchId = task?.currentBatch?.id ?? "none"
+  const open = task.status === "COLLECTING" && !task.lockedForMe && !!task.currentBatch
+  const batchId = task.currentBatch?.id ?? "none"
   useEffect(() => {
-    if (!task) return
     if (!open) {
       lockedOn.current = batchId
       setFresh(false)
