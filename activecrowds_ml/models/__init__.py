@@ -24,6 +24,28 @@ def known_models(category: Category) -> list[str]:
     return known_names()
 
 
+def check_model(scenario: Scenario) -> None:
+    """Refuse a model name `build_model` would refuse, without loading any weights.
+
+    Args:
+        scenario: category and pretrained_model are used.
+
+    Raises:
+        ModelError: unknown model name (the message lists the known ones), a weights file that
+            does not exist, or a category without a model.
+    """
+    name = scenario.pretrained_model
+    if scenario.category is Category.TEXT:
+        if name.strip().lower() not in TEXT_MODELS:
+            raise ModelError(f"unknown text model {name!r}; known: {', '.join(TEXT_MODELS)}")
+    elif scenario.category is Category.IMAGE:
+        from activecrowds_ml.models.backbones import parse_image_model
+
+        parse_image_model(name)
+    else:
+        raise ModelError(f"no model for category {scenario.category.value}")
+
+
 def build_model(
     scenario: Scenario,
     labels: Sequence[str],
@@ -50,7 +72,7 @@ def build_model(
             weights file, or pretrained weights that cannot be downloaded.
         ValidationError: fewer than two distinct labels.
     """
-    name = scenario.pretrained_model
+    check_model(scenario)
     if scenario.category is Category.IMAGE:
         from activecrowds_ml.models.image import ImageClassifier
 
@@ -58,27 +80,23 @@ def build_model(
         return ImageClassifier(
             labels=tuple(labels),
             seed=scenario.seed,
-            model_name=name,
+            model_name=scenario.pretrained_model,
             training_mode=scenario.training_mode,
             cache_dir=cache_dir,
             device=device,
             **options,
         )
-    if scenario.category is Category.TEXT:
-        if name.strip().lower() not in TEXT_MODELS:
-            raise ModelError(f"unknown text model {name!r}; known: {', '.join(TEXT_MODELS)}")
-        from activecrowds_ml.models.text import TextClassifier
+    from activecrowds_ml.models.text import TextClassifier
 
-        _check_options(TextClassifier, options)
-        return TextClassifier(
-            labels=tuple(labels),
-            seed=scenario.seed,
-            training_mode=scenario.training_mode,
-            cache_dir=cache_dir,
-            device=device,
-            **options,
-        )
-    raise ModelError(f"no model for category {scenario.category.value}")
+    _check_options(TextClassifier, options)
+    return TextClassifier(
+        labels=tuple(labels),
+        seed=scenario.seed,
+        training_mode=scenario.training_mode,
+        cache_dir=cache_dir,
+        device=device,
+        **options,
+    )
 
 
 def _check_options(cls: type, options: dict[str, Any]) -> None:
