@@ -1,4 +1,6 @@
 import { fireEvent, screen } from "@testing-library/react-native"
+import { AnswerQueue } from "../services/queue/answerQueue"
+import { memoryStore } from "../services/storage/keyValue"
 import { aTask } from "../test/fixtures"
 import { fakeClient } from "../test/fakeClient"
 import { renderApp } from "../test/render"
@@ -34,5 +36,18 @@ describe("Task list", () => {
 
     fireEvent.press(screen.getByTestId("task-t1"))
     expect(await screen.findByTestId("screen-task")).toBeTruthy()
+  })
+
+  it("does not offer a batch whose answers are still waiting on this phone", async () => {
+    const queue = new AnswerQueue(memoryStore(), { transport: async () => ({ kind: "network" }), schedule: () => () => {} })
+    await queue.answer("t1", "b2", { sampleId: "b2-s1", label: "yes" })
+    await queue.submit("t1", "b2")
+    const tasks = [row("t1", "Collapsed buildings", "COLLECTING", false, 2)]
+    const { client } = fakeClient({ Tasks: () => ({ tasks }), SubmitAnswers: () => new Error("Failed to fetch") })
+    renderApp(client, [{ name: "tasks", category: "IMAGE", subcategory: "BINARY_CLASSIFICATION" }], queue)
+
+    expect(await screen.findByText(/1 answer saved on this phone/)).toBeTruthy()
+    expect(screen.getByText("Collapsed buildings")).toBeTruthy()
+    expect(screen.queryByTestId("task-t1-waiting")).toBeNull()
   })
 })

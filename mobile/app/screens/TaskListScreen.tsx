@@ -3,6 +3,7 @@ import { Badge, Card, ConnectionStrip, Empty, Screen, StateView } from "../compo
 import type { TaskCategory, TaskSubcategory, TasksQuery } from "../gql/graphql"
 import { useNavigation } from "../navigation/navigator"
 import { useTasks } from "../services/api/hooks"
+import { useAnswerState } from "../services/queue/answerState"
 import { colors, spacing, typography } from "../theme"
 import { batchName, categoryNames, statusNames, subcategoryNames } from "../utils/names"
 
@@ -39,7 +40,7 @@ export function TaskListScreen({ category, subcategory }: Props) {
 
 function TaskCard({ task, onPress }: { task: TaskRow; onPress: () => void }) {
   const status = statusNames[task.status]
-  const waiting = task.status === "COLLECTING" && !task.lockedForMe && !!task.currentBatch
+  const answer = useAnswerState(task)
   return (
     <Card onPress={onPress} testID={`task-${task.id}`} accessibilityLabel={task.title}>
       <View style={styles.row}>
@@ -53,8 +54,8 @@ function TaskCard({ task, onPress }: { task: TaskRow; onPress: () => void }) {
       </View>
       <View style={styles.badges}>
         <Badge label={status.label} tone={status.tone} />
-        {waiting ? (
-          <Badge label={`${batchName(task.currentBatch?.number ?? 0)} waiting for you`} tone="info" testID={`task-${task.id}-waiting`} />
+        {answer.kind === "open" ? (
+          <Badge label={`${batchName(answer.batch.number)} waiting for you`} tone="info" testID={`task-${task.id}-waiting`} />
         ) : null}
       </View>
     </Card>

@@ -3,6 +3,7 @@ import { Image, StyleSheet, Text, View } from "react-native"
 import { Badge, Card, ConnectionStrip, Failed, Screen, StateView } from "../components"
 import { useNavigation } from "../navigation/navigator"
 import { useTask, type TaskDetail } from "../services/api/hooks"
+import { useAnswerState } from "../services/queue/answerState"
 import { useAnswerQueue } from "../services/queue/QueueProvider"
 import { colors, spacing, typography } from "../theme"
 import { statusNames } from "../utils/names"
@@ -35,21 +36,21 @@ export function TaskScreen({ taskId }: { taskId: string }) {
 
 /** The loaded task: what I can do with it now, then how far it has come. */
 function TaskDetails({ task, newBatchEvent }: { task: TaskDetail; newBatchEvent: boolean }) {
-  const newBatch = useNewBatchNotice(task, newBatchEvent)
+  const answer = useAnswerState(task)
+  const newBatch = useNewBatchNotice(answer.kind === "open", task.currentBatch?.id, newBatchEvent)
   return (
     <>
-      <TaskStatusPanel task={task} newBatch={newBatch} />
+      <TaskStatusPanel task={task} answer={answer} newBatch={newBatch} />
       <Overview task={task} />
     </>
   )
 }
 
 /** True when a batch opened while this screen showed the task as locked for me. */
-function useNewBatchNotice(task: TaskDetail, eventSaysNew: boolean): boolean {
+function useNewBatchNotice(open: boolean, currentBatchId: string | undefined, eventSaysNew: boolean): boolean {
   const lockedOn = useRef<string | null>(null)
   const [fresh, setFresh] = useState(false)
-  const open = task.status === "COLLECTING" && !task.lockedForMe && !!task.currentBatch
-  const batchId = task.currentBatch?.id ?? "none"
+  const batchId = currentBatchId ?? "none"
   useEffect(() => {
     if (!open) {
       lockedOn.current = batchId
@@ -57,7 +58,7 @@ function useNewBatchNotice(task: TaskDetail, eventSaysNew: boolean): boolean {
     } else if (lockedOn.current !== null && lockedOn.current !== batchId) {
       setFresh(true)
     }
-  }, [task, open, batchId])
+  }, [open, batchId])
   return open && (fresh || eventSaysNew)
 }
 

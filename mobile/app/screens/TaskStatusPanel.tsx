@@ -3,16 +3,17 @@ import { StyleSheet, Text, View } from "react-native"
 import { Button, Notice } from "../components"
 import { useNavigation } from "../navigation/navigator"
 import type { TaskDetail } from "../services/api/hooks"
+import type { AnswerState } from "../services/queue/answerState"
 import { useAnswerQueue } from "../services/queue/QueueProvider"
 import { spacing, typography } from "../theme"
 import { batchName } from "../utils/names"
 
-type Props = { task: TaskDetail; newBatch: boolean }
+type Batch = NonNullable<TaskDetail["currentBatch"]>
+type Props = { task: TaskDetail; answer: AnswerState<Batch>; newBatch: boolean }
 
 /** What the annotator can do with this task right now, said plainly. */
-export function TaskStatusPanel({ task, newBatch }: Props) {
-  const { pending, rejections, clearRejection, queue } = useAnswerQueue()
-  const queued = pending.find((s) => s.taskId === task.id)
+export function TaskStatusPanel({ task, answer, newBatch }: Props) {
+  const { rejections, clearRejection, queue } = useAnswerQueue()
   const rejection = rejections[task.id]
   return (
     <View style={styles.stack}>
@@ -22,21 +23,25 @@ export function TaskStatusPanel({ task, newBatch }: Props) {
           <Button label="OK" variant="secondary" onPress={() => clearRejection(task.id)} />
         </Notice>
       ) : null}
-      {queued ? (
+      {answer.kind === "queued" ? (
         <Notice tone="warning" title="Answers saved on this phone" testID="queued">
           <Text style={typography.body}>
-            {queued.answers.length} answers will be sent as soon as the server can be reached. You can close the app.
+            {answer.submission.answers.length} answers will be sent as soon as the server can be reached. You can close
+            the app.
           </Text>
           <Button label="Try sending now" variant="secondary" onPress={() => void queue.flush()} testID="retry-now" />
         </Notice>
+      ) : answer.kind === "open" ? (
+        <OpenBatch taskId={task.id} batch={answer.batch} newBatch={newBatch} />
       ) : (
-        <Main task={task} newBatch={newBatch} />
+        <Locked task={task} />
       )}
     </View>
   )
 }
 
-function Main({ task, newBatch }: Props) {
+/** Why there is nothing to answer: the task's status, or my answers to this batch are in. */
+function Locked({ task }: { task: TaskDetail }) {
   if (task.status === "FAILED") {
     return (
       <Notice tone="danger" title="Training failed" testID="state-failed">
@@ -60,27 +65,23 @@ function Main({ task, newBatch }: Props) {
       </Notice>
     )
   }
-  if (task.lockedForMe || !task.currentBatch) {
-    return (
-      <Notice tone="neutral" title="Waiting for the next batch" testID="state-locked">
-        <Text style={typography.body}>
-          Thanks, your answers are in. Other annotators are still working on this batch; this screen updates by itself
-          when the next one is ready.
-        </Text>
-      </Notice>
-    )
-  }
-  return <OpenBatch task={task} newBatch={newBatch} />
+  return (
+    <Notice tone="neutral" title="Waiting for the next batch" testID="state-locked">
+      <Text style={typography.body}>
+        Thanks, your answers are in. Other annotators are still working on this batch; this screen updates by itself
+        when the next one is ready.
+      </Text>
+    </Notice>
+  )
 }
 
-function OpenBatch({ task, newBatch }: Props) {
+function OpenBatch({ taskId, batch, newBatch }: { taskId: string; batch: Batch; newBatch: boolean }) {
   const { push } = useNavigation()
   const { queue } = useAnswerQueue()
-  const batch = task.currentBatch!
   const [answered, setAnswered] = useState(0)
   useEffect(() => {
-    void queue.draft(task.id, batch.id).then((a) => setAnswered(a.length))
-  }, [queue, task.id, batch.id])
+    void queue.draft(taskId, batch.id).then((a) => setAnswered(a.length))
+  }, [queue, taskId, batch.id])
   const total = batch.samples.length
   const label = answered > 0 ? `Continue (${answered} / ${total})` : "Start labelling"
   return (
@@ -92,7 +93,7 @@ function OpenBatch({ task, newBatch }: Props) {
       <Text style={typography.body}>
         {total} samples to label. Your answers are saved as you go and sent together at the end.
       </Text>
-      <Button label={label} big variant="success" onPress={() => push({ name: "label", taskId: task.id })} testID="start-labelling" />
+      <Button label={label} big variant="success" onPress={() => push({ name: "label", taskId })} testID="start-labelling" />
     </Notice>
   )
 }

@@ -1,9 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react"
 import { prefetchImages } from "../components"
-import { useTask } from "../services/api/hooks"
+import { useTask, type TaskDetail } from "../services/api/hooks"
 import type { Answer } from "../services/queue/answerQueue"
+import { answerState } from "../services/queue/answerState"
 import { useAnswerQueue } from "../services/queue/QueueProvider"
 import { answerChoices } from "../utils/answerChoices"
+
+type Batch = NonNullable<TaskDetail["currentBatch"]>
 
 // After this long the task screen takes over and shows the submission as saved and pending.
 const SUBMIT_WAIT_MS = 6_000
@@ -11,13 +14,16 @@ const SUBMIT_WAIT_MS = 6_000
 /** The labelling session of a task's open batch: where we are, what was answered, and the moves. */
 export function useBatchLabelling(taskId: string) {
   const live = useTask(taskId)
-  const { queue } = useAnswerQueue()
+  const { queue, pending } = useAnswerQueue()
   const task = live.data?.task
-  const batch = task && !task.lockedForMe ? task.currentBatch : null
+  // Once submitted the batch counts as answered (it waits in the outbox); this session keeps it on
+  // screen until the submit settles and the task screen takes over.
+  const [sending, setSending] = useState<Batch | null>(null)
+  const answer = task ? answerState(task, pending) : null
+  const batch = sending ?? (answer?.kind === "open" ? answer.batch : null)
   const samples = useMemo(() => batch?.samples ?? [], [batch])
   const [answers, setAnswers] = useState<Answer[] | null>(null)
   const [index, setIndex] = useState(0)
-  const [submitting, setSubmitting] = useState(false)
 
   // Resume where the saved draft of this batch left off; only when the batch itself changes, not
   // at every refetch, so the user's place is kept.
@@ -52,7 +58,7 @@ export function useBatchLabelling(taskId: string) {
   /** Submit the batch; resolves once sent, refused, or queued for later (at most a few seconds). */
   const submit = useCallback(async () => {
     if (!batch) return
-    setSubmitting(true)
+    setSending(batch)
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise((resolve) => (timer = setTimeout(resolve, SUBMIT_WAIT_MS)))
     await Promise.race([queue.submit(taskId, batch.id), timeout])
@@ -70,7 +76,7 @@ export function useBatchLabelling(taskId: string) {
     index,
     sample,
     given: sample ? answers?.find((a) => a.sampleId === sample.id)?.label : undefined,
-    submitting,
+    submitting: sending !== null,
     choose,
     submit,
     goTo: (i: number) => setIndex(Math.max(0, Math.min(samples.length, i))),
