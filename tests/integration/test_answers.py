@@ -107,7 +107,9 @@ async def test_resolved_batch_starts_exactly_one_round_that_trains_on_accepted_l
     assert [e for e in events if isinstance(e, RoundDue) and e.task_id == task.id] == [
         RoundDue(task.id, 1)
     ]
-    assert len([e for e in events if isinstance(e, NewBatchAvailable) and e.task_id == task.id]) == 1
+    assert (
+        len([e for e in events if isinstance(e, NewBatchAvailable) and e.task_id == task.id]) == 1
+    )
     rounds = (
         await api.call(
             "query($id: ID!) { task(id: $id) { rounds { number trainSize } labelledCount } }",

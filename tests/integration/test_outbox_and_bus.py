@@ -15,8 +15,8 @@ from activecrowds.adapters import tables as t
 from activecrowds.adapters.redis_bus import RedisEventBus, channel_for, decode, encode
 from activecrowds.bootstrap import App
 from activecrowds.domain.events import (
-    NewBatchAvailable,
     LockReason,
+    NewBatchAvailable,
     RoundCompleted,
     TaskDeleted,
     TaskLocked,
