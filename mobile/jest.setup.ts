@@ -1,6 +1,6 @@
 // Device storage in memory for every test; the real modules need a phone.
 jest.mock("@react-native-async-storage/async-storage", () =>
-  require("@react-native-async-storage/async-storage/jest/async-storage-mock"),
+  jest.requireActual("@react-native-async-storage/async-storage/jest/async-storage-mock"),
 )
 
 jest.mock("expo-secure-store", () => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Mobile checks: install (npm ci when node_modules is missing or package-lock.json changed),
-# generate GraphQL types from ../schema.graphql, type-check, run the jest suite.
+# generate GraphQL types from ../schema.graphql, check formatting (Prettier), lint (ESLint),
+# type-check, run the jest suite.
 # With --e2e also build the web app and run the browser tests against the real server.
 set -euo pipefail
 cd "$(dirname "$0")/../mobile"
@@ -15,6 +16,10 @@ fi
 
 echo "mobile: codegen"
 npm run --silent codegen >/dev/null
+echo "mobile: prettier --check"
+npm run --silent format:check
+echo "mobile: eslint"
+npm run --silent lint
 echo "mobile: tsc --noEmit"
 npx tsc --noEmit
 echo "mobile: jest"

@@ -4,7 +4,16 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import {
-  freePort, gql, launchPhone, makeDataDir, missingPrerequisites, removeDir, shoot, startServer, startWebHost, waitFor,
+  freePort,
+  gql,
+  launchPhone,
+  makeDataDir,
+  missingPrerequisites,
+  removeDir,
+  shoot,
+  startServer,
+  startWebHost,
+  waitFor,
 } from "./harness.mjs"
 
 const missing = missingPrerequisites()
@@ -44,7 +53,10 @@ async function openBatch(apiUrl, taskId, round) {
 /** Answer each sample, Yes and No in turn (big buttons, or the y / n keys), checking the counter. */
 async function labelBatch(page, size, shotAt, { keys = false } = {}) {
   for (let i = 0; i < size; i++) {
-    await page.getByTestId("counter").filter({ hasText: `${i + 1} / ${size}` }).waitFor()
+    await page
+      .getByTestId("counter")
+      .filter({ hasText: `${i + 1} / ${size}` })
+      .waitFor()
     await page.getByTestId("sample-image").locator("img").first().waitFor({ state: "attached" })
     if (i === shotAt) {
       await page.waitForTimeout(400) // let the image fade in for the screenshot
@@ -69,8 +81,13 @@ describe("annotator in the browser", () => {
         subcategory: "BINARY_CLASSIFICATION",
         labels: ["not_long_sleeved", "long_sleeved"],
         dataset: "fm",
-        initialTrainSize: 20, evalSize: 20, testSize: 20, batchSize: 5,
-        minPeers: 2, minAgreement: 1.0, maxPeers: 3,
+        initialTrainSize: 20,
+        evalSize: 20,
+        testSize: 20,
+        batchSize: 5,
+        minPeers: 2,
+        minAgreement: 1.0,
+        maxPeers: 3,
       },
     })
     state.taskId = createTask.id
@@ -88,67 +105,84 @@ describe("annotator in the browser", () => {
     removeDir(state.dataDir)
   })
 
-  test("signs in, labels a full batch, waits locked, and sees the next batch arrive live", withScreenshotOnFailure("live", async () => {
-    const { page, web } = state
-    await page.goto(web.url)
-    await page.getByTestId("annotator-name").fill("Amina Yusuf")
-    assert.equal(await page.getByTestId("server-url").inputValue(), web.url)
-    await shoot(page, "01-sign-in")
-    await page.getByTestId("sign-in").click()
+  test(
+    "signs in, labels a full batch, waits locked, and sees the next batch arrive live",
+    withScreenshotOnFailure("live", async () => {
+      const { page, web } = state
+      await page.goto(web.url)
+      await page.getByTestId("annotator-name").fill("Amina Yusuf")
+      assert.equal(await page.getByTestId("server-url").inputValue(), web.url)
+      await shoot(page, "01-sign-in")
+      await page.getByTestId("sign-in").click()
 
-    await page.getByTestId("category-IMAGE-count").filter({ hasText: "1" }).waitFor()
-    await shoot(page, "02-categories")
-    await page.getByTestId("category-IMAGE").click()
-    await page.getByTestId("subcategory-BINARY_CLASSIFICATION-count").filter({ hasText: "1" }).waitFor()
-    await shoot(page, "03-subcategories")
-    await page.getByTestId("subcategory-BINARY_CLASSIFICATION").click()
-    await page.getByTestId(`task-${state.taskId}-waiting`).waitFor()
-    await shoot(page, "04-task-list")
-    await page.getByTestId(`task-${state.taskId}`).click()
-    await page.getByTestId("state-open").waitFor()
-    await shoot(page, "05-task")
+      await page.getByTestId("category-IMAGE-count").filter({ hasText: "1" }).waitFor()
+      await shoot(page, "02-categories")
+      await page.getByTestId("category-IMAGE").click()
+      await page.getByTestId("subcategory-BINARY_CLASSIFICATION-count").filter({ hasText: "1" }).waitFor()
+      await shoot(page, "03-subcategories")
+      await page.getByTestId("subcategory-BINARY_CLASSIFICATION").click()
+      await page.getByTestId(`task-${state.taskId}-waiting`).waitFor()
+      await shoot(page, "04-task-list")
+      await page.getByTestId(`task-${state.taskId}`).click()
+      await page.getByTestId("state-open").waitFor()
+      await shoot(page, "05-task")
 
-    await page.getByTestId("start-labelling").click()
-    await labelBatch(page, 5, 2)
-    await shoot(page, "07-review")
-    await page.getByTestId("submit").click()
-    await page.getByTestId("state-locked").waitFor()
-    await shoot(page, "08-locked")
+      await page.getByTestId("start-labelling").click()
+      await labelBatch(page, 5, 2)
+      await shoot(page, "07-review")
+      await page.getByTestId("submit").click()
+      await page.getByTestId("state-locked").waitFor()
+      await shoot(page, "08-locked")
 
-    // When two other annotators answer the same batch through the API, the batch resolves...
-    const { task } = await gql(state.server.url, TASK, { id: state.taskId })
-    assert.ok(task.lockedForMe === false && task.currentBatch.samples.every((s) => s.answerCount === 1))
-    for (const name of ["peer-1", "peer-2"]) {
-      const { registerAnnotator } = await gql(state.server.url, REGISTER, { name }, null)
-      const answers = task.currentBatch.samples.map((s) => ({ sampleId: s.id, label: "long_sleeved" }))
-      await gql(state.server.url, SUBMIT, { t: state.taskId, b: task.currentBatch.id, a: answers }, registerAnnotator.token)
-    }
-    // ...the next round trains, and the app says so without a reload.
-    await page.getByTestId("state-new-batch").waitFor({ timeout: 180_000 })
-    await shoot(page, "09-new-batch")
-    const news = state.frames.filter((f) => f.includes('"next"') && f.includes("NewBatchAvailable"))
-    assert.ok(news.length > 0, `the news came over the taskEvents subscription; frames seen: ${state.frames.slice(0, 3).join(" | ")}`)
-  }))
+      // When two other annotators answer the same batch through the API, the batch resolves...
+      const { task } = await gql(state.server.url, TASK, { id: state.taskId })
+      assert.ok(task.lockedForMe === false && task.currentBatch.samples.every((s) => s.answerCount === 1))
+      for (const name of ["peer-1", "peer-2"]) {
+        const { registerAnnotator } = await gql(state.server.url, REGISTER, { name }, null)
+        const answers = task.currentBatch.samples.map((s) => ({ sampleId: s.id, label: "long_sleeved" }))
+        await gql(
+          state.server.url,
+          SUBMIT,
+          { t: state.taskId, b: task.currentBatch.id, a: answers },
+          registerAnnotator.token,
+        )
+      }
+      // ...the next round trains, and the app says so without a reload.
+      await page.getByTestId("state-new-batch").waitFor({ timeout: 180_000 })
+      await shoot(page, "09-new-batch")
+      const news = state.frames.filter((f) => f.includes('"next"') && f.includes("NewBatchAvailable"))
+      assert.ok(
+        news.length > 0,
+        `the news came over the taskEvents subscription; frames seen: ${state.frames.slice(0, 3).join(" | ")}`,
+      )
+    }),
+  )
 
-  test("keeps the answers when the server goes away during submit, and delivers them when it is back", withScreenshotOnFailure("offline", async () => {
-    const { page } = state
-    const batch = (await openBatch(state.server.url, state.taskId, 1)).currentBatch
-    await page.getByTestId("start-labelling").click()
-    await labelBatch(page, batch.samples.length, -1, { keys: true })
+  test(
+    "keeps the answers when the server goes away during submit, and delivers them when it is back",
+    withScreenshotOnFailure("offline", async () => {
+      const { page } = state
+      const batch = (await openBatch(state.server.url, state.taskId, 1)).currentBatch
+      await page.getByTestId("start-labelling").click()
+      await labelBatch(page, batch.samples.length, -1, { keys: true })
 
-    // Given the server is cut just before the submit...
-    await state.server.kill()
-    await page.getByTestId("submit").click()
-    await page.getByTestId("queued").waitFor({ timeout: 20_000 })
-    await shoot(page, "10-offline-queued")
+      // Given the server is cut just before the submit...
+      await state.server.kill()
+      await page.getByTestId("submit").click()
+      await page.getByTestId("queued").waitFor({ timeout: 20_000 })
+      await shoot(page, "10-offline-queued")
 
-    // ...when it comes back on the same port and data, the queued answers go through by themselves.
-    state.server = await startServer({ dataDir: state.dataDir, port: state.apiPort })
-    await page.getByTestId("state-locked").or(page.getByTestId("state-training")).waitFor({ timeout: 90_000 })
-    await shoot(page, "11-delivered")
-    const { task } = await gql(state.server.url, TASK, { id: state.taskId })
-    assert.equal(task.currentBatch.id, batch.id)
-    assert.ok(task.currentBatch.samples.every((s) => s.answerCount === 1), "each sample got exactly one answer")
-    assert.equal(task.lockedForMe, false, "the admin is not the annotator who answered")
-  }))
+      // ...when it comes back on the same port and data, the queued answers go through by themselves.
+      state.server = await startServer({ dataDir: state.dataDir, port: state.apiPort })
+      await page.getByTestId("state-locked").or(page.getByTestId("state-training")).waitFor({ timeout: 90_000 })
+      await shoot(page, "11-delivered")
+      const { task } = await gql(state.server.url, TASK, { id: state.taskId })
+      assert.equal(task.currentBatch.id, batch.id)
+      assert.ok(
+        task.currentBatch.samples.every((s) => s.answerCount === 1),
+        "each sample got exactly one answer",
+      )
+      assert.equal(task.lockedForMe, false, "the admin is not the annotator who answered")
+    }),
+  )
 })

@@ -64,7 +64,9 @@ export async function startServer({ dataDir, port }) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${log}`)
     try {
       if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break
-    } catch {}
+    } catch {
+      // not listening yet
+    }
     await sleep(250)
   }
   return {
@@ -82,7 +84,7 @@ export async function startServer({ dataDir, port }) {
 export async function gql(baseUrl, query, variables = {}, token = ADMIN_TOKEN) {
   const response = await fetch(`${baseUrl}/graphql`, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    headers: { "content-type": "application/json", "authorization": `Bearer ${token}` },
     body: JSON.stringify({ query, variables }),
   })
   const body = await response.json()
@@ -101,7 +103,15 @@ export async function waitFor(probe, { timeoutMs = 120_000, everyMs = 500, what 
   }
 }
 
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".png": "image/png", ".ico": "image/x-icon", ".ttf": "font/ttf" }
+const TYPES = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".json": "application/json",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".ttf": "font/ttf",
+}
 const FORWARDED = /^\/(graphql|media|healthz)(\/|\?|$)/
 
 /**
@@ -121,15 +131,22 @@ export async function startWebHost({ port, upstreamPort }) {
   await new Promise((ok) => server.listen(port, "127.0.0.1", ok))
   return {
     url: `http://localhost:${port}`,
-    close: () => new Promise((ok) => { server.closeAllConnections(); server.close(ok) }),
+    close: () =>
+      new Promise((ok) => {
+        server.closeAllConnections()
+        server.close(ok)
+      }),
   }
 }
 
 function forward(req, res, upstreamPort) {
-  const upstream = httpRequest({ host: "127.0.0.1", port: upstreamPort, path: req.url, method: req.method, headers: req.headers }, (up) => {
-    res.writeHead(up.statusCode ?? 502, up.headers)
-    up.pipe(res)
-  })
+  const upstream = httpRequest(
+    { host: "127.0.0.1", port: upstreamPort, path: req.url, method: req.method, headers: req.headers },
+    (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers)
+      up.pipe(res)
+    },
+  )
   upstream.on("error", () => {
     if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" })
     res.end("upstream unavailable")
@@ -139,13 +156,18 @@ function forward(req, res, upstreamPort) {
 
 function tunnel(req, socket, head, upstreamPort) {
   const upstream = connect(upstreamPort, "127.0.0.1", () => {
-    const headers = Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`).join("\r\n")
+    const headers = Object.entries(req.headers)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join("\r\n")
     upstream.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers}\r\n\r\n`)
     if (head?.length) upstream.write(head)
     upstream.pipe(socket)
     socket.pipe(upstream)
   })
-  const drop = () => { socket.destroy(); upstream.destroy() }
+  const drop = () => {
+    socket.destroy()
+    upstream.destroy()
+  }
   upstream.on("error", drop)
   socket.on("error", drop)
   upstream.on("close", drop)
@@ -158,7 +180,15 @@ export async function launchPhone() {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,
     isMobile: true,

@@ -13,15 +13,15 @@ export function Badge({ label, tone, testID }: { label: string; tone: Tone; test
 }
 
 const styles = StyleSheet.create({
+  dot: { borderRadius: 4, height: 8, width: 8 },
   pill: {
-    flexDirection: "row",
     alignItems: "center",
     alignSelf: "flex-start",
+    borderRadius: 999,
+    flexDirection: "row",
+    gap: spacing.xs + 2,
     paddingHorizontal: spacing.sm + 2,
     paddingVertical: spacing.xs,
-    borderRadius: 999,
-    gap: spacing.xs + 2,
   },
-  dot: { width: 8, height: 8, borderRadius: 4 },
   text: { fontWeight: "700", letterSpacing: 0.3 },
 })

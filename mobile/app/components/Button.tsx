@@ -54,15 +54,15 @@ export function Button({ label, onPress, variant = "primary", disabled, busy, bi
 
 const styles = StyleSheet.create({
   base: {
-    minHeight: touchTarget,
-    paddingHorizontal: spacing.lg,
+    alignItems: "center",
     borderRadius: 14,
     borderWidth: 1,
-    alignItems: "center",
     justifyContent: "center",
+    minHeight: touchTarget,
+    paddingHorizontal: spacing.lg,
   },
-  big: { minHeight: 76, borderRadius: 18 },
-  pressed: { opacity: 0.85, transform: [{ scale: 0.98 }] },
+  big: { borderRadius: 18, minHeight: 76 },
   inactive: { opacity: 0.5 },
+  pressed: { opacity: 0.85, transform: [{ scale: 0.98 }] },
   text: { textAlign: "center" },
 })

@@ -30,7 +30,7 @@ export function ChoiceCard({ title, blurb, count, onPress, testID, leading }: Pr
 }
 
 const styles = StyleSheet.create({
-  row: { flexDirection: "row", alignItems: "center", gap: spacing.md },
-  grow: { flex: 1, gap: spacing.xxs },
   dim: { color: colors.textDim },
+  grow: { flex: 1, gap: spacing.xxs },
+  row: { alignItems: "center", flexDirection: "row", gap: spacing.md },
 })

@@ -12,8 +12,15 @@ export function CountPill({ count, testID }: { count: number; testID?: string })
 }
 
 const styles = StyleSheet.create({
-  pill: { minWidth: 36, height: 36, borderRadius: 18, paddingHorizontal: spacing.sm, alignItems: "center", justifyContent: "center" },
   active: { backgroundColor: colors.primary },
   idle: { backgroundColor: colors.neutralSoft },
+  pill: {
+    alignItems: "center",
+    borderRadius: 18,
+    height: 36,
+    justifyContent: "center",
+    minWidth: 36,
+    paddingHorizontal: spacing.sm,
+  },
   text: { fontSize: 16, fontWeight: "700" },
 })

@@ -20,5 +20,5 @@ export function Notice({ tone, title, children, testID }: Props) {
 }
 
 const styles = StyleSheet.create({
-  box: { borderRadius: 14, borderLeftWidth: 6, padding: spacing.md, gap: spacing.sm },
+  box: { borderLeftWidth: 6, borderRadius: 14, gap: spacing.sm, padding: spacing.md },
 })

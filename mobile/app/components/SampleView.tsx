@@ -65,10 +65,10 @@ function ProgressiveImage({ url }: { url: string }) {
         />
       </Animated.View>
       {!loaded && !failed && !previewShown ? (
-        <ActivityIndicator style={StyleSheet.absoluteFill} size="large" color="#fff" />
+        <ActivityIndicator style={StyleSheet.absoluteFill} size="large" color={colors.white} />
       ) : null}
       {!loaded && !failed && previewShown ? (
-        <ActivityIndicator style={styles.corner} size="small" color="#fff" testID="sample-loading" />
+        <ActivityIndicator style={styles.corner} size="small" color={colors.white} testID="sample-loading" />
       ) : null}
       {failed ? <Text style={styles.failed}>The image could not be loaded. Answer later or go back.</Text> : null}
     </View>
@@ -89,11 +89,18 @@ export function prefetchImages(urls: (string | null | undefined)[]): Promise<voi
 }
 
 const styles = StyleSheet.create({
-  imageBox: { flex: 1, backgroundColor: colors.black, borderRadius: 16, overflow: "hidden", justifyContent: "center" },
-  image: { width: "100%", height: "100%" },
-  corner: { position: "absolute", top: spacing.md, right: spacing.md },
-  failed: { position: "absolute", alignSelf: "center", color: "#fff", fontSize: 16, padding: spacing.lg, textAlign: "center" },
-  textBox: { flex: 1, backgroundColor: colors.surface, borderRadius: 16, borderWidth: 1, borderColor: colors.border },
-  textContent: { padding: spacing.lg, justifyContent: "center", flexGrow: 1 },
-  text: { fontSize: 24, lineHeight: 34, color: colors.text },
+  corner: { position: "absolute", right: spacing.md, top: spacing.md },
+  failed: {
+    alignSelf: "center",
+    color: colors.white,
+    fontSize: 16,
+    padding: spacing.lg,
+    position: "absolute",
+    textAlign: "center",
+  },
+  image: { height: "100%", width: "100%" },
+  imageBox: { backgroundColor: colors.black, borderRadius: 16, flex: 1, justifyContent: "center", overflow: "hidden" },
+  text: { color: colors.text, fontSize: 24, lineHeight: 34 },
+  textBox: { backgroundColor: colors.surface, borderColor: colors.border, borderRadius: 16, borderWidth: 1, flex: 1 },
+  textContent: { flexGrow: 1, justifyContent: "center", padding: spacing.lg },
 })

@@ -59,27 +59,27 @@ export function Screen({ title, subtitle, onBack, right, children, scroll = true
 }
 
 const styles = StyleSheet.create({
-  root: { flex: 1, backgroundColor: colors.background },
+  back: {
+    alignItems: "center",
+    backgroundColor: colors.background,
+    borderRadius: 12,
+    height: touchTarget - 8,
+    justifyContent: "center",
+    width: touchTarget - 8,
+  },
+  backText: { color: colors.primary, fontSize: 34, fontWeight: "600", lineHeight: 38 },
+  column: { alignSelf: "center", maxWidth: maxContentWidth, paddingHorizontal: spacing.md, width: "100%" },
+  fill: { flex: 1 },
   header: {
     backgroundColor: colors.surface,
-    borderBottomWidth: 1,
     borderBottomColor: colors.border,
+    borderBottomWidth: 1,
     paddingVertical: spacing.sm,
   },
-  headerRow: { flexDirection: "row", alignItems: "center", gap: spacing.sm, minHeight: touchTarget },
-  column: { width: "100%", maxWidth: maxContentWidth, alignSelf: "center", paddingHorizontal: spacing.md },
-  fill: { flex: 1 },
-  stack: { gap: spacing.md },
+  headerRow: { alignItems: "center", flexDirection: "row", gap: spacing.sm, minHeight: touchTarget },
+  root: { backgroundColor: colors.background, flex: 1 },
   scrollContent: { paddingVertical: spacing.md },
-  back: {
-    width: touchTarget - 8,
-    height: touchTarget - 8,
-    borderRadius: 12,
-    alignItems: "center",
-    justifyContent: "center",
-    backgroundColor: colors.background,
-  },
-  backText: { fontSize: 34, lineHeight: 38, color: colors.primary, fontWeight: "600" },
-  titles: { flex: 1 },
+  stack: { gap: spacing.md },
   subtitle: { color: colors.textDim },
+  titles: { flex: 1 },
 })

@@ -55,7 +55,7 @@ export function Empty({ title, message }: { title: string; message: string }) {
 }
 
 const styles = StyleSheet.create({
-  center: { alignItems: "center", justifyContent: "center", padding: spacing.xl, gap: spacing.md },
-  text: { color: colors.text, textAlign: "center" },
+  center: { alignItems: "center", gap: spacing.md, justifyContent: "center", padding: spacing.xl },
   dim: { color: colors.textDim, textAlign: "center" },
+  text: { color: colors.text, textAlign: "center" },
 })

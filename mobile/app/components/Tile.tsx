@@ -14,6 +14,6 @@ export function Tile({ text, color, size = 52 }: Props) {
 }
 
 const styles = StyleSheet.create({
-  tile: { alignItems: "center", justifyContent: "center" },
   text: { color: colors.onPrimary, fontWeight: "800", letterSpacing: 0.5 },
+  tile: { alignItems: "center", justifyContent: "center" },
 })

@@ -63,7 +63,10 @@ describe("Categories and subcategories", () => {
     renderApp(client, [{ name: "categories" }, { name: "subcategories", category: "IMAGE" }])
     fireEvent.press(await screen.findByTestId("subcategory-BINARY_CLASSIFICATION"))
     expect(await screen.findByText("No task of this kind is open right now.")).toBeTruthy()
-    expect(calls.find((c) => c.name === "Tasks")?.variables).toEqual({ category: "IMAGE", subcategory: "BINARY_CLASSIFICATION" })
+    expect(calls.find((c) => c.name === "Tasks")?.variables).toEqual({
+      category: "IMAGE",
+      subcategory: "BINARY_CLASSIFICATION",
+    })
 
     fireEvent.press(screen.getByTestId("back"))
     expect(await screen.findByTestId("screen-subcategories")).toBeTruthy()

@@ -5,7 +5,10 @@ import { aTask } from "../test/fixtures"
 import { fakeClient, serverError } from "../test/fakeClient"
 import { renderApp } from "../test/render"
 
-const route = [{ name: "task" as const, taskId: "t1" }, { name: "label" as const, taskId: "t1" }]
+const route = [
+  { name: "task" as const, taskId: "t1" },
+  { name: "label" as const, taskId: "t1" },
+]
 
 describe("Labelling", () => {
   it("walks a batch one sample at a time with Yes/No, back/undo, a counter, and submits at the end", async () => {
@@ -14,7 +17,13 @@ describe("Labelling", () => {
       Task: () => ({ task }),
       SubmitAnswers: () => {
         task = aTask({ lockedForMe: true })
-        return { submitAnswers: { __typename: "SubmitAnswersPayload", accepted: 3, task: { __typename: "Task", id: "t1", status: "COLLECTING", lockedForMe: true } } }
+        return {
+          submitAnswers: {
+            __typename: "SubmitAnswersPayload",
+            accepted: 3,
+            task: { __typename: "Task", id: "t1", status: "COLLECTING", lockedForMe: true },
+          },
+        }
       },
     })
     const { queue } = renderApp(client, route)
@@ -96,7 +105,10 @@ describe("Labelling", () => {
   })
 
   it("explains a refusal from the server in plain words", async () => {
-    const { client } = fakeClient({ Task: () => ({ task: aTask() }), SubmitAnswers: () => serverError("TASK_LOCKED", "stale batch") })
+    const { client } = fakeClient({
+      Task: () => ({ task: aTask() }),
+      SubmitAnswers: () => serverError("TASK_LOCKED", "stale batch"),
+    })
     renderApp(client, route)
     for (const n of [1, 2, 3]) {
       expect(await screen.findByText(`${n} / 3`)).toBeTruthy()

@@ -52,7 +52,13 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
           />
         </View>
       ) : (
-        <Review total={total} answers={answers} busy={s.submitting} onSubmit={submit} onBack={() => s.goTo(total - 1)} />
+        <Review
+          total={total}
+          answers={answers}
+          busy={s.submitting}
+          onSubmit={submit}
+          onBack={() => s.goTo(total - 1)}
+        />
       )}
     </Screen>
   )
@@ -134,7 +140,15 @@ function Review({ total, answers, busy, onSubmit, onBack }: ReviewProps) {
       <Text style={[typography.body, styles.centeredDim]}>
         {[...counts].map(([label, n]) => `${n} × ${humanLabel(label)}`).join(" · ")}
       </Text>
-      <Button label="Submit answers" big variant="success" busy={busy} onPress={onSubmit} testID="submit" style={styles.full} />
+      <Button
+        label="Submit answers"
+        big
+        variant="success"
+        busy={busy}
+        onPress={onSubmit}
+        testID="submit"
+        style={styles.full}
+      />
       <Button label="‹ Check the last one again" variant="ghost" onPress={onBack} disabled={busy} />
     </View>
   )
@@ -144,20 +158,32 @@ const TONE = { yes: colors.success, no: colors.danger, plain: colors.primary }
 
 const styles = StyleSheet.create({
   body: { flex: 1, gap: spacing.md, paddingVertical: spacing.md },
-  counter: { backgroundColor: colors.text, borderRadius: 12, paddingHorizontal: spacing.md, minHeight: 40, justifyContent: "center" },
-  counterText: { color: colors.onPrimary, fontSize: 20, fontWeight: "800", fontVariant: ["tabular-nums"] },
-  track: { height: 6, borderRadius: 3, backgroundColor: colors.neutralSoft, overflow: "hidden", marginTop: spacing.sm },
-  fill: { height: 6, backgroundColor: colors.primary },
-  choices: { flexDirection: "row", flexWrap: "wrap", gap: spacing.sm },
-  choice: { minHeight: touchTarget + 28, borderRadius: 18, alignItems: "center", justifyContent: "center", padding: spacing.sm },
-  choiceWide: { flex: 1 },
-  choiceGrid: { flexBasis: "48%", flexGrow: 1 },
-  selected: { borderWidth: 4, borderColor: colors.text },
-  pressed: { opacity: 0.85, transform: [{ scale: 0.98 }] },
-  choiceTitle: { color: colors.onPrimary, fontSize: 26, fontWeight: "800" },
+  centered: { color: colors.text, textAlign: "center" },
+  centeredDim: { color: colors.textDim, textAlign: "center" },
+  choice: {
+    alignItems: "center",
+    borderRadius: 18,
+    justifyContent: "center",
+    minHeight: touchTarget + 28,
+    padding: spacing.sm,
+  },
   choiceCaption: { color: colors.onPrimary, fontSize: 14, fontWeight: "600", opacity: 0.9 },
-  review: { alignItems: "center", justifyContent: "center" },
-  centered: { textAlign: "center", color: colors.text },
-  centeredDim: { textAlign: "center", color: colors.textDim },
+  choiceGrid: { flexBasis: "48%", flexGrow: 1 },
+  choiceTitle: { color: colors.onPrimary, fontSize: 26, fontWeight: "800" },
+  choiceWide: { flex: 1 },
+  choices: { flexDirection: "row", flexWrap: "wrap", gap: spacing.sm },
+  counter: {
+    backgroundColor: colors.text,
+    borderRadius: 12,
+    justifyContent: "center",
+    minHeight: 40,
+    paddingHorizontal: spacing.md,
+  },
+  counterText: { color: colors.onPrimary, fontSize: 20, fontVariant: ["tabular-nums"], fontWeight: "800" },
+  fill: { backgroundColor: colors.primary, height: 6 },
   full: { alignSelf: "stretch" },
+  pressed: { opacity: 0.85, transform: [{ scale: 0.98 }] },
+  review: { alignItems: "center", justifyContent: "center" },
+  selected: { borderColor: colors.text, borderWidth: 4 },
+  track: { backgroundColor: colors.neutralSoft, borderRadius: 3, height: 6, marginTop: spacing.sm, overflow: "hidden" },
 })

@@ -34,7 +34,9 @@ describe("Sign in", () => {
   afterEach(() => jest.restoreAllMocks())
 
   it("registers the annotator with the server and keeps the token on the device", async () => {
-    const fetchMock = jest.spyOn(global, "fetch").mockResolvedValue(json({ data: { registerAnnotator: { token: "tok-1" } } }))
+    const fetchMock = jest
+      .spyOn(global, "fetch")
+      .mockResolvedValue(json({ data: { registerAnnotator: { token: "tok-1" } } }))
     renderSignIn()
     fireEvent.changeText(await screen.findByTestId("server-url"), "crowd.example.org:8000/")
     fireEvent.changeText(screen.getByTestId("annotator-name"), "  Amina ")

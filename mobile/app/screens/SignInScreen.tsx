@@ -17,7 +17,8 @@ export function SignInScreen() {
   const [error, setError] = useState<string | null>(null)
 
   const submit = async () => {
-    if (!looksLikeServerUrl(serverUrl)) return setError("Enter the server address, for example https://crowd.example.org")
+    if (!looksLikeServerUrl(serverUrl))
+      return setError("Enter the server address, for example https://crowd.example.org")
     if (!name.trim()) return setError("Enter your name so the team knows who labelled what.")
     setBusy(true)
     setError(null)
@@ -82,8 +83,8 @@ function ExpiryNotice({ message, unsent }: { message: string; unsent: number }) 
       {unsent > 0 ? (
         <Text style={typography.body} testID="unsent-answers">
           {unsent === 1 ? "1 answer" : `${unsent} answers`} given under your old sign-in could not be sent. They are
-          kept on this device but will not be sent under a new sign-in, because the server would count them as
-          someone else's.
+          kept on this device but will not be sent under a new sign-in, because the server would count them as someone
+          else's.
         </Text>
       ) : null}
     </Notice>
@@ -100,20 +101,20 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 }
 
 const styles = StyleSheet.create({
-  form: { gap: spacing.lg },
-  hero: { alignItems: "center", gap: spacing.sm, paddingVertical: spacing.lg },
-  center: { textAlign: "center", color: colors.text },
-  dim: { textAlign: "center", color: colors.textDim },
+  center: { color: colors.text, textAlign: "center" },
+  dim: { color: colors.textDim, textAlign: "center" },
   field: { gap: spacing.xs },
   fieldLabel: { color: colors.textDim },
+  form: { gap: spacing.lg },
+  hero: { alignItems: "center", gap: spacing.sm, paddingVertical: spacing.lg },
   input: {
-    minHeight: touchTarget,
+    backgroundColor: colors.surface,
+    borderColor: colors.border,
     borderRadius: 14,
     borderWidth: 1,
-    borderColor: colors.border,
-    backgroundColor: colors.surface,
-    paddingHorizontal: spacing.md,
-    fontSize: 18,
     color: colors.text,
+    fontSize: 18,
+    minHeight: touchTarget,
+    paddingHorizontal: spacing.md,
   },
 })

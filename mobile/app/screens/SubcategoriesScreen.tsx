@@ -10,7 +10,12 @@ export function SubcategoriesScreen({ category }: { category: TaskCategory }) {
   const { data, error, refetch } = useCategories()
 
   return (
-    <Screen title={categoryNames[category].title} subtitle="Choose a kind of task" onBack={back} testID="screen-subcategories">
+    <Screen
+      title={categoryNames[category].title}
+      subtitle="Choose a kind of task"
+      onBack={back}
+      testID="screen-subcategories"
+    >
       <ConnectionStrip />
       <StateView data={data} error={error} onRetry={refetch}>
         {({ categories }) =>
@@ -34,4 +39,3 @@ export function SubcategoriesScreen({ category }: { category: TaskCategory }) {
     </Screen>
   )
 }
-

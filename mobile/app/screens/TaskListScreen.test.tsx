@@ -39,7 +39,10 @@ describe("Task list", () => {
   })
 
   it("does not offer a batch whose answers are still waiting on this phone", async () => {
-    const queue = new AnswerQueue(memoryStore(), { transport: async () => ({ kind: "network" }), schedule: () => () => {} })
+    const queue = new AnswerQueue(memoryStore(), {
+      transport: async () => ({ kind: "network" }),
+      schedule: () => () => {},
+    })
     await queue.answer("t1", "b2", { sampleId: "b2-s1", label: "yes" })
     await queue.submit("t1", "b2")
     const tasks = [row("t1", "Collapsed buildings", "COLLECTING", false, 2)]

@@ -55,7 +55,11 @@ function TaskCard({ task, onPress }: { task: TaskRow; onPress: () => void }) {
       <View style={styles.badges}>
         <Badge label={status.label} tone={status.tone} />
         {answer.kind === "open" ? (
-          <Badge label={`${batchName(answer.batch.number)} waiting for you`} tone="info" testID={`task-${task.id}-waiting`} />
+          <Badge
+            label={`${batchName(answer.batch.number)} waiting for you`}
+            tone="info"
+            testID={`task-${task.id}-waiting`}
+          />
         ) : null}
       </View>
     </Card>
@@ -63,9 +67,9 @@ function TaskCard({ task, onPress }: { task: TaskRow; onPress: () => void }) {
 }
 
 const styles = StyleSheet.create({
-  row: { flexDirection: "row", alignItems: "center", gap: spacing.md },
-  thumb: { width: 64, height: 64, borderRadius: 12, backgroundColor: colors.neutralSoft },
-  grow: { flex: 1, gap: spacing.xxs },
-  dim: { color: colors.textDim },
   badges: { flexDirection: "row", flexWrap: "wrap", gap: spacing.sm },
+  dim: { color: colors.textDim },
+  grow: { flex: 1, gap: spacing.xxs },
+  row: { alignItems: "center", flexDirection: "row", gap: spacing.md },
+  thumb: { backgroundColor: colors.neutralSoft, borderRadius: 12, height: 64, width: 64 },
 })

@@ -66,7 +66,10 @@ describe("Task screen", () => {
   })
 
   it("shows answers still waiting on the phone, and sends them on request", async () => {
-    const queue = new AnswerQueue(memoryStore(), { transport: async () => ({ kind: "network" }), schedule: () => () => {} })
+    const queue = new AnswerQueue(memoryStore(), {
+      transport: async () => ({ kind: "network" }),
+      schedule: () => () => {},
+    })
     await queue.answer("t1", "b2", { sampleId: "b2-s1", label: "yes" })
     await queue.submit("t1", "b2")
     const { client, calls } = fakeClient({

@@ -27,7 +27,11 @@ export function TaskScreen({ taskId }: { taskId: string }) {
       <ConnectionStrip />
       <StateView data={data} error={error} onRetry={refetch}>
         {({ task }) =>
-          task ? <TaskDetails task={task} newBatchEvent={newBatchEvent} /> : <Failed message="This task no longer exists." />
+          task ? (
+            <TaskDetails task={task} newBatchEvent={newBatchEvent} />
+          ) : (
+            <Failed message="This task no longer exists." />
+          )
         }
       </StateView>
     </Screen>
@@ -105,11 +109,11 @@ function Stat({ label, value, testID }: { label: string; value: string; testID: 
 }
 
 const styles = StyleSheet.create({
-  cover: { width: "100%", aspectRatio: 16 / 9, borderRadius: 12, backgroundColor: colors.neutralSoft },
-  stats: { flexDirection: "row", justifyContent: "space-between", paddingVertical: spacing.sm },
-  stat: { flex: 1, alignItems: "center" },
-  statValue: { color: colors.text },
+  cover: { aspectRatio: 16 / 9, backgroundColor: colors.neutralSoft, borderRadius: 12, width: "100%" },
   dim: { color: colors.textDim },
-  track: { height: 10, borderRadius: 5, backgroundColor: colors.neutralSoft, overflow: "hidden" },
-  fill: { height: 10, borderRadius: 5, backgroundColor: colors.success },
+  fill: { backgroundColor: colors.success, borderRadius: 5, height: 10 },
+  stat: { alignItems: "center", flex: 1 },
+  statValue: { color: colors.text },
+  stats: { flexDirection: "row", justifyContent: "space-between", paddingVertical: spacing.sm },
+  track: { backgroundColor: colors.neutralSoft, borderRadius: 5, height: 10, overflow: "hidden" },
 })

@@ -93,7 +93,13 @@ function OpenBatch({ taskId, batch, newBatch }: { taskId: string; batch: Batch; 
       <Text style={typography.body}>
         {total} samples to label. Your answers are saved as you go and sent together at the end.
       </Text>
-      <Button label={label} big variant="success" onPress={() => push({ name: "label", taskId })} testID="start-labelling" />
+      <Button
+        label={label}
+        big
+        variant="success"
+        onPress={() => push({ name: "label", taskId })}
+        testID="start-labelling"
+      />
     </Notice>
   )
 }

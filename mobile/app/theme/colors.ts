@@ -18,6 +18,7 @@ export const colors = {
   dangerSoft: "#FEE2E2",
   neutralSoft: "#E2E8F0",
   black: "#000000",
+  white: "#FFFFFF",
 } as const
 
 export type Tone = "info" | "success" | "warning" | "danger" | "neutral"

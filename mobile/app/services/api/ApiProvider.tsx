@@ -27,8 +27,7 @@ export function ApiProvider({ serverUrl, token, children, client: given }: Props
     return createApiConnection({
       endpoints: endpointsFor(serverUrl),
       token,
-      onConnected: (wasRetry) =>
-        setConnection((c) => ({ epoch: wasRetry ? c.epoch + 1 : c.epoch, connected: true })),
+      onConnected: (wasRetry) => setConnection((c) => ({ epoch: wasRetry ? c.epoch + 1 : c.epoch, connected: true })),
       onDisconnected: () => setConnection((c) => (c.connected ? { ...c, connected: false } : c)),
     })
   }, [serverUrl, token, given])

@@ -1,5 +1,13 @@
 import { useCallback, useContext, useEffect, useRef } from "react"
-import { useClient, useQuery, useSubscription, type Client, type AnyVariables, type TypedDocumentNode, type UseQueryArgs } from "urql"
+import {
+  useClient,
+  useQuery,
+  useSubscription,
+  type Client,
+  type AnyVariables,
+  type TypedDocumentNode,
+  type UseQueryArgs,
+} from "urql"
 import type { TaskCategory, TaskEventsSubscription, TaskQuery, TaskSubcategory } from "../../gql/graphql"
 import { SignInRefusedContext, useConnection } from "./ApiProvider"
 import { CategoriesDocument, TaskDocument, TaskEventsDocument, TasksChangedDocument, TasksDocument } from "./documents"

@@ -1,9 +1,7 @@
 import type { CombinedError } from "@urql/core"
 
 /** What went wrong with a request, in terms the app can act on. */
-export type Problem =
-  | { kind: "network" }
-  | { kind: "server"; code: ErrorCode; message: string }
+export type Problem = { kind: "network" } | { kind: "server"; code: ErrorCode; message: string }
 
 export type ErrorCode =
   | "UNAUTHENTICATED"

@@ -24,7 +24,10 @@ describe("after a reconnect", () => {
           ? { submitAnswers: { accepted: 1, task: { id: "t1", status: "COLLECTING", lockedForMe: true } } }
           : new Error("Failed to fetch"),
     })
-    const queue = new AnswerQueue(memoryStore(), { transport: async () => ({ kind: "network" }), schedule: () => () => {} })
+    const queue = new AnswerQueue(memoryStore(), {
+      transport: async () => ({ kind: "network" }),
+      schedule: () => () => {},
+    })
     await queue.answer("t1", "b2", { sampleId: "b2-s1", label: "yes" })
     await queue.submit("t1", "b2")
     const app = (connection: Connection): ReactElement => (

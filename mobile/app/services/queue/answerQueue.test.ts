@@ -51,7 +51,16 @@ describe("AnswerQueue", () => {
   it("loses no answer when taps come faster than storage", async () => {
     const queue = new AnswerQueue(memoryStore())
     await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((n) => queue.answer("t1", "b1", yes(n))))
-    expect((await queue.draft("t1", "b1")).map((a) => a.sampleId)).toEqual(["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"])
+    expect((await queue.draft("t1", "b1")).map((a) => a.sampleId)).toEqual([
+      "s1",
+      "s2",
+      "s3",
+      "s4",
+      "s5",
+      "s6",
+      "s7",
+      "s8",
+    ])
   })
 
   it("sends a batch once and clears it when the server accepts", async () => {

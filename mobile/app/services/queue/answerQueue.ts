@@ -12,9 +12,7 @@ export type Transport = (submission: Submission) => Promise<SubmitResult>
 
 /** What became of a submission the user just made. */
 export type SubmitOutcome =
-  | { kind: "sent"; accepted: number }
-  | { kind: "queued"; problem: Problem }
-  | { kind: "rejected"; problem: Problem }
+  { kind: "sent"; accepted: number } | { kind: "queued"; problem: Problem } | { kind: "rejected"; problem: Problem }
 
 export type QueueEvent =
   | { type: "sent"; submission: Submission; accepted: number }
@@ -25,7 +23,13 @@ export type QueueEvent =
 
 export type Scheduler = (run: () => void, ms: number) => () => void
 
-type Options = { transport?: Transport; schedule?: Scheduler; now?: () => number; baseDelayMs?: number; maxDelayMs?: number }
+type Options = {
+  transport?: Transport
+  schedule?: Scheduler
+  now?: () => number
+  baseDelayMs?: number
+  maxDelayMs?: number
+}
 
 const OUTBOX_KEY = "answers.outbox"
 const UNSENT_KEY = "answers.unsent"
@@ -210,7 +214,11 @@ export class AnswerQueue {
   private async removeFromOutbox(submission: Submission): Promise<void> {
     await this.exclusive(async () => {
       const outbox = await this.readOutbox()
-      await saveJson(this.store, OUTBOX_KEY, outbox.filter((s) => keyOf(s) !== keyOf(submission)))
+      await saveJson(
+        this.store,
+        OUTBOX_KEY,
+        outbox.filter((s) => keyOf(s) !== keyOf(submission)),
+      )
     })
   }
 

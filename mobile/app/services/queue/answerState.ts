@@ -6,9 +6,7 @@ type AnswerableTask<B> = { id: string; lockedForMe: boolean; currentBatch?: B | 
 
 /** Whether I can answer a task now, and if not, whether my answers are still on this device. */
 export type AnswerState<B> =
-  | { kind: "open"; batch: B }
-  | { kind: "queued"; submission: Submission }
-  | { kind: "locked" }
+  { kind: "open"; batch: B } | { kind: "queued"; submission: Submission } | { kind: "locked" }
 
 /**
  * The server's `lockedForMe` (already answered, not collecting, or nothing open), overruled by what

@@ -28,8 +28,7 @@ type SessionApi = {
 }
 
 const PROFILE_KEY = "activecrowds.profile"
-const EXPIRED =
-  "The server no longer accepts your sign-in (it may have been reset). Sign in again to go on."
+const EXPIRED = "The server no longer accepts your sign-in (it may have been reset). Sign in again to go on."
 const SessionContext = createContext<SessionApi | null>(null)
 
 /** Restores the saved session at start and offers sign in / sign out. */

@@ -65,7 +65,9 @@ describe("A sign-in the server no longer accepts", () => {
     })
     await renderSignedIn(client, queue)
 
-    expect(await screen.findByTestId("unsent-answers")).toHaveTextContent(/2 answers given under your old sign-in could not be sent/)
+    expect(await screen.findByTestId("unsent-answers")).toHaveTextContent(
+      /2 answers given under your old sign-in could not be sent/,
+    )
     expect(calls.filter((c) => c.name === "SubmitAnswers")).toHaveLength(1)
     expect(await loadToken()).toBeNull()
     // Kept on the device, out of the outbox: a new sign-in will not send them as someone else's.
