@@ -1,0 +1,294 @@
+"""In-memory repositories (`services.ports`) over one transaction's copy of the rows.
+
+Each follows its SQL twin in activecrowds/adapters/repositories.py: the same ordering, the same
+rows touched (an update of a missing row does nothing), the schema's unique keys and foreign
+keys (IntegrityError), deletes that cascade, and copies in and out, never shared objects.
+"""
+
+from __future__ import annotations
+
+import builtins
+import copy
+import dataclasses
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from fake_tables import AnswerRow, IntegrityError, Repository, by_id, copies, now, stored_test
+
+from activecrowds.domain.model import (
+    Annotator,
+    Batch,
+    BatchStatus,
+    Role,
+    Round,
+    RoundStatus,
+    Sample,
+    SampleKind,
+    SampleState,
+    Task,
+    TaskStatus,
+)
+from activecrowds.services.ports import NewTask, TaskChanges
+
+
+class FakeTaskRepository(Repository):
+    async def add(self, task: NewTask) -> Task:
+        created = now()
+        row = Task(
+            id=self.tx.next_id("tasks"),
+            **dataclasses.asdict(task),
+            created_at=created,
+            updated_at=created,
+        )
+        self.tx.writable().tasks[row.id] = row
+        return copy.deepcopy(row)
+
+    async def get(self, task_id: int, *, lock: bool = False) -> Task | None:
+        return copy.deepcopy(self.tx.tables.tasks.get(task_id))
+
+    async def get_many(self, ids: Iterable[int]) -> dict[int, Task]:
+        rows = self.tx.tables.tasks
+        return {i: copy.deepcopy(rows[i]) for i in set(ids) if i in rows}
+
+    async def list(
+        self,
+        category: str | None = None,
+        subcategory: str | None = None,
+        status: TaskStatus | None = None,
+    ) -> builtins.list[Task]:
+        found = [
+            t
+            for t in by_id(self.tx.tables.tasks)
+            if category in (None, t.category)
+            and subcategory in (None, t.subcategory)
+            and status in (None, t.status)
+        ]
+        return copies(reversed(found))
+
+    async def save_status(self, task: Task) -> None:
+        self._set(task.id, status=task.status, last_error=task.last_error)
+
+    async def change(self, task_id: int, changes: TaskChanges) -> None:
+        values = {k: v for k, v in dataclasses.asdict(changes).items() if v is not None}
+        self._set(task_id, **values)
+
+    def _set(self, task_id: int, **values: Any) -> None:
+        row = self.tx.writable().tasks.get(task_id)
+        if row is not None:
+            for name, value in {**values, "updated_at": now()}.items():
+                setattr(row, name, copy.deepcopy(value))
+
+    async def delete(self, task_id: int) -> bool:
+        tables = self.tx.writable()
+        if tables.tasks.pop(task_id, None) is None:
+            return False
+        # ON DELETE CASCADE: samples, batches and rounds of the task, answers to them
+        for rows in (tables.samples, tables.batches, tables.rounds):
+            for row_id in [i for i, row in rows.items() if row.task_id == task_id]:
+                del rows[row_id]
+        for answer in list(tables.answers.values()):
+            if answer.sample_id not in tables.samples or answer.batch_id not in tables.batches:
+                del tables.answers[answer.id]
+        return True
+
+    async def count_by_category(self) -> dict[tuple[str, str], int]:
+        counts: defaultdict[tuple[str, str], int] = defaultdict(int)
+        for t in self.tx.tables.tasks.values():
+            counts[(t.category, t.subcategory)] += 1
+        return dict(counts)
+
+
+class FakeSampleRepository(Repository):
+    async def add_many(self, task_id: int, rows: Sequence[Mapping[str, Any]]) -> None:
+        tables = self.tx.writable()
+        self._require(tables.tasks, task_id, "task")
+        keys = {s.key for s in tables.samples.values() if s.task_id == task_id}
+        new = []
+        for row in rows:
+            if row["key"] in keys:
+                raise IntegrityError(f"unique (task_id, key): {row['key']!r} twice")
+            keys.add(row["key"])
+            values = {**copy.deepcopy(dict(row)), "kind": SampleKind(row["kind"])}
+            new.append(Sample(id=self.tx.next_id("samples"), task_id=task_id, **values))
+        tables.samples.update((s.id, s) for s in new)
+
+    async def get(self, sample_id: int) -> Sample | None:
+        return copy.deepcopy(self.tx.tables.samples.get(sample_id))
+
+    async def in_batches(self, batch_ids: Iterable[int]) -> dict[int, list[Sample]]:
+        wanted = set(batch_ids)
+        out: defaultdict[int, list[Sample]] = defaultdict(list)
+        for s in self._where(lambda s: s.batch_id in wanted):
+            assert s.batch_id is not None
+            out[s.batch_id].append(s)
+        return out
+
+    async def of_kind(self, task_id: int, kinds: Iterable[SampleKind]) -> list[Sample]:
+        wanted = set(kinds)
+        return self._where(lambda s: s.task_id == task_id and s.kind in wanted)
+
+    async def accepted(self, task_id: int) -> list[Sample]:
+        return self._where(lambda s: s.task_id == task_id and s.state is SampleState.ACCEPTED)
+
+    async def remaining_pool(self, task_id: int) -> list[Sample]:
+        return self._where(
+            lambda s: s.task_id == task_id and s.kind is SampleKind.POOL and s.batch_id is None
+        )
+
+    def _where(self, keep: Callable[[Sample], bool]) -> list[Sample]:
+        return copies(s for s in by_id(self.tx.tables.samples) if keep(s))
+
+    async def assign_batch(self, sample_ids: Sequence[int], batch_id: int) -> int:
+        tables = self.tx.writable()
+        self._require(tables.batches, batch_id, "batch")
+        moved = [tables.samples[i] for i in set(sample_ids) if i in tables.samples]
+        moved = [s for s in moved if s.batch_id is None]
+        for s in moved:
+            s.batch_id, s.state, s.answer_count = batch_id, SampleState.OPEN, 0
+        return len(moved)
+
+    async def save_tallies(self, samples: Sequence[Sample]) -> None:
+        rows = self.tx.writable().samples
+        for s in samples:
+            if s.id in rows:
+                row = rows[s.id]
+                row.state, row.resolved_label = s.state, s.resolved_label
+                row.answer_count, row.votes = s.answer_count, copy.deepcopy(s.votes)
+
+    async def progress(self, task_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+        wanted = set(task_ids)
+        out: dict[int, tuple[int, int]] = {}
+        for s in self.tx.tables.samples.values():
+            if s.task_id in wanted:
+                labelled, unpicked = out.get(s.task_id, (0, 0))
+                labelled += s.kind is SampleKind.SEED or s.state is SampleState.ACCEPTED
+                unpicked += s.kind is SampleKind.POOL and s.batch_id is None
+                out[s.task_id] = (labelled, unpicked)
+        return out
+
+
+class FakeBatchRepository(Repository):
+    async def add(self, task_id: int, number: int) -> Batch:
+        tables = self.tx.writable()
+        self._require(tables.tasks, task_id, "task")
+        if any((b.task_id, b.number) == (task_id, number) for b in tables.batches.values()):
+            raise IntegrityError(f"unique (task_id, number): batch {number} of task {task_id}")
+        batch = Batch(self.tx.next_id("batches"), task_id, number, created_at=now())
+        tables.batches[batch.id] = batch
+        return copy.deepcopy(batch)
+
+    async def get(self, batch_id: int, *, lock: bool = False) -> Batch | None:
+        return copy.deepcopy(self.tx.tables.batches.get(batch_id))
+
+    async def latest(self, task_ids: Iterable[int]) -> dict[int, Batch]:
+        wanted, out = set(task_ids), dict[int, Batch]()
+        for b in self.tx.tables.batches.values():
+            if b.task_id in wanted and (b.task_id not in out or b.number > out[b.task_id].number):
+                out[b.task_id] = b
+        return {task_id: copy.deepcopy(b) for task_id, b in out.items()}
+
+    async def resolve(self, batch_id: int) -> None:
+        batch = self.tx.writable().batches.get(batch_id)
+        if batch is not None:
+            batch.status, batch.resolved_at = BatchStatus.RESOLVED, now()
+
+
+class FakeAnswerRepository(Repository):
+    async def add_many(
+        self, batch_id: int, annotator_id: int, answers: Sequence[tuple[int, str]]
+    ) -> None:
+        tables = self.tx.writable()
+        self._require(tables.batches, batch_id, "batch")
+        self._require(tables.annotators, annotator_id, "annotator")
+        taken = {(a.sample_id, a.annotator_id) for a in tables.answers.values()}
+        for sample_id, _ in answers:  # one statement: all rows or none
+            self._require(tables.samples, sample_id, "sample")
+            if (sample_id, annotator_id) in taken:
+                raise IntegrityError(f"unique (sample_id, annotator_id): {sample_id} twice")
+            taken.add((sample_id, annotator_id))
+        for sample_id, label in answers:
+            row_id = self.tx.next_id("answers")
+            tables.answers[row_id] = AnswerRow(
+                row_id, sample_id, batch_id, annotator_id, label, now()
+            )
+
+    async def of_annotator(self, batch_id: int, annotator_id: int) -> dict[int, str]:
+        return {
+            a.sample_id: a.label
+            for a in by_id(self.tx.tables.answers)
+            if (a.batch_id, a.annotator_id) == (batch_id, annotator_id)
+        }
+
+    async def answered_batches(self, annotator_id: int, batch_ids: Iterable[int]) -> set[int]:
+        wanted = set(batch_ids)
+        answers = self.tx.tables.answers.values()
+        return {a.batch_id for a in answers if a.annotator_id == annotator_id} & wanted
+
+
+class FakeRoundRepository(Repository):
+    async def add_due(self, task_id: int, number: int) -> None:
+        tables = self.tx.writable()
+        self._require(tables.tasks, task_id, "task")
+        if tables.round_of(task_id, number) is not None:
+            raise IntegrityError(f"unique (task_id, number): round {number} of task {task_id}")
+        row = Round(self.tx.next_id("rounds"), task_id, number, RoundStatus.DUE, sent_at=now())
+        tables.rounds[row.id] = row
+
+    async def get(self, task_id: int, number: int, *, lock: bool = False) -> Round | None:
+        return copy.deepcopy(self.tx.tables.round_of(task_id, number))
+
+    async def save(self, round_: Round) -> None:
+        rows = self.tx.writable().rounds
+        if round_.id in rows:
+            stored = copy.deepcopy(round_)
+            stored.task_id, stored.number = rows[round_.id].task_id, rows[round_.id].number
+            stored.test = stored_test(round_.test, round_.eval)
+            rows[round_.id] = stored
+
+    async def mark_sent(self, round_id: int, at: datetime) -> None:
+        row = self.tx.writable().rounds.get(round_id)
+        if row is not None:
+            row.sent_at = at
+
+    async def to_send(self, now: datetime, sent_before: datetime, limit: int = 100) -> list[Round]:
+        found = [
+            r
+            for r in by_id(self.tx.tables.rounds)
+            if r.status in (RoundStatus.DUE, RoundStatus.RUNNING)
+            and (r.lease_until is None or r.lease_until < now)
+            and (r.sent_at is None or r.sent_at < sent_before)
+        ]
+        return copies(found[:limit])
+
+    async def of_tasks(self, task_ids: Iterable[int]) -> dict[int, list[Round]]:
+        wanted = set(task_ids)
+        out: defaultdict[int, list[Round]] = defaultdict(list)
+        for r in sorted(self.tx.tables.rounds.values(), key=lambda r: (r.task_id, r.number)):
+            if r.task_id in wanted:
+                out[r.task_id].append(copy.deepcopy(r))
+        return out
+
+    async def pending(self) -> list[tuple[int, int]]:
+        waiting = (RoundStatus.DUE, RoundStatus.RUNNING)
+        rounds = by_id(self.tx.tables.rounds)
+        return [(r.task_id, r.number) for r in rounds if r.status in waiting]
+
+    async def release_leases(self) -> None:
+        for r in self.tx.writable().rounds.values():
+            r.lease_until = None
+
+
+class FakeAnnotatorRepository(Repository):
+    async def add(self, name: str, role: Role, token_hash: str) -> Annotator:
+        tables = self.tx.writable()
+        if any(a.token_hash == token_hash for a in tables.annotators.values()):
+            raise IntegrityError("unique (token_hash)")
+        annotator = Annotator(self.tx.next_id("annotators"), name, role, token_hash, now())
+        tables.annotators[annotator.id] = annotator
+        return copy.deepcopy(annotator)
+
+    async def by_token_hash(self, token_hash: str) -> Annotator | None:
+        found = [a for a in self.tx.tables.annotators.values() if a.token_hash == token_hash]
+        return copy.deepcopy(found[0]) if found else None
