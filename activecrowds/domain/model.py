@@ -291,17 +291,26 @@ class Round:
         self.lease_until = now + timedelta(seconds=lease_s)
         return True
 
-    def renew(self, now: datetime, lease_s: float) -> bool:
-        """Extend the runner's lease while it trains; False when the round is no longer RUNNING."""
-        if self.status is not RoundStatus.RUNNING:
+    def runs(self, attempt: int) -> bool:
+        """True while the runner of `attempt` (the `attempts` its claim made) still holds it.
+
+        A runner whose lease lapsed may find the round taken over by another: it must then
+        leave that runner's claim alone.
+        """
+        return self.status is RoundStatus.RUNNING and self.attempts == attempt
+
+    def renew(self, now: datetime, lease_s: float, attempt: int) -> bool:
+        """Extend the lease of the runner of `attempt` while it trains; False when it lost it."""
+        if not self.runs(attempt):
             return False
         self.lease_until = now + timedelta(seconds=lease_s)
         return True
 
-    def hand_back(self, now: datetime, retry_wait_s: float) -> bool:
+    def hand_back(self, now: datetime, retry_wait_s: float, attempt: int) -> bool:
         """After a failed attempt: DUE again for the queue's retry; the relay leaves it alone
-        for `retry_wait_s` (the retry's backoff), re-sending only if the retry never comes."""
-        if self.status is not RoundStatus.RUNNING:
+        for `retry_wait_s` (the retry's backoff), re-sending only if the retry never comes.
+        False when the runner of `attempt` no longer holds the round."""
+        if not self.runs(attempt):
             return False
         self.status, self.sent_at = RoundStatus.DUE, now
         self.lease_until = now + timedelta(seconds=retry_wait_s)

@@ -34,6 +34,7 @@ class Plan:
 
     task_id: int
     number: int
+    attempt: int  # the round's `attempts` after this runner's claim: whose lease it is
     scenario: dict[str, Any]
     labels: list[str]
     root: Path
@@ -79,12 +80,12 @@ async def _claim(ctx: Context, task_id: int, number: int) -> Plan | None:
         if task.status is not TaskStatus.TRAINING:
             task.start_training()  # a retry after FAILED: the owner sees it train again
             await uow.tasks.save_status(task)
-        plan = await _plan(uow, task, number)
+        plan = await _plan(uow, task, number, round_.attempts)
         await uow.commit()
     return plan
 
 
-async def _plan(uow: UnitOfWork, task: Task, number: int) -> Plan:
+async def _plan(uow: UnitOfWork, task: Task, number: int, attempt: int) -> Plan:
     held_out = [SampleKind.SEED, SampleKind.EVAL, SampleKind.TEST]
     fixed = await uow.samples.of_kind(task.id, held_out)
     by_kind = {kind: [s for s in fixed if s.kind is kind] for kind in held_out}
@@ -93,6 +94,7 @@ async def _plan(uow: UnitOfWork, task: Task, number: int) -> Plan:
     return Plan(
         task_id=task.id,
         number=number,
+        attempt=attempt,
         scenario=task.scenario,
         labels=task.labels,
         root=Path(task.dataset),
@@ -113,7 +115,7 @@ async def _train_holding_lease(ctx: Context, plan: Plan) -> Outcome:
             return training.result()
         async with ctx.uow() as uow:
             round_ = await uow.rounds.get(plan.task_id, plan.number, lock=True)
-            if round_ is not None and round_.renew(now(), ctx.round_lease_s):
+            if round_ is not None and round_.renew(now(), ctx.round_lease_s, plan.attempt):
                 await uow.rounds.save(round_)
             await uow.commit()
 
@@ -123,7 +125,7 @@ async def _hand_back(ctx: Context, plan: Plan) -> None:
     alone for `retry_wait_s` (the retry's backoff), re-sending only if the retry never comes."""
     async with ctx.uow() as uow:
         round_ = await uow.rounds.get(plan.task_id, plan.number, lock=True)
-        if round_ is not None and round_.hand_back(now(), ctx.retry_wait_s):
+        if round_ is not None and round_.hand_back(now(), ctx.retry_wait_s, plan.attempt):
             await uow.rounds.save(round_)
         await uow.commit()
 
@@ -193,8 +195,8 @@ async def record_round_failure(ctx: Context, task_id: int, number: int, error: s
     async with ctx.uow() as uow:
         round_ = await uow.rounds.get(task_id, number, lock=True)
         task = await uow.tasks.get(task_id, lock=True)
-        if round_ is None or task is None or round_.final:
-            return
+        if round_ is None or task is None or round_.final or round_.held(now()):
+            return  # finished meanwhile, or another runner took it over and still trains
         round_.fail(error)
         await uow.rounds.save(round_)
         uow.collect(*task.fail(error))

@@ -239,17 +239,24 @@ def test_a_naive_lease_from_sqlite_reads_as_utc() -> None:
 
 
 def test_only_a_running_round_renews_its_lease() -> None:
-    r = round_(RoundStatus.RUNNING, lease_until=NOW)
-    assert r.renew(NOW + timedelta(seconds=10), 60) is True
+    r = round_(RoundStatus.RUNNING, attempts=1, lease_until=NOW)
+    assert r.renew(NOW + timedelta(seconds=10), 60, attempt=1) is True
     assert r.lease_until == NOW + timedelta(seconds=70)
     for status in (RoundStatus.DUE, RoundStatus.DONE, RoundStatus.FAILED):
-        r = round_(status, lease_until=NOW)
-        assert r.renew(NOW, 60) is False and r.lease_until == NOW
+        r = round_(status, attempts=1, lease_until=NOW)
+        assert r.renew(NOW, 60, attempt=1) is False and r.lease_until == NOW
+
+
+def test_a_runner_that_lost_the_round_neither_renews_nor_hands_it_back() -> None:
+    # Another runner's claim made attempts 2: the runner of attempt 1 lost the round.
+    r = round_(RoundStatus.RUNNING, attempts=2, lease_until=NOW)
+    assert r.renew(NOW, 60, attempt=1) is False and r.lease_until == NOW
+    assert r.hand_back(NOW, 360, attempt=1) is False and r.status is RoundStatus.RUNNING
 
 
 def test_a_failed_attempt_hands_the_round_back_due_with_a_wait_for_the_retry() -> None:
     r = round_(RoundStatus.RUNNING, attempts=1, lease_until=NOW + timedelta(seconds=60))
-    assert r.hand_back(NOW, 360) is True
+    assert r.hand_back(NOW, 360, attempt=1) is True
     assert (r.status, r.sent_at, r.attempts) == (RoundStatus.DUE, NOW, 1)
     assert r.lease_until == NOW + timedelta(seconds=360)
 
@@ -257,7 +264,7 @@ def test_a_failed_attempt_hands_the_round_back_due_with_a_wait_for_the_retry() -
 @pytest.mark.parametrize("status", [RoundStatus.DUE, RoundStatus.DONE, RoundStatus.FAILED])
 def test_only_a_running_round_is_handed_back(status: RoundStatus) -> None:
     r = round_(status, error="kept")
-    assert r.hand_back(NOW, 360) is False and r == round_(status, error="kept")
+    assert r.hand_back(NOW, 360, attempt=0) is False and r == round_(status, error="kept")
 
 
 def test_finishing_records_the_scores_and_drops_lease_and_error() -> None:
