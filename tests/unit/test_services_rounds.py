@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from fakes import Fakes
@@ -346,3 +347,31 @@ async def test_a_runner_that_lost_its_lease_leaves_the_new_runners_claim_alone(
     # And A's retries running out does not fail the round B is training
     await record_round_failure(fakes.ctx, task.id, 0, "ModelError: out of memory")
     assert stored_round(fakes, task.id, 0).status is RoundStatus.RUNNING
+
+
+async def test_the_worker_and_the_simulation_run_the_same_round_function(
+    fakes: Fakes, given: Given, script: Script, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given round 0 due, and the ML core's round wrapped to log each call
+    from activecrowds_ml import round as ml_round
+    from activecrowds_ml.experiment import simulate
+
+    task = await given.task()
+    calls: list[tuple[int, int, ml_round.RoundResult]] = []
+    real = ml_round.run_round
+
+    def logged(*args: Any, **kwargs: Any) -> ml_round.RoundResult:
+        result = real(*args, **kwargs)
+        calls.append((kwargs["seed"], kwargs["number"], result))
+        return result
+
+    monkeypatch.setattr(ml_round, "run_round", logged)
+    # When the worker runs it
+    assert await run_training_round(fakes.ctx, task.id, 0) is True
+    # Then it went through run_round once, with the scenario's seed, and opened what it picked
+    ((seed, number, result),) = calls
+    assert (seed, number) == (task.scenario["seed"], 0)
+    assert result.test == stored_round(fakes, task.id, 0).test
+    assert len(given.current(task.id).samples) == len(result.picked)
+    # and the simulation calls that very function (tests/ml/test_simulate.py logs its calls)
+    assert simulate.run_round is real
