@@ -1,9 +1,7 @@
-import type { TaskQuery } from "../gql/graphql"
-
-type Task = NonNullable<TaskQuery["task"]>
+import type { TaskDetail } from "../services/api/hooks"
 
 /** A task as the Task query returns it; override what a test cares about. */
-export function aTask(overrides: Partial<Task> = {}): Task {
+export function aTask(overrides: Partial<TaskDetail> = {}): TaskDetail {
   return {
     __typename: "Task",
     id: "t1",
@@ -25,7 +23,7 @@ export function aTask(overrides: Partial<Task> = {}): Task {
     ],
     currentBatch: aBatch(),
     ...overrides,
-  } as Task
+  } as TaskDetail
 }
 
 /** A batch of three image samples (mediaUrl carries a signed query string, as the server may send). */
