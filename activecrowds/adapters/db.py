@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,10 +18,27 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if not url.startswith("sqlite"):
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
-        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_async_engine(url, **kwargs)
+        _skip_closed_connections(engine)
+        return engine
     engine = create_async_engine(url, connect_args={"timeout": 60}, **kwargs)
     _sqlite_transactions(engine)
     return engine
+
+
+def _skip_closed_connections(engine: AsyncEngine) -> None:
+    """Never hand out a pooled connection the server has closed (a restart, an idle timeout).
+
+    In place of pool_pre_ping, which asks the server at every checkout (BEGIN; ping; ROLLBACK:
+    three round trips, a fifth of a short request's statements): asyncpg already knows when
+    the server closed its socket. A connection lost without a word fails its next statement,
+    and SQLAlchemy then replaces every connection of the pool.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checkout(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        if dbapi_conn.driver_connection.is_closed():
+            raise DisconnectionError("the server closed this connection")
 
 
 def _sqlite_transactions(engine: AsyncEngine) -> None:

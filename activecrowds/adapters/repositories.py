@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Integer,
+    String,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from activecrowds.adapters import tables as t
@@ -146,8 +163,12 @@ class SampleRepository(Repository):
         return int((await self.conn.execute(query)).rowcount)
 
     async def save_tallies(self, samples: Sequence[Sample]) -> None:
-        """Store votes, answer count, state and resolved label per sample (one executemany)."""
+        """Store votes, answer count, state and resolved label per sample: one statement (on
+        PostgreSQL an UPDATE ... FROM arrays, elsewhere one executemany)."""
         if not samples:
+            return
+        if self.conn.dialect.name == "postgresql":
+            await self.conn.execute(_tallies_from_arrays(samples))
             return
         names = ("state", "resolved_label", "answer_count", "votes")
         # "sid": a bind parameter may not share a column's name in an UPDATE's WHERE.
@@ -190,6 +211,26 @@ class BatchRepository(Repository):
         row = (await self.conn.execute(query.with_for_update() if lock else query)).first()
         return Batch(**row._mapping) if row else None
 
+    async def lock_with_task(self, batch_id: int) -> tuple[Batch, Task] | None:
+        """The batch, its row locked until commit (PostgreSQL), and its task: one statement.
+
+        The task comes from the statement's snapshot, which may predate a submission that
+        committed while this one waited for the lock: only while the batch is still open is
+        the task known to be as stored (nothing else changes a collecting task's status).
+        """
+        query = (
+            select(*t.batches.c, *(c.label(TASK_PREFIX + c.name) for c in t.tasks.c))
+            .join(t.tasks, t.tasks.c.id == t.batches.c.task_id)
+            .where(t.batches.c.id == batch_id)
+            .with_for_update(of=t.batches)
+        )
+        row = (await self.conn.execute(query)).first()
+        if row is None:
+            return None
+        values = row._mapping
+        task = Task(**{c.name: values[TASK_PREFIX + c.name] for c in t.tasks.c})
+        return Batch(**{c.name: values[c.name] for c in t.batches.c}), task
+
     async def latest(self, task_ids: Iterable[int]) -> dict[int, Batch]:
         """Each task's newest batch (the open one while collecting)."""
         c = t.batches.c
@@ -215,21 +256,46 @@ class BatchRepository(Repository):
 
 class AnswerRepository(Repository):
     async def add_many(
-        self, batch_id: int, annotator_id: int, answers: Sequence[tuple[int, str]]
+        self, batch_id: int, answers: Mapping[int, Sequence[tuple[int, str]]]
     ) -> None:
-        rows = [
-            {"sample_id": s, "label": lab, "batch_id": batch_id, "annotator_id": annotator_id}
-            for s, lab in answers
-        ]
-        await self.conn.execute(insert(t.answers), rows)
-
-    async def of_annotator(self, batch_id: int, annotator_id: int) -> dict[int, str]:
-        """What this annotator answered in this batch: sample id -> label."""
-        c = t.answers.c
-        query = select(c.sample_id, c.label).where(
-            c.batch_id == batch_id, c.annotator_id == annotator_id
+        """One INSERT for every annotator's answers (on PostgreSQL from arrays: one statement
+        whatever the count, prepared once)."""
+        rows = [(a, s, lab) for a, pairs in answers.items() for s, lab in pairs]
+        if not rows:
+            return
+        if self.conn.dialect.name != "postgresql":
+            names = ("annotator_id", "sample_id", "label")
+            values = [{"batch_id": batch_id, **dict(zip(names, r, strict=True))} for r in rows]
+            await self.conn.execute(insert(t.answers), values)
+            return
+        annotators, samples, labels = (list(column) for column in zip(*rows, strict=True))
+        given = (
+            func.unnest(
+                _array("annotators", annotators, Integer),
+                _array("samples", samples, Integer),
+                _array("labels", labels, String),
+            )
+            .table_valued("annotator_id", "sample_id", "label")
+            .render_derived("given")
         )
-        return {r[0]: r[1] for r in await self.conn.execute(query)}
+        query = insert(t.answers).from_select(
+            ["batch_id", "annotator_id", "sample_id", "label"],
+            select(literal(batch_id), given.c.annotator_id, given.c.sample_id, given.c.label),
+        )
+        await self.conn.execute(query)
+
+    async def of_annotators(
+        self, batch_id: int, annotator_ids: Iterable[int]
+    ) -> dict[int, dict[int, str]]:
+        """What these annotators answered in this batch: annotator id -> sample id -> label."""
+        c = t.answers.c
+        query = select(c.annotator_id, c.sample_id, c.label).where(
+            c.batch_id == batch_id, c.annotator_id.in_(list(annotator_ids))
+        )
+        out: dict[int, dict[int, str]] = defaultdict(dict)
+        for annotator_id, sample_id, label in await self.conn.execute(query):
+            out[annotator_id][sample_id] = label
+        return dict(out)
 
     async def answered_batches(self, annotator_id: int, batch_ids: Iterable[int]) -> set[int]:
         """Which of these batches the annotator has answered."""
@@ -239,6 +305,12 @@ class AnswerRepository(Repository):
             .where(c.annotator_id == annotator_id, c.batch_id.in_(list(batch_ids)))
             .distinct()
         )
+        return {r[0] for r in await self.conn.execute(query)}
+
+    async def answerers(self, batch_id: int) -> set[int]:
+        """Every annotator who answered this batch."""
+        c = t.answers.c
+        query = select(c.annotator_id).where(c.batch_id == batch_id).distinct()
         return {r[0] for r in await self.conn.execute(query)}
 
 
@@ -332,6 +404,43 @@ class AnnotatorRepository(Repository):
         query = select(t.annotators).where(t.annotators.c.token_hash == token_hash)
         row = (await self.conn.execute(query)).first()
         return Annotator(**row._mapping) if row else None
+
+
+TASK_PREFIX = "task__"  # the task's columns beside the batch's in one row (batches has task_id)
+
+
+def _array(name: str, values: list[Any], item: Any) -> Any:
+    """A bound PostgreSQL array parameter."""
+    return bindparam(name, values, type_=ARRAY(item))
+
+
+def _tallies_from_arrays(samples: Sequence[Sample]) -> Any:
+    """UPDATE samples FROM unnest(arrays): every sample's tallies in one statement."""
+    given = (
+        func.unnest(
+            _array("ids", [s.id for s in samples], Integer),
+            _array("states", [s.state.name if s.state else None for s in samples], String),
+            _array("labels", [s.resolved_label for s in samples], String),
+            _array("counts", [s.answer_count for s in samples], Integer),
+            _array(
+                "votes",
+                [json.dumps(s.votes) if s.votes is not None else None for s in samples],
+                Text,
+            ),
+        )
+        .table_valued("id", "state", "resolved_label", "answer_count", "votes")
+        .render_derived("given")
+    )
+    return (
+        update(t.samples)
+        .where(t.samples.c.id == given.c.id)
+        .values(
+            state=given.c.state,
+            resolved_label=given.c.resolved_label,
+            answer_count=given.c.answer_count,
+            votes=cast(given.c.votes, JSON),
+        )
+    )
 
 
 def _round(row: Mapping[Any, Any]) -> Round:

@@ -24,6 +24,8 @@ class SqlUnitOfWork:
 
     On SQLite a writing unit of work starts with BEGIN IMMEDIATE (the database's one write lock,
     waited for with a busy timeout); on PostgreSQL rows are locked with SELECT ... FOR UPDATE.
+    A reading one on PostgreSQL runs in autocommit: under READ COMMITTED each statement sees its
+    own snapshot anyway, so BEGIN and ROLLBACK would only add two round trips.
     """
 
     tasks: ports.TaskRepository
@@ -41,9 +43,13 @@ class SqlUnitOfWork:
 
     async def __aenter__(self) -> SqlUnitOfWork:
         conn = await self.engine.connect()
-        if self.write and self.engine.dialect.name == "sqlite":
+        dialect = self.engine.dialect.name
+        if self.write and dialect == "sqlite":
             conn.info[BEGIN_KEY] = "BEGIN IMMEDIATE"
-        await conn.begin()
+        if self.write or dialect == "sqlite":
+            await conn.begin()
+        else:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
         self._conn = conn
         self.tasks = TaskRepository(conn)
         self.samples = SampleRepository(conn)

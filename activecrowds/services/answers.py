@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
-from activecrowds.domain.errors import NotFound, ValidationError
+from activecrowds.domain.errors import NotFound, Refusal, ValidationError
 from activecrowds.domain.model import Batch, BatchStatus, Caller, Role, Task
 from activecrowds.domain.rules import MAX_ANSWERS
 from activecrowds.services.auth import require
@@ -21,6 +23,26 @@ class Submitted:
     task: Task
 
 
+@dataclass(frozen=True)
+class _Submission:
+    """One request's answers, waiting for the transaction that applies them."""
+
+    caller: Caller
+    task_id: int
+    answers: Sequence[tuple[int, str]]
+    outcome: asyncio.Future[Submitted] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+    def settle(self, result: Submitted | Exception) -> None:
+        if self.outcome.done():  # its request was cancelled meanwhile
+            return
+        if isinstance(result, Exception):
+            self.outcome.set_exception(result)
+        else:
+            self.outcome.set_result(result)
+
+
 async def submit_answers(
     ctx: Context,
     caller: Caller | None,
@@ -33,8 +55,10 @@ async def submit_answers(
     The batch row is locked (FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite) so that
     concurrent submissions to a batch apply one after another: each sees every earlier answer,
     and exactly one of them sees the batch become resolved and marks the next round due.
-    Within one process they first queue on an asyncio lock (ctx.gate), which only spares the
-    database a crowd of lock waiters.
+    Within one process, submissions to a batch that arrive while an earlier one holds it are
+    applied together in the next transaction (ctx.gate.gather), one after another in memory
+    under the same lock: each is still accepted or refused on its own, and a crowd answering
+    one batch costs one short transaction per wave instead of one per answer.
 
     Raises:
         NotFound: no such task or batch. ValidationError: empty, oversized, unknown sample or
@@ -46,30 +70,81 @@ async def submit_answers(
         raise ValidationError("answers must not be empty", "answers")
     if len(answers) > MAX_ANSWERS:
         raise ValidationError(f"at most {MAX_ANSWERS} answers per submission", "answers")
-    async with ctx.gate.hold(("batch", batch_id)), ctx.uow() as uow:
-        task, batch = await _locked_batch(uow, task_id, batch_id)
-        stored = await uow.answers.of_annotator(batch_id, caller.id)
-        if stored:
-            batch.check_retry(stored, answers)
-            return Submitted(len(stored), task)
+    submission = _Submission(caller, task_id, answers)
+    await ctx.gate.gather(("batch", batch_id), submission, partial(_apply, ctx, batch_id))
+    return await submission.outcome
+
+
+async def _apply(ctx: Context, batch_id: int, group: list[_Submission]) -> None:
+    """Settle every submission of the group: its own refusal, its result, or the failure
+    that rolled the transaction back (then nothing of the group was stored)."""
+    results: list[Submitted | Exception | None] = [None] * len(group)
+    try:
+        await _store(ctx, batch_id, group, results)
+    except Exception as exc:
+        results = [r if isinstance(r, Exception) else exc for r in results]
+    for submission, result in zip(group, results, strict=True):
+        assert result is not None
+        submission.settle(result)
+
+
+async def _store(
+    ctx: Context,
+    batch_id: int,
+    group: list[_Submission],
+    results: list[Submitted | Exception | None],
+) -> None:
+    """One transaction under the batch's lock: each submission in turn, then one write per table."""
+    async with ctx.uow() as uow:
+        found = await uow.batches.lock_with_task(batch_id)
+        if found is None:
+            results[:] = [NotFound(f"task {s.task_id} has no batch {batch_id}") for s in group]
+            return
+        batch, task = found
+        if batch.status is not BatchStatus.OPEN:
+            # Read again: it may have changed with the batch while this waited for the lock.
+            task = await uow.tasks.get(task.id) or task
+        stored = await uow.answers.of_annotators(batch_id, {s.caller.id for s in group})
         batch.samples = (await uow.samples.in_batches([batch_id]))[batch_id]
-        events = batch.answer(task, caller.id, answers)
-        await uow.answers.add_many(batch_id, caller.id, answers)
-        answered = {sample_id for sample_id, _ in answers}
-        await uow.samples.save_tallies([s for s in batch.samples if s.id in answered])
-        if batch.status is BatchStatus.RESOLVED:
-            await uow.batches.resolve(batch_id)
-            await uow.rounds.add_due(task_id, batch.number + 1)
-            await uow.tasks.save_status(task)
-        uow.collect(*events)
-        await commit_and_publish(ctx, uow)
+        added: dict[int, Sequence[tuple[int, str]]] = {}
+        for i, submission in enumerate(group):
+            results[i] = _answer(uow, task, batch, stored, added, submission)
+        if added:
+            await _save(uow, task, batch, added)
+            await commit_and_publish(ctx, uow)
+
+
+def _answer(
+    uow: UnitOfWork,
+    task: Task,
+    batch: Batch,
+    stored: dict[int, dict[int, str]],
+    added: dict[int, Sequence[tuple[int, str]]],
+    submission: _Submission,
+) -> Submitted | Exception:
+    """Count one submission on the batch in memory (or recognise a retry); its result."""
+    if submission.task_id != batch.task_id:
+        return NotFound(f"task {submission.task_id} has no batch {batch.id}")
+    who, answers = submission.caller.id, submission.answers
+    try:
+        if who in stored:
+            batch.check_retry(stored[who], answers)
+            return Submitted(len(stored[who]), task)
+        uow.collect(*batch.answer(task, who, answers))
+    except Refusal as exc:
+        return exc
+    stored[who], added[who] = dict(answers), answers
     return Submitted(len(answers), task)
 
 
-async def _locked_batch(uow: UnitOfWork, task_id: int, batch_id: int) -> tuple[Task, Batch]:
-    """The task and its batch, the batch row locked until commit."""
-    batch = await uow.batches.get(batch_id, lock=True)
-    task = await uow.tasks.get(task_id)
-    if task is None or batch is None or batch.task_id != task_id:
-        raise NotFound(f"task {task_id} has no batch {batch_id}")
-    return task, batch
+async def _save(
+    uow: UnitOfWork, task: Task, batch: Batch, added: dict[int, Sequence[tuple[int, str]]]
+) -> None:
+    """Store the group's answers and the tallies they changed; resolve the batch once."""
+    await uow.answers.add_many(batch.id, added)
+    answered = {sample_id for answers in added.values() for sample_id, _ in answers}
+    await uow.samples.save_tallies([s for s in batch.samples if s.id in answered])
+    if batch.status is BatchStatus.RESOLVED:
+        await uow.batches.resolve(batch.id)
+        await uow.rounds.add_due(task.id, batch.number + 1)
+        await uow.tasks.save_status(task)

@@ -110,6 +110,9 @@ class BatchRepository(Protocol):
     async def get(self, batch_id: int, *, lock: bool = False) -> Batch | None:
         """The batch, or None; `lock` serialises submissions to it until commit."""
 
+    async def lock_with_task(self, batch_id: int) -> tuple[Batch, Task] | None:
+        """The batch, its row held until commit (submissions to it queue), and its task."""
+
     async def latest(self, task_ids: Iterable[int]) -> dict[int, Batch]:
         """Each task's newest batch."""
 
@@ -118,13 +121,19 @@ class BatchRepository(Protocol):
 
 class AnswerRepository(Protocol):
     async def add_many(
-        self, batch_id: int, annotator_id: int, answers: Sequence[tuple[int, str]]
-    ) -> None: ...
+        self, batch_id: int, answers: Mapping[int, Sequence[tuple[int, str]]]
+    ) -> None:
+        """Store answers to one batch: annotator id -> (sample id, label) pairs, all or none."""
 
-    async def of_annotator(self, batch_id: int, annotator_id: int) -> dict[int, str]:
-        """What this annotator answered in this batch: sample id -> label."""
+    async def of_annotators(
+        self, batch_id: int, annotator_ids: Iterable[int]
+    ) -> dict[int, dict[int, str]]:
+        """What these annotators answered in this batch: annotator id -> sample id -> label."""
 
     async def answered_batches(self, annotator_id: int, batch_ids: Iterable[int]) -> set[int]: ...
+
+    async def answerers(self, batch_id: int) -> set[int]:
+        """Every annotator who answered this batch."""
 
 
 class RoundRepository(Protocol):

@@ -182,6 +182,11 @@ class FakeBatchRepository(Repository):
     async def get(self, batch_id: int, *, lock: bool = False) -> Batch | None:
         return copy.deepcopy(self.tx.tables.batches.get(batch_id))
 
+    async def lock_with_task(self, batch_id: int) -> tuple[Batch, Task] | None:
+        batch = self.tx.tables.batches.get(batch_id)
+        task = self.tx.tables.tasks.get(batch.task_id) if batch else None
+        return (copy.deepcopy(batch), copy.deepcopy(task)) if batch and task else None
+
     async def latest(self, task_ids: Iterable[int]) -> dict[int, Batch]:
         wanted, out = set(task_ids), dict[int, Batch]()
         for b in self.tx.tables.batches.values():
@@ -197,29 +202,36 @@ class FakeBatchRepository(Repository):
 
 class FakeAnswerRepository(Repository):
     async def add_many(
-        self, batch_id: int, annotator_id: int, answers: Sequence[tuple[int, str]]
+        self, batch_id: int, answers: Mapping[int, Sequence[tuple[int, str]]]
     ) -> None:
         tables = self.tx.writable()
         self._require(tables.batches, batch_id, "batch")
-        self._require(tables.annotators, annotator_id, "annotator")
         taken = {(a.sample_id, a.annotator_id) for a in tables.answers.values()}
-        for sample_id, _ in answers:  # one statement: all rows or none
-            self._require(tables.samples, sample_id, "sample")
-            if (sample_id, annotator_id) in taken:
-                raise IntegrityError(f"unique (sample_id, annotator_id): {sample_id} twice")
-            taken.add((sample_id, annotator_id))
-        for sample_id, label in answers:
-            row_id = self.tx.next_id("answers")
-            tables.answers[row_id] = AnswerRow(
-                row_id, sample_id, batch_id, annotator_id, label, now()
-            )
+        for annotator_id, pairs in answers.items():  # one statement: all rows or none
+            self._require(tables.annotators, annotator_id, "annotator")
+            for sample_id, _ in pairs:
+                self._require(tables.samples, sample_id, "sample")
+                if (sample_id, annotator_id) in taken:
+                    raise IntegrityError(f"unique (sample_id, annotator_id): {sample_id} twice")
+                taken.add((sample_id, annotator_id))
+        for annotator_id, pairs in answers.items():
+            for sample_id, label in pairs:
+                row_id = self.tx.next_id("answers")
+                tables.answers[row_id] = AnswerRow(
+                    row_id, sample_id, batch_id, annotator_id, label, now()
+                )
 
-    async def of_annotator(self, batch_id: int, annotator_id: int) -> dict[int, str]:
-        return {
-            a.sample_id: a.label
-            for a in by_id(self.tx.tables.answers)
-            if (a.batch_id, a.annotator_id) == (batch_id, annotator_id)
-        }
+    async def of_annotators(
+        self, batch_id: int, annotator_ids: Iterable[int]
+    ) -> dict[int, dict[int, str]]:
+        wanted, out = set(annotator_ids), dict[int, dict[int, str]]()
+        for a in by_id(self.tx.tables.answers):
+            if a.batch_id == batch_id and a.annotator_id in wanted:
+                out.setdefault(a.annotator_id, {})[a.sample_id] = a.label
+        return out
+
+    async def answerers(self, batch_id: int) -> set[int]:
+        return {a.annotator_id for a in self.tx.tables.answers.values() if a.batch_id == batch_id}
 
     async def answered_batches(self, annotator_id: int, batch_ids: Iterable[int]) -> set[int]:
         wanted = set(batch_ids)
