@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -26,6 +28,15 @@ def _loader(
     async def load(keys: list[K]) -> list[V]:
         found = await fetch(keys)
         return [found.get(k, default()) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def constant_loader(value: V) -> DataLoader[Any, V]:
+    """A loader that answers `value` for every key (what one audience of an event shares)."""
+
+    async def load(keys: list[Any]) -> list[V]:
+        return [value] * len(keys)
 
     return DataLoader(load_fn=load)
 
@@ -85,6 +96,46 @@ class RequestContext:
         return str(self.request.base_url)
 
 
+CALLER_TTL_S = 300.0  # a token's annotator is read again after this long
+CALLERS_KEPT = 100_000  # tokens remembered per process (the least recently used go first)
+
+
+class KnownCallers:
+    """Who holds a token, read from the database once per process and CALLER_TTL_S.
+
+    Annotators and their tokens never change once registered; one removed from the database
+    by hand is still let in here for at most CALLER_TTL_S (its writes then fail). Wrong tokens
+    are not remembered: each is refused after a lookup.
+    """
+
+    def __init__(self) -> None:
+        self._known: OrderedDict[str, tuple[float, Caller | None]] = OrderedDict()
+
+    async def authenticate(self, ctx: Context, token: str | None) -> Caller | None:
+        """auth.authenticate, from memory when this token was seen lately."""
+        if token is None:
+            return None
+        key, now = auth.hash_token(token), time.monotonic()
+        hit = self._known.get(key)
+        if hit is not None and hit[0] > now:
+            self._known.move_to_end(key)
+            return hit[1]
+        caller = await auth.authenticate(ctx, token)
+        self._known[key] = (now + CALLER_TTL_S, caller)
+        if len(self._known) > CALLERS_KEPT:
+            self._known.popitem(last=False)
+        return caller
+
+
+def known_callers(request: Request | WebSocket) -> KnownCallers:
+    """The process's KnownCallers (kept on the Starlette app's state)."""
+    state = request.app.state
+    known: KnownCallers | None = getattr(state, "known_callers", None)
+    if known is None:
+        known = state.known_callers = KnownCallers()
+    return known
+
+
 async def authenticate_connection(context: RequestContext) -> bool:
     """Authenticate a WebSocket from its connection_init payload {"authorization": "Bearer ..."}.
 
@@ -93,7 +144,8 @@ async def authenticate_connection(context: RequestContext) -> bool:
     header = (context.connection_params or {}).get("authorization")
     if isinstance(header, str):
         try:
-            context.caller = await auth.authenticate(context.services, auth.bearer_token(header))
+            known = known_callers(context.request)
+            context.caller = await known.authenticate(context.services, auth.bearer_token(header))
             context.auth_error = None
         except Unauthenticated:
             return False
@@ -106,7 +158,7 @@ async def build_context(request: Request | WebSocket, token: str | None) -> Requ
     app: App = request.app.state.activecrowds
     caller, error = None, None
     try:
-        caller = await auth.authenticate(app.ctx, token)
+        caller = await known_callers(request).authenticate(app.ctx, token)
     except Unauthenticated as exc:
         error = exc
     return RequestContext(request, app, caller, error, make_loaders(app.ctx, caller))
