@@ -2,7 +2,7 @@ import { act, fireEvent, screen } from "@testing-library/react-native"
 import { AnswerQueue } from "../services/queue/answerQueue"
 import { memoryStore } from "../services/storage/keyValue"
 import { aBatch, aTask } from "../test/fixtures"
-import { fakeClient } from "../test/fakeClient"
+import { fakeClient, serverError } from "../test/fakeClient"
 import { renderApp } from "../test/render"
 
 describe("Task screen", () => {
@@ -83,5 +83,32 @@ describe("Task screen", () => {
     fireEvent.press(screen.getByTestId("retry-now"))
     await act(async () => queue.settled())
     expect(calls.filter((c) => c.name === "SubmitAnswers").length).toBeGreaterThanOrEqual(1)
+  })
+
+  it("says a batch closed while I was away, and asks the server at once instead of offering it (bug 5)", async () => {
+    // Given answers to batch 3 queued offline, and the task as it was known then
+    const queue = new AnswerQueue(memoryStore(), { schedule: () => () => {} })
+    await queue.answer("t1", "b2", { sampleId: "b2-s1", label: "yes" })
+    await queue.submit("t1", "b2")
+    let task = aTask()
+    let online = false
+    const { client } = fakeClient({
+      Task: () => ({ task }),
+      SubmitAnswers: () =>
+        online ? serverError("CONFLICT", "batch 2 is no longer open; fetch the current batch") : new Error("offline"),
+    })
+    renderApp(client, [{ name: "task", taskId: "t1" }], queue)
+    expect(await screen.findByText("Answers saved on this phone")).toBeTruthy()
+
+    // When the others finished batch 3 meanwhile and the queued answers are refused
+    task = aTask({ currentBatch: aBatch("b3", 3) })
+    online = true
+    fireEvent.press(screen.getByTestId("retry-now"))
+
+    // Then the app says why in its own words, and offers the batch that is open now
+    expect(await screen.findByText("Batch closed while you were away")).toBeTruthy()
+    expect(screen.getByTestId("rejected")).toHaveTextContent(/other annotators finished it first/)
+    expect(await screen.findByText("New batch available")).toBeTruthy()
+    expect(screen.queryByText("Batch 3 is ready")).toBeNull()
   })
 })

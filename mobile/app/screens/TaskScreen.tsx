@@ -13,14 +13,16 @@ import { TaskStatusPanel } from "./TaskStatusPanel"
 export function TaskScreen({ taskId }: { taskId: string }) {
   const { back } = useNavigation()
   const { data, error, refetch, lastEvent } = useTask(taskId)
-  const { delivered } = useAnswerQueue()
+  const { delivered, rejections } = useAnswerQueue()
   const newBatchEvent = lastEvent?.__typename === "NewBatchAvailable"
 
-  // Queued answers just reached the server: show what it thinks now.
+  // Queued answers just reached the server, or it refused them (the batch may have closed): show
+  // what it thinks now rather than offer a batch that is gone.
   const deliveredAt = delivered[taskId]
+  const refusedAt = rejections[taskId]?.at
   useEffect(() => {
-    if (deliveredAt) refetch()
-  }, [deliveredAt, refetch])
+    if (deliveredAt || refusedAt) refetch()
+  }, [deliveredAt, refusedAt, refetch])
 
   return (
     <Screen title={data?.task?.title ?? "Task"} onBack={back} testID="screen-task">

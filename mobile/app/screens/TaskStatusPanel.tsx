@@ -18,8 +18,8 @@ export function TaskStatusPanel({ task, answer, newBatch }: Props) {
   return (
     <View style={styles.stack}>
       {rejection ? (
-        <Notice tone="danger" title="Answers not accepted" testID="rejected">
-          <Text style={typography.body}>{rejection}</Text>
+        <Notice tone="danger" title={rejection.title} testID="rejected">
+          <Text style={typography.body}>{rejection.message}</Text>
           <Button label="OK" variant="secondary" onPress={() => clearRejection(task.id)} />
         </Notice>
       ) : null}

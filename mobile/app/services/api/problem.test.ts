@@ -15,7 +15,33 @@ describe("problems", () => {
     const problem = toProblem(error)
     expect(problem).toEqual({ kind: "server", code: "CONFLICT", message: "dup" })
     expect(isRetryable(problem)).toBe(false)
-    expect(describeProblem(problem)).toMatch(/already sent different answers/)
+    expect(describeProblem(problem)).toBe("The server did not accept this: dup")
+  })
+
+  it("tells a batch that closed while I was away from a batch I had already answered (bug 5)", () => {
+    const closed = {
+      kind: "server" as const,
+      code: "CONFLICT" as const,
+      message: "batch 7 is no longer open; fetch the current batch",
+    }
+    const twice = {
+      kind: "server" as const,
+      code: "CONFLICT" as const,
+      message: "you have already answered this batch",
+    }
+    expect(describeProblem(closed)).toMatch(/closed while you were away/)
+    expect(describeProblem(closed)).not.toMatch(/already/)
+    expect(describeProblem(twice)).toMatch(/already answered this batch/)
+    expect(describeProblem(twice)).not.toMatch(/different answers/)
+  })
+
+  it("does not retry a refusal whose code this app does not know yet", () => {
+    const problem = toProblem(
+      new CombinedError({
+        graphQLErrors: [new GraphQLError("batch closed", { extensions: { code: "BATCH_CLOSED" } })],
+      }),
+    )
+    expect(isRetryable(problem)).toBe(false)
   })
 
   it("shows the server's reason for bad input", () => {

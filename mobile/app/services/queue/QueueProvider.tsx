@@ -2,18 +2,29 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { Platform } from "react-native"
 import { useClient } from "urql"
 import { SignInRefusedContext, useConnection } from "../api/ApiProvider"
-import { describeProblem } from "../api/problem"
+import { describeProblem, refusalOf, type Problem } from "../api/problem"
 import { graphqlTransport } from "../api/submit"
 import { useExpire } from "../session/SessionContext"
 import { deviceStore } from "../storage/keyValue"
 import { AnswerQueue, type Submission } from "./answerQueue"
 
+/** A refused submission, said plainly: a title, a sentence, and when (screens refetch on it). */
+export type Rejection = { title: string; message: string; at: number }
+
+const REFUSAL_TITLES = { batchClosed: "Batch closed while you were away", alreadyAnswered: "Already answered" }
+
+function rejectionOf(problem: Problem): Rejection {
+  const refusal = refusalOf(problem)
+  const title = refusal ? REFUSAL_TITLES[refusal] : "Answers not accepted"
+  return { title, message: describeProblem(problem), at: Date.now() }
+}
+
 type QueueState = {
   queue: AnswerQueue
   /** Submissions still waiting for the server. */
   pending: Submission[]
-  /** Plain messages about refused submissions, by task id. */
-  rejections: Record<string, string>
+  /** Refused submissions, by task id. */
+  rejections: Record<string, Rejection>
   /** Task ids whose queued answers just reached the server. */
   delivered: Record<string, number>
   clearRejection: (taskId: string) => void
@@ -27,7 +38,7 @@ export function QueueProvider({ children, queue: given }: { children: ReactNode;
   const { epoch } = useConnection()
   const queue = useMemo(() => given ?? new AnswerQueue(deviceStore), [given])
   const [pending, setPending] = useState<Submission[]>([])
-  const [rejections, setRejections] = useState<Record<string, string>>({})
+  const [rejections, setRejections] = useState<Record<string, Rejection>>({})
   const [delivered, setDelivered] = useState<Record<string, number>>({})
   const refused = useSignInRefused(queue)
 
@@ -35,8 +46,7 @@ export function QueueProvider({ children, queue: given }: { children: ReactNode;
     const unsubscribe = queue.subscribe((event) => {
       if (event.type === "changed") void queue.pending().then(setPending)
       if (event.type === "rejected") {
-        const message = describeProblem(event.problem)
-        setRejections((r) => ({ ...r, [event.submission.taskId]: message }))
+        setRejections((r) => ({ ...r, [event.submission.taskId]: rejectionOf(event.problem) }))
       }
       if (event.type === "sent") setDelivered((d) => ({ ...d, [event.submission.taskId]: Date.now() }))
       if (event.type === "unauthenticated") refused()
