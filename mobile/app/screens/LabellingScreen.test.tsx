@@ -2,7 +2,7 @@ import { act, fireEvent, screen } from "@testing-library/react-native"
 import { AnswerQueue } from "../services/queue/answerQueue"
 import { memoryStore } from "../services/storage/keyValue"
 import { aTask } from "../test/fixtures"
-import { fakeClient, serverError } from "../test/fakeClient"
+import { fakeClient, serverError, STALL } from "../test/fakeClient"
 import { renderApp } from "../test/render"
 
 const route = [
@@ -119,5 +119,33 @@ describe("Labelling", () => {
     expect(screen.getByText("This batch is closed: the task moved on before your answers arrived.")).toBeTruthy()
     await act(async () => fireEvent.press(screen.getByText("OK")))
     expect(screen.queryByText("Answers not accepted")).toBeNull()
+  })
+
+  it("shows the batch as answered right after submitting, before the server's fresh task arrives (bug 4)", async () => {
+    // Given a slow network: once the answers are in, the task's refetch is still on its way
+    let submitted = false
+    const { client } = fakeClient({
+      Task: () => (submitted ? STALL : { task: aTask() }),
+      SubmitAnswers: () => {
+        submitted = true
+        return {
+          submitAnswers: {
+            __typename: "SubmitAnswersPayload",
+            accepted: 3,
+            task: { __typename: "Task", id: "t1", status: "COLLECTING", lockedForMe: true },
+          },
+        }
+      },
+    })
+    renderApp(client, route)
+    for (const n of [1, 2, 3]) {
+      expect(await screen.findByText(`${n} / 3`)).toBeTruthy()
+      fireEvent.press(screen.getByText("Yes"))
+    }
+    fireEvent.press(await screen.findByTestId("submit"))
+
+    // Then the task screen says the answers are in, and does not offer the batch just answered
+    expect(await screen.findByText("Waiting for the next batch")).toBeTruthy()
+    expect(screen.queryByTestId("start-labelling")).toBeNull()
   })
 })

@@ -14,12 +14,12 @@ const SUBMIT_WAIT_MS = 6_000
 /** The labelling session of a task's open batch: where we are, what was answered, and the moves. */
 export function useBatchLabelling(taskId: string) {
   const live = useTask(taskId)
-  const { queue, pending } = useAnswerQueue()
+  const { queue, pending, answered } = useAnswerQueue()
   const task = live.data?.task
   // Once submitted the batch counts as answered (it waits in the outbox); this session keeps it on
   // screen until the submit settles and the task screen takes over.
   const [sending, setSending] = useState<Batch | null>(null)
-  const answer = task ? answerState(task, pending) : null
+  const answer = task ? answerState(task, pending, answered) : null
   const batch = sending ?? (answer?.kind === "open" ? answer.batch : null)
   const samples = useMemo(() => batch?.samples ?? [], [batch])
   const [answers, setAnswers] = useState<Answer[] | null>(null)

@@ -2,7 +2,10 @@ import { Client, makeErrorResult, makeResult, type Exchange, type Operation, typ
 import { GraphQLError, Kind, type OperationDefinitionNode } from "graphql"
 import { filter, fromValue, makeSubject, mergeMap, never, pipe, type Source } from "wonka"
 
-type Reply = Record<string, unknown> | Error
+/** A reply that never comes, as on a slow network: the request stays in flight. */
+export const STALL = Symbol("stall")
+
+type Reply = Record<string, unknown> | Error | typeof STALL
 type Handler = (variables: Record<string, unknown>) => Reply
 type Subject = ReturnType<typeof makeSubject<OperationResult>>
 
@@ -27,6 +30,7 @@ export function fakeClient(handlers: Record<string, Handler>) {
     const handler = handlers[name]
     if (!handler) return never
     const reply = handler(variables)
+    if (reply === STALL) return never
     const result =
       reply instanceof GraphQLError
         ? makeResult(op, { errors: [reply] })

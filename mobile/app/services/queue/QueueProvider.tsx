@@ -7,6 +7,7 @@ import { graphqlTransport } from "../api/submit"
 import { useExpire } from "../session/SessionContext"
 import { deviceStore } from "../storage/keyValue"
 import { AnswerQueue, type Submission } from "./answerQueue"
+import type { Answered } from "./answerState"
 
 /** A refused submission, said plainly: a title, a sentence, and when (screens refetch on it). */
 export type Rejection = { title: string; message: string; at: number }
@@ -27,6 +28,8 @@ type QueueState = {
   rejections: Record<string, Rejection>
   /** Task ids whose queued answers just reached the server. */
   delivered: Record<string, number>
+  /** The batch of each task whose answers the server has taken from this device. */
+  answered: Answered
   clearRejection: (taskId: string) => void
 }
 
@@ -40,6 +43,7 @@ export function QueueProvider({ children, queue: given }: { children: ReactNode;
   const [pending, setPending] = useState<Submission[]>([])
   const [rejections, setRejections] = useState<Record<string, Rejection>>({})
   const [delivered, setDelivered] = useState<Record<string, number>>({})
+  const [answered, setAnswered] = useState<Answered>({})
   const refused = useSignInRefused(queue)
 
   useEffect(() => {
@@ -48,7 +52,14 @@ export function QueueProvider({ children, queue: given }: { children: ReactNode;
       if (event.type === "rejected") {
         setRejections((r) => ({ ...r, [event.submission.taskId]: rejectionOf(event.problem) }))
       }
-      if (event.type === "sent") setDelivered((d) => ({ ...d, [event.submission.taskId]: Date.now() }))
+      const { taskId, batchId } = "submission" in event ? event.submission : { taskId: "", batchId: "" }
+      // The server has these answers (or had them already): no screen may offer this batch again,
+      // even before its refetch arrives; and the outbox no longer holds them.
+      if (event.type === "sent" || (event.type === "rejected" && refusalOf(event.problem) === "alreadyAnswered")) {
+        setAnswered((a) => ({ ...a, [taskId]: batchId }))
+        setPending((p) => p.filter((s) => s.taskId !== taskId || s.batchId !== batchId))
+      }
+      if (event.type === "sent") setDelivered((d) => ({ ...d, [taskId]: Date.now() }))
       if (event.type === "unauthenticated") refused()
     })
     void queue.pending().then(setPending)
@@ -81,9 +92,10 @@ export function QueueProvider({ children, queue: given }: { children: ReactNode;
       pending,
       rejections,
       delivered,
+      answered,
       clearRejection: (taskId: string) => setRejections(({ [taskId]: _, ...rest }) => rest),
     }),
-    [queue, pending, rejections, delivered],
+    [queue, pending, rejections, delivered, answered],
   )
   return (
     <QueueContext.Provider value={value}>

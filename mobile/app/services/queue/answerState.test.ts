@@ -26,4 +26,9 @@ describe("answerState", () => {
     expect(answerState(open, [waiting("t9"), submission])).toEqual({ kind: "queued", submission })
     expect(answerState(open, [waiting("t9")])).toEqual({ kind: "open", batch })
   })
+
+  it("is locked for a batch this device has just delivered, whatever the task as last fetched says", () => {
+    expect(answerState(open, [], { t1: "b2" })).toEqual({ kind: "locked" })
+    expect(answerState(open, [], { t1: "b1" })).toEqual({ kind: "open", batch })
+  })
 })
