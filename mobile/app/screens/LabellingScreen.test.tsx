@@ -5,6 +5,15 @@ import { aTask } from "../test/fixtures"
 import { fakeClient, serverError, STALL } from "../test/fakeClient"
 import { renderApp } from "../test/render"
 
+/** The server's reply when it takes a batch of answers. */
+const accepted = (n: number) => ({
+  submitAnswers: {
+    __typename: "SubmitAnswersPayload",
+    accepted: n,
+    task: { __typename: "Task", id: "t1", status: "COLLECTING", lockedForMe: true },
+  },
+})
+
 const route = [
   { name: "task" as const, taskId: "t1" },
   { name: "label" as const, taskId: "t1" },
@@ -17,13 +26,7 @@ describe("Labelling", () => {
       Task: () => ({ task }),
       SubmitAnswers: () => {
         task = aTask({ lockedForMe: true })
-        return {
-          submitAnswers: {
-            __typename: "SubmitAnswersPayload",
-            accepted: 3,
-            task: { __typename: "Task", id: "t1", status: "COLLECTING", lockedForMe: true },
-          },
-        }
+        return accepted(3)
       },
     })
     const { queue } = renderApp(client, route)
@@ -128,13 +131,7 @@ describe("Labelling", () => {
       Task: () => (submitted ? STALL : { task: aTask() }),
       SubmitAnswers: () => {
         submitted = true
-        return {
-          submitAnswers: {
-            __typename: "SubmitAnswersPayload",
-            accepted: 3,
-            task: { __typename: "Task", id: "t1", status: "COLLECTING", lockedForMe: true },
-          },
-        }
+        return accepted(3)
       },
     })
     renderApp(client, route)
