@@ -23,6 +23,7 @@ from activecrowds.services.demo import ensure_demo_task
 from server.graphql.context import RequestContext, authenticate_connection, build_context
 from server.graphql.schema import build_schema
 from server.graphql.subscriptions.feed import EventFeed
+from server.graphql.subscriptions.transport import SharedEventsTransport
 from server.media import serve_media
 
 MAX_BODY = 1 << 20  # 1 MiB: far more than any valid request needs
@@ -30,6 +31,8 @@ MAX_BODY = 1 << 20  # 1 MiB: far more than any valid request needs
 
 class GraphQLApp(GraphQL[RequestContext, None]):
     """Strawberry's ASGI app with our per-request context."""
+
+    graphql_transport_ws_handler_class = SharedEventsTransport
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> RequestContext:
         token = auth.bearer_token(request.headers.get("authorization"))

@@ -99,6 +99,12 @@ async def answered_batches(ctx: Context, caller: Caller, batch_ids: Sequence[int
         return await uow.answers.answered_batches(caller.id, batch_ids)
 
 
+async def batch_answerers(ctx: Context, batch_id: int) -> set[int]:
+    """Every annotator who answered this batch (one read for all of a task's subscribers)."""
+    async with ctx.uow(write=False) as uow:
+        return await uow.answers.answerers(batch_id)
+
+
 async def sample_file(ctx: Context, sample_id: int) -> Path:
     """The image file of a sample, guaranteed to lie inside its task's dataset folder.
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
+from functools import partial
+from typing import TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -11,11 +13,16 @@ from activecrowds.domain import events as domain
 from activecrowds.domain.errors import NotFound
 from activecrowds.domain.model import Caller
 from activecrowds.services import auth, queries
+from activecrowds.services.queries import EventView
 from server.graphql.context import RequestContext, make_loaders
 from server.graphql.ids import parse_id
 from server.graphql.subscriptions.feed import EventFeed
+from server.graphql.subscriptions.shared import send_shared
+from server.graphql.subscriptions.transport import ROUTE
 from server.graphql.types.events import TaskEvent, task_event
 from server.graphql.types.task import Task
+
+R = TypeVar("R")
 
 TASK_EVENTS = (
     domain.NewBatchAvailable,
@@ -64,6 +71,12 @@ def _feed(info: Info[RequestContext, None]) -> EventFeed:
     return feed
 
 
+async def _caught_up(info: Info[RequestContext, None], view: EventView, task_id: int) -> EventView:
+    """After missed events: the event that describes the task as it stands (read once)."""
+    ctx = info.context.services
+    return await _feed(info).once(view.event, task_id, lambda: queries.state_view(ctx, task_id))
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription
@@ -75,22 +88,47 @@ class Subscription:
         tid = parse_id(task_id, "task")
         if await queries.get_task(info.context.services, caller, tid) is None:
             raise NotFound(f"task {task_id} does not exist")
-        async for view in _feed(info).subscribe(for_task(tid, caller)):
+        feed = _feed(info)
+        async for view in feed.subscribe(for_task(tid, caller)):
             if isinstance(view.event, domain.EventsMissed):
-                view = await queries.state_view(info.context.services, tid)  # catch up
+                view = await _caught_up(info, view, tid)
             if view.task is None or view.deleted:
                 return  # deleted: nothing more will happen to it
-            event = task_event(view)
+            event = await feed.once(view, "root", partial(_event_root, view))
             if event is not None:
-                # Fresh loaders: nested fields (lockedForMe, samples) read the state after it.
-                info.context.loaders = make_loaders(info.context.services, caller)
-                yield event
+                async for yielded in _deliver(info, view, event):
+                    yield yielded
 
     @strawberry.subscription
     async def tasks_changed(self, info: Info[RequestContext, None]) -> AsyncGenerator[Task, None]:
         """Any task created, updated, deleted (`deleted: true`, as it was) or changing status."""
-        caller = auth.require(info.context.who())
-        async for view in _feed(info).subscribe(changes_a_list):
+        auth.require(info.context.who())
+        feed = _feed(info)
+        async for view in feed.subscribe(changes_a_list):
             if view.task is not None:
-                info.context.loaders = make_loaders(info.context.services, caller)
-                yield Task.from_domain(view.task, deleted=view.deleted)
+                task = await feed.once(view, "root", partial(_task_root, view))
+                async for yielded in _deliver(info, view, task):
+                    yield yielded
+
+
+async def _event_root(view: EventView) -> TaskEvent | None:
+    return task_event(view)
+
+
+async def _task_root(view: EventView) -> Task:
+    assert view.task is not None
+    return Task.from_domain(view.task, deleted=view.deleted)
+
+
+async def _deliver(
+    info: Info[RequestContext, None], view: EventView, root: R
+) -> AsyncGenerator[R, None]:
+    """Send the event as rendered for this subscriber's audience (our transport), or else
+    yield it for the GraphQL executor to resolve for this subscriber alone."""
+    route = ROUTE.get()
+    if route is not None:
+        await send_shared(info, route, view, root)
+        return
+    # Fresh loaders: nested fields (lockedForMe, samples) read the state after the event.
+    info.context.loaders = make_loaders(info.context.services, info.context.caller)
+    yield root
