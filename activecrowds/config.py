@@ -12,6 +12,7 @@ from activecrowds_ml.errors import ValidationError
 
 PREFIX = "ACTIVECROWDS_"
 TOKEN_FILE = "admin_token"
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000  # where `activecrowds serve` listens by default
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,19 @@ class Settings:
     retry_backoff_ms: int = 5000  # first retry's delay; doubles each time
     round_lease_s: float = 60.0  # a running round is someone's for this long (renewed meanwhile)
     resend_after_s: float = 60.0  # the outbox relay re-sends a round still not started by then
+    public_url: str | None = None  # where clients reach the server; None: where `serve` listens
 
     @property
     def retry_wait_s(self) -> float:
         """The longest backoff before a retry (Dramatiq doubles it per retry), plus a margin."""
         longest = self.retry_backoff_ms * 2 ** max(0, self.round_retries - 1) / 1000
         return min(longest, 300.0) + self.resend_after_s
+
+    @property
+    def base_url(self) -> str:
+        """The start of the URLs the server hands out (media): never a request's Host header,
+        which any client may set to an address of its choosing."""
+        return self.public_url or local_url(DEFAULT_HOST, DEFAULT_PORT)
 
     @property
     def datasets_dir(self) -> Path:
@@ -70,7 +78,24 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retry_backoff_ms=int(_number(env, "RETRY_BACKOFF_MS", 5000)),
         round_lease_s=_number(env, "ROUND_LEASE_S", 60.0),
         resend_after_s=_number(env, "RESEND_AFTER_S", 60.0),
+        public_url=_public_url(env),
     )
+
+
+def local_url(host: str, port: int) -> str:
+    """The address of a server listening on `host`:`port` (an IPv6 host in brackets)."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _public_url(env: Mapping[str, str]) -> str | None:
+    """ACTIVECROWDS_PUBLIC_URL without a trailing slash, or None; a bad value names it."""
+    raw = (env.get(PREFIX + "PUBLIC_URL") or "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(("http://", "https://")):
+        message = f"{PREFIX}PUBLIC_URL must start with http:// or https://; got {raw!r}"
+        raise ValidationError(message, PREFIX + "PUBLIC_URL")
+    return raw.rstrip("/")
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:

@@ -19,6 +19,12 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="start with a demo task on the reference dataset (written first if absent)",
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes on the port, one per core (default 1; more need Redis)",
+    )
     serve.set_defaults(func=_serve)
 
     worker = subparsers.add_parser(
@@ -40,10 +46,12 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from activecrowds.config import load_settings
+    from cli.workers import check_workers, serve_workers
     from server.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = load_settings()
+    check_workers(settings, args.workers, args.demo)
     url = f"http://{args.host}:{args.port}/graphql"
     print(f"ActiveCrowds API: {url}", flush=True)
     print(f"database: {_redact(settings.database_url)}", flush=True)
@@ -62,8 +70,8 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"demo task on {demo} (created unless a task exists)", flush=True)
     print(ANNOTATOR_HELP.format(url=url), flush=True)
     app = create_app(settings=settings, demo_dataset=demo)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
-    return 0
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="info")
+    return serve_workers(config, args.workers, settings)
 
 
 ANNOTATOR_HELP = "\n".join(

@@ -93,7 +93,7 @@ def create_app(
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),  # graphql-transport-ws, for subscriptions
-        Route("/media/{sample_id:int}", serve_media, methods=["GET"]),
+        Route("/media/{sample_id}", serve_media, methods=["GET"]),  # any text: media.py reads it
         Route("/healthz", healthz, methods=["GET"]),
     ]
     star = Starlette(routes=routes, lifespan=lifespan)

@@ -13,12 +13,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from activecrowds.bootstrap import App
-from activecrowds.domain.errors import Refusal
+from activecrowds.domain.errors import NotFound, Refusal
 from activecrowds.services import auth, queries
+from server.graphql.ids import as_id, whole_number
 
 VALID_FOR = 24 * 3600
 BUCKET = 3600  # expiry rounded to the hour: a sample's URL stays the same for an hour (caches)
 MIN_WIDTH, MAX_WIDTH = 32, 2048
+EXPIRY_DIGITS = 12  # a Unix time in seconds, for the next 30,000 years
 # Private: the URL is a capability for one annotator; an hour matches the URL's own stable period.
 CACHE = {"Cache-Control": "private, max-age=3600"}
 
@@ -27,23 +29,32 @@ class _BadWidth(Exception):
     """The `w` query parameter is not a width this route serves."""
 
 
-def _signature(key: bytes, sample_id: int, expires: int) -> str:
-    return hmac.new(key, f"{sample_id}:{expires}".encode(), hashlib.sha256).hexdigest()[:32]
+def _signature(key: bytes, task_id: int, sample_id: int, expires: int) -> str:
+    # The task is signed too: a URL handed out for one task's sample never opens another
+    # task's, even where a database gave a deleted sample's id to a new one.
+    message = f"{task_id}:{sample_id}:{expires}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
-def media_url(base_url: str, key: bytes, sample_id: int, now: float | None = None) -> str:
+def media_url(
+    base_url: str, key: bytes, task_id: int, sample_id: int, now: float | None = None
+) -> str:
     """An absolute URL for a sample's image, valid for about a day without a header."""
     now = time.time() if now is None else now
     expires = (int(now) // BUCKET) * BUCKET + VALID_FOR + BUCKET
-    sig = _signature(key, sample_id, expires)
+    sig = _signature(key, task_id, sample_id, expires)
     return f"{base_url.rstrip('/')}/media/{sample_id}?exp={expires}&sig={sig}"
 
 
-def signature_ok(key: bytes, sample_id: int, expires: str | None, sig: str | None) -> bool:
-    """True for an unexpired URL signed with `key`."""
-    if not expires or not sig or not expires.isdigit() or int(expires) < time.time():
+def signature_ok(
+    key: bytes, task_id: int, sample_id: int, expires: str | None, sig: str | None
+) -> bool:
+    """True for an unexpired URL signed with `key` for this sample of this task."""
+    when = whole_number(expires, EXPIRY_DIGITS)
+    if when is None or not sig or when < time.time():
         return False
-    return hmac.compare_digest(_signature(key, sample_id, int(expires)), sig)
+    expected = _signature(key, task_id, sample_id, when)
+    return hmac.compare_digest(expected.encode(), sig.encode())  # bytes: sig may be any text
 
 
 def preview_width(raw: str | None) -> int | None:
@@ -54,11 +65,12 @@ def preview_width(raw: str | None) -> int | None:
     """
     if raw is None:
         return None
-    if not raw.isdigit() or not MIN_WIDTH <= int(raw) <= MAX_WIDTH:
+    width = whole_number(raw, len(str(MAX_WIDTH)))
+    if width is None or not MIN_WIDTH <= width <= MAX_WIDTH:
         raise _BadWidth(
             f"w must be a whole number of pixels from {MIN_WIDTH} to {MAX_WIDTH}, got {raw!r}"
         )
-    return int(raw)
+    return width
 
 
 def render_preview(path: Path, width: int) -> tuple[bytes, str] | None:
@@ -91,14 +103,15 @@ def _error(message: str, code: str, status: int) -> JSONResponse:
 async def serve_media(request: Request) -> Response:
     """GET /media/{sample_id}[?w=N]: the image or an N px wide preview, signed or with a token."""
     app: App = request.app.state.activecrowds
-    sample_id = int(request.path_params["sample_id"])
-    params = request.query_params
+    sample_id = as_id(str(request.path_params["sample_id"]))
+    if sample_id is None:  # no row can have this id: nothing to hide about it
+        return _error("no such sample", "NOT_FOUND", 404)
+    found = await queries.sample_file(app.ctx, sample_id)
     try:
-        if not signature_ok(app.media_key, sample_id, params.get("exp"), params.get("sig")):
-            token = auth.bearer_token(request.headers.get("authorization"))
-            auth.require(await auth.authenticate(app.ctx, token))
-        width = preview_width(params.get("w"))
-        path = await queries.sample_file(app.ctx, sample_id)
+        await _check_caller(app, request, found)
+        width = preview_width(request.query_params.get("w"))
+        if found is None or found.path is None:
+            raise NotFound("no such sample, or it has no image")
     except _BadWidth as exc:
         return _error(str(exc), "BAD_USER_INPUT", 400)
     except Refusal as exc:
@@ -108,8 +121,24 @@ async def serve_media(request: Request) -> Response:
         status = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}.get(code, 400)
         return _error(str(exc), code, status)
     if width is None:
-        return FileResponse(path, headers=CACHE)
-    return await _preview(path, width)
+        return FileResponse(found.path, headers=CACHE)
+    return await _preview(found.path, width)
+
+
+async def _check_caller(app: App, request: Request, found: queries.SampleFile | None) -> None:
+    """Pass a URL signed for this sample of its task; anything else needs a bearer token.
+
+    A sample that does not exist is refused like a bad signature, before anything is said
+    about it: without a token, no one learns which ids exist.
+
+    Raises:
+        Unauthenticated: neither a valid signature nor a valid token.
+    """
+    exp, sig = request.query_params.get("exp"), request.query_params.get("sig")
+    if found and signature_ok(app.media_key, found.task_id, found.sample_id, exp, sig):
+        return
+    token = auth.bearer_token(request.headers.get("authorization"))
+    auth.require(await auth.authenticate(app.ctx, token))
 
 
 async def _preview(path: Path, width: int) -> Response:

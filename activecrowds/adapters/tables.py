@@ -42,6 +42,10 @@ metadata = MetaData(
 
 
 NOW = text("CURRENT_TIMESTAMP")  # portable: PostgreSQL and SQLite both know it
+# Every table has sqlite_autoincrement: an id is never handed out twice, so a client holding a
+# deleted row's id (answers queued for a deleted task's batch) finds nothing, not a new row.
+# PostgreSQL's sequences never go back; SQLite without AUTOINCREMENT reuses the highest id once
+# its row is deleted.
 
 
 def _enum(cls: type[PyEnum]) -> Enum:
@@ -66,6 +70,7 @@ annotators = Table(
     Column("role", _enum(Role), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     _created(),
+    sqlite_autoincrement=True,
 )
 
 tasks = Table(
@@ -85,6 +90,7 @@ tasks = Table(
     _created(),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=NOW),
     Index("ix_tasks_category_subcategory", "category", "subcategory"),
+    sqlite_autoincrement=True,
 )
 
 batches = Table(
@@ -98,6 +104,7 @@ batches = Table(
     Column("resolved_at", DateTime(timezone=True)),
     # One batch per round number: a round run twice cannot open a second batch.
     UniqueConstraint("task_id", "number", name="uq_batches_task_number"),
+    sqlite_autoincrement=True,
 )
 
 samples = Table(
@@ -119,6 +126,7 @@ samples = Table(
     Column("votes", JSON),
     UniqueConstraint("task_id", "key", name="uq_samples_task_key"),
     Index("ix_samples_task_kind", "task_id", "kind"),
+    sqlite_autoincrement=True,
 )
 
 answers = Table(
@@ -135,6 +143,7 @@ answers = Table(
     # The database, not process memory, keeps one answer per annotator and sample.
     UniqueConstraint("sample_id", "annotator_id", name="uq_answers_sample_annotator"),
     Index("ix_answers_batch_annotator", "batch_id", "annotator_id"),
+    sqlite_autoincrement=True,
 )
 
 rounds = Table(
@@ -161,4 +170,5 @@ rounds = Table(
     Column("lease_until", DateTime(timezone=True)),  # a runner holds a RUNNING round until then
     # A round is due at most once: the unique key makes "mark due" idempotent under races.
     UniqueConstraint("task_id", "number", name="uq_rounds_task_number"),
+    sqlite_autoincrement=True,
 )

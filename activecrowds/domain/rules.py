@@ -23,6 +23,8 @@ MAX_LABEL_LENGTH = 100
 MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 10_000
 MAX_NAME_LENGTH = 100
+MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL: a larger one names nothing
+NUL = "\x00"  # no PostgreSQL text column stores it, and no file path may hold it
 
 
 def submission_problem(
@@ -62,4 +64,20 @@ def labels_problem(labels: Sequence[str]) -> str | None:
         return "labels must be distinct"
     if any(not lab.strip() or len(lab) > MAX_LABEL_LENGTH for lab in labels):
         return f"labels must be non-empty and at most {MAX_LABEL_LENGTH} characters"
+    return None
+
+
+def batch_size_problem(batch_size: int) -> str | None:
+    """What is wrong with a batch size, or None: one submission must be able to answer a batch."""
+    if batch_size > MAX_ANSWERS:
+        return f"batchSize must be at most {MAX_ANSWERS} (the answers one submission takes)"
+    return None
+
+
+def nul_problem(texts: Mapping[str, str | Sequence[str] | None]) -> tuple[str, str] | None:
+    """(field, message) for the first text, or list of texts, holding a NUL character; or None."""
+    for name, value in texts.items():
+        values = [value] if isinstance(value, str) else value or []
+        if any(NUL in v for v in values):
+            return name, f"{name} must not contain NUL characters"
     return None

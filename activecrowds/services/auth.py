@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from activecrowds.domain.errors import Forbidden, Unauthenticated, ValidationError
 from activecrowds.domain.model import ADMIN, Caller, Role
-from activecrowds.domain.rules import MAX_NAME_LENGTH
+from activecrowds.domain.rules import MAX_NAME_LENGTH, nul_problem
 from activecrowds.services.context import Context, commit_and_publish
 
 
@@ -69,11 +69,13 @@ async def register_annotator(ctx: Context, name: str) -> Registered:
     """Create an annotator with a fresh token.
 
     Raises:
-        ValidationError: empty or overlong name.
+        ValidationError: empty or overlong name, or one holding a NUL character.
     """
     name = name.strip()
     if not name or len(name) > MAX_NAME_LENGTH:
         raise ValidationError(f"name must be 1 to {MAX_NAME_LENGTH} characters", "name")
+    if problem := nul_problem({"name": name}):
+        raise ValidationError(problem[1], problem[0])
     token = secrets.token_urlsafe(32)
     async with ctx.uow() as uow:
         annotator = await uow.annotators.add(name, Role.ANNOTATOR, hash_token(token))

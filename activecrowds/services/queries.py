@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from activecrowds.domain.errors import NotFound
 from activecrowds.domain.events import (
     Event,
     LockReason,
@@ -105,24 +104,31 @@ async def batch_answerers(ctx: Context, batch_id: int) -> set[int]:
         return await uow.answers.answerers(batch_id)
 
 
-async def sample_file(ctx: Context, sample_id: int) -> Path:
-    """The image file of a sample, guaranteed to lie inside its task's dataset folder.
+@dataclass(frozen=True)
+class SampleFile:
+    """A sample's image: its task (which a signed URL names) and its path, None when unsafe."""
+
+    sample_id: int
+    task_id: int
+    path: Path | None  # None: no file, or a path that would leave the dataset folder
+
+
+async def sample_file(ctx: Context, sample_id: int) -> SampleFile | None:
+    """A sample's image file, only ever inside its task's dataset folder; None: no such sample.
 
     The caller is checked by whoever asks (a signed URL or a bearer token).
-
-    Raises:
-        NotFound: no such sample, it has no file, or the path would leave the dataset.
     """
     async with ctx.uow(write=False) as uow:
         sample = await uow.samples.get(sample_id)
         task = await uow.tasks.get(sample.task_id) if sample else None
-    if sample is None or task is None or not sample.file:
-        raise NotFound(f"sample {sample_id} has no image")
+    if sample is None or task is None:
+        return None
+    if not sample.file:
+        return SampleFile(sample_id, task.id, None)
     root = Path(task.dataset).resolve()
     path = (root / sample.file).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        raise NotFound(f"sample {sample_id} has no image")
-    return path
+    safe = path.is_relative_to(root) and path.is_file()
+    return SampleFile(sample_id, task.id, path if safe else None)
 
 
 async def ping(ctx: Context) -> None:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from activecrowds.domain.errors import DatasetError, ValidationError
 from activecrowds.domain.model import SampleKind
+from activecrowds.domain.rules import nul_problem
 from activecrowds_ml.scenario import Category, Scenario
+
+if TYPE_CHECKING:
+    from activecrowds_ml.storage import Dataset
 
 KIND_OF_CATEGORY = {Category.IMAGE: "image", Category.TEXT: "text"}
 
@@ -22,24 +26,57 @@ class Snapshot:
 
 
 def resolve_dataset(datasets_dir: Path, dataset: str) -> Path:
-    """A bare name is a folder under the data dir's datasets/; anything else is a path."""
-    dataset = dataset.strip()
-    if not dataset:
-        raise ValidationError("dataset must name a dataset or give its path", "dataset")
-    if "/" not in dataset and "\\" not in dataset and dataset not in (".", ".."):
-        return datasets_dir / dataset
-    return Path(dataset).expanduser()
-
-
-def take_snapshot(path: Path, scenario: Scenario, labels: list[str]) -> Snapshot:
-    """Load the dataset and split it by the scenario (blocking file I/O: run in a thread).
+    """A bare name is a folder under the data dir's datasets/; anything else is a path.
 
     Raises:
-        DatasetError: missing, malformed or too small. ValidationError: labels or kind differ.
+        ValidationError: empty. DatasetError: a `~user` path of a user this server lacks.
     """
-    from activecrowds_ml.storage import Dataset
+    name = dataset.strip()
+    if not name:
+        raise ValidationError("dataset must name a dataset or give its path", "dataset")
+    if "/" not in name and "\\" not in name and name not in (".", ".."):
+        return datasets_dir / name
+    try:
+        return Path(name).expanduser()
+    except RuntimeError:  # "~nobody/...": no such user, so no such home
+        raise _no_dataset(dataset) from None
 
-    dataset = Dataset.load(path)
+
+def _no_dataset(dataset: str) -> DatasetError:
+    # Names only what the caller gave, and reads the same whatever is at that path (nothing, a
+    # file, an unreadable folder, a folder without a dataset): the server's files are not the
+    # caller's business, and a resolved path would show where symlinks lead.
+    return DatasetError(
+        f"no dataset {dataset.strip()!r} on this server: give the name of a folder in the "
+        "data dir's datasets/, or a dataset folder's path"
+    )
+
+
+def _open(datasets_dir: Path, dataset: str) -> Dataset:
+    """The dataset a createTask names.
+
+    Raises:
+        DatasetError: no readable dataset there (see `_no_dataset`), or a malformed one.
+    """
+    from activecrowds_ml.storage import META_FILE, Dataset
+
+    path = resolve_dataset(datasets_dir, dataset)
+    try:
+        if (path / META_FILE).is_file():
+            return Dataset.load(path)
+    except (OSError, UnicodeDecodeError):  # there, but unreadable as a dataset
+        pass
+    raise _no_dataset(dataset)
+
+
+def take_snapshot(datasets_dir: Path, name: str, scenario: Scenario, labels: list[str]) -> Snapshot:
+    """Load the dataset `name` and split it by the scenario (blocking file I/O: run in a thread).
+
+    Raises:
+        DatasetError: none there, malformed, too small, or a record holding a NUL character.
+        ValidationError: labels or kind differ.
+    """
+    dataset = _open(datasets_dir, name)
     if set(labels) != set(dataset.labels):
         raise ValidationError(
             f"labels must be the dataset's labels {list(dataset.labels)}; got {labels}", "labels"
@@ -65,6 +102,8 @@ def take_snapshot(path: Path, scenario: Scenario, labels: list[str]) -> Snapshot
 
 def _row(root: Path, record: Any, kind: SampleKind) -> dict[str, Any]:
     file = Path(record.file).relative_to(root).as_posix() if record.file else None
+    if problem := nul_problem({"id": record.id, "file": file, "text": record.text}):
+        raise DatasetError(f"record {record.id!r}: {problem[1]}")
     # The label of a pool record (its hidden truth in simulations) is never stored.
     label = record.label if kind is not SampleKind.POOL else None
     return {"key": record.id, "kind": kind, "file": file, "text": record.text, "label": label}

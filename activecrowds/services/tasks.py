@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from activecrowds.domain.errors import NotFound, ValidationError
 from activecrowds.domain.events import RoundDue, TaskCreated, TaskDeleted, TaskUpdated
 from activecrowds.domain.model import Caller, Role, Task, TaskStatus, task_snapshot
-from activecrowds.domain.rules import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, labels_problem
+from activecrowds.domain.rules import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_TITLE_LENGTH,
+    batch_size_problem,
+    labels_problem,
+    nul_problem,
+)
 from activecrowds.services.auth import require
 from activecrowds.services.context import Context, commit_and_publish
 from activecrowds.services.ports import NewTask, TaskChanges
-from activecrowds.services.snapshot import resolve_dataset, take_snapshot
+from activecrowds.services.snapshot import take_snapshot
 from activecrowds_ml.models import check_model
 from activecrowds_ml.scenario import Scenario
 
@@ -49,13 +56,38 @@ def _check_cover(url: str | None) -> None:
         raise ValidationError("coverImageUrl must be an http(s) URL", "coverImageUrl")
 
 
-def _check_text(title: str | None, description: str | None) -> None:
+def _refuse_nul(texts: Mapping[str, str | Sequence[str] | None]) -> None:
+    if problem := nul_problem(texts):
+        raise ValidationError(problem[1], problem[0])
+
+
+def _check_text(title: str | None, description: str | None, cover: str | None) -> None:
+    _refuse_nul({"title": title, "description": description, "coverImageUrl": cover})
+    _check_cover(cover)
     if title is not None and not 0 < len(title.strip()) <= MAX_TITLE_LENGTH:
         raise ValidationError(f"title must be 1 to {MAX_TITLE_LENGTH} characters", "title")
     if description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
         raise ValidationError(
             f"description must be at most {MAX_DESCRIPTION_LENGTH} characters", "description"
         )
+
+
+def _check_scenario(scenario: Scenario) -> Scenario:
+    if problem := batch_size_problem(scenario.batch_size):
+        raise ValidationError(problem, "batchSize")
+    return scenario
+
+
+def _check_new(cmd: CreateTask) -> Scenario:
+    """The scenario of a valid createTask command (the dataset is checked when it is read)."""
+    _check_text(cmd.title, cmd.description, cmd.cover_image_url)
+    model = cmd.scenario.get("pretrained_model")
+    _refuse_nul({"labels": cmd.labels, "dataset": cmd.dataset, "pretrainedModel": model})
+    if problem := labels_problem(cmd.labels):
+        raise ValidationError(problem, "labels")
+    scenario = _check_scenario(Scenario(**cmd.scenario))
+    check_model(scenario)
+    return scenario
 
 
 async def create_task(ctx: Context, caller: Caller | None, cmd: CreateTask) -> Task:
@@ -65,15 +97,11 @@ async def create_task(ctx: Context, caller: Caller | None, cmd: CreateTask) -> T
         ValidationError / DatasetError / ModelError: bad input; nothing is stored.
     """
     require(caller, Role.ADMIN)
-    _check_text(cmd.title, cmd.description)
-    _check_cover(cmd.cover_image_url)
-    problem = labels_problem(cmd.labels)
-    if problem:
-        raise ValidationError(problem, "labels")
-    scenario = Scenario(**cmd.scenario)
-    check_model(scenario)
-    path = resolve_dataset(ctx.datasets_dir, cmd.dataset)
-    snapshot = await asyncio.to_thread(take_snapshot, path, scenario, list(cmd.labels))
+    scenario = _check_new(cmd)
+    labels = list(cmd.labels)
+    snapshot = await asyncio.to_thread(
+        take_snapshot, ctx.datasets_dir, cmd.dataset, scenario, labels
+    )
     async with ctx.uow() as uow:
         task = await uow.tasks.add(
             NewTask(
@@ -102,8 +130,7 @@ async def update_task(ctx: Context, caller: Caller | None, task_id: int, cmd: Up
         NotFound: no such task. ValidationError: a value out of range; nothing changes.
     """
     require(caller, Role.ADMIN)
-    _check_text(cmd.title, cmd.description)
-    _check_cover(cmd.cover_image_url)
+    _check_text(cmd.title, cmd.description, cmd.cover_image_url)
     unknown = set(cmd.scenario) - set(UPDATABLE_SCENARIO)
     if unknown:
         raise ValidationError(f"cannot change {sorted(unknown)} after creation", "input")
@@ -111,7 +138,7 @@ async def update_task(ctx: Context, caller: Caller | None, task_id: int, cmd: Up
         task = await uow.tasks.get(task_id, lock=True)
         if task is None:
             raise NotFound(f"task {task_id} does not exist")
-        scenario = Scenario(**task.scenario).replace(**cmd.scenario)
+        scenario = _check_scenario(Scenario(**task.scenario).replace(**cmd.scenario))
         changes = TaskChanges(
             scenario=scenario.to_dict(),
             title=cmd.title.strip() if cmd.title is not None else None,

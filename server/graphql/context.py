@@ -93,7 +93,8 @@ class RequestContext:
 
     @property
     def base_url(self) -> str:
-        return str(self.request.base_url)
+        """Where clients reach the server, as configured: never the request's Host header."""
+        return self.app.settings.base_url
 
 
 CALLER_TTL_S = 300.0  # a token's annotator is read again after this long

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -187,6 +188,18 @@ LABELS = ["not_long_sleeved", "long_sleeved"]
 
 def fashion_input(dataset: str, **scenario: Any) -> dict[str, Any]:
     return {**task_input(dataset, **scenario), "title": "Long sleeves", "labels": LABELS}
+
+
+def live_env(data_dir: Path, database_url: str, redis_url: str, **more: str) -> dict[str, str]:
+    """The settings of processes sharing one PostgreSQL database and one Redis database;
+    `more` adds settings by their name without the prefix (round_lease_s="3")."""
+    env = {
+        "ACTIVECROWDS_DATA_DIR": str(data_dir),
+        "ACTIVECROWDS_DATABASE_URL": database_url,
+        "ACTIVECROWDS_REDIS_URL": redis_url,
+        "ACTIVECROWDS_ADMIN_TOKEN": secrets.token_urlsafe(16),
+    }
+    return env | {f"ACTIVECROWDS_{name.upper()}": value for name, value in more.items()}
 
 
 def redis_flushed(url: str) -> str:

@@ -67,7 +67,8 @@ async def test_create_task_snapshots_the_dataset_and_runs_round_0(
     batch = task["currentBatch"]
     assert batch["number"] == 0 and batch["status"] == "OPEN" and len(batch["samples"]) == 4
     assert all(s["state"] == "OPEN" and s["answerCount"] == 0 for s in batch["samples"])
-    assert all(s["mediaUrl"].startswith("http://testserver/media/") for s in batch["samples"])
+    # Media URLs start with the configured address (the default), not the Host header
+    assert all(s["mediaUrl"].startswith("http://127.0.0.1:8000/media/") for s in batch["samples"])
     [round0] = task["rounds"]
     assert round0["number"] == 0 and round0["trainSize"] == 10 and round0["finishedAt"]
     assert sum(map(sum, round0["confusionMatrix"])) == 10  # the test set

@@ -67,20 +67,27 @@ def test_plain_database_urls_get_the_async_drivers(tmp_path: Path) -> None:
         assert load_settings(env).database_url == expected
 
 
-def test_media_urls_are_signed_per_sample_and_expire() -> None:
+def test_media_urls_are_signed_per_task_and_sample_and_expire() -> None:
     key = b"k" * 32
-    url = urlsplit(media_url("http://host:8000/", key, 42, now=1_000_000))
+    url = urlsplit(media_url("http://host:8000/", key, 7, 42, now=1_000_000))
     assert url.path == "/media/42"
     q = {k: v[0] for k, v in parse_qs(url.query).items()}
     assert int(q["exp"]) > 1_000_000 + 23 * 3600
-    assert not signature_ok(key, 42, q["exp"], q["sig"])  # expired: `now` was long ago
-    fresh = {k: v[0] for k, v in parse_qs(urlsplit(media_url("http://h", key, 42)).query).items()}
-    assert signature_ok(key, 42, fresh["exp"], fresh["sig"])
-    assert not signature_ok(key, 43, fresh["exp"], fresh["sig"])
-    assert not signature_ok(b"other", 42, fresh["exp"], fresh["sig"])
-    assert not signature_ok(key, 42, str(int(fresh["exp"]) + 3600), fresh["sig"])
+    assert not signature_ok(key, 7, 42, q["exp"], q["sig"])  # expired: `now` was long ago
+    fresh_url = media_url("http://h", key, 7, 42)
+    fresh = {k: v[0] for k, v in parse_qs(urlsplit(fresh_url).query).items()}
+    assert signature_ok(key, 7, 42, fresh["exp"], fresh["sig"])
+    assert not signature_ok(key, 7, 43, fresh["exp"], fresh["sig"])
+    assert not signature_ok(key, 8, 42, fresh["exp"], fresh["sig"])  # the same id in another task
+    assert not signature_ok(b"other", 7, 42, fresh["exp"], fresh["sig"])
+    assert not signature_ok(key, 7, 42, str(int(fresh["exp"]) + 3600), fresh["sig"])
+    # Whatever a client puts in the query is refused, never an error
+    for exp, sig in (("²", fresh["sig"]), ("9" * 5000, fresh["sig"]), (fresh["exp"], "é" * 32)):
+        assert not signature_ok(key, 7, 42, exp, sig)
     # Within the hour the URL stays the same (browsers can cache it)
-    assert media_url("http://h", key, 42, now=7200) == media_url("http://h", key, 42, now=7201)
+    assert media_url("http://h", key, 7, 42, now=7200) == media_url(
+        "http://h", key, 7, 42, now=7201
+    )
 
 
 def test_every_error_has_its_api_code() -> None:

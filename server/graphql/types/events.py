@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from strawberry.types import Info
 
 from activecrowds.domain import events as domain
 from activecrowds.services.queries import EventView
+from server.graphql.context import RequestContext
 from server.graphql.types.enums import LockReason
-from server.graphql.types.task import Batch, Round, Task
+from server.graphql.types.task import Batch, Round, Task, for_admins
 
 
 @strawberry.type
@@ -36,12 +38,20 @@ class RoundCompleted:
     round: Round
 
 
+HIDDEN_FAILURE = "training failed; the task's admin can see why"
+
+
+def _error(root: TaskFailed, info: Info[RequestContext, None]) -> str:
+    return for_admins(info, root._reason) or HIDDEN_FAILURE
+
+
 @strawberry.type
 class TaskFailed:
-    """A round failed for good; `error` says why (also `task.lastError`)."""
+    """A round failed for good; `error` says why to admins (also `task.lastError`)."""
 
     task: Task
-    error: str
+    error: str = strawberry.field(resolver=_error)
+    _reason: strawberry.Private[str]
 
 
 TaskEvent = Annotated[
@@ -62,5 +72,5 @@ def task_event(view: EventView) -> TaskEvent | None:
     if isinstance(event, domain.RoundCompleted) and view.round is not None:
         return RoundCompleted(task=gql_task, round=Round.from_domain(view.round))
     if isinstance(event, domain.TaskFailed):
-        return TaskFailed(task=gql_task, error=event.error)
+        return TaskFailed(task=gql_task, _reason=event.error)
     return None

@@ -66,6 +66,7 @@ class Sample:
     state: SampleState
     resolved_label: str | None  # set once ACCEPTED
     _file: strawberry.Private[str | None]
+    _task_id: strawberry.Private[int]
 
     @strawberry.field
     def media_url(self, info: Info[RequestContext, None]) -> str | None:
@@ -73,7 +74,7 @@ class Sample:
         if not self._file:
             return None
         ctx = info.context
-        return media_url(ctx.base_url, ctx.app.media_key, int(self.id))
+        return media_url(ctx.base_url, ctx.app.media_key, self._task_id, int(self.id))
 
     @classmethod
     def from_domain(cls, s: domain.Sample) -> Sample:
@@ -85,6 +86,7 @@ class Sample:
             state=state,
             resolved_label=s.resolved_label if state is SampleState.ACCEPTED else None,
             _file=s.file,
+            _task_id=s.task_id,
         )
 
 
@@ -136,6 +138,16 @@ class Round:
         )
 
 
+def for_admins(info: Info[RequestContext, None], text: str | None) -> str | None:
+    """Why a round failed is exception text (paths, hosts, internals): only admins read it."""
+    caller = info.context.caller
+    return text if caller is not None and caller.is_admin else None
+
+
+def _last_error(root: Task, info: Info[RequestContext, None]) -> str | None:
+    return for_admins(info, root._failure)
+
+
 @strawberry.type
 class Task:
     """An active-learning task: its settings, current batch, rounds and progress."""
@@ -148,9 +160,10 @@ class Task:
     labels: list[str]
     status: TaskStatus
     cover_image_url: str | None
-    last_error: str | None
+    last_error: str | None = strawberry.field(resolver=_last_error)  # null for annotators
     scenario: Scenario
     created_at: datetime | None
+    _failure: strawberry.Private[str | None]
     deleted: bool = strawberry.field(
         default=False,
         description="True only in the tasksChanged event that reports the task's deletion.",
@@ -200,7 +213,7 @@ class Task:
             labels=list(t.labels),
             status=t.status,
             cover_image_url=t.cover_image_url,
-            last_error=t.last_error,
+            _failure=t.last_error,
             scenario=Scenario.from_domain(t.scenario),
             created_at=t.created_at,
         )
