@@ -5,13 +5,13 @@ import { spacing, toneColors, typography } from "../theme"
 
 /** A thin strip that says when the app is offline or still holds answers to send. */
 export function ConnectionStrip() {
-  const { connected } = useConnection()
+  const { connected, online } = useConnection()
   const { pending } = useAnswerQueue()
   const waiting = pending.reduce((n, s) => n + s.answers.length, 0)
-  if (connected && waiting === 0) return null
-  const tone = connected ? toneColors.info : toneColors.warning
+  if (connected && online && waiting === 0) return null
+  const tone = connected && online ? toneColors.info : toneColors.warning
   const parts = [
-    connected ? null : "Live updates paused: reconnecting…",
+    !online ? "Offline: showing what was last known" : connected ? null : "Live updates paused: reconnecting…",
     waiting > 0 ? `${waiting} answer${waiting === 1 ? "" : "s"} saved on this phone, waiting to be sent` : null,
   ].filter(Boolean)
   return (

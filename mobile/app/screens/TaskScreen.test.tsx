@@ -111,4 +111,29 @@ describe("Task screen", () => {
     expect(await screen.findByText("New batch available")).toBeTruthy()
     expect(screen.queryByText("Batch 3 is ready")).toBeNull()
   })
+
+  it("never says the screen updates by itself while the strip says live updates are paused (bug 6)", async () => {
+    const { client } = fakeClient({ Task: () => ({ task: aTask({ lockedForMe: true }) }) })
+    const { setConnection } = renderApp(client, [{ name: "task", taskId: "t1" }], undefined, {
+      epoch: 0,
+      connected: false,
+      online: true,
+    })
+    expect(await screen.findByText("Waiting for the next batch")).toBeTruthy()
+    expect(screen.getByTestId("connection-strip")).toHaveTextContent(/Live updates paused/)
+    expect(screen.getByTestId("state-locked")).toHaveTextContent(/your answers are in/)
+    expect(screen.getByTestId("state-locked")).not.toHaveTextContent(/updates by itself/)
+    expect(screen.getByTestId("state-locked")).toHaveTextContent(/checks for the next batch every 15 seconds/)
+
+    // Once the live link is back, both say so.
+    await act(async () => setConnection({ epoch: 1, connected: true, online: true }))
+    expect(screen.queryByTestId("connection-strip")).toBeNull()
+    expect(screen.getByTestId("state-locked")).toHaveTextContent(/updates by itself/)
+  })
+
+  it("says it is offline, not reconnecting, when the device has no network", async () => {
+    const { client } = fakeClient({ Task: () => ({ task: aTask({ lockedForMe: true }) }) })
+    renderApp(client, [{ name: "task", taskId: "t1" }], undefined, { epoch: 0, connected: false, online: false })
+    expect(await screen.findByTestId("connection-strip")).toHaveTextContent(/Offline/)
+  })
 })

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react"
 import { StyleSheet, Text, View } from "react-native"
 import { Button, Notice } from "../components"
 import { useNavigation } from "../navigation/navigator"
+import { useConnection } from "../services/api/ApiProvider"
 import type { TaskDetail } from "../services/api/hooks"
 import type { AnswerState } from "../services/queue/answerState"
 import { useAnswerQueue } from "../services/queue/QueueProvider"
@@ -40,8 +41,16 @@ export function TaskStatusPanel({ task, answer, newBatch }: Props) {
   )
 }
 
-/** Why there is nothing to answer: the task's status, or my answers to this batch are in. */
+/**
+ * Why there is nothing to answer: the task's status, or my answers to this batch are in. What it
+ * promises about news agrees with the connection strip: by itself while the live link is up, else
+ * by asking every 15 s.
+ */
 function Locked({ task }: { task: TaskDetail }) {
+  const { connected } = useConnection()
+  const news = connected
+    ? "This screen updates by itself when the next batch is ready."
+    : "Live updates are paused, so this screen checks for the next batch every 15 seconds."
   if (task.status === "FAILED") {
     return (
       <Notice tone="danger" title="Training failed" testID="state-failed">
@@ -59,17 +68,14 @@ function Locked({ task }: { task: TaskDetail }) {
   if (task.status === "TRAINING") {
     return (
       <Notice tone="warning" title="Training the model…" testID="state-training">
-        <Text style={typography.body}>
-          The model is learning from the latest answers. The next batch will appear here by itself.
-        </Text>
+        <Text style={typography.body}>The model is learning from the latest answers. {news}</Text>
       </Notice>
     )
   }
   return (
     <Notice tone="neutral" title="Waiting for the next batch" testID="state-locked">
       <Text style={typography.body}>
-        Thanks, your answers are in. Other annotators are still working on this batch; this screen updates by itself
-        when the next one is ready.
+        Thanks, your answers are in. Other annotators are still working on this batch. {news}
       </Text>
     </Notice>
   )

@@ -4,7 +4,7 @@ import type { ReactElement } from "react"
 import { SafeAreaProvider } from "react-native-safe-area-context"
 import { NavigationProvider, type Route } from "../navigation/navigator"
 import { AppNavigator } from "../navigation/AppNavigator"
-import { ApiProvider } from "../services/api/ApiProvider"
+import { ApiProvider, ConnectionContext, type Connection } from "../services/api/ApiProvider"
 import { AnswerQueue } from "../services/queue/answerQueue"
 import { QueueProvider } from "../services/queue/QueueProvider"
 import { SessionProvider } from "../services/session/SessionContext"
@@ -13,20 +13,36 @@ import { memoryStore } from "../services/storage/keyValue"
 const metrics = { frame: { x: 0, y: 0, width: 390, height: 844 }, insets: { top: 0, left: 0, right: 0, bottom: 0 } }
 const session = { serverUrl: "http://test", name: "Amina", token: "t0k" }
 
-/** Render the signed-in app at `routes` (a back stack) with a fake client and an in-memory queue. */
-export function renderApp(client: Client, routes: Route[], queue = new AnswerQueue(memoryStore())) {
-  const ui: ReactElement = (
+/**
+ * Render the signed-in app at `routes` (a back stack) with a fake client and an in-memory queue;
+ * `connection`, when given, plays the live link's state (rerender with another to change it).
+ */
+export function renderApp(
+  client: Client,
+  routes: Route[],
+  queue = new AnswerQueue(memoryStore()),
+  connection?: Connection,
+) {
+  const ui = (c?: Connection): ReactElement => (
     <SafeAreaProvider initialMetrics={metrics}>
       <SessionProvider initial={session}>
         <ApiProvider serverUrl={session.serverUrl} token={session.token} client={client}>
-          <QueueProvider queue={queue}>
-            <NavigationProvider initial={routes}>
-              <AppNavigator />
-            </NavigationProvider>
-          </QueueProvider>
+          <Connected connection={c}>
+            <QueueProvider queue={queue}>
+              <NavigationProvider initial={routes}>
+                <AppNavigator />
+              </NavigationProvider>
+            </QueueProvider>
+          </Connected>
         </ApiProvider>
       </SessionProvider>
     </SafeAreaProvider>
   )
-  return { ...render(ui), queue }
+  const view = render(ui(connection))
+  return { ...view, queue, setConnection: (c: Connection) => view.rerender(ui(c)) }
+}
+
+function Connected({ connection, children }: { connection?: Connection; children: ReactElement }) {
+  if (!connection) return children
+  return <ConnectionContext.Provider value={connection}>{children}</ConnectionContext.Provider>
 }

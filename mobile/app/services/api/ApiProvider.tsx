@@ -1,14 +1,15 @@
 import type { Client } from "@urql/core"
-import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react"
+import { createContext, useContext, useEffect, useMemo, useReducer, type ReactNode } from "react"
+import { AppState, Platform } from "react-native"
 import { Provider } from "urql"
 import { createApiConnection } from "./client"
+import { initialConnection, nextConnection, type Connection, type ConnectionEvent } from "./connection"
 import { endpointsFor } from "./endpoints"
 
-/** The live link's state: `epoch` grows at each reconnect, so screens know to refetch. */
-export type Connection = { epoch: number; connected: boolean }
+export type { Connection } from "./connection"
 
 /** Exported for tests, which play reconnects; the app sets it only through ApiProvider. */
-export const ConnectionContext = createContext<Connection>({ epoch: 0, connected: true })
+export const ConnectionContext = createContext<Connection>(initialConnection)
 
 /**
  * What to do when the server answers UNAUTHENTICATED. The answer queue's provider decides (waiting
@@ -21,18 +22,14 @@ type Props = { serverUrl: string; token: string; children: ReactNode; client?: C
 
 /** Gives every screen below an authenticated urql client and the connection state. */
 export function ApiProvider({ serverUrl, token, children, client: given }: Props) {
-  const [connection, setConnection] = useState<Connection>({ epoch: 0, connected: true })
+  const [connection, dispatch] = useReducer(nextConnection, initialConnection)
   const api = useMemo(() => {
     if (given) return null
-    return createApiConnection({
-      endpoints: endpointsFor(serverUrl),
-      token,
-      onConnected: (wasRetry) => setConnection((c) => ({ epoch: wasRetry ? c.epoch + 1 : c.epoch, connected: true })),
-      onDisconnected: () => setConnection((c) => (c.connected ? { ...c, connected: false } : c)),
-    })
+    return createApiConnection({ endpoints: endpointsFor(serverUrl), token, onEvent: dispatch })
   }, [serverUrl, token, given])
 
   useEffect(() => () => api?.dispose(), [api])
+  useDeviceNetwork(dispatch, api?.wake)
 
   const client = given ?? api?.client
   if (!client) return null
@@ -41,6 +38,33 @@ export function ApiProvider({ serverUrl, token, children, client: given }: Props
       <ConnectionContext.Provider value={connection}>{children}</ConnectionContext.Provider>
     </Provider>
   )
+}
+
+/**
+ * The device's own word on its network: the browser's online / offline events; on a phone, coming
+ * back to the foreground (the network may have changed meanwhile). Either way the live link retries
+ * at once.
+ */
+function useDeviceNetwork(dispatch: (event: ConnectionEvent) => void, wake: (() => void) | undefined) {
+  useEffect(() => {
+    if (Platform.OS === "web") {
+      if (typeof window === "undefined") return
+      const online = () => {
+        dispatch("deviceOnline")
+        wake?.()
+      }
+      const offline = () => dispatch("unreachable")
+      if (window.navigator?.onLine === false) offline()
+      window.addEventListener("online", online)
+      window.addEventListener("offline", offline)
+      return () => {
+        window.removeEventListener("online", online)
+        window.removeEventListener("offline", offline)
+      }
+    }
+    const sub = AppState.addEventListener("change", (state) => state === "active" && wake?.())
+    return () => sub.remove()
+  }, [dispatch, wake])
 }
 
 /** The live connection's state. */

@@ -1,25 +1,28 @@
 import { cacheExchange, Client, fetchExchange, subscriptionExchange } from "@urql/core"
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws/client"
+import { wakeableWait, type ConnectionEvent } from "./connection"
 import type { Endpoints } from "./endpoints"
 
-export type ApiConnection = { client: Client; ws: WsClient; dispose: () => void }
+export type ApiConnection = {
+  client: Client
+  ws: WsClient
+  /** The network is back: try the live link now instead of at the end of its back-off. */
+  wake: () => void
+  dispose: () => void
+}
 
 type Options = {
   endpoints: Endpoints
   token: string
-  /** Called each time the live connection is up; `wasRetry` after a drop. */
-  onConnected?: (wasRetry: boolean) => void
-  /** Called when the live connection drops. */
-  onDisconnected?: () => void
+  /** What each request and the live link say about the server being there. */
+  onEvent?: (event: ConnectionEvent) => void
 }
 
-// Field networks drop often: keep trying forever, backing off to 10 s at most.
-const retryWait = (retries: number) =>
-  new Promise<void>((resolve) => setTimeout(resolve, Math.min(10_000, 500 * 2 ** retries)))
-
 /** One urql client for HTTP (queries, mutations) and graphql-ws (subscriptions), both authenticated. */
-export function createApiConnection({ endpoints, token, onConnected, onDisconnected }: Options): ApiConnection {
+export function createApiConnection({ endpoints, token, onEvent = () => undefined }: Options): ApiConnection {
   const authorization = `Bearer ${token}`
+  // Field networks drop often: keep trying forever, backing off to 10 s at most.
+  const backOff = wakeableWait(500, 10_000)
   const ws = createWsClient({
     url: endpoints.ws,
     connectionParams: { authorization },
@@ -27,17 +30,22 @@ export function createApiConnection({ endpoints, token, onConnected, onDisconnec
     lazy: false,
     retryAttempts: Number.POSITIVE_INFINITY,
     shouldRetry: () => true,
-    retryWait,
+    retryWait: backOff.wait,
     keepAlive: 15_000,
     on: {
-      connected: (_socket, _payload, wasRetry) => onConnected?.(wasRetry),
-      closed: () => onDisconnected?.(),
+      connected: () => onEvent("liveUp"),
+      closed: () => onEvent("liveDown"),
     },
   })
   const client = new Client({
     url: endpoints.http,
     preferGetMethod: false,
     fetchOptions: () => ({ headers: { authorization } }),
+    fetch: reportingFetch((reached) => {
+      onEvent(reached ? "reached" : "unreachable")
+      // An answered request proves the network is back; the live link need not wait any longer.
+      if (reached) backOff.wake()
+    }),
     exchanges: [
       cacheExchange,
       fetchExchange,
@@ -48,5 +56,20 @@ export function createApiConnection({ endpoints, token, onConnected, onDisconnec
       }),
     ],
   })
-  return { client, ws, dispose: () => void ws.dispose() }
+  return { client, ws, wake: backOff.wake, dispose: () => void ws.dispose() }
+}
+
+/** fetch that says whether the server answered (any HTTP status) or could not be reached. */
+function reportingFetch(report: (reached: boolean) => void): typeof fetch {
+  return async (input, init) => {
+    try {
+      const response = await fetch(input, init)
+      report(true)
+      return response
+    } catch (error) {
+      // urql aborts requests nobody waits for any more: that says nothing about the network.
+      if (!(error instanceof Error && error.name === "AbortError")) report(false)
+      throw error
+    }
+  }
 }

@@ -43,13 +43,13 @@ describe("after a reconnect", () => {
         </Provider>
       </SafeAreaProvider>
     )
-    const { rerender } = render(app({ epoch: 0, connected: false }))
+    const { rerender } = render(app({ epoch: 0, connected: false, online: false }))
     expect(await screen.findByText("Answers saved on this phone")).toBeTruthy()
     const fetched = calls.filter((c) => c.name === "Task").length
 
     // When the live link comes back
     online = true
-    await act(async () => rerender(app({ epoch: 1, connected: true })))
+    await act(async () => rerender(app({ epoch: 1, connected: true, online: true })))
     await act(() => queue.settled())
 
     // Then the task is fetched again and the queue is sent without waiting for its back-off

@@ -1,5 +1,4 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react"
-import { Platform } from "react-native"
 import { useClient } from "urql"
 import { SignInRefusedContext, useConnection } from "../api/ApiProvider"
 import { describeProblem, refusalOf, type Problem } from "../api/problem"
@@ -74,17 +73,10 @@ export function QueueProvider({ children, queue: given }: { children: ReactNode;
     }
   }, [queue, client])
 
-  // Back online: do not wait for the back-off timer.
+  // Back online (the live link, a request, or the device's network): do not wait for the back-off.
   useEffect(() => {
     if (epoch > 0) void queue.flush()
   }, [queue, epoch])
-
-  useEffect(() => {
-    if (Platform.OS !== "web" || typeof window === "undefined") return
-    const onOnline = () => void queue.flush()
-    window.addEventListener("online", onOnline)
-    return () => window.removeEventListener("online", onOnline)
-  }, [queue])
 
   const value = useMemo(
     () => ({
