@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
+
+from activecrowds.config import DEFAULT_HOST, DEFAULT_PORT
 
 if TYPE_CHECKING:
     from activecrowds.config import Settings
@@ -12,8 +15,12 @@ if TYPE_CHECKING:
 def register(subparsers: Any) -> None:
     """Add the server's sub-commands."""
     serve = subparsers.add_parser("serve", help="run the API server (GraphQL at /graphql)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})"
+    )
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
     serve.add_argument(
         "--demo",
         action="store_true",
@@ -45,22 +52,19 @@ def _serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from activecrowds.config import load_settings
+    from activecrowds.config import load_settings, local_url
     from cli.workers import check_workers, serve_workers
     from server.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = load_settings()
     check_workers(settings, args.workers, args.demo)
-    url = f"http://{args.host}:{args.port}/graphql"
-    print(f"ActiveCrowds API: {url}", flush=True)
+    if settings.public_url is None:  # the embedded default: where this server listens
+        settings = replace(settings, public_url=local_url(args.host, args.port))
+    url = f"{local_url(args.host, args.port)}/graphql"
+    print(f"ActiveCrowds API: {url} (media URLs start {settings.base_url})", flush=True)
     print(f"database: {_redact(settings.database_url)}", flush=True)
-    source = (
-        "generated, kept in " + str(settings.data_dir)
-        if settings.admin_token_generated
-        else "from ACTIVECROWDS_ADMIN_TOKEN"
-    )
-    print(f"admin token ({source}): {settings.admin_token}", flush=True)
+    print(_admin_token_line(settings), flush=True)
     print(f"rounds: {_where_rounds_run(settings)}", flush=True)
     demo = None
     if args.demo:
@@ -72,6 +76,14 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(settings=settings, demo_dataset=demo)
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="info")
     return serve_workers(config, args.workers, settings)
+
+
+def _admin_token_line(settings: Settings) -> str:
+    """A generated token is shown (only the data dir holds it); one from the environment never
+    is: the log of every start would carry it."""
+    if settings.admin_token_generated:
+        return f"admin token (generated, kept in {settings.data_dir}): {settings.admin_token}"
+    return "admin token: from ACTIVECROWDS_ADMIN_TOKEN (not shown)"
 
 
 ANNOTATOR_HELP = "\n".join(
