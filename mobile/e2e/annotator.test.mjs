@@ -62,6 +62,8 @@ async function labelBatch(page, size, shotAt, { keys = false } = {}) {
       await page.waitForTimeout(400) // let the image fade in for the screenshot
       await shoot(page, "06-labelling")
     }
+    // The answers wait until the photo is on screen (and has been for a moment).
+    await page.locator('[data-testid^="answer-"]:not([aria-disabled="true"])').first().waitFor()
     if (keys) await page.keyboard.press(i % 2 ? "n" : "y")
     else await page.getByRole("button", { name: i % 2 ? /^No/ : /^Yes/ }).click()
   }

@@ -1,5 +1,5 @@
 import { act, fireEvent, render, screen } from "@testing-library/react-native"
-import { Image } from "react-native"
+import { Image, Platform } from "react-native"
 import { prefetchImages, SampleView } from "./SampleView"
 
 const signed = "http://test/media/5?exp=1&sig=abc"
@@ -37,6 +37,42 @@ describe("SampleView images", () => {
     fireEvent(screen.getByTestId("sample-full-image"), "error")
     expect(screen.getByText(/could not be loaded/)).toBeTruthy()
   })
+
+  it("shows an image it has already loaded at once: no preview, no fade", () => {
+    const url = "http://test/media/8?sig=y"
+    const first = render(<SampleView sample={{ id: "s8", mediaUrl: url }} />)
+    fireEvent(screen.getByTestId("sample-full-image"), "load")
+    first.unmount()
+
+    // Back to the same photo (Previous, or the next sample after a prefetch)
+    const onShown = jest.fn()
+    render(<SampleView sample={{ id: "s8", mediaUrl: url }} onShown={onShown} />)
+    expect(screen.queryByTestId("sample-preview", hidden)).toBeNull()
+    expect(screen.getByTestId("sample-full")).toHaveStyle({ opacity: 1 })
+    expect(onShown).not.toHaveBeenCalled() // on screen once the image element has it
+    fireEvent(screen.getByTestId("sample-full-image"), "load")
+    expect(onShown).toHaveBeenCalledWith("s8")
+  })
+
+  it("asks the server for the displayed size, and draws a tiny image's pixels sharp in a browser", () => {
+    const os = Platform.OS
+    Platform.OS = "web"
+    try {
+      render(<SampleView sample={{ id: "s9", mediaUrl: "http://test/media/9?sig=z" }} requestWidth={768} />)
+      const full = screen.getByTestId("sample-full-image")
+      expect(full.props.source).toEqual({ uri: "http://test/media/9?sig=z&w=768" })
+      fireEvent(full, "load", { nativeEvent: { source: { width: 28, height: 28 } } })
+      expect(screen.getByTestId("sample-full-image")).toHaveStyle({ imageRendering: "pixelated" } as object)
+    } finally {
+      Platform.OS = os
+    }
+  })
+
+  it("tells when a text sample is on screen", () => {
+    const onShown = jest.fn()
+    render(<SampleView sample={{ id: "x1", text: "Bridge down" }} onShown={onShown} />)
+    expect(onShown).toHaveBeenCalledWith("x1")
+  })
 })
 
 describe("prefetchImages", () => {
@@ -63,8 +99,8 @@ describe("prefetchImages", () => {
       if (url.endsWith("w=64")) throw new Error("offline")
       return true
     })
-    await prefetchImages(["http://t/media/1?sig=a"])
-    expect(fetched).toEqual(["http://t/media/1?sig=a&w=64", "http://t/media/1?sig=a"])
+    await prefetchImages(["http://t/media/3?sig=c"])
+    expect(fetched).toEqual(["http://t/media/3?sig=c&w=64", "http://t/media/3?sig=c"])
     spy.mockRestore()
   })
 })

@@ -1,18 +1,72 @@
 import { useEffect, useRef, useState } from "react"
-import { ActivityIndicator, Animated, Image, ScrollView, StyleSheet, Text, View } from "react-native"
+import {
+  ActivityIndicator,
+  Animated,
+  Image,
+  Platform,
+  Pressable,
+  ScrollView,
+  StyleSheet,
+  Text,
+  View,
+  type ImageLoadEvent,
+} from "react-native"
 import { colors, spacing } from "../theme"
-import { previewUrl } from "../utils/mediaPreview"
+import { PREVIEW_WIDTH, previewUrl } from "../utils/mediaPreview"
+import { useReducedMotion } from "../utils/useReducedMotion"
 
 type Sample = { id: string; mediaUrl?: string | null; text?: string | null }
 
+type Props = {
+  sample: Sample
+  /** Called once the sample is on screen in full: its image loaded (not just the preview), or its text. */
+  onShown?: (sampleId: string) => void
+  /** Changes when the connection comes back: an image that failed tries again. */
+  retrySignal?: number
+  /** Width in px to ask the server for (displayed width times pixel density); the original if absent. */
+  requestWidth?: number
+  /** What a screen reader says for the image. */
+  description?: string
+}
+
 const FADE_MS = 250
+// An image that arrives this soon came from a cache: show it at once, a fade would only delay it.
+const CACHED_MS = 50
+
+// Images this app has seen load (shown, or prefetched): they show at once, without preview or fade.
+const loaded = new Set<string>()
+
+/** The URL the full image of `url` is asked for at `width`. */
+export function fullImageUrl(url: string, width?: number): string {
+  // mediaUrl may be signed: previewUrl keeps its query exactly and only sets w.
+  return width ? previewUrl(url, width) : url
+}
 
 /**
- * A sample as large as the screen allows: the image or the text. Images load progressively: a tiny
- * preview (a few kB, scaled up and blurred) at once, the full image fading in over it when it arrives.
+ * A sample as large as the screen allows: the image or the text. An image not seen before loads
+ * progressively: a tiny preview (a few kB, scaled up and blurred) at once, the full image fading in
+ * over it. One that fails says so and tries again on a tap or when the connection comes back.
  */
-export function SampleView({ sample }: { sample: Sample }) {
-  if (sample.mediaUrl) return <ProgressiveImage key={sample.id} url={sample.mediaUrl} />
+export function SampleView({ sample, onShown, retrySignal = 0, requestWidth, description }: Props) {
+  const shownRef = useRef(onShown)
+  shownRef.current = onShown
+  const isText = !sample.mediaUrl
+  useEffect(() => {
+    if (isText) shownRef.current?.(sample.id)
+  }, [isText, sample.id])
+
+  if (sample.mediaUrl) {
+    return (
+      <RetryingImage
+        key={sample.id}
+        url={fullImageUrl(sample.mediaUrl, requestWidth)}
+        previewUri={previewUrl(sample.mediaUrl)}
+        onShown={() => shownRef.current?.(sample.id)}
+        retrySignal={retrySignal}
+        description={description ?? "Sample image"}
+      />
+    )
+  }
   return (
     <ScrollView style={styles.textBox} contentContainerStyle={styles.textContent} testID="sample-text">
       <Text style={styles.text}>{sample.text ?? ""}</Text>
@@ -20,27 +74,83 @@ export function SampleView({ sample }: { sample: Sample }) {
   )
 }
 
-/** Keyed by sample: a new sample starts again from its own preview. */
-function ProgressiveImage({ url }: { url: string }) {
-  const [previewShown, setPreviewShown] = useState(false)
-  const [loaded, setLoaded] = useState(false)
-  const [faded, setFaded] = useState(false)
+type ImageProps = { url: string; previewUri: string; onShown: () => void; retrySignal: number; description: string }
+
+/** Keyed by sample; each attempt is a fresh image, so a failed one is requested again. */
+function RetryingImage({ retrySignal, ...props }: ImageProps) {
+  const [attempt, setAttempt] = useState(0)
   const [failed, setFailed] = useState(false)
-  const opacity = useRef(new Animated.Value(0)).current
+  const retry = () => {
+    setFailed(false)
+    setAttempt((a) => a + 1)
+  }
+  const failedRef = useRef(failed)
+  failedRef.current = failed
+  useEffect(() => {
+    if (retrySignal > 0 && failedRef.current) retry()
+  }, [retrySignal])
+  return (
+    <View style={styles.imageBox} testID="sample-image">
+      <ProgressiveImage key={attempt} {...props} onError={() => setFailed(true)} />
+      {failed ? (
+        <Pressable
+          style={[StyleSheet.absoluteFill, styles.failedBox]}
+          onPress={retry}
+          accessibilityRole="button"
+          accessibilityLabel="The image could not be loaded. Tap to try again."
+          testID="image-retry"
+        >
+          <Text style={styles.failedTitle}>The image could not be loaded</Text>
+          <Text style={styles.failedHint}>Tap to try again. It also tries by itself when you are back online.</Text>
+        </Pressable>
+      ) : null}
+    </View>
+  )
+}
+
+function ProgressiveImage({
+  url,
+  previewUri,
+  onShown,
+  onError,
+  description,
+}: Omit<ImageProps, "retrySignal"> & {
+  onError: () => void
+}) {
+  const reducedMotion = useReducedMotion()
+  const [known] = useState(() => loaded.has(url))
+  const [previewShown, setPreviewShown] = useState(false)
+  const [done, setDone] = useState<{ small: boolean } | null>(null)
+  const [faded, setFaded] = useState(known)
+  const [failed, setFailed] = useState(false)
+  const opacity = useRef(new Animated.Value(known ? 1 : 0)).current
+  const mountedAt = useRef(Date.now()).current
+
+  const onLoad = (event: ImageLoadEvent) => {
+    loaded.add(url)
+    const instant = known || reducedMotion || Date.now() - mountedAt < CACHED_MS
+    if (instant) {
+      opacity.setValue(1)
+      setFaded(true)
+    }
+    setDone({ small: naturalWidth(event) < PREVIEW_WIDTH })
+    onShown()
+  }
 
   useEffect(() => {
-    if (!loaded) return
+    if (!done || faded) return
     const fade = Animated.timing(opacity, { toValue: 1, duration: FADE_MS, useNativeDriver: false })
     // The preview goes once the full image covers it (it would show around a letterboxed image).
     fade.start(() => setFaded(true))
     return () => fade.stop()
-  }, [loaded, opacity])
+  }, [done, faded, opacity])
 
+  const loading = !done && !failed
   return (
-    <View style={styles.imageBox} testID="sample-image">
+    <>
       {!faded ? (
         <Image
-          source={{ uri: previewUrl(url) }}
+          source={{ uri: previewUri }}
           style={styles.image}
           resizeMode="contain"
           blurRadius={6}
@@ -52,52 +162,70 @@ function ProgressiveImage({ url }: { url: string }) {
       ) : null}
       <Animated.View style={[StyleSheet.absoluteFill, { opacity }]} testID="sample-full">
         <Image
-          // mediaUrl may be signed: use it exactly as given.
           source={{ uri: url }}
-          style={styles.image}
+          style={[styles.image, done?.small && pixelated()]}
           resizeMode="contain"
           progressiveRenderingEnabled
           fadeDuration={0}
-          onLoad={() => setLoaded(true)}
-          onError={() => setFailed(true)}
-          accessibilityLabel="Sample image"
+          onLoad={onLoad}
+          onError={() => {
+            setFailed(true)
+            onError()
+          }}
+          accessibilityLabel={description}
+          accessibilityState={{ busy: loading }}
           testID="sample-full-image"
         />
       </Animated.View>
-      {!loaded && !failed && !previewShown ? (
-        <ActivityIndicator style={StyleSheet.absoluteFill} size="large" color={colors.white} />
+      {loading ? (
+        <ActivityIndicator
+          style={previewShown ? styles.corner : StyleSheet.absoluteFill}
+          size={previewShown ? "small" : "large"}
+          color={colors.white}
+          testID="sample-loading"
+        />
       ) : null}
-      {!loaded && !failed && previewShown ? (
-        <ActivityIndicator style={styles.corner} size="small" color={colors.white} testID="sample-loading" />
-      ) : null}
-      {failed ? <Text style={styles.failed}>The image could not be loaded. Answer later or go back.</Text> : null}
-    </View>
+    </>
   )
 }
 
+// A photo smaller than the preview (a 28 px scan) is shown as its pixels, not smeared; browsers
+// only (phones' image views have no such switch).
+const pixelated = () => (Platform.OS === "web" ? ({ imageRendering: "pixelated" } as object) : null)
+
+/** The loaded image's own width: phones report it in the event's source, browsers on the element. */
+function naturalWidth(event: ImageLoadEvent): number {
+  const native = event?.nativeEvent as { source?: { width?: number }; target?: { naturalWidth?: number } } | undefined
+  return native?.source?.width ?? native?.target?.naturalWidth ?? Number.POSITIVE_INFINITY
+}
+
 /**
- * Start downloading the images the user will see next, so they appear at once: the tiny previews of
- * all of them first (on a slow network they are what the user sees soonest), then the full images.
+ * Start downloading a batch's images, so each appears at once: the tiny previews of all of them
+ * first (on a slow network they are what the user sees soonest), then the full images, both from
+ * the sample on screen onwards. Images already loaded are skipped, so calling it again (back
+ * online) fetches only what failed.
  */
-export function prefetchImages(urls: (string | null | undefined)[]): Promise<void> {
+export function prefetchImages(urls: (string | null | undefined)[], requestWidth?: number): Promise<void> {
   const present = urls.filter((u): u is string => !!u)
-  // Promise.resolve: some platforms (and test doubles) return nothing instead of a promise.
-  const fetch = (url: string) => Promise.resolve(Image.prefetch(url)).catch(() => undefined)
+  const fetch = async (url: string) => {
+    if (loaded.has(url)) return
+    try {
+      // Promise.resolve: some platforms (and test doubles) return nothing instead of a promise.
+      if ((await Promise.resolve(Image.prefetch(url))) !== false) loaded.add(url)
+    } catch {
+      // offline: the image on screen says so, and this runs again when the connection is back
+    }
+  }
   return Promise.all(present.map((u) => fetch(previewUrl(u)))).then(async () => {
-    await Promise.all(present.map(fetch))
+    await Promise.all(present.map((u) => fetch(fullImageUrl(u, requestWidth))))
   })
 }
 
 const styles = StyleSheet.create({
   corner: { position: "absolute", right: spacing.md, top: spacing.md },
-  failed: {
-    alignSelf: "center",
-    color: colors.white,
-    fontSize: 16,
-    padding: spacing.lg,
-    position: "absolute",
-    textAlign: "center",
-  },
+  failedBox: { alignItems: "center", gap: spacing.sm, justifyContent: "center", padding: spacing.lg },
+  failedHint: { color: colors.white, fontSize: 15, opacity: 0.85, textAlign: "center" },
+  failedTitle: { color: colors.white, fontSize: 18, fontWeight: "700", textAlign: "center" },
   image: { height: "100%", width: "100%" },
   imageBox: { backgroundColor: colors.black, borderRadius: 16, flex: 1, justifyContent: "center", overflow: "hidden" },
   text: { color: colors.text, fontSize: 24, lineHeight: 34 },

@@ -1,7 +1,8 @@
 import { act, fireEvent, screen } from "@testing-library/react-native"
+import { Image } from "react-native"
 import { AnswerQueue } from "../services/queue/answerQueue"
 import { memoryStore } from "../services/storage/keyValue"
-import { aTask } from "../test/fixtures"
+import { aBatch, aTask } from "../test/fixtures"
 import { fakeClient, serverError, STALL } from "../test/fakeClient"
 import { renderApp } from "../test/render"
 
@@ -19,6 +20,24 @@ const route = [
   { name: "label" as const, taskId: "t1" },
 ]
 
+/** The current sample's image arrives, and the annotator takes a good look at it. */
+async function look() {
+  fireEvent(await screen.findByTestId("sample-full-image"), "load", { nativeEvent: { source: { width: 640 } } })
+  await act(async () => jest.advanceTimersByTime(400))
+}
+
+/** Answer the samples `n` (their counter, e.g. 1 / 3), looking at each first. */
+async function answerAll(label: string, total = 3) {
+  for (let n = 1; n <= total; n++) {
+    expect(await screen.findByText(`${n} / ${total}`)).toBeTruthy()
+    await look()
+    fireEvent.press(screen.getByText(label))
+  }
+}
+
+beforeEach(() => jest.useFakeTimers())
+afterEach(() => jest.useRealTimers())
+
 describe("Labelling", () => {
   it("walks a batch one sample at a time with Yes/No, back/undo, a counter, and submits at the end", async () => {
     let task = aTask()
@@ -33,6 +52,7 @@ describe("Labelling", () => {
 
     expect(await screen.findByTestId("counter")).toHaveTextContent("1 / 3")
     expect(screen.getByTestId("sample-image")).toBeTruthy()
+    await look()
     fireEvent.press(screen.getByText("Yes"))
     expect(await screen.findByText("2 / 3")).toBeTruthy()
 
@@ -40,10 +60,13 @@ describe("Labelling", () => {
     fireEvent.press(screen.getByTestId("previous"))
     expect(await screen.findByText("1 / 3")).toBeTruthy()
     expect(screen.getByTestId("answer-yes")).toBeSelected()
+    await look()
     fireEvent.press(screen.getByText("No"))
     expect(await screen.findByText("2 / 3")).toBeTruthy()
+    await look()
     fireEvent.press(screen.getByText("Yes"))
     expect(await screen.findByText("3 / 3")).toBeTruthy()
+    await look()
     fireEvent.press(screen.getByText("Yes"))
 
     expect(await screen.findByText("All 3 samples answered")).toBeTruthy()
@@ -96,10 +119,7 @@ describe("Labelling", () => {
     const { client } = fakeClient({ Task: () => (online ? { task: aTask() } : offline()), SubmitAnswers: offline })
     const queue = new AnswerQueue(memoryStore(), { schedule: () => () => {} })
     renderApp(client, route, queue)
-    for (const n of [1, 2, 3]) {
-      expect(await screen.findByText(`${n} / 3`)).toBeTruthy()
-      fireEvent.press(screen.getByText("Yes"))
-    }
+    await answerAll("Yes")
     // The network goes away before the submit: the task screen still shows what it last knew.
     online = false
     fireEvent.press(await screen.findByTestId("submit"))
@@ -113,10 +133,7 @@ describe("Labelling", () => {
       SubmitAnswers: () => serverError("TASK_LOCKED", "stale batch"),
     })
     renderApp(client, route)
-    for (const n of [1, 2, 3]) {
-      expect(await screen.findByText(`${n} / 3`)).toBeTruthy()
-      fireEvent.press(screen.getByText("No"))
-    }
+    await answerAll("No")
     fireEvent.press(await screen.findByTestId("submit"))
     expect(await screen.findByText("Answers not accepted")).toBeTruthy()
     expect(screen.getByText("This batch is closed: the task moved on before your answers arrived.")).toBeTruthy()
@@ -135,14 +152,97 @@ describe("Labelling", () => {
       },
     })
     renderApp(client, route)
-    for (const n of [1, 2, 3]) {
-      expect(await screen.findByText(`${n} / 3`)).toBeTruthy()
-      fireEvent.press(screen.getByText("Yes"))
-    }
+    await answerAll("Yes")
     fireEvent.press(await screen.findByTestId("submit"))
 
     // Then the task screen says the answers are in, and does not offer the batch just answered
     expect(await screen.findByText("Waiting for the next batch")).toBeTruthy()
     expect(screen.queryByTestId("start-labelling")).toBeNull()
+  })
+
+  it("keeps the answers inactive until the image is shown, and ignores taps meanwhile (bug 1)", async () => {
+    const { client } = fakeClient({ Task: () => ({ task: aTask() }) })
+    const { queue } = renderApp(client, route)
+    expect(await screen.findByText("1 / 3")).toBeTruthy()
+    expect(screen.getByTestId("answer-yes")).toBeDisabled()
+
+    // Offline, the image cannot come: a tap on Yes is no answer, and the screen says what to do.
+    fireEvent(screen.getByTestId("sample-full-image"), "error")
+    expect(await screen.findByText(/could not be loaded/)).toBeTruthy()
+    fireEvent.press(screen.getByTestId("answer-yes"))
+    await act(async () => jest.advanceTimersByTime(1_000))
+    expect(screen.getByTestId("counter")).toHaveTextContent("1 / 3")
+    expect(await queue.draft("t1", "b2")).toEqual([])
+
+    // A tap on the image tries again; once it shows, the answer counts.
+    fireEvent.press(screen.getByTestId("image-retry"))
+    expect(screen.queryByText(/could not be loaded/)).toBeNull()
+    await look()
+    expect(screen.getByTestId("answer-yes")).toBeEnabled()
+    fireEvent.press(screen.getByTestId("answer-yes"))
+    expect(await screen.findByText("2 / 3")).toBeTruthy()
+  })
+
+  it("tries a failed image again by itself when the connection comes back (bug 1)", async () => {
+    const { client } = fakeClient({ Task: () => ({ task: aTask() }) })
+    const { setConnection } = renderApp(client, route, undefined, { epoch: 0, connected: false, online: false })
+    expect(await screen.findByText("1 / 3")).toBeTruthy()
+    // The labelling screen says it is offline, where the annotator looks.
+    expect(screen.getByTestId("connection-strip")).toHaveTextContent(/Offline/)
+    fireEvent(screen.getByTestId("sample-full-image"), "error")
+    expect(await screen.findByText(/could not be loaded/)).toBeTruthy()
+
+    await act(async () => setConnection({ epoch: 1, connected: true, online: true }))
+    expect(screen.queryByText(/could not be loaded/)).toBeNull()
+    expect(screen.queryByTestId("connection-strip")).toBeNull()
+    await look()
+    expect(screen.getByTestId("answer-yes")).toBeEnabled()
+  })
+
+  it("fetches the whole batch when it opens: every preview first, then the full images (bug 1)", async () => {
+    const fetched: string[] = []
+    const spy = jest.spyOn(Image, "prefetch").mockImplementation(async (url: string) => {
+      fetched.push(url)
+      return true
+    })
+    // (a batch of its own: images the other tests loaded need no fetching)
+    const { client } = fakeClient({ Task: () => ({ task: aTask({ currentBatch: aBatch("b8", 8) }) }) })
+    renderApp(client, route)
+    expect(await screen.findByText("1 / 3")).toBeTruthy()
+    await act(async () => jest.advanceTimersByTime(10))
+    const kind = (u: string) => (/[?&]w=64(&|$)/.test(u) ? "preview" : "full")
+    expect(fetched.map((u) => `${u.match(/s\d/)?.[0]} ${kind(u)}`)).toEqual([
+      "s1 preview",
+      "s2 preview",
+      "s3 preview",
+      "s1 full",
+      "s2 full",
+      "s3 full",
+    ])
+    spy.mockRestore()
+  })
+
+  it("ignores a second tap until the next image has been on screen long enough to be seen (bug 3)", async () => {
+    const { client } = fakeClient({ Task: () => ({ task: aTask() }) })
+    const { queue } = renderApp(client, route)
+    expect(await screen.findByText("1 / 3")).toBeTruthy()
+    await look()
+    fireEvent.press(screen.getByText("Yes"))
+    expect(await screen.findByText("2 / 3")).toBeTruthy()
+
+    // A double tap: the second lands on sample 2 before its image is on screen...
+    fireEvent.press(screen.getByText("Yes"))
+    // ...or 120 ms after the first, when the image came from the cache at once.
+    fireEvent(screen.getByTestId("sample-full-image"), "load")
+    await act(async () => jest.advanceTimersByTime(120))
+    fireEvent.press(screen.getByText("Yes"))
+    await act(async () => jest.advanceTimersByTime(10))
+    expect(screen.getByTestId("counter")).toHaveTextContent("2 / 3")
+    expect((await queue.draft("t1", "b2")).map((a) => a.sampleId)).toEqual(["b2-s1"])
+
+    // A deliberate tap once the photo could be seen counts.
+    await act(async () => jest.advanceTimersByTime(300))
+    fireEvent.press(screen.getByText("Yes"))
+    expect(await screen.findByText("3 / 3")).toBeTruthy()
   })
 })

@@ -1,5 +1,6 @@
+import { useEffect, useState } from "react"
 import { Pressable, StyleSheet, Text, View } from "react-native"
-import { Button, Loading, Notice, SampleView, Screen, StateView, Tile } from "../components"
+import { Button, ConnectionStrip, Loading, Notice, SampleView, Screen, StateView, Tile } from "../components"
 import { useNavigation } from "../navigation/navigator"
 import type { Answer } from "../services/queue/answerQueue"
 import { colors, spacing, touchTarget, typography } from "../theme"
@@ -39,10 +40,17 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
       testID="screen-label"
     >
       <Progress share={answers.length / Math.max(1, total)} />
+      <ConnectionStrip />
       {sample ? (
         <View style={styles.body}>
-          <SampleView sample={sample} />
-          <Choices choices={s.choices} selected={s.given} onChoose={(l) => void s.choose(l)} />
+          <SampleView
+            sample={sample}
+            onShown={s.onShown}
+            retrySignal={s.retrySignal}
+            requestWidth={s.requestWidth}
+            description={`Photo ${index + 1} of ${total}: ${binaryQuestion(s.choices) ?? task.title}`}
+          />
+          <Choices choices={s.choices} selected={s.given} enabled={s.canAnswer} onChoose={(l) => void s.choose(l)} />
           <Button
             label="‹ Previous sample"
             variant="ghost"
@@ -74,6 +82,17 @@ function shortcuts(s: ReturnType<typeof useBatchLabelling>): Record<string, () =
   return keys
 }
 
+/** True once `flag` has held for `ms`. */
+function useLasting(flag: boolean, ms: number): boolean {
+  const [lasting, setLasting] = useState(false)
+  useEffect(() => {
+    if (!flag) return setLasting(false)
+    const timer = setTimeout(() => setLasting(true), ms)
+    return () => clearTimeout(timer)
+  }, [flag, ms])
+  return lasting
+}
+
 function Closed() {
   return (
     <Notice tone="neutral" title="No batch to label" testID="label-closed">
@@ -98,10 +117,16 @@ function Progress({ share }: { share: number }) {
   )
 }
 
-type ChoicesProps = { choices: Choice[]; selected?: string; onChoose: (label: string) => void }
+type ChoicesProps = { choices: Choice[]; selected?: string; enabled: boolean; onChoose: (label: string) => void }
 
-function Choices({ choices, selected, onChoose }: ChoicesProps) {
+// Dim the buttons only when the photo takes a while: a cached one shows before a dim would, and
+// buttons flashing at every sample would distract.
+const DIM_AFTER_MS = 300
+
+/** One big button per label; inactive until the sample can be answered. */
+function Choices({ choices, selected, enabled, onChoose }: ChoicesProps) {
   const wide = choices.length <= 2
+  const dim = useLasting(!enabled, DIM_AFTER_MS)
   return (
     <View style={styles.choices}>
       {choices.map((c) => (
@@ -109,7 +134,8 @@ function Choices({ choices, selected, onChoose }: ChoicesProps) {
           key={c.label}
           accessibilityRole="button"
           accessibilityLabel={c.caption ? `${c.title}, ${c.caption}` : c.title}
-          accessibilityState={{ selected: selected === c.label }}
+          accessibilityState={{ selected: selected === c.label, disabled: !enabled }}
+          disabled={!enabled}
           onPress={() => onChoose(c.label)}
           testID={`answer-${c.label}`}
           style={({ pressed }) => [
@@ -118,6 +144,7 @@ function Choices({ choices, selected, onChoose }: ChoicesProps) {
             { backgroundColor: TONE[c.tone] },
             selected === c.label && styles.selected,
             pressed && styles.pressed,
+            dim && styles.dim,
           ]}
         >
           <Text style={styles.choiceTitle}>{c.title}</Text>
@@ -180,6 +207,7 @@ const styles = StyleSheet.create({
     paddingHorizontal: spacing.md,
   },
   counterText: { color: colors.onPrimary, fontSize: 20, fontVariant: ["tabular-nums"], fontWeight: "800" },
+  dim: { opacity: 0.4 },
   fill: { backgroundColor: colors.primary, height: 6 },
   full: { alignSelf: "stretch" },
   pressed: { opacity: 0.85, transform: [{ scale: 0.98 }] },

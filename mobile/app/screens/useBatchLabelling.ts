@@ -1,20 +1,26 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react"
 import { prefetchImages } from "../components"
+import { useConnection } from "../services/api/ApiProvider"
 import { useTask, type TaskDetail } from "../services/api/hooks"
 import type { Answer } from "../services/queue/answerQueue"
 import { answerState } from "../services/queue/answerState"
 import { useAnswerQueue } from "../services/queue/QueueProvider"
 import { answerChoices } from "../utils/answerChoices"
+import { useImageRequestWidth } from "../utils/mediaPreview"
 
 type Batch = NonNullable<TaskDetail["currentBatch"]>
 
 // After this long the task screen takes over and shows the submission as saved and pending.
 const SUBMIT_WAIT_MS = 6_000
+// Nobody judges a photo faster: a tap sooner after it appeared is the second half of a double tap.
+export const MIN_LOOK_MS = 250
 
 /** The labelling session of a task's open batch: where we are, what was answered, and the moves. */
 export function useBatchLabelling(taskId: string) {
   const live = useTask(taskId)
   const { queue, pending, answered } = useAnswerQueue()
+  const { epoch } = useConnection()
+  const requestWidth = useImageRequestWidth()
   const task = live.data?.task
   // Once submitted the batch counts as answered (it waits in the outbox); this session keeps it on
   // screen until the submit settles and the task screen takes over.
@@ -24,12 +30,16 @@ export function useBatchLabelling(taskId: string) {
   const samples = useMemo(() => batch?.samples ?? [], [batch])
   const [answers, setAnswers] = useState<Answer[] | null>(null)
   const [index, setIndex] = useState(0)
+  const sample = samples[index]
+  const look = useLook(sample?.id)
 
   // Resume where the saved draft of this batch left off; only when the batch itself changes, not
   // at every refetch, so the user's place is kept.
   const batchId = batch?.id
   const samplesRef = useRef(samples)
   samplesRef.current = samples
+  const indexRef = useRef(index)
+  indexRef.current = index
   useEffect(() => {
     if (!batchId) return
     void queue.draft(taskId, batchId).then((saved) => {
@@ -40,19 +50,33 @@ export function useBatchLabelling(taskId: string) {
     })
   }, [queue, taskId, batchId])
 
+  // The whole batch as soon as it opens (and again when the connection is back, for what failed),
+  // from the sample on screen onwards: offline later, every photo is already on the phone.
   useEffect(() => {
-    void prefetchImages([samples[index + 1]?.mediaUrl, samples[index + 2]?.mediaUrl])
-  }, [samples, index])
+    if (!batchId) return
+    const from = indexRef.current
+    const ordered = [...samplesRef.current.slice(from), ...samplesRef.current.slice(0, from)]
+    void prefetchImages(
+      ordered.map((s) => s.mediaUrl),
+      requestWidth,
+    )
+  }, [batchId, epoch, requestWidth])
 
+  const busy = useRef(false)
   const choose = useCallback(
     async (label: string) => {
-      const sample = samples[index]
-      if (!batch || !sample) return
-      setAnswers(await queue.answer(taskId, batch.id, { sampleId: sample.id, label }))
-      // From the answered position, not i + 1: a double tap must not skip a sample.
-      setIndex(index + 1)
+      // Only an answer to a photo that has been on screen; one tap at a time.
+      if (!batch || !sample || !look.ready(sample.id) || busy.current) return
+      busy.current = true
+      look.reset()
+      try {
+        setAnswers(await queue.answer(taskId, batch.id, { sampleId: sample.id, label }))
+        setIndex(index + 1)
+      } finally {
+        busy.current = false
+      }
     },
-    [queue, taskId, batch, samples, index],
+    [queue, taskId, batch, sample, index, look],
   )
 
   /** Submit the batch; resolves once sent, refused, or queued for later (at most a few seconds). */
@@ -66,7 +90,6 @@ export function useBatchLabelling(taskId: string) {
   }, [queue, taskId, batch])
 
   const choices = useMemo(() => (task ? answerChoices(task.labels, task.subcategory) : []), [task])
-  const sample = samples[index]
   return {
     ...live,
     task,
@@ -76,9 +99,40 @@ export function useBatchLabelling(taskId: string) {
     index,
     sample,
     given: sample ? answers?.find((a) => a.sampleId === sample.id)?.label : undefined,
+    /** The sample on screen can be answered: shown in full, long enough to have been seen. */
+    canAnswer: look.readyFor === sample?.id,
+    onShown: look.shown,
+    retrySignal: epoch,
+    requestWidth,
     submitting: sending !== null,
     choose,
     submit,
     goTo: (i: number) => setIndex(Math.max(0, Math.min(samples.length, i))),
   }
+}
+
+/**
+ * When the sample on screen may be answered: once it is shown in full (its image loaded) and has
+ * been for MIN_LOOK_MS. `ready` reads a ref, so two taps in one frame cannot both pass.
+ */
+function useLook(sampleId: string | undefined) {
+  const [readyFor, setReadyFor] = useState<string | null>(null)
+  const readyRef = useRef<string | null>(null)
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
+  const reset = useCallback(() => {
+    clearTimeout(timer.current)
+    readyRef.current = null
+    setReadyFor(null)
+  }, [])
+  const shown = useCallback((id: string) => {
+    clearTimeout(timer.current)
+    timer.current = setTimeout(() => {
+      readyRef.current = id
+      setReadyFor(id)
+    }, MIN_LOOK_MS)
+  }, [])
+  // Another sample on screen (next, previous, resumed): it has to be shown and seen first.
+  useEffect(() => reset, [sampleId, reset])
+  const ready = useCallback((id: string) => readyRef.current === id, [])
+  return useMemo(() => ({ readyFor, ready, shown, reset }), [readyFor, ready, shown, reset])
 }

@@ -35,7 +35,7 @@ export function aBatch(id = "b2", number = 2) {
     samples: ["s1", "s2", "s3"].map((sid) => ({
       __typename: "Sample" as const,
       id: `${id}-${sid}`,
-      mediaUrl: `http://test/media/${sid}.jpg?sig=abc&exp=1`,
+      mediaUrl: `http://test/media/${id}-${sid}.jpg?sig=abc&exp=1`,
       text: null,
     })),
   }
