@@ -75,6 +75,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(ANNOTATOR_HELP.format(url=url), flush=True)
     app = create_app(settings=settings, demo_dataset=demo)
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="info")
+    _sigterm_exits_0()
     return serve_workers(config, args.workers, settings)
 
 
@@ -84,6 +85,18 @@ def _admin_token_line(settings: Settings) -> str:
     if settings.admin_token_generated:
         return f"admin token (generated, kept in {settings.data_dir}): {settings.admin_token}"
     return "admin token: from ACTIVECROWDS_ADMIN_TOKEN (not shown)"
+
+
+def _sigterm_exits_0() -> None:
+    """Make a clean stop on SIGTERM exit 0.
+
+    uvicorn shuts down gracefully, then raises the signal it caught again for the handler it
+    found; SIGTERM's default action kills the process (exit -15), which supervisors read as a
+    crash. With this do-nothing handler the shutdown stays uvicorn's, and `serve` returns 0.
+    """
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
 
 
 ANNOTATOR_HELP = "\n".join(
