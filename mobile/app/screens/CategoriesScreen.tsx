@@ -1,23 +1,35 @@
+import { useState } from "react"
 import { Button, ChoiceCard, ConnectionStrip, Empty, Screen, StateView, Tile } from "../components"
 import { useNavigation } from "../navigation/navigator"
 import { useCategories } from "../services/api/hooks"
+import { useSignOut, type SignOutCheck } from "../services/queue/signOut"
 import { useSession } from "../services/session/SessionContext"
 import { categoryNames } from "../utils/names"
+import { SignOutCheckNotice } from "./SignOutCheckNotice"
 
 /** The kinds of work on offer, each with how many tasks are open. */
 export function CategoriesScreen() {
   const { push } = useNavigation()
-  const { state, signOut } = useSession()
+  const { state } = useSession()
   const { data, error, refetch } = useCategories()
   const name = state.status === "signedIn" ? state.session.name : ""
+  const signOut = useGuardedSignOut()
 
   return (
     <Screen
       title="Tasks"
       subtitle={name ? `Signed in as ${name}` : undefined}
-      right={<Button label="Sign out" variant="ghost" onPress={() => void signOut()} testID="sign-out" />}
+      right={<Button label="Sign out" variant="ghost" busy={signOut.busy} onPress={signOut.start} testID="sign-out" />}
       testID="screen-categories"
     >
+      {signOut.check ? (
+        <SignOutCheckNotice
+          check={signOut.check}
+          busy={signOut.busy}
+          onConfirm={signOut.confirm}
+          onCancel={signOut.cancel}
+        />
+      ) : null}
       <ConnectionStrip />
       <StateView data={data} error={error} onRetry={refetch}>
         {({ categories }) =>
@@ -44,4 +56,29 @@ export function CategoriesScreen() {
       </StateView>
     </Screen>
   )
+}
+
+/** Sign out at once when nothing is left on the phone; else ask first (SignOutCheckNotice). */
+function useGuardedSignOut() {
+  const { check: checkAnswers, confirm: signOut } = useSignOut()
+  const [check, setCheck] = useState<SignOutCheck | null>(null)
+  const [busy, setBusy] = useState(false)
+  const start = async () => {
+    setBusy(true)
+    const found = await checkAnswers()
+    if (found.unsent + found.unfinished === 0) return signOut()
+    setBusy(false)
+    setCheck(found)
+  }
+  const confirm = async () => {
+    setBusy(true)
+    await signOut()
+  }
+  return {
+    check,
+    busy,
+    start: () => void start(),
+    confirm: () => void confirm(),
+    cancel: () => setCheck(null),
+  }
 }

@@ -59,6 +59,20 @@ export function createApiConnection({ endpoints, token, onEvent = () => undefine
   return { client, ws, wake: backOff.wake, dispose: () => void ws.dispose() }
 }
 
+/**
+ * A client for single requests outside a signed-in session (sign-in itself; answers of an annotator
+ * who has signed out): HTTP only, no cache, with `token` when given.
+ */
+export function plainClient(endpoints: Endpoints, token?: string): Client {
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {}
+  return new Client({
+    url: endpoints.http,
+    exchanges: [fetchExchange],
+    preferGetMethod: false,
+    fetchOptions: { headers },
+  })
+}
+
 /** fetch that says whether the server answered (any HTTP status) or could not be reached. */
 function reportingFetch(report: (reached: boolean) => void): typeof fetch {
   return async (input, init) => {

@@ -1,4 +1,4 @@
-import { Client, fetchExchange } from "@urql/core"
+import { plainClient } from "./client"
 import { RegisterAnnotatorDocument } from "./documents"
 import type { Endpoints } from "./endpoints"
 import { toProblem, type Problem } from "./problem"
@@ -7,8 +7,7 @@ export type RegisterResult = { kind: "ok"; token: string } | Problem
 
 /** Ask the server for an annotator token for `name`. */
 export async function registerAnnotator(endpoints: Endpoints, name: string): Promise<RegisterResult> {
-  const client = new Client({ url: endpoints.http, exchanges: [fetchExchange], preferGetMethod: false })
-  const result = await client.mutation(RegisterAnnotatorDocument, { name }).toPromise()
+  const result = await plainClient(endpoints).mutation(RegisterAnnotatorDocument, { name }).toPromise()
   if (result.error) return toProblem(result.error)
   const token = result.data?.registerAnnotator.token
   return token ? { kind: "ok", token } : { kind: "network" }

@@ -34,11 +34,16 @@ type QueueState = {
 
 const QueueContext = createContext<QueueState | null>(null)
 
-/** Owns the device's answer queue; sends it whenever the client or the connection comes back. */
-export function QueueProvider({ children, queue: given }: { children: ReactNode; queue?: AnswerQueue }) {
+type Props = { children: ReactNode; queue?: AnswerQueue; owner?: string }
+
+/**
+ * Owns the signed-in annotator's answer queue (`owner`'s drafts and outbox, no one else's); sends it
+ * whenever the client or the connection comes back.
+ */
+export function QueueProvider({ children, queue: given, owner }: Props) {
   const client = useClient()
   const { epoch } = useConnection()
-  const queue = useMemo(() => given ?? new AnswerQueue(deviceStore), [given])
+  const queue = useMemo(() => given ?? new AnswerQueue(deviceStore, { owner }), [given, owner])
   const [pending, setPending] = useState<Submission[]>([])
   const [rejections, setRejections] = useState<Record<string, Rejection>>({})
   const [delivered, setDelivered] = useState<Record<string, number>>({})

@@ -188,3 +188,28 @@ describe("AnswerQueue", () => {
     expect(sent.map((s) => s.batchId)).toEqual(["b1", "b1"]) // b2 stopped behind the refusal
   })
 })
+
+describe("AnswerQueue on a shared phone", () => {
+  it("keeps each annotator's drafts and outbox to themselves (bug 2)", async () => {
+    const phone = memoryStore()
+    const amina = new AnswerQueue(phone, { owner: "amina", schedule: () => () => {} })
+    await amina.answer("t1", "b1", yes(1))
+    await amina.answer("t1", "b2", yes(2))
+    await amina.submit("t1", "b2")
+
+    // Another annotator on the same phone sees none of it, and sends none of it.
+    const { transport, sent } = fakeTransport()
+    const bo = new AnswerQueue(phone, { owner: "bo", transport })
+    expect(await bo.draft("t1", "b1")).toEqual([])
+    expect(await bo.pending()).toEqual([])
+    await bo.flush()
+    expect(sent).toEqual([])
+
+    // Amina's are still hers; signing out deletes her unfinished drafts, not her outbox.
+    expect(await amina.draftedAnswers()).toBe(1)
+    await amina.forgetDrafts()
+    expect(await amina.draftedAnswers()).toBe(0)
+    expect(await amina.draft("t1", "b1")).toEqual([])
+    expect(await amina.pending()).toHaveLength(1)
+  })
+})

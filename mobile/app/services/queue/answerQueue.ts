@@ -24,6 +24,12 @@ export type QueueEvent =
 export type Scheduler = (run: () => void, ms: number) => () => void
 
 type Options = {
+  /**
+   * Whose answers these are (the signed-in session's owner id): each annotator on a shared phone
+   * has drafts and an outbox of their own. Absent or "": the layout from before owners, kept for
+   * the session that was signed in when the app was updated.
+   */
+  owner?: string
   transport?: Transport
   schedule?: Scheduler
   now?: () => number
@@ -31,9 +37,17 @@ type Options = {
   maxDelayMs?: number
 }
 
-const OUTBOX_KEY = "answers.outbox"
-const UNSENT_KEY = "answers.unsent"
-const draftKey = (taskId: string, batchId: string) => `answers.draft.${taskId}.${batchId}`
+/** Where one owner's answers live in device storage. */
+function keysOf(owner: string | undefined) {
+  const prefix = owner ? `answers@${owner}.` : "answers."
+  return {
+    outbox: `${prefix}outbox`,
+    unsent: `${prefix}unsent`,
+    draftPrefix: `${prefix}draft.`,
+    draft: (taskId: string, batchId: string) => `${prefix}draft.${taskId}.${batchId}`,
+  }
+}
+
 const keyOf = (s: { taskId: string; batchId: string }) => `${s.taskId}/${s.batchId}`
 const isUnauthenticated = (r: SubmitResult) => r.kind === "server" && r.code === "UNAUTHENTICATED"
 
@@ -48,6 +62,7 @@ const defaultSchedule: Scheduler = (run, ms) => {
  */
 export class AnswerQueue {
   private readonly store: KeyValueStore
+  private readonly keys: ReturnType<typeof keysOf>
   private transport: Transport | null
   private readonly schedule: Scheduler
   private readonly now: () => number
@@ -60,6 +75,7 @@ export class AnswerQueue {
 
   constructor(store: KeyValueStore, options: Options = {}) {
     this.store = store
+    this.keys = keysOf(options.owner)
     this.transport = options.transport ?? null
     this.schedule = options.schedule ?? defaultSchedule
     this.now = options.now ?? Date.now
@@ -82,7 +98,7 @@ export class AnswerQueue {
   /** The answers given so far for a batch, in the order given. */
   async draft(taskId: string, batchId: string): Promise<Answer[]> {
     await this.writes
-    return (await loadJson<Answer[]>(this.store, draftKey(taskId, batchId))) ?? []
+    return (await loadJson<Answer[]>(this.store, this.keys.draft(taskId, batchId))) ?? []
   }
 
   /** Save one answer now; answering a sample again replaces its label in place. */
@@ -97,6 +113,20 @@ export class AnswerQueue {
   /** Take back the answer to one sample (undo). */
   unanswer(taskId: string, batchId: string, sampleId: string): Promise<Answer[]> {
     return this.editDraft(taskId, batchId, (answers) => answers.filter((a) => a.sampleId !== sampleId))
+  }
+
+  /** How many answers this owner's unfinished batches hold. */
+  async draftedAnswers(): Promise<number> {
+    await this.writes
+    const drafts = await Promise.all((await this.draftKeys()).map((k) => loadJson<Answer[]>(this.store, k)))
+    return drafts.reduce((n, d) => n + (d?.length ?? 0), 0)
+  }
+
+  /** Delete this owner's unfinished batches (sign out: nobody else may finish or send them). */
+  forgetDrafts(): Promise<void> {
+    return this.exclusive(async () => {
+      for (const key of await this.draftKeys()) await this.store.removeItem(key)
+    })
   }
 
   /** Submissions not yet accepted by the server, oldest first. */
@@ -114,9 +144,9 @@ export class AnswerQueue {
     this.dispose()
     const moved = await this.exclusive(async () => {
       const outbox = await this.readOutbox()
-      const unsent = (await loadJson<Submission[]>(this.store, UNSENT_KEY)) ?? []
-      await saveJson(this.store, UNSENT_KEY, [...unsent, ...outbox])
-      await this.store.removeItem(OUTBOX_KEY)
+      const unsent = (await loadJson<Submission[]>(this.store, this.keys.unsent)) ?? []
+      await saveJson(this.store, this.keys.unsent, [...unsent, ...outbox])
+      await this.store.removeItem(this.keys.outbox)
       return outbox
     })
     this.emit({ type: "changed" })
@@ -126,20 +156,20 @@ export class AnswerQueue {
   /** Submissions set aside because their sign-in was refused (kept, never sent). */
   async unsent(): Promise<Submission[]> {
     await this.writes
-    return (await loadJson<Submission[]>(this.store, UNSENT_KEY)) ?? []
+    return (await loadJson<Submission[]>(this.store, this.keys.unsent)) ?? []
   }
 
   /** Move a batch's draft into the outbox and try to send it. */
   async submit(taskId: string, batchId: string): Promise<SubmitOutcome> {
     await this.exclusive(async () => {
-      const answers = (await loadJson<Answer[]>(this.store, draftKey(taskId, batchId))) ?? []
+      const answers = (await loadJson<Answer[]>(this.store, this.keys.draft(taskId, batchId))) ?? []
       const outbox = await this.readOutbox()
       // A batch already in the outbox keeps its first payload: retries must be identical.
       if (answers.length > 0 && !outbox.some((s) => keyOf(s) === keyOf({ taskId, batchId }))) {
         outbox.push({ taskId, batchId, answers, queuedAt: this.now(), attempts: 0 })
-        await saveJson(this.store, OUTBOX_KEY, outbox)
+        await saveJson(this.store, this.keys.outbox, outbox)
       }
-      await this.store.removeItem(draftKey(taskId, batchId))
+      await this.store.removeItem(this.keys.draft(taskId, batchId))
     })
     this.emit({ type: "changed" })
     const result = (await this.flush()).get(keyOf({ taskId, batchId }))
@@ -204,7 +234,7 @@ export class AnswerQueue {
     await this.exclusive(async () => {
       const outbox = await this.readOutbox()
       const updated = outbox.map((s) => (keyOf(s) === keyOf(submission) ? { ...s, attempts } : s))
-      await saveJson(this.store, OUTBOX_KEY, updated)
+      await saveJson(this.store, this.keys.outbox, updated)
     })
     const retryInMs = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempts - 1))
     this.cancelRetry = this.schedule(() => void this.flush(), retryInMs)
@@ -216,7 +246,7 @@ export class AnswerQueue {
       const outbox = await this.readOutbox()
       await saveJson(
         this.store,
-        OUTBOX_KEY,
+        this.keys.outbox,
         outbox.filter((s) => keyOf(s) !== keyOf(submission)),
       )
     })
@@ -224,15 +254,19 @@ export class AnswerQueue {
 
   private async editDraft(taskId: string, batchId: string, edit: (a: Answer[]) => Answer[]): Promise<Answer[]> {
     return this.exclusive(async () => {
-      const key = draftKey(taskId, batchId)
+      const key = this.keys.draft(taskId, batchId)
       const next = edit((await loadJson<Answer[]>(this.store, key)) ?? [])
       await saveJson(this.store, key, next)
       return next
     })
   }
 
+  private async draftKeys(): Promise<string[]> {
+    return (await this.store.getAllKeys()).filter((k) => k.startsWith(this.keys.draftPrefix))
+  }
+
   private async readOutbox(): Promise<Submission[]> {
-    return (await loadJson<Submission[]>(this.store, OUTBOX_KEY)) ?? []
+    return (await loadJson<Submission[]>(this.store, this.keys.outbox)) ?? []
   }
 
   // Storage reads and writes of one change run back to back, so quick taps never lose an answer.

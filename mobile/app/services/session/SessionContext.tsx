@@ -5,10 +5,15 @@ import { registerAnnotator } from "../api/register"
 import { deviceStore, loadJson, saveJson } from "../storage/keyValue"
 import { clearToken, loadToken, saveToken } from "../storage/secureToken"
 
-/** Who is signed in, to which server. */
-export type Session = { serverUrl: string; name: string; token: string }
+/**
+ * Who is signed in, to which server. `owner` names this sign-in's answers on the device (drafts,
+ * outbox): a new one at each sign-in, so a shared phone never mixes two people's answers; "" for a
+ * sign-in from before owners existed (its answers keep their old place).
+ */
+export type Session = { serverUrl: string; name: string; token: string; owner: string }
 
 type Profile = { serverUrl: string; name: string }
+type Saved = Profile & { owner?: string }
 
 /** Why the user was signed out without asking, for the sign-in screen to say. */
 export type Expiry = { message: string; unsentAnswers: number }
@@ -49,15 +54,20 @@ export function SessionProvider({ children, initial }: { children: ReactNode; in
         ? "Could not reach the server. Check the address and your connection."
         : describeProblem(result)
     }
-    await saveToken(result.token)
-    await saveJson(deviceStore, PROFILE_KEY, { serverUrl, name: name.trim() })
-    setState({ status: "signedIn", session: { serverUrl, name: name.trim(), token: result.token } })
+    const session = { serverUrl, name: name.trim(), token: result.token, owner: newOwner() }
+    await saveToken(session.token)
+    await saveJson(deviceStore, PROFILE_KEY, { serverUrl, name: session.name, owner: session.owner })
+    setState({ status: "signedIn", session })
     return null
   }, [])
 
   const signOut = useCallback(async () => {
     await clearToken()
-    setState((s) => ({ status: "signedOut", last: s.status === "signedIn" ? s.session : null }))
+    setState((s) => {
+      if (s.status !== "signedIn") return s
+      const { serverUrl, name } = s.session // the address and name stay filled in
+      return { status: "signedOut", last: { serverUrl, name } }
+    })
   }, [])
 
   const expire = useCallback(async (unsentAnswers: number) => {
@@ -75,9 +85,14 @@ export function SessionProvider({ children, initial }: { children: ReactNode; in
 }
 
 async function restore(): Promise<SessionState> {
-  const [profile, token] = await Promise.all([loadJson<Profile>(deviceStore, PROFILE_KEY), loadToken()])
-  if (profile && token) return { status: "signedIn", session: { ...profile, token } }
-  return { status: "signedOut", last: profile }
+  const [saved, token] = await Promise.all([loadJson<Saved>(deviceStore, PROFILE_KEY), loadToken()])
+  if (saved && token) return { status: "signedIn", session: { ...saved, owner: saved.owner ?? "", token } }
+  return { status: "signedOut", last: saved && { serverUrl: saved.serverUrl, name: saved.name } }
+}
+
+/** A name for one sign-in's answers on this device: unique here, and no secret. */
+function newOwner(): string {
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`
 }
 
 /** The session and the sign in / sign out actions. */

@@ -14,7 +14,7 @@ import { loadToken, saveToken } from "../storage/secureToken"
 import { SessionProvider, useSession } from "./SessionContext"
 
 const metrics = { frame: { x: 0, y: 0, width: 390, height: 844 }, insets: { top: 0, left: 0, right: 0, bottom: 0 } }
-const session = { serverUrl: "http://crowd.test:8000", name: "Amina", token: "dead-token" }
+const session = { serverUrl: "http://crowd.test:8000", name: "Amina", token: "dead-token", owner: "" }
 
 /** The app's gate (sign-in when signed out), with a fake client behind the signed-in screens. */
 function Gate({ client, queue }: { client: Client; queue: AnswerQueue }) {

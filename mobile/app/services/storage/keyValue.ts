@@ -5,6 +5,7 @@ export interface KeyValueStore {
   getItem(key: string): Promise<string | null>
   setItem(key: string, value: string): Promise<void>
   removeItem(key: string): Promise<void>
+  getAllKeys(): Promise<readonly string[]>
 }
 
 /** Device storage that survives closing the app (AsyncStorage; localStorage on the web). */
@@ -34,5 +35,6 @@ export function memoryStore(initial: Record<string, string> = {}): KeyValueStore
     getItem: async (key) => data.get(key) ?? null,
     setItem: async (key, value) => void data.set(key, value),
     removeItem: async (key) => void data.delete(key),
+    getAllKeys: async () => [...data.keys()],
   }
 }

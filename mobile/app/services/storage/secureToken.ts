@@ -8,19 +8,38 @@ const TOKEN_KEY = "activecrowds.token"
 // no such store, so the web build falls back to localStorage.
 const useSecureStore = Platform.OS !== "web"
 
-/** The annotator token saved on this device, or null. */
-export async function loadToken(): Promise<string | null> {
-  return useSecureStore ? SecureStore.getItemAsync(TOKEN_KEY) : deviceStore.getItem(TOKEN_KEY)
+function load(key: string): Promise<string | null> {
+  return useSecureStore ? SecureStore.getItemAsync(key) : deviceStore.getItem(key)
 }
 
-/** Keep the annotator token on this device. */
-export async function saveToken(token: string): Promise<void> {
-  if (useSecureStore) await SecureStore.setItemAsync(TOKEN_KEY, token)
-  else await deviceStore.setItem(TOKEN_KEY, token)
+async function save(key: string, token: string): Promise<void> {
+  if (useSecureStore) await SecureStore.setItemAsync(key, token)
+  else await deviceStore.setItem(key, token)
 }
+
+async function clear(key: string): Promise<void> {
+  if (useSecureStore) await SecureStore.deleteItemAsync(key)
+  else await deviceStore.removeItem(key)
+}
+
+/** The signed-in annotator's token saved on this device, or null. */
+export const loadToken = () => load(TOKEN_KEY)
+
+/** Keep the signed-in annotator's token on this device. */
+export const saveToken = (token: string) => save(TOKEN_KEY, token)
 
 /** Forget the token (sign out). */
-export async function clearToken(): Promise<void> {
-  if (useSecureStore) await SecureStore.deleteItemAsync(TOKEN_KEY)
-  else await deviceStore.removeItem(TOKEN_KEY)
+export const clearToken = () => clear(TOKEN_KEY)
+
+// The secure store allows letters, digits, ".", "-" and "_" in a key.
+const ownerKey = (owner: string) => `${TOKEN_KEY}.${owner.replace(/[^\w.-]/g, "_") || "device"}`
+
+/**
+ * Tokens of annotators who signed out with answers still to send, by owner: kept only until those
+ * answers have gone (see Handover).
+ */
+export const ownerTokens = {
+  load: (owner: string) => load(ownerKey(owner)),
+  save: (owner: string, token: string) => save(ownerKey(owner), token),
+  clear: (owner: string) => clear(ownerKey(owner)),
 }

@@ -1,0 +1,43 @@
+import { useCallback, useMemo } from "react"
+import { useSession } from "../session/SessionContext"
+import { useHandover } from "./handover"
+import { useAnswerQueue } from "./QueueProvider"
+
+/** What signing out now would leave behind. */
+export type SignOutCheck = {
+  /** Answers of finished batches not yet sent: they go later, with this sign-in's own token. */
+  unsent: number
+  /** Answers of unfinished batches: deleted, nobody else may finish them. */
+  unfinished: number
+}
+
+// How long a sign-out waits for the outbox to go before it asks.
+const SEND_WAIT_MS = 5_000
+
+/**
+ * Sign out minding the answers: `check` first sends what it can with this sign-in's token and says
+ * what would be left; `confirm` hands unsent answers over (sent later as this annotator's, see
+ * Handover), deletes unfinished drafts, and signs out.
+ */
+export function useSignOut() {
+  const { queue } = useAnswerQueue()
+  const { state, signOut } = useSession()
+  const handover = useHandover()
+  const session = state.status === "signedIn" ? state.session : null
+
+  const check = useCallback(async (): Promise<SignOutCheck> => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([queue.flush(), new Promise((resolve) => (timer = setTimeout(resolve, SEND_WAIT_MS)))])
+    clearTimeout(timer)
+    const unsent = (await queue.pending()).reduce((n, s) => n + s.answers.length, 0)
+    return { unsent, unfinished: await queue.draftedAnswers() }
+  }, [queue])
+
+  const confirm = useCallback(async () => {
+    if (session) await handover.leave(session)
+    await queue.forgetDrafts()
+    await signOut()
+  }, [queue, handover, session, signOut])
+
+  return useMemo(() => ({ check, confirm }), [check, confirm])
+}
