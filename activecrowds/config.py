@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from activecrowds_ml.errors import ValidationError
 
@@ -29,6 +30,14 @@ class Settings:
     retry_backoff_ms: int = 5000  # first retry's delay; doubles each time
     round_lease_s: float = 60.0  # a running round is someone's for this long (renewed meanwhile)
     resend_after_s: float = 60.0  # the outbox relay re-sends a round still not started by then
+    read_timeout_s: float = 10.0  # time a client has for its request headers, again for its body
+    max_connections: int = 2048  # open connections (HTTP and WebSocket) per server process
+    ws_init_timeout_s: float = 5.0  # a WebSocket must send connection_init within this
+    max_query_cost: int = 50_000  # nodes one request may ask for (lists times their sizes)
+    query_cost_per_minute: int = 1_000_000  # nodes one caller may ask for per minute
+    parse_ms_per_minute: int = 1000  # CPU time one caller's new documents may take to prepare
+    trusted_documents: Path | None = None  # manifest {sha256: document} the clients' builds made
+    trusted_documents_only: bool = False  # refuse every document not in the manifest
     public_url: str | None = None  # where clients reach the server; None: where `serve` listens
 
     @property
@@ -79,6 +88,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         round_lease_s=_number(env, "ROUND_LEASE_S", 60.0),
         resend_after_s=_number(env, "RESEND_AFTER_S", 60.0),
         public_url=_public_url(env),
+        **_edge_limits(env),
     )
 
 
@@ -96,6 +106,47 @@ def _public_url(env: Mapping[str, str]) -> str | None:
         message = f"{PREFIX}PUBLIC_URL must start with http:// or https://; got {raw!r}"
         raise ValidationError(message, PREFIX + "PUBLIC_URL")
     return raw.rstrip("/")
+
+
+def _edge_limits(env: Mapping[str, str]) -> dict[str, Any]:
+    """What a server accepts from clients: timeouts, connections, query costs, documents."""
+    manifest = env.get(PREFIX + "TRUSTED_DOCUMENTS")
+    only = _flag(env, "TRUSTED_DOCUMENTS_ONLY")
+    if only and not manifest:
+        raise ValidationError(
+            f"{PREFIX}TRUSTED_DOCUMENTS_ONLY needs {PREFIX}TRUSTED_DOCUMENTS (the manifest)",
+            PREFIX + "TRUSTED_DOCUMENTS",
+        )
+    numbers = {name: _default_typed(env, name) for name in EDGE_NUMBERS}
+    path = Path(manifest).expanduser().resolve() if manifest else None
+    return {**numbers, "trusted_documents": path, "trusted_documents_only": only}
+
+
+# Settings read as ACTIVECROWDS_<NAME>, their defaults being the dataclass's.
+EDGE_NUMBERS = (
+    "read_timeout_s",
+    "max_connections",
+    "ws_init_timeout_s",
+    "max_query_cost",
+    "query_cost_per_minute",
+    "parse_ms_per_minute",
+)
+
+
+def _default_typed(env: Mapping[str, str], name: str) -> Any:
+    """The setting `name` from ACTIVECROWDS_<NAME>, of its default's type (int or float)."""
+    default = getattr(Settings, name)
+    return type(default)(_number(env, name.upper(), default))
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    """A yes/no setting (1/true/yes or 0/false/no); a bad value names the variable."""
+    raw = (env.get(PREFIX + name) or "").strip().lower()
+    if raw in ("", "0", "false", "no"):
+        return False
+    if raw in ("1", "true", "yes"):
+        return True
+    raise ValidationError(f"{PREFIX + name} must be 1 or 0; got {raw!r}", PREFIX + name)
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:

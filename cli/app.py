@@ -50,11 +50,10 @@ def register(subparsers: Any) -> None:
 def _serve(args: argparse.Namespace) -> int:
     import logging
 
-    import uvicorn
-
     from activecrowds.config import load_settings, local_url
     from cli.workers import check_workers, serve_workers
     from server.app import create_app
+    from server.serving import ServerConfig
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = load_settings()
@@ -74,7 +73,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"demo task on {demo} (created unless a task exists)", flush=True)
     print(ANNOTATOR_HELP.format(url=url), flush=True)
     app = create_app(settings=settings, demo_dataset=demo)
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="info")
+    config = ServerConfig(app, settings, host=args.host, port=args.port, log_level="info")
     _sigterm_exits_0()
     return serve_workers(config, args.workers, settings)
 

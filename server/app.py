@@ -1,12 +1,14 @@
-"""The Starlette app: /graphql (POST, GET with GraphiQL), /media/{id}, /healthz."""
+"""The Starlette app: /graphql (POST, GET with GraphiQL, WebSocket), /media/{id}, /healthz."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -14,25 +16,72 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from activecrowds.bootstrap import App, bootstrap
-from activecrowds.config import Settings
+from activecrowds.config import Settings, load_settings
 from activecrowds.services import auth, queries
 from activecrowds.services.demo import ensure_demo_task
 from server.graphql.context import RequestContext, authenticate_connection, build_context
-from server.graphql.schema import build_schema
+from server.graphql.documents import ADMITTED
+from server.graphql.gate import REFUSALS, Gate, Who
+from server.graphql.schema import Schema, build_schema
 from server.graphql.subscriptions.feed import EventFeed
 from server.graphql.subscriptions.transport import SharedEventsTransport
+from server.graphql.trusted import Manifest
+from server.headers import SecurityHeaders, page_policy
+from server.limits import BodyLimit
 from server.media import serve_media
 
-MAX_BODY = 1 << 20  # 1 MiB: far more than any valid request needs
+
+class TransportWS(SharedEventsTransport):
+    """graphql-transport-ws, each subscribe message's document admitted by the gate first."""
+
+    view: GraphQLApp
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        if not self.connection_acknowledged:
+            await super().handle_subscribe(message)  # refuses it
+            return
+        payload = message["payload"]
+        who = Who.of(self.context)
+        gate = self.view.gate
+        try:
+            admission = await gate.admit(
+                who, payload.get("query"), payload.get("operationName"), payload.get("extensions")
+            )
+        except REFUSALS as refusal:
+            errors = gate.refused(who, refusal).errors or []
+            await self.send_message(
+                {"id": message["id"], "type": "error", "payload": [e.formatted for e in errors]}
+            )
+            return
+        if admission is not None:
+            message = {**message, "payload": {**payload, "query": admission.text}}
+        token = ADMITTED.set(admission)  # the operation's task copies it when created
+        try:
+            await super().handle_subscribe(message)
+        finally:
+            ADMITTED.reset(token)
 
 
 class GraphQLApp(GraphQL[RequestContext, None]):
-    """Strawberry's ASGI app with our per-request context."""
+    """Strawberry's ASGI app with our per-request context and the gate before every document."""
 
-    graphql_transport_ws_handler_class = SharedEventsTransport
+    graphql_transport_ws_handler_class = TransportWS
+
+    def __init__(self, schema: Schema, gate: Gate, settings: Settings) -> None:
+        # graphql-transport-ws only (API.md): the older graphql-ws has no connection_init timeout.
+        super().__init__(
+            schema,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_s),
+        )
+        self.gate = gate
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> RequestContext:
         token = auth.bearer_token(request.headers.get("authorization"))
@@ -44,27 +93,37 @@ class GraphQLApp(GraphQL[RequestContext, None]):
             raise ConnectionRejectionError()
         return UNSET
 
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: RequestContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        who = Who.of(context)
+        try:
+            admission = await self.gate.admit(
+                who, request_data.query, request_data.operation_name, request_data.extensions
+            )
+        except REFUSALS as refusal:
+            return self.gate.refused(who, refusal)
+        if admission is not None:
+            request_data.query = admission.text
+        token = ADMITTED.set(admission)
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        finally:
+            ADMITTED.reset(token)
+
 
 async def healthz(request: Request) -> Response:
     """200 when the database answers."""
     await queries.ping(request.app.state.activecrowds.ctx)
     return JSONResponse({"status": "ok"})
-
-
-class BodyLimit:
-    """Refuse requests declaring a body larger than MAX_BODY before reading it."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            length = dict(scope.get("headers") or []).get(b"content-length", b"0")
-            if length.isdigit() and int(length) > MAX_BODY:
-                response = JSONResponse({"error": "request body too large"}, status_code=413)
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
 
 
 def create_app(
@@ -75,6 +134,13 @@ def create_app(
 ) -> Starlette:
     """The ASGI app; without `app` it bootstraps one (migrations included) at startup, and
     with `demo_dataset` creates the demo task there when no task exists yet."""
+    settings = app.settings if app is not None else settings or load_settings()
+    schema = build_schema()
+    graphql = GraphQLApp(
+        schema,
+        Gate(schema.documents, Manifest.load(settings.trusted_documents), settings),
+        settings,
+    )
 
     @asynccontextmanager
     async def lifespan(star: Starlette) -> AsyncIterator[None]:
@@ -86,10 +152,10 @@ def create_app(
         try:
             yield
         finally:
+            schema.documents.close()
             if app is None:
                 await wired.close()
 
-    graphql = GraphQLApp(build_schema())
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),  # graphql-transport-ws, for subscriptions
@@ -100,5 +166,6 @@ def create_app(
     if app is not None:
         star.state.activecrowds = app
         star.state.feed = EventFeed(app.ctx, app.bus)
-    star.add_middleware(BodyLimit)
+    star.add_middleware(BodyLimit, read_timeout_s=settings.read_timeout_s)
+    star.add_middleware(SecurityHeaders, page=page_policy(graphql.graphql_ide_html))
     return star

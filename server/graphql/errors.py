@@ -21,6 +21,19 @@ from activecrowds.domain.errors import (
 
 log = logging.getLogger(__name__)
 
+
+class QueryTooComplex(Exception):
+    """The document is longer, or asks for more nodes, than one request may."""
+
+
+class PersistedQueryNotFound(Exception):
+    """The persisted-query hash names no trusted document."""
+
+
+class QueryNotTrusted(Exception):
+    """Only trusted documents run here, and this is not one."""
+
+
 CODES: tuple[tuple[type[Exception], str], ...] = (
     (Unauthenticated, "UNAUTHENTICATED"),
     (Forbidden, "FORBIDDEN"),
@@ -31,6 +44,9 @@ CODES: tuple[tuple[type[Exception], str], ...] = (
     (Conflict, "CONFLICT"),
     (NotCollecting, "TASK_LOCKED"),
     (RateLimited, "RATE_LIMITED"),
+    (QueryTooComplex, "QUERY_TOO_COMPLEX"),
+    (PersistedQueryNotFound, "PERSISTED_QUERY_NOT_FOUND"),
+    (QueryNotTrusted, "QUERY_NOT_TRUSTED"),
 )
 
 

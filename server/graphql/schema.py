@@ -1,20 +1,13 @@
-"""The schema: query and mutation roots, error codes, and limits on query size."""
+"""The schema: query and mutation roots, error codes, and prepared documents."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from graphql import GraphQLError, specified_rules
 
+from server.graphql.documents import Documents, PreparedDocument
 from server.graphql.errors import ErrorCodes
 from server.graphql.mutations import Mutation
 from server.graphql.queries import Query
@@ -22,33 +15,23 @@ from server.graphql.subscriptions import Subscription
 
 
 class Schema(strawberry.Schema):
-    """Strawberry's schema, without logging every expected error (ErrorCodes logs the rest)."""
+    """Strawberry's schema running documents prepared by `documents` (the limits live there),
+    without logging every expected error (ErrorCodes logs the rest)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Validation rules go to Documents: it validates once per document, off the event loop.
+        super().__init__(
+            **kwargs, extensions=[lambda: PreparedDocument(self.documents), ErrorCodes]
+        )
+        self.documents = Documents(self._schema, specified_rules)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         return None
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema() -> Schema:
     """A new schema (built by the app factory, not at import)."""
-    # The limit rules are built once: the validation cache is keyed by the rule classes, so
-    # per-request limiter instances (each with new classes) would never hit it.
-    rules = [
-        *QueryDepthLimiter(max_depth=10).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=30).validation_rules,
-    ]
-    return Schema(
-        query=Query,
-        mutation=Mutation,
-        subscription=Subscription,
-        extensions=[
-            # Clients send the same few documents with new variables: parse and validate once.
-            lambda: ParserCache(maxsize=512),
-            lambda: AddValidationRules(rules),
-            lambda: ValidationCache(maxsize=512),
-            lambda: MaxTokensLimiter(max_token_count=5000),
-            ErrorCodes,
-        ],
-    )
+    return Schema(query=Query, mutation=Mutation, subscription=Subscription)
 
 
 def schema_sdl() -> str:

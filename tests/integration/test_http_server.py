@@ -91,7 +91,7 @@ async def ask(session: Any, document: GraphQLRequest, values: dict[str, Any]) ->
 def client(server: Server, token: str | None) -> Client:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     transport = HTTPXAsyncTransport(url=server.url + "/graphql", headers=headers, timeout=60)
-    return Client(transport=transport, fetch_schema_from_transport=True)
+    return Client(transport=transport, fetch_schema_from_transport=token is not None)
 
 
 CREATE = gql("""mutation($input: CreateTaskInput!) { createTask(input: $input) { id status } }""")

@@ -65,7 +65,7 @@ async def test_healthz_and_graphiql(api: Api) -> None:
         params={"query": "{ me { role } }"},
         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
     )
-    assert got.json() == {"data": {"me": {"role": "ADMIN"}}}
+    assert got.json()["data"] == {"me": {"role": "ADMIN"}}
 
 
 async def test_oversized_request_body_is_refused(api: Api) -> None:
