@@ -39,6 +39,7 @@ class Settings:
     trusted_documents: Path | None = None  # manifest {sha256: document} the clients' builds made
     trusted_documents_only: bool = False  # refuse every document not in the manifest
     public_url: str | None = None  # where clients reach the server; None: where `serve` listens
+    graphiql: bool = True  # GraphiQL and schema introspection; turn off in production
 
     @property
     def retry_wait_s(self) -> float:
@@ -87,8 +88,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retry_backoff_ms=int(_number(env, "RETRY_BACKOFF_MS", 5000)),
         round_lease_s=_number(env, "ROUND_LEASE_S", 60.0),
         resend_after_s=_number(env, "RESEND_AFTER_S", 60.0),
-        public_url=_public_url(env),
         **_edge_limits(env),
+        public_url=_public_url(env),
+        graphiql=_flag(env, "GRAPHIQL", default=True),
     )
 
 
@@ -139,10 +141,12 @@ def _default_typed(env: Mapping[str, str], name: str) -> Any:
     return type(default)(_number(env, name.upper(), default))
 
 
-def _flag(env: Mapping[str, str], name: str) -> bool:
+def _flag(env: Mapping[str, str], name: str, default: bool = False) -> bool:
     """A yes/no setting (1/true/yes or 0/false/no); a bad value names the variable."""
     raw = (env.get(PREFIX + name) or "").strip().lower()
-    if raw in ("", "0", "false", "no"):
+    if not raw:
+        return default
+    if raw in ("0", "false", "no"):
         return False
     if raw in ("1", "true", "yes"):
         return True

@@ -80,6 +80,7 @@ class GraphQLApp(GraphQL[RequestContext, None]):
             schema,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_s),
+            graphql_ide="graphiql" if settings.graphiql else None,
         )
         self.gate = gate
 
@@ -135,7 +136,7 @@ def create_app(
     """The ASGI app; without `app` it bootstraps one (migrations included) at startup, and
     with `demo_dataset` creates the demo task there when no task exists yet."""
     settings = app.settings if app is not None else settings or load_settings()
-    schema = build_schema()
+    schema = build_schema(introspection=settings.graphiql)
     graphql = GraphQLApp(
         schema,
         Gate(schema.documents, Manifest.load(settings.trusted_documents), settings),

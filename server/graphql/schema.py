@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, specified_rules
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule, specified_rules
 
 from server.graphql.documents import Documents, PreparedDocument
 from server.graphql.errors import ErrorCodes
@@ -18,20 +18,24 @@ class Schema(strawberry.Schema):
     """Strawberry's schema running documents prepared by `documents` (the limits live there),
     without logging every expected error (ErrorCodes logs the rest)."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, introspection: bool = True, **kwargs: Any) -> None:
         # Validation rules go to Documents: it validates once per document, off the event loop.
         super().__init__(
             **kwargs, extensions=[lambda: PreparedDocument(self.documents), ErrorCodes]
         )
-        self.documents = Documents(self._schema, specified_rules)
+        closed = () if introspection else (NoSchemaIntrospectionCustomRule,)
+        self.documents = Documents(self._schema, (*specified_rules, *closed))
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         return None
 
 
-def build_schema() -> Schema:
-    """A new schema (built by the app factory, not at import)."""
-    return Schema(query=Query, mutation=Mutation, subscription=Subscription)
+def build_schema(introspection: bool = True) -> Schema:
+    """A new schema (built by the app factory, not at import); without `introspection` no
+    `__schema` or `__type` query is answered (`__typename` still is)."""
+    return Schema(
+        query=Query, mutation=Mutation, subscription=Subscription, introspection=introspection
+    )
 
 
 def schema_sdl() -> str:
