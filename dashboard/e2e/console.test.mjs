@@ -1,0 +1,233 @@
+// The task owner's day, in a real browser against the real server (embedded default, SQLite, the
+// default model), the console served by the server itself: sign in from the start banner's link,
+// create a task, watch round 0 train and the first batch open; annotators answer through the API
+// and the batch fills up on screen; the round completes and the learning curve gains a point, all
+// without a reload. Every page is saved under e2e/screenshots/.
+import assert from "node:assert/strict"
+import { after, before, describe, test } from "node:test"
+import {
+  clearScreenshots,
+  freePort,
+  gql,
+  launchBrowser,
+  makeDataDir,
+  missingPrerequisites,
+  removeDir,
+  shoot,
+  startServer,
+} from "./harness.mjs"
+
+const missing = missingPrerequisites()
+if (missing.length) throw new Error(`e2e cannot run, missing: ${missing.join("; ")}`)
+
+const TASK = `query($id: ID!) { task(id: $id) { status rounds { number }
+  currentBatch { id number status samples { id state answerCount } } } }`
+const REGISTER = `mutation($name: String!) { registerAnnotator(name: $name) { token } }`
+const SUBMIT = `mutation($t: ID!, $b: ID!, $a: [AnswerInput!]!) {
+  submitAnswers(taskId: $t, batchId: $b, answers: $a) { accepted } }`
+const LABELS = ["not_long_sleeved", "long_sleeved"]
+
+const state = {}
+
+/** Run a test body; on failure keep a screenshot of what the owner saw. */
+function withScreenshotOnFailure(name, body) {
+  return async () => {
+    try {
+      await body()
+    } catch (error) {
+      await shoot(state.page, `failed-${name}`).catch(() => {})
+      throw error
+    }
+  }
+}
+
+/** An annotator answers every sample of the open batch, `label(i)` for the i-th. */
+async function answerBatch(name, label) {
+  const { task } = await gql(state.server.url, TASK, { id: state.taskId }, state.server.token)
+  const { registerAnnotator } = await gql(state.server.url, REGISTER, { name })
+  const batch = task.currentBatch
+  const answers = batch.samples.map((s, i) => ({ sampleId: s.id, label: label(i) }))
+  await gql(state.server.url, SUBMIT, { t: state.taskId, b: batch.id, a: answers }, registerAnnotator.token)
+  return batch
+}
+
+describe("the owner's console in the browser", () => {
+  before(async () => {
+    clearScreenshots()
+    state.dataDir = await makeDataDir()
+    state.server = await startServer({ dataDir: state.dataDir, port: await freePort() })
+    const { page, close } = await launchBrowser()
+    Object.assign(state, { page, closeBrowser: close })
+  })
+
+  after(async () => {
+    await state.closeBrowser?.()
+    await state.server?.stop()
+    removeDir(state.dataDir)
+  })
+
+  test(
+    "signs in from the banner's link, creates a task, and sees round 0 train and the first batch open",
+    withScreenshotOnFailure("create", async () => {
+      const { page, server } = state
+      await page.goto(server.url)
+      await page.getByLabel("Admin token").fill("not-the-token")
+      await page.getByRole("button", { name: "Sign in" }).click()
+      await page.getByText("The server does not know this token.").waitFor()
+      await shoot(page, "01-sign-in-refused")
+
+      // The banner's one-click link: signed in, and the token is out of the address bar.
+      await page.goto(server.link)
+      await page.getByText("No tasks yet").waitFor()
+      assert.equal(new URL(page.url()).hash, "")
+      await page.getByTestId("live").filter({ hasText: "Live" }).waitFor()
+      await shoot(page, "02-tasks-empty")
+
+      // Keyboard only: from the list to the form.
+      await page.getByRole("link", { name: "Create the first task" }).focus()
+      await page.keyboard.press("Enter")
+      await page.getByRole("heading", { name: "New task" }).waitFor()
+      await page.getByLabel("Title").fill("Long sleeves?")
+      await page
+        .getByLabel("Description")
+        .fill("Relief stores sort donated clothing. Does the garment have long sleeves?")
+      await page.getByLabel("Labels").fill(LABELS.join("\n"))
+      await page.getByLabel("Dataset").fill("no-such-dataset")
+      for (const [label, value] of [
+        ["Initial training set", "20"],
+        ["Batch size", "5"],
+        ["Evaluation set", "20"],
+        ["Test set", "20"],
+        ["Minimum answers", "2"],
+        ["Minimum agreement", "0.3"],
+        ["Maximum answers", "3"],
+      ]) {
+        await page.getByLabel(label, { exact: true }).fill(value)
+      }
+      await page.getByRole("button", { name: "Create task" }).click()
+      // The server's own message, next to the field it names.
+      await page.getByTestId("error-minAgreement").filter({ hasText: "Must be in (0.5, 1]" }).waitFor()
+      await shoot(page, "03-create-refused")
+
+      await page.getByLabel("Minimum agreement").fill("1")
+      await page.getByRole("button", { name: "Create task" }).click()
+      await page.getByTestId("form-error").filter({ hasText: "no dataset 'no-such-dataset'" }).waitFor()
+      await page.getByLabel("Dataset").fill("fm")
+      await page.getByRole("button", { name: "Create task" }).click()
+
+      await page.getByRole("heading", { name: "Long sleeves?", level: 1 }).waitFor()
+      state.taskId = new URL(page.url()).pathname.split("/").pop()
+      await page.evaluate(() => (window.__sameDocument = true))
+      await page.getByTestId("batch-waiting").waitFor()
+      await shoot(page, "04-task-training-round-0")
+
+      // Round 0 trains in the background; its batch appears without a reload.
+      await page.getByRole("heading", { name: "Batch 0" }).waitFor({ timeout: 180_000 })
+      await page.locator('[data-testid="learning-curve"][data-points="1"]').waitFor()
+      await page.locator(".sample img").first().waitFor()
+      await page.waitForTimeout(300) // let the thumbnails paint for the screenshot
+      await shoot(page, "05-task-batch-0-open")
+      assert.equal(await page.evaluate(() => window.__sameDocument), true, "no reload")
+    }),
+  )
+
+  test(
+    "shows the batch filling up as annotators answer, then the next round's point on the curve",
+    withScreenshotOnFailure("live", async () => {
+      const { page } = state
+      // Given a first annotator answers every sample...
+      const batch = await answerBatch("peer-1", (i) => LABELS[i % 2])
+      await page
+        .getByTestId("batch-answers")
+        .filter({ hasText: String(batch.samples.length) })
+        .waitFor()
+      await shoot(page, "06-batch-answers-in")
+
+      // ...a second agrees on all but the first sample: the rest are accepted (2 of 2 agree)...
+      await answerBatch("peer-2", (i) => LABELS[(i + (i === 0 ? 1 : 0)) % 2])
+      await page
+        .getByTestId("batch-accepted")
+        .filter({ hasText: String(batch.samples.length - 1) })
+        .waitFor()
+      await shoot(page, "07-batch-mostly-decided")
+
+      // ...and a third answer leaves the first without agreement: disputed, the batch resolves.
+      await answerBatch("peer-3", (i) => LABELS[i % 2])
+      await page.locator('[data-testid="batch"][data-status="RESOLVED"]').waitFor()
+      await page.getByTestId("batch-disputed").filter({ hasText: "1" }).waitFor()
+      await shoot(page, "08-batch-resolved-round-1-training")
+      await page.locator('[data-testid="learning-curve"][data-points="2"]').waitFor({ timeout: 180_000 })
+      await page.getByRole("heading", { name: "Batch 1" }).waitFor({ timeout: 60_000 })
+      assert.equal(await page.evaluate(() => window.__sameDocument), true, "no reload")
+      await page.getByTestId("stat-round").filter({ hasText: "1" }).waitFor()
+
+      // Hovering a point shows its round's numbers.
+      const dots = page.locator('[data-testid="learning-curve"] .recharts-line-dots circle')
+      await page.getByTestId("learning-curve").scrollIntoViewIfNeeded()
+      await dots.nth(1).hover()
+      await page.getByTestId("curve-tooltip").filter({ hasText: "Round 1" }).waitFor()
+      await shoot(page, "09-curve-hover-round-1", { fullPage: false })
+      // So does the keyboard: focus the chart, step to a round with the arrow keys.
+      await page.mouse.move(0, 0)
+      await page.locator('[data-testid="learning-curve"] svg.recharts-surface[tabindex="0"]').focus()
+      await page.getByTestId("curve-tooltip").filter({ hasText: "Round 0" }).waitFor()
+      await page.keyboard.press("ArrowRight")
+      await page.getByTestId("curve-tooltip").filter({ hasText: "Round 1" }).waitFor()
+
+      // Any round's confusion matrix.
+      await page.getByTestId("round-picker").selectOption("0")
+      await page
+        .getByTestId("confusion-matrix")
+        .getByText(/round 0/)
+        .waitFor()
+      const counts = await page.getByTestId("confusion-matrix").locator("td strong").allTextContents()
+      assert.equal(
+        counts.map(Number).reduce((a, b) => a + b, 0),
+        20,
+        "the 20 test samples",
+      )
+    }),
+  )
+
+  test(
+    "lists the task with its numbers, changes a setting, and deletes after asking",
+    withScreenshotOnFailure("manage", async () => {
+      const { page } = state
+      await page.getByRole("button", { name: "Switch to dark mode" }).click()
+      await shoot(page, "10-task-dark")
+      await page.getByRole("button", { name: "Switch to light mode" }).click()
+
+      await page.setViewportSize({ width: 820, height: 1180 })
+      await shoot(page, "11-task-tablet")
+      await page.setViewportSize({ width: 1280, height: 800 })
+
+      await page.getByLabel("Batch size").fill("8")
+      await page.getByRole("button", { name: "Save changes" }).click()
+      await page.getByText(/^Saved\./).waitFor()
+
+      await page.getByRole("link", { name: "Tasks", exact: true }).click()
+      const row = page.getByTestId(`task-${state.taskId}`)
+      await row.getByRole("progressbar").waitFor()
+      await shoot(page, "12-tasks-list")
+
+      await row.getByRole("link", { name: "Long sleeves?" }).click()
+      await page.getByRole("button", { name: "Delete task…" }).click()
+      await page.getByRole("alertdialog").waitFor()
+      await shoot(page, "13-delete-confirm", { fullPage: false })
+      await page.getByRole("button", { name: "Delete for good" }).click()
+      await page.getByText("No tasks yet").waitFor()
+    }),
+  )
+
+  test(
+    "serves the annotator app at /app/, pointed at this server",
+    withScreenshotOnFailure("app", async () => {
+      const { page, server } = state
+      const response = await page.goto(`${server.url}/app/`)
+      assert.equal(response.status(), 200)
+      await page.getByTestId("annotator-name").waitFor()
+      assert.equal(await page.getByTestId("server-url").inputValue(), server.url)
+      await shoot(page, "14-annotator-app")
+    }),
+  )
+})

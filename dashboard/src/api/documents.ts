@@ -1,0 +1,170 @@
+import { graphql } from "../gql"
+
+// Every operation the console sends, in one place, so codegen checks them all against the schema
+// (and a trusted-documents manifest can be built from this one file).
+
+export const MeDocument = graphql(`
+  query Me {
+    me {
+      id
+      name
+      role
+    }
+  }
+`)
+
+export const TaskListDocument = graphql(`
+  query TaskList {
+    tasks {
+      id
+      title
+      category
+      subcategory
+      status
+      createdAt
+      labelledCount
+      poolRemaining
+      lastError
+      rounds {
+        number
+        accuracy
+      }
+      currentBatch {
+        id
+        number
+        status
+        samples {
+          id
+          state
+          answerCount
+        }
+      }
+    }
+  }
+`)
+
+export const TaskDetailDocument = graphql(`
+  query TaskDetail($id: ID!) {
+    task(id: $id) {
+      id
+      title
+      description
+      category
+      subcategory
+      labels
+      status
+      coverImageUrl
+      lastError
+      createdAt
+      labelledCount
+      poolRemaining
+      scenario {
+        pretrainedModel
+        initialTrainSize
+        batchSize
+        evalSize
+        testSize
+        queryStrategy
+        minPeers
+        minAgreement
+        maxPeers
+        trainingMode
+        seed
+      }
+      rounds {
+        number
+        trainSize
+        accuracy
+        precision
+        recall
+        f1
+        confusionMatrix
+        startedAt
+        finishedAt
+      }
+      currentBatch {
+        id
+        number
+        status
+        samples {
+          id
+          answerCount
+          state
+          resolvedLabel
+          mediaUrl
+          text
+        }
+      }
+    }
+  }
+`)
+
+export const CreateTaskDocument = graphql(`
+  mutation CreateTask($input: CreateTaskInput!) {
+    createTask(input: $input) {
+      id
+      title
+      status
+    }
+  }
+`)
+
+export const UpdateTaskDocument = graphql(`
+  mutation UpdateTask($id: ID!, $input: UpdateTaskInput!) {
+    updateTask(id: $id, input: $input) {
+      id
+      title
+      description
+      coverImageUrl
+      status
+      scenario {
+        batchSize
+        queryStrategy
+        minPeers
+        minAgreement
+        maxPeers
+      }
+    }
+  }
+`)
+
+export const DeleteTaskDocument = graphql(`
+  mutation DeleteTask($id: ID!) {
+    deleteTask(id: $id)
+  }
+`)
+
+export const TasksChangedDocument = graphql(`
+  subscription TasksChanged {
+    tasksChanged {
+      id
+      status
+      deleted
+    }
+  }
+`)
+
+export const TaskEventsDocument = graphql(`
+  subscription TaskEvents($taskId: ID!) {
+    taskEvents(taskId: $taskId) {
+      __typename
+      ... on RoundCompleted {
+        round {
+          number
+        }
+      }
+      ... on NewBatchAvailable {
+        batch {
+          id
+          number
+        }
+      }
+      ... on TaskLocked {
+        reason
+      }
+      ... on TaskFailed {
+        error
+      }
+    }
+  }
+`)

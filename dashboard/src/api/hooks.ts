@@ -1,0 +1,116 @@
+import { useCallback, useState } from "react"
+import { useMutation, useQuery, type CombinedError } from "urql"
+import type { CreateTaskInput, TaskDetailQuery, TaskEventsSubscription, UpdateTaskInput } from "../gql/graphql"
+import {
+  CreateTaskDocument,
+  DeleteTaskDocument,
+  TaskDetailDocument,
+  TaskEventsDocument,
+  TaskListDocument,
+  TasksChangedDocument,
+  UpdateTaskDocument,
+} from "./documents"
+import { useCoalesced, usePoll, useRefetchOnEvent, useRefetchOnReconnect } from "./live"
+import { describeProblem, formErrors, toProblem, type FormErrors } from "./problem"
+
+// Answers arriving in a batch send no event (taskEvents reports new batches, locks, rounds and
+// failures; tasksChanged reports status changes), so while a batch is open its progress is read
+// again at this pace. Everything else arrives as events.
+export const BATCH_POLL_MS = 3000
+export const LIST_POLL_MS = 10_000
+const REFETCH_COALESCE_MS = 150
+
+export type TaskDetail = NonNullable<TaskDetailQuery["task"]>
+export type TaskEvent = TaskEventsSubscription["taskEvents"]
+
+/** Every task, kept current by tasksChanged (and a slow read of open batches' progress). */
+export function useTaskList() {
+  const [result, reexecute] = useQuery({ query: TaskListDocument, requestPolicy: "cache-and-network" })
+  const refetch = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute])
+  const soon = useCoalesced(refetch, REFETCH_COALESCE_MS)
+  useRefetchOnEvent(TasksChangedDocument, {}, soon)
+  useRefetchOnReconnect(refetch)
+  const collecting = result.data?.tasks.some((t) => t.status === "COLLECTING") ?? false
+  usePoll(collecting ? LIST_POLL_MS : null, refetch)
+  return {
+    tasks: result.data?.tasks,
+    problem: result.error ? describeProblem(toProblem(result.error)) : null,
+    fetching: result.fetching,
+    refetch,
+  }
+}
+
+/** One task, read again after each of its events; `lastEvent` is the newest, for announcing it. */
+export function useTaskDetail(id: string) {
+  const [result, reexecute] = useQuery({
+    query: TaskDetailDocument,
+    variables: { id },
+    requestPolicy: "cache-and-network",
+  })
+  const [lastEvent, setLastEvent] = useState<TaskEvent | null>(null)
+  const refetch = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute])
+  const soon = useCoalesced(refetch, REFETCH_COALESCE_MS)
+  const onTaskEvent = useCallback((e: TaskEventsSubscription) => setLastEvent(e.taskEvents), [])
+  useRefetchOnEvent(TaskEventsDocument, { taskId: id }, soon, () => true, onTaskEvent)
+  // Updated or deleted elsewhere (another tab, a script): taskEvents carries neither.
+  useRefetchOnEvent(TasksChangedDocument, {}, soon, (e) => e.tasksChanged.id === id)
+  useRefetchOnReconnect(refetch)
+  const task = result.data?.task
+  usePoll(task?.status === "COLLECTING" ? BATCH_POLL_MS : null, refetch)
+  return {
+    task,
+    /** True once the server has answered that no such task exists. */
+    missing: result.data !== undefined && task === null,
+    problem: result.error ? describeProblem(toProblem(result.error)) : null,
+    fetching: result.fetching,
+    lastEvent,
+    refetch,
+  }
+}
+
+export type Saved<T> = { ok: true; value: T } | { ok: false; errors: FormErrors }
+
+function saved<T>(value: T | undefined, error: CombinedError | undefined): Saved<T> {
+  if (value !== undefined) return { ok: true, value }
+  return { ok: false, errors: error ? formErrors(error) : { fields: {}, form: null } }
+}
+
+export function useCreateTask() {
+  const [state, run] = useMutation(CreateTaskDocument)
+  const create = useCallback(
+    async (input: CreateTaskInput): Promise<Saved<string>> => {
+      const result = await run({ input })
+      return saved(result.data?.createTask.id, result.error)
+    },
+    [run],
+  )
+  return { create, saving: state.fetching }
+}
+
+export function useUpdateTask() {
+  const [state, run] = useMutation(UpdateTaskDocument)
+  const update = useCallback(
+    async (id: string, input: UpdateTaskInput): Promise<Saved<null>> => {
+      const result = await run({ id, input })
+      return saved(result.data ? null : undefined, result.error)
+    },
+    [run],
+  )
+  return { update, saving: state.fetching }
+}
+
+export function useDeleteTask() {
+  const [state, run] = useMutation(DeleteTaskDocument)
+  const remove = useCallback(
+    async (id: string): Promise<{ ok: true } | { ok: false; message: string }> => {
+      const result = await run({ id })
+      if (result.data?.deleteTask) return { ok: true }
+      return {
+        ok: false,
+        message: result.error ? describeProblem(toProblem(result.error)) : "The task was not deleted.",
+      }
+    },
+    [run],
+  )
+  return { remove, deleting: state.fetching }
+}

@@ -1,0 +1,17 @@
+export type Status = "COLLECTING" | "TRAINING" | "FINISHED" | "FAILED"
+
+const LOOK: Record<Status, { text: string; tone: string }> = {
+  COLLECTING: { text: "Collecting answers", tone: "info" },
+  TRAINING: { text: "Training", tone: "warn" },
+  FINISHED: { text: "Finished", tone: "ok" },
+  FAILED: { text: "Failed", tone: "danger" },
+}
+
+export function StatusBadge({ status }: { status: Status }) {
+  const { text, tone } = LOOK[status]
+  return (
+    <span className="badge" data-tone={tone} data-testid="status">
+      {text}
+    </span>
+  )
+}

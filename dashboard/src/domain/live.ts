@@ -1,0 +1,2 @@
+/** The live (WebSocket) connection's state, as the header shows it. */
+export type LiveStatus = "connecting" | "live" | "reconnecting"

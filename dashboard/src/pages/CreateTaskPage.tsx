@@ -1,0 +1,221 @@
+import { useRef, useState, type FormEvent } from "react"
+import { useLocation } from "wouter"
+import { useCreateTask } from "../api/hooks"
+import type { FormErrors } from "../api/problem"
+import { Button, ButtonLink } from "../components/Button"
+import { optionsOf, SelectField, TextAreaField, TextField } from "../components/fields"
+import type { CreateTaskInput } from "../gql/graphql"
+import {
+  CreateTaskInputDefaults as DEFAULTS,
+  QueryStrategyValues,
+  TaskCategoryValues,
+  TaskSubcategoryValues,
+  TrainingModeValues,
+} from "../gql/schema-facts"
+import { focusFirstError, parseNumber, placeErrors } from "./formState"
+
+// Number fields of createTask, with the kind of number each takes.
+const NUMBERS = {
+  initialTrainSize: "int",
+  batchSize: "int",
+  evalSize: "int",
+  testSize: "int",
+  minPeers: "int",
+  minAgreement: "float",
+  maxPeers: "int",
+  seed: "int",
+} as const
+type NumberName = keyof typeof NUMBERS
+
+type Draft = {
+  title: string
+  description: string
+  category: string
+  subcategory: string
+  labels: string
+  dataset: string
+  coverImageUrl: string
+  queryStrategy: string
+  pretrainedModel: string
+  trainingMode: string
+} & Record<NumberName, string>
+
+const FIELDS = [
+  "title",
+  "description",
+  "category",
+  "subcategory",
+  "labels",
+  "dataset",
+  "coverImageUrl",
+  "queryStrategy",
+  "pretrainedModel",
+  "trainingMode",
+  ...Object.keys(NUMBERS),
+]
+
+function initialDraft(): Draft {
+  const numbers = Object.fromEntries(Object.keys(NUMBERS).map((k) => [k, String(DEFAULTS[k as NumberName])]))
+  return {
+    title: "",
+    description: "",
+    category: TaskCategoryValues[0] ?? "IMAGE",
+    subcategory: TaskSubcategoryValues[0] ?? "BINARY_CLASSIFICATION",
+    labels: "",
+    dataset: "",
+    coverImageUrl: "",
+    queryStrategy: DEFAULTS.queryStrategy,
+    pretrainedModel: DEFAULTS.pretrainedModel,
+    trainingMode: DEFAULTS.trainingMode,
+    ...(numbers as Record<NumberName, string>),
+  }
+}
+
+/** The draft as createTask's input, or the fields the console could not read as numbers. */
+function toInput(draft: Draft): { input: CreateTaskInput } | { errors: Record<string, string> } {
+  const errors: Record<string, string> = {}
+  const numbers: Partial<Record<NumberName, number>> = {}
+  for (const [name, kind] of Object.entries(NUMBERS) as [NumberName, "int" | "float"][]) {
+    const parsed = parseNumber(draft[name], kind)
+    if (typeof parsed === "string") errors[name] = parsed
+    else numbers[name] = parsed
+  }
+  if (Object.keys(errors).length) return { errors }
+  return {
+    input: {
+      ...(numbers as Record<NumberName, number>),
+      title: draft.title,
+      description: draft.description,
+      category: draft.category as CreateTaskInput["category"],
+      subcategory: draft.subcategory as CreateTaskInput["subcategory"],
+      labels: draft.labels
+        .split(/[\n,]/)
+        .map((l) => l.trim())
+        .filter(Boolean),
+      dataset: draft.dataset,
+      coverImageUrl: draft.coverImageUrl.trim() || null,
+      queryStrategy: draft.queryStrategy as CreateTaskInput["queryStrategy"],
+      pretrainedModel: draft.pretrainedModel.trim(),
+      trainingMode: draft.trainingMode as CreateTaskInput["trainingMode"],
+    },
+  }
+}
+
+/** Every createTask field, with the server's own message next to the field it refused. */
+export function CreateTaskPage() {
+  const [draft, setDraft] = useState(initialDraft)
+  const [errors, setErrors] = useState<FormErrors>({ fields: {}, form: null })
+  const { create, saving } = useCreateTask()
+  const [, navigate] = useLocation()
+  const form = useRef<HTMLFormElement>(null)
+
+  // A field's name, value, change handler and the server's message for it.
+  const bind = (name: keyof Draft) => ({
+    name,
+    value: draft[name],
+    onChange: (value: string) => setDraft((d) => ({ ...d, [name]: value })),
+    error: errors.fields[name],
+  })
+  const text = (name: keyof Draft, label: string, extra: Partial<Parameters<typeof TextField>[0]> = {}) => (
+    <TextField label={label} {...bind(name)} {...extra} />
+  )
+  const number = (name: NumberName, label: string, hint?: string) =>
+    text(name, label, { type: "number", hint, step: NUMBERS[name] === "float" ? "0.05" : "1" })
+
+  const showErrors = (next: FormErrors) => {
+    setErrors(next)
+    requestAnimationFrame(() => focusFirstError(form.current))
+  }
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault()
+    const parsed = toInput(draft)
+    if ("errors" in parsed) return showErrors({ fields: parsed.errors, form: null })
+    const outcome = await create(parsed.input)
+    if (outcome.ok) navigate(`/tasks/${outcome.value}`)
+    else showErrors(placeErrors(outcome.errors, FIELDS))
+  }
+
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <div className="crumb">
+            <ButtonLink href="/" variant="ghost">
+              ← Tasks
+            </ButtonLink>
+          </div>
+          <h1>New task</h1>
+        </div>
+      </div>
+      <form ref={form} className="grid" onSubmit={onSubmit} noValidate aria-label="New task">
+        <fieldset>
+          <legend>What to label</legend>
+          {text("title", "Title", { required: true, className: "span-2" })}
+          <TextAreaField
+            label="Description"
+            hint="What annotators are asked, in their words."
+            className="span-2"
+            {...bind("description")}
+          />
+          <SelectField label="Category" options={optionsOf(TaskCategoryValues)} {...bind("category")} />
+          <SelectField label="Kind of task" options={optionsOf(TaskSubcategoryValues)} {...bind("subcategory")} />
+          <TextAreaField
+            label="Labels"
+            hint="One per line, exactly as the dataset names them. For a yes/no task the second is the positive class."
+            {...bind("labels")}
+          />
+          {text("dataset", "Dataset", {
+            hint: "The name of a folder in the server's datasets/ (e.g. the demo's), or a dataset folder's path on the server.",
+            placeholder: "e.g. fashion-mnist-long-sleeves",
+          })}
+          {text("coverImageUrl", "Cover image URL", {
+            type: "url",
+            hint: "Optional: shown on the annotators' task list.",
+            placeholder: "https://…",
+          })}
+        </fieldset>
+        <fieldset>
+          <legend>How the model learns</legend>
+          {number("initialTrainSize", "Initial training set", "Labelled samples round 0 trains on.")}
+          {number("batchSize", "Batch size", "Samples the crowd labels per round.")}
+          {number("evalSize", "Evaluation set", "Held out to watch rounds by.")}
+          {number("testSize", "Test set", "Held out; its scores are the learning curve.")}
+          <SelectField
+            label="Query strategy"
+            hint="How the next batch is picked from the pool."
+            options={optionsOf(QueryStrategyValues)}
+            {...bind("queryStrategy")}
+          />
+          {text("pretrainedModel", "Pretrained model", {
+            hint: "Leave empty for the category's default model.",
+            placeholder: "default",
+          })}
+          <SelectField
+            label="Training mode"
+            hint="Head: train the last layer only (fast). Fine-tune: the whole network."
+            options={optionsOf(TrainingModeValues)}
+            {...bind("trainingMode")}
+          />
+          {number("seed", "Seed", "Same seed, same splits and picks.")}
+        </fieldset>
+        <fieldset>
+          <legend>When a label counts</legend>
+          {number("minPeers", "Minimum answers", "A sample needs at least this many answers.")}
+          {number("minAgreement", "Minimum agreement", "Share of answers that must agree, above 0.5 and at most 1.")}
+          {number("maxPeers", "Maximum answers", "Still no agreement at this many: the sample is disputed.")}
+        </fieldset>
+        <div className="form-actions">
+          {errors.form ? (
+            <div className="alert" role="alert" tabIndex={-1} data-form-error data-testid="form-error">
+              {errors.form}
+            </div>
+          ) : null}
+          <Button variant="primary" type="submit" disabled={saving}>
+            {saving ? "Creating…" : "Create task"}
+          </Button>
+          <span className="muted">Round 0 starts training as soon as the task exists.</span>
+        </div>
+      </form>
+    </>
+  )
+}

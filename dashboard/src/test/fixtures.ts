@@ -1,0 +1,88 @@
+import type { TaskDetail } from "../api/hooks"
+import type { TaskListQuery } from "../gql/graphql"
+
+type Sample = NonNullable<TaskDetail["currentBatch"]>["samples"][number]
+type Round = TaskDetail["rounds"][number]
+
+export function sample(id: number, overrides: Partial<Sample> = {}): Sample {
+  return {
+    id: String(id),
+    answerCount: 0,
+    state: "OPEN",
+    resolvedLabel: null,
+    mediaUrl: `http://test/media/${id}`,
+    text: null,
+    ...overrides,
+  }
+}
+
+export function round(number: number, overrides: Partial<Round> = {}): Round {
+  return {
+    number,
+    trainSize: 20 + number * 5,
+    accuracy: 0.8 + number * 0.02,
+    precision: 0.7,
+    recall: 0.75,
+    f1: 0.72 + number * 0.02,
+    confusionMatrix: [
+      [12, 2],
+      [3, 3],
+    ],
+    startedAt: "2026-12-02T04:43:09.003057",
+    finishedAt: "2026-12-02T04:43:14.767784",
+    ...overrides,
+  }
+}
+
+export function taskDetail(overrides: Partial<TaskDetail> = {}): TaskDetail {
+  return {
+    id: "7",
+    title: "Long sleeves?",
+    description: "Does the garment have long sleeves?",
+    category: "IMAGE",
+    subcategory: "BINARY_CLASSIFICATION",
+    labels: ["not_long_sleeved", "long_sleeved"],
+    status: "COLLECTING",
+    coverImageUrl: null,
+    lastError: null,
+    createdAt: "2026-12-02T04:43:08",
+    labelledCount: 20,
+    poolRemaining: 135,
+    scenario: {
+      pretrainedModel: "efficientnet-lite0",
+      initialTrainSize: 20,
+      batchSize: 5,
+      evalSize: 20,
+      testSize: 20,
+      queryStrategy: "MARGIN",
+      minPeers: 2,
+      minAgreement: 1,
+      maxPeers: 3,
+      trainingMode: "HEAD",
+      seed: 0,
+    },
+    rounds: [round(0)],
+    currentBatch: { id: "1", number: 0, status: "OPEN", samples: [1, 2, 3, 4, 5].map((i) => sample(i)) },
+    ...overrides,
+  }
+}
+
+type Row = TaskListQuery["tasks"][number]
+
+export function taskRow(overrides: Partial<Row> = {}): Row {
+  const t = taskDetail()
+  return {
+    id: t.id,
+    title: t.title,
+    category: t.category,
+    subcategory: t.subcategory,
+    status: t.status,
+    createdAt: t.createdAt,
+    labelledCount: t.labelledCount,
+    poolRemaining: t.poolRemaining,
+    lastError: null,
+    rounds: t.rounds.map((r) => ({ number: r.number, accuracy: r.accuracy })),
+    currentBatch: t.currentBatch,
+    ...overrides,
+  }
+}

@@ -1,0 +1,23 @@
+import react from "@vitejs/plugin-react"
+import { defineConfig } from "vitest/config"
+
+// `npm run dev` talks to a server on :8000 (make run); the built console is served by it at /.
+const api = process.env.ACTIVECROWDS_URL ?? "http://127.0.0.1:8000"
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    proxy: {
+      "/graphql": { target: api, ws: true },
+      "/media": api,
+    },
+  },
+  build: { outDir: "dist", sourcemap: false, chunkSizeWarningLimit: 700 },
+  test: {
+    environment: "jsdom",
+    globals: true,
+    setupFiles: ["./src/test/setup.ts"],
+    include: ["src/**/*.test.{ts,tsx}"],
+    css: false,
+  },
+})
