@@ -64,6 +64,9 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"ActiveCrowds API: {url} (media URLs start {settings.base_url})", flush=True)
     print(f"database: {_redact(settings.database_url)}", flush=True)
     print(_admin_token_line(settings), flush=True)
+    base = url.removesuffix("/graphql")
+    print(f"console: {_console_link(base, settings)}", flush=True)
+    print(f"annotator app: {base}/app/", flush=True)
     print(f"rounds: {_where_rounds_run(settings)}", flush=True)
     demo = None
     if args.demo:
@@ -84,6 +87,14 @@ def _admin_token_line(settings: Settings) -> str:
     if settings.admin_token_generated:
         return f"admin token (generated, kept in {settings.data_dir}): {settings.admin_token}"
     return "admin token: from ACTIVECROWDS_ADMIN_TOKEN (not shown)"
+
+
+def _console_link(base: str, settings: Settings) -> str:
+    """The owner's console. For a generated token the link signs in (the token in the fragment,
+    which no server or proxy sees); one from the environment stays out of the start's log."""
+    if settings.admin_token_generated:
+        return f"{base}/#token={settings.admin_token}"
+    return f"{base}/ (sign in with the admin token)"
 
 
 def _sigterm_exits_0() -> None:

@@ -36,6 +36,7 @@ from server.graphql.trusted import Manifest
 from server.headers import SecurityHeaders, page_policy
 from server.limits import BodyLimit
 from server.media import serve_media
+from server.static import static_routes
 
 
 class TransportWS(SharedEventsTransport):
@@ -162,6 +163,7 @@ def create_app(
         WebSocketRoute("/graphql", graphql),  # graphql-transport-ws, for subscriptions
         Route("/media/{sample_id}", serve_media, methods=["GET"]),  # any text: media.py reads it
         Route("/healthz", healthz, methods=["GET"]),
+        *static_routes(),  # the console at /, the annotator app at /app/: after the API's
     ]
     star = Starlette(routes=routes, lifespan=lifespan)
     if app is not None:
