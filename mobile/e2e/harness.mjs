@@ -52,9 +52,17 @@ export async function makeDataDir() {
   return dataDir
 }
 
-/** `activecrowds serve` on `port` with `dataDir`; resolves once /healthz answers. */
-export async function startServer({ dataDir, port }) {
-  const env = { ...process.env, ACTIVECROWDS_DATA_DIR: dataDir, ACTIVECROWDS_ADMIN_TOKEN: ADMIN_TOKEN }
+/**
+ * `activecrowds serve` on `port` with `dataDir`; resolves once /healthz answers. `publicUrl` is
+ * where the browser reaches it (the web host): the server signs media URLs under that address.
+ */
+export async function startServer({ dataDir, port, publicUrl }) {
+  const env = {
+    ...process.env,
+    ACTIVECROWDS_DATA_DIR: dataDir,
+    ACTIVECROWDS_ADMIN_TOKEN: ADMIN_TOKEN,
+    ...(publicUrl ? { ACTIVECROWDS_PUBLIC_URL: publicUrl } : {}),
+  }
   const child = spawn(CLI, ["serve", "--port", String(port)], { env, stdio: ["ignore", "pipe", "pipe"] })
   let log = ""
   child.stdout.on("data", (d) => (log += d))
@@ -174,10 +182,9 @@ function tunnel(req, socket, head, upstreamPort) {
   socket.on("close", drop)
 }
 
-/** Headless Debian Chromium with a fresh profile, at phone size. */
-export async function launchPhone() {
-  const profile = mkdtempSync(join(tmpdir(), "ac-chromium-"))
-  const context = await chromium.launchPersistentContext(profile, {
+/** Headless Debian Chromium (Playwright gives it a fresh profile); each phone() on it is a fresh device. */
+export async function launchBrowser() {
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
@@ -189,17 +196,24 @@ export async function launchPhone() {
       "--disable-component-update",
       "--disable-sync",
     ],
+  })
+  return { browser, close: () => browser.close() }
+}
+
+/**
+ * A phone: 390 x 844 at 2x, touch, its own storage (one device, shared or not by several people);
+ * `options` add e.g. locale, colorScheme or reducedMotion.
+ */
+export async function phone(browser, options = {}) {
+  const context = await browser.newContext({
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,
     isMobile: true,
     hasTouch: true,
+    ...options,
   })
-  const page = context.pages()[0] ?? (await context.newPage())
-  const close = async () => {
-    await context.close()
-    rmSync(profile, { recursive: true, force: true })
-  }
-  return { context, page, close }
+  const page = await context.newPage()
+  return { context, page }
 }
 
 /** Remove a temporary folder the test made. */

@@ -11,7 +11,11 @@ export function ConnectionStrip() {
   if (connected && online && waiting === 0) return null
   const tone = connected && online ? toneColors.info : toneColors.warning
   const parts = [
-    !online ? "Offline: showing what was last known" : connected ? null : "Live updates paused: reconnecting…",
+    !online
+      ? "Offline, no connection to the server: showing what was last known"
+      : connected
+        ? null
+        : "Live updates paused: reconnecting…",
     waiting > 0 ? `${waiting} answer${waiting === 1 ? "" : "s"} saved on this phone, waiting to be sent` : null,
   ].filter(Boolean)
   return (

@@ -173,7 +173,7 @@ function ProgressiveImage({
             onError()
           }}
           accessibilityLabel={description}
-          accessibilityState={{ busy: loading }}
+          aria-busy={loading}
           testID="sample-full-image"
         />
       </Animated.View>

@@ -134,7 +134,7 @@ function Choices({ choices, selected, enabled, onChoose }: ChoicesProps) {
           key={c.label}
           accessibilityRole="button"
           accessibilityLabel={c.caption ? `${c.title}, ${c.caption}` : c.title}
-          accessibilityState={{ selected: selected === c.label, disabled: !enabled }}
+          aria-selected={selected === c.label}
           disabled={!enabled}
           onPress={() => onChoose(c.label)}
           testID={`answer-${c.label}`}

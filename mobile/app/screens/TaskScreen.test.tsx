@@ -107,7 +107,7 @@ describe("Task screen", () => {
 
     // Then the app says why in its own words, and offers the batch that is open now
     expect(await screen.findByText("Batch closed while you were away")).toBeTruthy()
-    expect(screen.getByTestId("rejected")).toHaveTextContent(/other annotators finished it first/)
+    expect(screen.getByTestId("rejected")).toHaveTextContent(/finished this batch while you were offline/)
     expect(await screen.findByText("New batch available")).toBeTruthy()
     expect(screen.queryByText("Batch 3 is ready")).toBeNull()
   })

@@ -73,12 +73,15 @@ export function plainClient(endpoints: Endpoints, token?: string): Client {
   })
 }
 
-/** fetch that says whether the server answered (any HTTP status) or could not be reached. */
+// A gateway's answer for a server behind it that is down or not answering.
+const GATEWAY_DOWN = new Set([502, 503, 504])
+
+/** fetch that says whether the server answered, or could not be reached (no answer, or its gateway's). */
 function reportingFetch(report: (reached: boolean) => void): typeof fetch {
   return async (input, init) => {
     try {
       const response = await fetch(input, init)
-      report(true)
+      report(!GATEWAY_DOWN.has(response.status))
       return response
     } catch (error) {
       // urql aborts requests nobody waits for any more: that says nothing about the network.

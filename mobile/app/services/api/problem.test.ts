@@ -29,7 +29,7 @@ describe("problems", () => {
       code: "CONFLICT" as const,
       message: "you have already answered this batch",
     }
-    expect(describeProblem(closed)).toMatch(/closed while you were away/)
+    expect(describeProblem(closed)).toMatch(/finished this batch while you were offline/)
     expect(describeProblem(closed)).not.toMatch(/already/)
     expect(describeProblem(twice)).toMatch(/already answered this batch/)
     expect(describeProblem(twice)).not.toMatch(/different answers/)

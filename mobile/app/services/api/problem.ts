@@ -70,7 +70,7 @@ export function refusalOf(problem: Problem): Refusal | null {
 
 const REFUSAL_MESSAGES: Record<Refusal, string> = {
   batchClosed:
-    "This batch closed while you were away: other annotators finished it first, so these answers could not be counted.",
+    "Other annotators finished this batch while you were offline, so these answers could not be counted. The batch open now is below.",
   alreadyAnswered: "You have already answered this batch; the server keeps the answers it got first.",
 }
 
