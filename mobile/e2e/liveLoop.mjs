@@ -2,7 +2,7 @@
 // lose the server during a submit and see the answers arrive once it is back.
 import assert from "node:assert/strict"
 import { before, test } from "node:test"
-import { label, openBatch, openTask, peersAnswer, signIn, TASK } from "./app.mjs"
+import { answerable, label, openBatch, openTask, peersAnswer, signIn, TASK } from "./app.mjs"
 import { gql, phone, shoot } from "./harness.mjs"
 
 export function liveLoop(state) {
@@ -37,6 +37,7 @@ export function liveLoop(state) {
 
     await page.getByTestId("start-labelling").tap()
     await label(page, 2)
+    await answerable(page)
     await shoot(page, "06-labelling")
     await label(page, 3)
     await shoot(page, "07-review")

@@ -245,4 +245,33 @@ describe("Labelling", () => {
     fireEvent.press(screen.getByText("Yes"))
     expect(await screen.findByText("3 / 3")).toBeTruthy()
   })
+
+  it("asks the question in large type, marks and announces the answer, and undoes it visibly", async () => {
+    const { client } = fakeClient({ Task: () => ({ task: aTask({ labels: ["collapsed", "not_collapsed"] }) }) })
+    const { queue } = renderApp(client, route)
+    expect(await screen.findByTestId("question")).toHaveTextContent("Collapsed?")
+    expect(screen.getByTestId("sample-full-image").props.accessibilityLabel).toBe("Photo 1 of 3: Collapsed?")
+    expect(screen.getByTestId("progress").props.accessibilityValue).toEqual({ min: 0, max: 3, now: 0 })
+    expect(screen.getByTestId("undo")).toBeDisabled()
+
+    await look()
+    fireEvent.press(screen.getByText("Yes"))
+    expect(await screen.findByText("2 / 3")).toBeTruthy()
+    expect(screen.getByTestId("answer-saved")).toHaveTextContent("Photo 1: Yes, saved")
+    expect(screen.getByTestId("progress").props.accessibilityValue).toEqual({ min: 0, max: 3, now: 1 })
+
+    // Undo takes the answer back and returns to its photo, where nothing is marked any more.
+    fireEvent.press(screen.getByTestId("undo"))
+    expect(await screen.findByText("1 / 3")).toBeTruthy()
+    expect(await queue.draft("t1", "b2")).toEqual([])
+    expect(screen.getByTestId("answer-collapsed")).not.toBeSelected()
+
+    // Back on an answered photo, the chosen answer carries a mark a screen reader says too.
+    await look()
+    fireEvent.press(screen.getByText("No"))
+    fireEvent.press(await screen.findByTestId("previous"))
+    expect(await screen.findByTestId("answer-not_collapsed")).toBeSelected()
+    expect(screen.getByTestId("chosen-mark")).toBeTruthy()
+    expect(screen.getByTestId("answer-not_collapsed").props.accessibilityLabel).toMatch(/chosen/)
+  })
 })

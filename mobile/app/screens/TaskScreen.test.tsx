@@ -15,6 +15,7 @@ describe("Task screen", () => {
     expect(screen.getByTestId("stat-round")).toHaveTextContent("2")
     expect(screen.getByTestId("stat-labelled")).toHaveTextContent("60")
     expect(screen.getByTestId("stat-accuracy")).toHaveTextContent("87.4%")
+    expect(screen.getByTestId("pool-progress").props.accessibilityValue).toEqual({ min: 0, max: 4270, now: 60 })
     expect(screen.getByText("Batch 3 is ready")).toBeTruthy()
     fireEvent.press(screen.getByTestId("start-labelling"))
     expect(await screen.findByTestId("screen-label")).toBeTruthy()

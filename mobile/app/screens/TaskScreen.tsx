@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "react"
 import { Image, StyleSheet, Text, View } from "react-native"
-import { Badge, Card, ConnectionStrip, Failed, Screen, StateView } from "../components"
+import { Badge, Card, ConnectionStrip, Failed, ProgressBar, Screen, StateView } from "../components"
 import { useNavigation } from "../navigation/navigator"
 import { useTask, type TaskDetail } from "../services/api/hooks"
 import { useAnswerState } from "../services/queue/answerState"
@@ -89,9 +89,14 @@ function Overview({ task }: { task: TaskDetail }) {
           testID="stat-accuracy"
         />
       </View>
-      <View style={styles.track} accessibilityLabel={`${Math.round(share * 100)} percent of the pool labelled`}>
-        <View style={[styles.fill, { width: `${Math.max(2, share * 100)}%` }]} />
-      </View>
+      <ProgressBar
+        now={task.labelledCount}
+        max={total}
+        label={`${Math.round(share * 100)} percent of the pool labelled`}
+        color={colors.success}
+        height={10}
+        testID="pool-progress"
+      />
       <Text style={[typography.caption, styles.dim]}>
         {task.labelledCount} labelled · {task.poolRemaining} still in the pool
       </Text>
@@ -113,9 +118,7 @@ function Stat({ label, value, testID }: { label: string; value: string; testID: 
 const styles = StyleSheet.create({
   cover: { aspectRatio: 16 / 9, backgroundColor: colors.neutralSoft, borderRadius: 12, width: "100%" },
   dim: { color: colors.textDim },
-  fill: { backgroundColor: colors.success, borderRadius: 5, height: 10 },
   stat: { alignItems: "center", flex: 1 },
   statValue: { color: colors.text },
   stats: { flexDirection: "row", justifyContent: "space-between", paddingVertical: spacing.sm },
-  track: { backgroundColor: colors.neutralSoft, borderRadius: 5, height: 10, overflow: "hidden" },
 })

@@ -62,6 +62,8 @@ export function useBatchLabelling(taskId: string) {
     )
   }, [batchId, epoch, requestWidth])
 
+  // The latest answer saved, said on screen and to screen readers: "Photo 3: Yes, saved".
+  const [lastSaved, setLastSaved] = useState<{ position: number; label: string } | null>(null)
   const busy = useRef(false)
   const choose = useCallback(
     async (label: string) => {
@@ -71,6 +73,7 @@ export function useBatchLabelling(taskId: string) {
       look.reset()
       try {
         setAnswers(await queue.answer(taskId, batch.id, { sampleId: sample.id, label }))
+        setLastSaved({ position: index + 1, label })
         setIndex(index + 1)
       } finally {
         busy.current = false
@@ -78,6 +81,15 @@ export function useBatchLabelling(taskId: string) {
     },
     [queue, taskId, batch, sample, index, look],
   )
+
+  /** Take back the answer to the previous sample and show it again. */
+  const undo = useCallback(async () => {
+    const previous = samples[index - 1]
+    if (!batch || !previous) return
+    setAnswers(await queue.unanswer(taskId, batch.id, previous.id))
+    setLastSaved(null)
+    setIndex(index - 1)
+  }, [queue, taskId, batch, samples, index])
 
   /** Submit the batch; resolves once sent, refused, or queued for later (at most a few seconds). */
   const submit = useCallback(async () => {
@@ -105,6 +117,9 @@ export function useBatchLabelling(taskId: string) {
     retrySignal: epoch,
     requestWidth,
     submitting: sending !== null,
+    lastSaved,
+    canUndo: index > 0 && !!answers?.some((a) => a.sampleId === samples[index - 1]?.id),
+    undo,
     choose,
     submit,
     goTo: (i: number) => setIndex(Math.max(0, Math.min(samples.length, i))),
