@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
-from functools import partial
-from typing import TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -17,12 +15,10 @@ from activecrowds.services.queries import EventView
 from server.graphql.context import RequestContext, make_loaders
 from server.graphql.ids import parse_id
 from server.graphql.subscriptions.feed import EventFeed
-from server.graphql.subscriptions.shared import send_shared
-from server.graphql.subscriptions.transport import ROUTE
+from server.graphql.subscriptions.shared import renderer
+from server.graphql.subscriptions.transport import ROUTE, Route
 from server.graphql.types.events import TaskEvent, task_event
 from server.graphql.types.task import Task
-
-R = TypeVar("R")
 
 TASK_EVENTS = (
     domain.NewBatchAvailable,
@@ -88,47 +84,51 @@ class Subscription:
         tid = parse_id(task_id, "task")
         if await queries.get_task(info.context.services, caller, tid) is None:
             raise NotFound(f"task {task_id} does not exist")
-        feed = _feed(info)
-        async for view in feed.subscribe(for_task(tid, caller)):
+        route = ROUTE.get()
+        render = renderer(info, route, _event_root) if route else None
+        async for view, rendered in _feed(info).subscribe(for_task(tid, caller), render):
             if isinstance(view.event, domain.EventsMissed):
                 view = await _caught_up(info, view, tid)
+                rendered = await render(view, {}) if render else None
             if view.task is None or view.deleted:
                 return  # deleted: nothing more will happen to it
-            event = await feed.once(view, "root", partial(_event_root, view))
-            if event is not None:
-                async for yielded in _deliver(info, view, event):
-                    yield yielded
+            if not await _sent(info, route, rendered):
+                event = _event_root(view)
+                if event is not None:
+                    yield event
 
     @strawberry.subscription
     async def tasks_changed(self, info: Info[RequestContext, None]) -> AsyncGenerator[Task, None]:
         """Any task created, updated, deleted (`deleted: true`, as it was) or changing status."""
         auth.require(info.context.who())
-        feed = _feed(info)
-        async for view in feed.subscribe(changes_a_list):
-            if view.task is not None:
-                task = await feed.once(view, "root", partial(_task_root, view))
-                async for yielded in _deliver(info, view, task):
-                    yield yielded
+        route = ROUTE.get()
+        render = renderer(info, route, _task_root) if route else None
+        async for view, rendered in _feed(info).subscribe(changes_a_list, render):
+            if not await _sent(info, route, rendered):
+                task = _task_root(view)
+                if task is not None:
+                    yield task
 
 
-async def _event_root(view: EventView) -> TaskEvent | None:
-    return task_event(view)
+def _event_root(view: EventView) -> TaskEvent | None:
+    return task_event(view) if view.task is not None and not view.deleted else None
 
 
-async def _task_root(view: EventView) -> Task:
-    assert view.task is not None
-    return Task.from_domain(view.task, deleted=view.deleted)
+def _task_root(view: EventView) -> Task | None:
+    return Task.from_domain(view.task, deleted=view.deleted) if view.task is not None else None
 
 
-async def _deliver(
-    info: Info[RequestContext, None], view: EventView, root: R
-) -> AsyncGenerator[R, None]:
-    """Send the event as rendered for this subscriber's audience (our transport), or else
-    yield it for the GraphQL executor to resolve for this subscriber alone."""
-    route = ROUTE.get()
-    if route is not None:
-        await send_shared(info, route, view, root)
-        return
-    # Fresh loaders: nested fields (lockedForMe, samples) read the state after the event.
-    info.context.loaders = make_loaders(info.context.services, info.context.caller)
-    yield root
+async def _sent(
+    info: Info[RequestContext, None], route: Route | None, rendered: str | Exception | None
+) -> bool:
+    """Send the event as rendered for this subscriber's audience (our transport): True. False:
+    the GraphQL executor resolves it for this subscriber alone, on fresh loaders (nested
+    fields such as lockedForMe read the state after the event)."""
+    if isinstance(rendered, Exception):
+        raise rendered
+    if route is None:
+        info.context.loaders = make_loaders(info.context.services, info.context.caller)
+        return False
+    if rendered is not None:
+        await route.send_next(rendered)
+    return True

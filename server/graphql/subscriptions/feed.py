@@ -1,15 +1,19 @@
-"""One process's view of the event bus: what an event needs is read and rendered once.
+"""One process's view of the event bus: each event is read and rendered once, in one place.
 
-Every subscriber of a process gets the same event object from the bus; the feed keys what is
-worked out from it (the view read from the database, the loaders, the rendered payloads) by that
-object, so a thousand subscribers cost one read and one rendering per kind of audience.
+A single dispatcher per process listens to the bus. For each event it finds the subscriptions
+that want it, reads the event's view from the database once, lets each subscription render
+it (renderings share one scratch dict per event, so a thousand subscribers cost one read and
+one rendering per audience: shared.py), and drops the result into each subscription's inbox.
+A subscription's own task then only sends what it is handed, in the order it was handed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from activecrowds.domain.events import Event, EventsMissed
@@ -17,13 +21,33 @@ from activecrowds.services import queries
 from activecrowds.services.context import Context
 from activecrowds.services.queries import EventView
 
-KEEP = 4096  # results kept for recent events (a few per event and audience)
+log = logging.getLogger(__name__)
+
+INBOX = 1000  # events waiting for one slow subscriber; beyond that it loses the oldest
+KEEP = 256  # results of `once` kept for recent events
 
 T = TypeVar("T")
+# A subscription's rendering of an event (None: nothing to send), or an error to raise there.
+Render = Callable[[EventView, dict[Hashable, Any]], Awaitable[str | None]]
+Delivery = tuple[EventView, str | Exception | None]
 
 
 class Subscribable(Protocol):
     def subscribe(self) -> AsyncIterator[Event]: ...
+
+
+@dataclass(eq=False)
+class Listener:
+    """One subscription of this process: the events it wants, how it renders them, its inbox."""
+
+    wanted: Callable[[Event], bool]
+    render: Render | None
+    inbox: asyncio.Queue[Delivery] = field(default_factory=lambda: asyncio.Queue(INBOX))
+
+    def deliver(self, item: Delivery) -> None:
+        if self.inbox.full():
+            self.inbox.get_nowait()
+        self.inbox.put_nowait(item)
 
 
 class EventFeed:
@@ -32,24 +56,64 @@ class EventFeed:
     def __init__(self, ctx: Context, bus: Subscribable) -> None:
         self.ctx = ctx
         self._bus = bus
-        # Keyed by (id(owner), key): the owner is kept alongside so that its id cannot be
-        # reused by another object while the entry is here.
+        self._listeners: set[Listener] = set()
+        self._dispatcher: asyncio.Task[None] | None = None
         self._shared: OrderedDict[tuple[int, Hashable], tuple[object, asyncio.Future[Any]]] = (
             OrderedDict()
         )
 
-    async def subscribe(self, wanted: Callable[[Event], bool]) -> AsyncIterator[EventView]:
-        """Views of the wanted events published from now on."""
-        async for event in self._bus.subscribe():
-            if isinstance(event, EventsMissed):
-                if wanted(event):
-                    yield EventView(event, None)  # each subscriber re-reads its own state
-            elif wanted(event):
-                yield await self.view(event)
+    async def subscribe(
+        self, wanted: Callable[[Event], bool], render: Render | None = None
+    ) -> AsyncIterator[Delivery]:
+        """The wanted events published from now on: each view with its rendering by `render`
+        (None without one). EventsMissed comes with no view of its own (`task` None)."""
+        listener = Listener(wanted, render)
+        self._listeners.add(listener)
+        if self._dispatcher is None or self._dispatcher.done():
+            self._dispatcher = asyncio.ensure_future(self._dispatch())
+            await asyncio.sleep(0)  # its first step subscribes it to the bus
+        try:
+            while True:
+                yield await listener.inbox.get()
+        finally:
+            self._listeners.discard(listener)
+            if not self._listeners and self._dispatcher is not None:
+                self._dispatcher.cancel()  # nobody listens: nothing to read or render
+                self._dispatcher = None
 
-    async def view(self, event: Event) -> EventView:
-        """The event's view, read from the database once however many subscribers ask."""
-        return await self.once(event, "view", lambda: queries.event_view(self.ctx, event))
+    def __len__(self) -> int:
+        """How many subscriptions listen in this process."""
+        return len(self._listeners)
+
+    async def _dispatch(self) -> None:
+        async for event in self._bus.subscribe():
+            listeners = [one for one in self._listeners if one.wanted(event)]
+            if listeners:
+                try:
+                    await self._hand_out(event, listeners)
+                except Exception:  # the next event must still be handed out
+                    log.exception("event %r not delivered", event)
+
+    async def _hand_out(self, event: Event, listeners: list[Listener]) -> None:
+        if not isinstance(event, EventsMissed):
+            try:
+                view = await queries.event_view(self.ctx, event)
+            except Exception:
+                log.exception("cannot read the view of %r; subscribers catch up", event)
+                event = EventsMissed()
+        if isinstance(event, EventsMissed):
+            for listener in listeners:
+                listener.deliver((EventView(event, None), None))  # each re-reads its state
+            return
+        scratch: dict[Hashable, Any] = {}
+        for listener in listeners:
+            rendered: str | Exception | None = None
+            if listener.render is not None:
+                try:
+                    rendered = await listener.render(view, scratch)
+                except Exception as exc:
+                    rendered = exc
+            listener.deliver((view, rendered))
 
     def once(self, owner: object, key: Hashable, make: Callable[[], Awaitable[T]]) -> Awaitable[T]:
         """`make()` run once for `owner` and `key`, its result shared by everyone who asks.

@@ -2,19 +2,20 @@
 
 What a subscriber sees of an event depends on its document and variables, on its role (admins
 read why a round failed) and, through `lockedForMe`, on whether it answered the task's newest
-batch; on nothing else about it. Those make its `Audience`. The first subscriber of an audience
-to reach an event runs the document once, as that audience, on loaders shared by the whole event
-(one read per kind of data, whatever the audiences), and the JSON it gives is what every
-subscriber of the audience is sent. A field that came to depend on more of the caller would need
-its own part in `Audience`.
+batch; on nothing else about it. Those make its `Audience`. The feed's dispatcher asks each
+subscription to render the event with one scratch dict per event: the first subscriber of an
+audience runs its document once, as that audience, on loaders shared by the whole event (one
+read per kind of data, whatever the audiences), and the JSON it gives is what every subscriber
+of the audience is sent. A field that came to depend on more of the caller would need its own
+part in `Audience`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Awaitable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from typing import Any
 
 from strawberry.types import Info
 from strawberry.types.graphql import OperationType
@@ -23,57 +24,73 @@ from activecrowds.domain.model import Caller, Role
 from activecrowds.services import queries
 from activecrowds.services.queries import EventView
 from server.graphql.context import Loaders, RequestContext, constant_loader, make_loaders
-from server.graphql.subscriptions.feed import EventFeed
+from server.graphql.subscriptions.feed import Render
 from server.graphql.subscriptions.transport import Route
 
 LOCKED_FOR_ME = "lockedForMe"  # the one field that reads whether the caller answered
 
-
-@dataclass(frozen=True)
-class Audience:
-    """Subscribers who are sent the same text for an event."""
-
-    document: tuple[str, str | None, str]  # query, operation name, variables
-    role: Role
-    answered_newest: bool | None  # None: the document does not ask, or an admin asks
+Scratch = dict[Hashable, Any]  # what one event's renderings share
 
 
-async def send_shared(
-    info: Info[RequestContext, None], route: Route, view: EventView, root: object
-) -> None:
-    """Send this subscriber the event as its audience sees it, rendered once per audience."""
-    feed: EventFeed = info.context.request.app.state.feed
+# Subscribers sent the same text for an event: their document (query, operation name,
+# variables), their role, and whether they answered the newest batch (None: the document does
+# not ask, or an admin asks). A plain tuple: it is looked up once per subscriber and event.
+Audience = tuple[tuple[str, str | None, str], Role, bool | None]
+
+
+def renderer(
+    info: Info[RequestContext, None], route: Route, root_of: Callable[[EventView], object | None]
+) -> Render:
+    """How this subscription renders an event: `root_of` gives the event's GraphQL object."""
     caller = info.context.caller
-    assert caller is not None and view.task is not None
-    shared = await feed.once(view, "loaders", lambda: _event_loaders(feed))
-    audience = await _audience(feed, route, caller, view, shared)
-    text = await feed.once(
-        view, audience, lambda: _render(info, route, caller, root, shared, audience)
-    )
-    await route.send_next(text)
+    assert caller is not None
+
+    async def render(view: EventView, scratch: Scratch) -> str | None:
+        roots = scratch.setdefault("roots", {})
+        if root_of not in roots:
+            roots[root_of] = root_of(view)
+        if roots[root_of] is None:
+            return None
+        audience = await _audience(info, route, caller, view, scratch)
+        texts = scratch.setdefault("texts", {})
+        if audience not in texts:
+            texts[audience] = await _render(info, route, caller, roots[root_of], scratch, audience)
+        text: str = texts[audience]
+        return text
+
+    return render
 
 
-async def _event_loaders(feed: EventFeed) -> Loaders:
+def _loaders(info: Info[RequestContext, None], scratch: Scratch) -> Loaders:
     """Loaders for everything about the event that is the same for every caller."""
-    return make_loaders(feed.ctx, None)
+    if "loaders" not in scratch:
+        scratch["loaders"] = make_loaders(info.context.services, None)
+    loaders: Loaders = scratch["loaders"]
+    return loaders
 
 
 async def _audience(
-    feed: EventFeed, route: Route, caller: Caller, view: EventView, shared: Loaders
+    info: Info[RequestContext, None],
+    route: Route,
+    caller: Caller,
+    view: EventView,
+    scratch: Scratch,
 ) -> Audience:
     answered = None
-    if caller.role is Role.ANNOTATOR and LOCKED_FOR_ME in route.query:
-        assert view.task is not None
+    if caller.role is Role.ANNOTATOR and route.asks(LOCKED_FOR_ME) and view.task is not None:
         # The loader keeps the batch it read: the rendering then judges the same batch.
-        newest = await shared.latest_batch.load(view.task.id)
-        answered = newest is not None and caller.id in await _answerers(feed, view, newest.id)
-    return Audience(route.document, caller.role, answered)
+        newest = await _loaders(info, scratch).latest_batch.load(view.task.id)
+        answered = newest is not None and caller.id in await _answerers(info, newest.id, scratch)
+    return (route.document, caller.role, answered)
 
 
-def _answerers(feed: EventFeed, view: EventView, batch_id: int) -> Awaitable[set[int]]:
+async def _answerers(info: Info[RequestContext, None], batch_id: int, scratch: Scratch) -> set[int]:
     """Who answered the batch, read once for the event."""
-    read = lambda: queries.batch_answerers(feed.ctx, batch_id)  # noqa: E731
-    return feed.once(view, ("answerers", batch_id), read)
+    key = ("answerers", batch_id)
+    if key not in scratch:
+        scratch[key] = await queries.batch_answerers(info.context.services, batch_id)
+    answerers: set[int] = scratch[key]
+    return answerers
 
 
 async def _render(
@@ -81,13 +98,14 @@ async def _render(
     route: Route,
     caller: Caller,
     root: object,
-    shared: Loaders,
+    scratch: Scratch,
     audience: Audience,
 ) -> str:
     """The `next` payload for the audience, as JSON text (caller: any one of its members)."""
-    loaders = shared
-    if audience.answered_newest is not None:
-        loaders = dataclasses.replace(shared, answered=constant_loader(audience.answered_newest))
+    loaders = _loaders(info, scratch)
+    answered = audience[2]
+    if answered is not None:  # lockedForMe asks about the newest batch only
+        loaders = dataclasses.replace(loaders, answered=constant_loader(answered))
     context = dataclasses.replace(info.context, caller=caller, loaders=loaders)
     result = await info.schema.execute(
         route.query,

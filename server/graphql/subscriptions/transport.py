@@ -33,11 +33,18 @@ class Route:
     websocket: WebSocket
     closed: bool = False
     document: tuple[str, str | None, str] = field(init=False)
+    _asks: dict[str, bool] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Subscribers share a rendered event when they sent the same document and variables.
         variables = json.dumps(self.variables or {}, sort_keys=True)
         self.document = (self.query, self.operation_name, variables)
+
+    def asks(self, field_name: str) -> bool:
+        """Whether the document may select this field (its name appears in it)."""
+        if field_name not in self._asks:
+            self._asks[field_name] = field_name in self.query
+        return self._asks[field_name]
 
     async def send_next(self, payload: str) -> None:
         """Send one `next` message whose payload is already JSON text."""
