@@ -114,10 +114,21 @@ def spawn(name: str, args: list[str], env: dict[str, str], entry: Sequence[str] 
     return proc
 
 
-def serve(name: str, env: dict[str, str], port: int, entry: Sequence[str] = CLI) -> Proc:
-    proc = spawn(name, ["serve", "--port", str(port)], env, entry)
-    proc.wait_for_line("Application startup complete")
+def serve(
+    name: str, env: dict[str, str], port: int, entry: Sequence[str] = CLI, workers: int = 1
+) -> Proc:
+    """`activecrowds serve` on `port`, once each of its `workers` processes has started."""
+    extra = ["--workers", str(workers)] if workers > 1 else []
+    proc = spawn(name, ["serve", "--port", str(port), *extra], env, entry)
+    deadline = time.monotonic() + 90
+    while sum(STARTED in line for line in list(proc.output)) < workers:
+        if proc.process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"{name} did not start:\n" + "".join(proc.output[-80:]))
+        time.sleep(0.05)
     return proc
+
+
+STARTED = "Application startup complete"  # what each server process says once it serves
 
 
 class Api:
@@ -227,9 +238,10 @@ class Cluster:
     def admin_token(self) -> str:
         return self.env["ACTIVECROWDS_ADMIN_TOKEN"]
 
-    def add_replica(self, entry: Sequence[str] = CLI) -> str:
+    def add_replica(self, entry: Sequence[str] = CLI, workers: int = 1) -> str:
         port = free_port()
-        self.replicas.append(serve(f"replica{len(self.replicas)}", self.env, port, entry))
+        name = f"replica{len(self.replicas)}"
+        self.replicas.append(serve(name, self.env, port, entry, workers))
         self.bases.append(f"http://127.0.0.1:{port}")
         return self.bases[-1]
 

@@ -8,7 +8,6 @@ import asyncio
 import os
 import shutil
 import signal
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,15 +20,11 @@ from livetest import (
     Cluster,
     Proc,
     fashion_input,
-    free_port,
     free_redis_db,
     live_env,
     redis_flushed,
-    spawn,
 )
 from wsclient import Subscriber, collect_until, kinds
-
-STARTED = "Application startup complete"
 
 
 def children(pid: int) -> list[int]:
@@ -38,14 +33,8 @@ def children(pid: int) -> list[int]:
 
 
 def serve_workers(cluster: Cluster, workers: int) -> tuple[Proc, str]:
-    port = free_port()
-    proc = spawn("replica", ["serve", "--port", str(port), "--workers", str(workers)], cluster.env)
-    deadline = time.monotonic() + 90
-    while sum(STARTED in line for line in list(proc.output)) < workers:
-        assert proc.process.poll() is None and time.monotonic() < deadline, proc.output[-40:]
-        time.sleep(0.1)
-    cluster.replicas.append(proc)
-    return proc, f"http://127.0.0.1:{port}"
+    base = cluster.add_replica(workers=workers)
+    return cluster.replicas[-1], base
 
 
 @pytest.fixture(scope="module")
