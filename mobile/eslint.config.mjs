@@ -12,6 +12,11 @@ import tseslint from "typescript-eslint"
 
 const layers = [
   {
+    target: "./app/i18n",
+    from: ["./app/components", "./app/navigation", "./app/screens", "./app/services", "./app/theme", "./app/utils"],
+    message: "The translation layer is a leaf: every layer may use it, it uses none of them.",
+  },
+  {
     target: "./app/services/api",
     from: ["./app/services/queue", "./app/services/session"],
     message: "The API client is the bottom layer: the queue and the session build on it, not the other way.",

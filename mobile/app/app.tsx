@@ -1,8 +1,10 @@
 import type { Client } from "@urql/core"
 import { StatusBar } from "expo-status-bar"
 import { useEffect, useMemo } from "react"
+import { Platform } from "react-native"
 import { SafeAreaProvider } from "react-native-safe-area-context"
 import { Loading } from "./components"
+import { locale } from "./i18n"
 import { AppNavigator } from "./navigation/AppNavigator"
 import { NavigationProvider, type Route } from "./navigation/navigator"
 import { SignInScreen } from "./screens"
@@ -15,6 +17,10 @@ import { SessionProvider, useSession, type Session } from "./services/session/Se
 export function App() {
   const handover = useMemo(() => new Handover(), [])
   useHandoverDelivery(handover)
+  useEffect(() => {
+    // Screen readers pronounce, and browsers hyphenate, by the page's language.
+    if (Platform.OS === "web" && typeof document !== "undefined") document.documentElement.lang = locale()
+  }, [])
   return (
     <SafeAreaProvider>
       <StatusBar style="dark" />

@@ -3,6 +3,7 @@ import { StyleSheet, Text, View } from "react-native"
 import { colors, spacing, typography } from "../theme"
 import { Card } from "./Card"
 import { CountPill } from "./CountPill"
+import { t } from "../i18n"
 
 type Props = {
   title: string
@@ -16,7 +17,7 @@ type Props = {
 /** One choice in a list (a category, a subcategory): title, blurb and its open task count. */
 export function ChoiceCard({ title, blurb, count, onPress, testID, leading }: Props) {
   return (
-    <Card onPress={onPress} testID={testID} accessibilityLabel={`${title}, ${count} open tasks`}>
+    <Card onPress={onPress} testID={testID} accessibilityLabel={t("categories.choice", { title, count })}>
       <View style={styles.row}>
         {leading}
         <View style={styles.grow}>

@@ -2,6 +2,7 @@ import { StyleSheet, Text, View } from "react-native"
 import { useConnection } from "../services/api/ApiProvider"
 import { useAnswerQueue } from "../services/queue/QueueProvider"
 import { spacing, toneColors, typography } from "../theme"
+import { t } from "../i18n"
 
 /** A thin strip that says when the app is offline or still holds answers to send. */
 export function ConnectionStrip() {
@@ -11,12 +12,8 @@ export function ConnectionStrip() {
   if (connected && online && waiting === 0) return null
   const tone = connected && online ? toneColors.info : toneColors.warning
   const parts = [
-    !online
-      ? "Offline, no connection to the server: showing what was last known"
-      : connected
-        ? null
-        : "Live updates paused: reconnecting…",
-    waiting > 0 ? `${waiting} answer${waiting === 1 ? "" : "s"} saved on this phone, waiting to be sent` : null,
+    !online ? t("strip.offline") : connected ? null : t("strip.reconnecting"),
+    waiting > 0 ? t("strip.waiting", { count: waiting }) : null,
   ].filter(Boolean)
   return (
     <View style={[styles.strip, { backgroundColor: tone.bg }]} testID="connection-strip">

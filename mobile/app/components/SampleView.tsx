@@ -14,6 +14,7 @@ import {
 import { colors, spacing } from "../theme"
 import { PREVIEW_WIDTH, previewUrl } from "../utils/mediaPreview"
 import { useReducedMotion } from "../utils/useReducedMotion"
+import { t } from "../i18n"
 
 type Sample = { id: string; mediaUrl?: string | null; text?: string | null }
 
@@ -63,7 +64,7 @@ export function SampleView({ sample, onShown, retrySignal = 0, requestWidth, des
         previewUri={previewUrl(sample.mediaUrl)}
         onShown={() => shownRef.current?.(sample.id)}
         retrySignal={retrySignal}
-        description={description ?? "Sample image"}
+        description={description ?? t("image.sample")}
       />
     )
   }
@@ -97,11 +98,11 @@ function RetryingImage({ retrySignal, ...props }: ImageProps) {
           style={[StyleSheet.absoluteFill, styles.failedBox]}
           onPress={retry}
           accessibilityRole="button"
-          accessibilityLabel="The image could not be loaded. Tap to try again."
+          accessibilityLabel={t("image.retry")}
           testID="image-retry"
         >
-          <Text style={styles.failedTitle}>The image could not be loaded</Text>
-          <Text style={styles.failedHint}>Tap to try again. It also tries by itself when you are back online.</Text>
+          <Text style={styles.failedTitle}>{t("image.failed")}</Text>
+          <Text style={styles.failedHint}>{t("image.failedHint")}</Text>
         </Pressable>
       ) : null}
     </View>

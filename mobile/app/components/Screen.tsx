@@ -2,6 +2,7 @@ import type { ReactNode } from "react"
 import { Pressable, ScrollView, StyleSheet, Text, View } from "react-native"
 import { useSafeAreaInsets } from "react-native-safe-area-context"
 import { colors, maxContentWidth, spacing, touchTarget, typography } from "../theme"
+import { t } from "../i18n"
 
 type Props = {
   title: string
@@ -31,7 +32,7 @@ export function Screen({ title, subtitle, onBack, right, children, scroll = true
           {onBack ? (
             <Pressable
               accessibilityRole="button"
-              accessibilityLabel="Back"
+              accessibilityLabel={t("common.back")}
               onPress={onBack}
               style={styles.back}
               testID="back"

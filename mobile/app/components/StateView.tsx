@@ -2,6 +2,7 @@ import type { ReactNode } from "react"
 import { ActivityIndicator, StyleSheet, Text, View } from "react-native"
 import { colors, spacing, typography } from "../theme"
 import { Button } from "./Button"
+import { t } from "../i18n"
 
 type StateViewProps<T> = {
   data: T | undefined
@@ -22,7 +23,7 @@ export function StateView<T>({ data, error, onRetry, children }: StateViewProps<
 }
 
 /** A centred spinner while the first data arrives. */
-export function Loading({ label = "Loading…" }: { label?: string }) {
+export function Loading({ label = t("common.loading") }: { label?: string }) {
   return (
     <View style={styles.center} testID="loading">
       <ActivityIndicator size="large" color={colors.primary} />
@@ -37,9 +38,9 @@ type FailedProps = { message: string; onRetry?: () => void }
 export function Failed({ message, onRetry }: FailedProps) {
   return (
     <View style={styles.center} testID="failed">
-      <Text style={[typography.heading, styles.text]}>Something went wrong</Text>
+      <Text style={[typography.heading, styles.text]}>{t("common.failed")}</Text>
       <Text style={[typography.body, styles.dim]}>{message}</Text>
-      {onRetry ? <Button label="Try again" onPress={onRetry} variant="secondary" /> : null}
+      {onRetry ? <Button label={t("common.tryAgain")} onPress={onRetry} variant="secondary" /> : null}
     </View>
   )
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react"
 import { Pressable, StyleSheet, Text, View } from "react-native"
 import { colors, spacing, touchTarget } from "../theme"
 import type { Choice } from "../utils/answerChoices"
+import { t } from "../i18n"
 
 type Props = { choices: Choice[]; selected?: string; enabled: boolean; onChoose: (label: string) => void }
 
@@ -27,7 +28,7 @@ export function AnswerChoices({ choices, selected, enabled, onChoose }: Props) {
           <Pressable
             key={c.label}
             accessibilityRole="button"
-            accessibilityLabel={chosen ? `${words}, chosen` : words}
+            accessibilityLabel={chosen ? t("choice.chosen", { answer: words }) : words}
             aria-selected={chosen}
             disabled={!enabled}
             onPress={() => onChoose(c.label)}

@@ -4,8 +4,9 @@ import { useNavigation } from "../navigation/navigator"
 import { useCategories } from "../services/api/hooks"
 import { useSignOut, type SignOutCheck } from "../services/queue/signOut"
 import { useSession } from "../services/session/SessionContext"
-import { categoryNames } from "../utils/names"
+import { categoryName } from "../utils/names"
 import { SignOutCheckNotice } from "./SignOutCheckNotice"
+import { t } from "../i18n"
 
 /** The kinds of work on offer, each with how many tasks are open. */
 export function CategoriesScreen() {
@@ -17,9 +18,17 @@ export function CategoriesScreen() {
 
   return (
     <Screen
-      title="Tasks"
-      subtitle={name ? `Signed in as ${name}` : undefined}
-      right={<Button label="Sign out" variant="ghost" busy={signOut.busy} onPress={signOut.start} testID="sign-out" />}
+      title={t("categories.title")}
+      subtitle={name ? t("categories.signedInAs", { name }) : undefined}
+      right={
+        <Button
+          label={t("categories.signOut")}
+          variant="ghost"
+          busy={signOut.busy}
+          onPress={signOut.start}
+          testID="sign-out"
+        />
+      }
       testID="screen-categories"
     >
       {signOut.check ? (
@@ -34,10 +43,10 @@ export function CategoriesScreen() {
       <StateView data={data} error={error} onRetry={refetch}>
         {({ categories }) =>
           categories.length === 0 ? (
-            <Empty title="No tasks yet" message="When the team creates a task it will show up here." />
+            <Empty title={t("categories.emptyTitle")} message={t("categories.emptyMessage")} />
           ) : (
             categories.map((c) => {
-              const info = categoryNames[c.category]
+              const info = categoryName(c.category)
               const open = c.subcategories.reduce((n, s) => n + s.taskCount, 0)
               return (
                 <ChoiceCard

@@ -1,5 +1,6 @@
 import { act, fireEvent, screen } from "@testing-library/react-native"
 import { Image } from "react-native"
+import { setLocale } from "../i18n"
 import { AnswerQueue } from "../services/queue/answerQueue"
 import { memoryStore } from "../services/storage/keyValue"
 import { aBatch, aTask } from "../test/fixtures"
@@ -273,5 +274,22 @@ describe("Labelling", () => {
     expect(await screen.findByTestId("answer-not_collapsed")).toBeSelected()
     expect(screen.getByTestId("chosen-mark")).toBeTruthy()
     expect(screen.getByTestId("answer-not_collapsed").props.accessibilityLabel).toMatch(/chosen/)
+  })
+
+  it("speaks Greek on a Greek phone, plurals and all", async () => {
+    setLocale("el")
+    try {
+      const { client } = fakeClient({ Task: () => ({ task: aTask({ labels: ["collapsed", "not_collapsed"] }) }) })
+      renderApp(client, route)
+      expect(await screen.findByTestId("question")).toHaveTextContent("Collapsed;")
+      expect(screen.getByText("Ναι")).toBeTruthy()
+      expect(screen.getByText("Όχι")).toBeTruthy()
+      expect(screen.getByText("↶ Αναίρεση τελευταίας")).toBeTruthy()
+      await answerAll("Ναι")
+      expect(await screen.findByText("Απαντήθηκαν και τα 3 δείγματα")).toBeTruthy()
+      expect(screen.getByText("Αποστολή απαντήσεων")).toBeTruthy()
+    } finally {
+      setLocale("en")
+    }
   })
 })

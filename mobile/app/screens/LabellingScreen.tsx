@@ -18,6 +18,7 @@ import { batchName, humanLabel } from "../utils/names"
 import { useKeyboardShortcuts } from "../utils/useKeyboardShortcuts"
 import { AnswerChoices } from "./AnswerChoices"
 import { useBatchLabelling } from "./useBatchLabelling"
+import { t } from "../i18n"
 
 /** One sample at a time, one big button per label; answers saved on every tap, sent at the end. */
 export function LabellingScreen({ taskId }: { taskId: string }) {
@@ -28,7 +29,7 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
 
   if (!task || !batch || answers === null) {
     return (
-      <Screen title="Labelling" onBack={back} testID="screen-label">
+      <Screen title={t("label.title")} onBack={back} testID="screen-label">
         <StateView data={s.data} error={s.error} onRetry={s.refetch}>
           {() => (task && !batch ? <Closed /> : <Loading />)}
         </StateView>
@@ -40,7 +41,7 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
     await s.submit()
     replace({ name: "task", taskId })
   }
-  const question = binaryQuestion(s.choices) ?? "Which label fits best?"
+  const question = binaryQuestion(s.choices) ?? t("label.pickQuestion")
   return (
     <Screen
       title={task.title}
@@ -54,7 +55,7 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
         <ProgressBar
           now={answers.length}
           max={total}
-          label={`${answers.length} of ${total} answered`}
+          label={t("label.progress", { done: answers.length, total })}
           testID="progress"
         />
       </View>
@@ -69,7 +70,7 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
             onShown={s.onShown}
             retrySignal={s.retrySignal}
             requestWidth={s.requestWidth}
-            description={`Photo ${index + 1} of ${total}: ${question}`}
+            description={t("label.photo", { n: index + 1, total, question })}
           />
           <AnswerChoices
             choices={s.choices}
@@ -78,18 +79,20 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
             onChoose={(l) => void s.choose(l)}
           />
           <Text style={styles.saved} accessibilityLiveRegion="polite" aria-live="polite" testID="answer-saved">
-            {s.lastSaved ? `Photo ${s.lastSaved.position}: ${choiceTitle(s, s.lastSaved.label)}, saved` : " "}
+            {s.lastSaved
+              ? t("label.saved", { n: s.lastSaved.position, answer: choiceTitle(s, s.lastSaved.label) })
+              : " "}
           </Text>
           <View style={styles.moves}>
             <Button
-              label="‹ Previous"
+              label={t("label.previous")}
               variant="ghost"
               onPress={() => s.goTo(index - 1)}
               disabled={index === 0}
               testID="previous"
             />
             <Button
-              label="↶ Undo last answer"
+              label={t("label.undo")}
               variant="secondary"
               onPress={() => void s.undo()}
               disabled={!s.canUndo}
@@ -113,27 +116,30 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
 const choiceTitle = (s: ReturnType<typeof useBatchLabelling>, label: string) =>
   s.choices.find((c) => c.label === label)?.title ?? humanLabel(label)
 
-/** y / n for Yes / No, 1-9 for the nth label, Backspace or ← for the previous sample. */
+/** y / n (and the words' initials) for Yes / No, 1-9 for the nth label, Backspace or ← for the previous sample. */
 function shortcuts(s: ReturnType<typeof useBatchLabelling>): Record<string, () => void> {
   const keys: Record<string, () => void> = {}
   if (!s.sample) return keys
   s.choices.forEach((c, i) => (keys[String(i + 1)] = () => void s.choose(c.label)))
-  for (const c of s.choices) if (c.tone !== "plain") keys[c.title[0].toLowerCase()] = () => void s.choose(c.label)
+  for (const c of s.choices) {
+    if (c.tone === "plain") continue
+    keys[c.title[0].toLowerCase()] = keys[c.tone === "yes" ? "y" : "n"] = () => void s.choose(c.label)
+  }
   keys.backspace = keys.arrowleft = () => s.goTo(s.index - 1)
   return keys
 }
 
 function Closed() {
   return (
-    <Notice tone="neutral" title="No batch to label" testID="label-closed">
-      <Text style={typography.body}>This batch is closed or already answered. Go back to see what is next.</Text>
+    <Notice tone="neutral" title={t("label.closedTitle")} testID="label-closed">
+      <Text style={typography.body}>{t("label.closed")}</Text>
     </Notice>
   )
 }
 
 function Counter({ done, total }: { done: number; total: number }) {
   return (
-    <View style={styles.counter} accessibilityLabel={`Sample ${done} of ${total}`}>
+    <View style={styles.counter} accessibilityLabel={t("label.counter", { done, total })}>
       <Text style={styles.counterText} testID="counter">{`${done} / ${total}`}</Text>
     </View>
   )
@@ -147,12 +153,12 @@ function Review({ total, answers, busy, onSubmit, onBack }: ReviewProps) {
   return (
     <View style={[styles.body, styles.review]} testID="review">
       <Tile text="✓" color={colors.success} size={72} />
-      <Text style={[typography.title, styles.centered]}>All {total} samples answered</Text>
+      <Text style={[typography.title, styles.centered]}>{t("label.allAnswered", { count: total })}</Text>
       <Text style={[typography.body, styles.centeredDim]}>
         {[...counts].map(([label, n]) => `${n} × ${humanLabel(label)}`).join(" · ")}
       </Text>
       <Button
-        label="Submit answers"
+        label={t("label.submit")}
         big
         variant="success"
         busy={busy}
@@ -160,7 +166,7 @@ function Review({ total, answers, busy, onSubmit, onBack }: ReviewProps) {
         testID="submit"
         style={styles.full}
       />
-      <Button label="‹ Check the last one again" variant="ghost" onPress={onBack} disabled={busy} />
+      <Button label={t("label.checkLast")} variant="ghost" onPress={onBack} disabled={busy} />
     </View>
   )
 }

@@ -5,6 +5,7 @@ import { defaultServerUrl } from "../config"
 import { looksLikeServerUrl } from "../services/api/endpoints"
 import { useSession } from "../services/session/SessionContext"
 import { colors, spacing, touchTarget, typography } from "../theme"
+import { t } from "../i18n"
 
 /** Server address and a name: the server hands back a token that stays on this device. */
 export function SignInScreen() {
@@ -17,9 +18,8 @@ export function SignInScreen() {
   const [error, setError] = useState<string | null>(null)
 
   const submit = async () => {
-    if (!looksLikeServerUrl(serverUrl))
-      return setError("Enter the server address, for example https://crowd.example.org")
-    if (!name.trim()) return setError("Enter your name so the team knows who labelled what.")
+    if (!looksLikeServerUrl(serverUrl)) return setError(t("signIn.badServer"))
+    if (!name.trim()) return setError(t("signIn.noName"))
     setBusy(true)
     setError(null)
     const problem = await signIn(serverUrl.trim(), name)
@@ -28,17 +28,15 @@ export function SignInScreen() {
   }
 
   return (
-    <Screen title="ActiveCrowds" subtitle="Label data, teach the model" testID="screen-sign-in">
+    <Screen title="ActiveCrowds" subtitle={t("signIn.subtitle")} testID="screen-sign-in">
       <KeyboardAvoidingView behavior={Platform.OS === "ios" ? "padding" : undefined} style={styles.form}>
         <View style={styles.hero}>
           <Tile text="AC" color={colors.primary} size={72} />
-          <Text style={[typography.title, styles.center]}>Welcome</Text>
-          <Text style={[typography.body, styles.dim]}>
-            Your answers teach a model to recognise what matters. Sign in to see the tasks waiting for you.
-          </Text>
+          <Text style={[typography.title, styles.center]}>{t("signIn.welcome")}</Text>
+          <Text style={[typography.body, styles.dim]}>{t("signIn.intro")}</Text>
         </View>
         {expiry ? <ExpiryNotice message={expiry.message} unsent={expiry.unsentAnswers} /> : null}
-        <Field label="Server address">
+        <Field label={t("signIn.server")}>
           <TextInput
             value={serverUrl}
             onChangeText={setServerUrl}
@@ -48,28 +46,28 @@ export function SignInScreen() {
             keyboardType="url"
             style={styles.input}
             testID="server-url"
-            accessibilityLabel="Server address"
+            accessibilityLabel={t("signIn.server")}
           />
         </Field>
-        <Field label="Your name">
+        <Field label={t("signIn.name")}>
           <TextInput
             value={name}
             onChangeText={setName}
-            placeholder="e.g. Amina Yusuf"
+            placeholder={t("signIn.namePlaceholder")}
             autoCorrect={false}
             returnKeyType="go"
             onSubmitEditing={submit}
             style={styles.input}
             testID="annotator-name"
-            accessibilityLabel="Your name"
+            accessibilityLabel={t("signIn.name")}
           />
         </Field>
         {error ? (
-          <Notice tone="danger" title="Could not sign in" testID="sign-in-error">
+          <Notice tone="danger" title={t("signIn.failed")} testID="sign-in-error">
             <Text style={typography.body}>{error}</Text>
           </Notice>
         ) : null}
-        <Button label="Sign in" onPress={submit} busy={busy} big testID="sign-in" />
+        <Button label={t("signIn.button")} onPress={submit} busy={busy} big testID="sign-in" />
       </KeyboardAvoidingView>
     </Screen>
   )
@@ -78,13 +76,11 @@ export function SignInScreen() {
 /** Why the user is here again, and what became of answers that were still waiting to be sent. */
 function ExpiryNotice({ message, unsent }: { message: string; unsent: number }) {
   return (
-    <Notice tone="warning" title="Signed out" testID="sign-in-expired">
+    <Notice tone="warning" title={t("signIn.signedOut")} testID="sign-in-expired">
       <Text style={typography.body}>{message}</Text>
       {unsent > 0 ? (
         <Text style={typography.body} testID="unsent-answers">
-          {unsent === 1 ? "1 answer" : `${unsent} answers`} given under your old sign-in could not be sent. They are
-          kept on this device but will not be sent under a new sign-in, because the server would count them as someone
-          else's.
+          {t("signIn.unsent", { count: unsent })}
         </Text>
       ) : null}
     </Notice>

@@ -2,30 +2,33 @@ import { StyleSheet, Text, View } from "react-native"
 import { Button, Notice } from "../components"
 import type { SignOutCheck } from "../services/queue/signOut"
 import { spacing, typography } from "../theme"
+import { t } from "../i18n"
 
 type Props = { check: SignOutCheck; busy: boolean; onConfirm: () => void; onCancel: () => void }
-
-const answers = (n: number) => (n === 1 ? "1 answer" : `${n} answers`)
 
 /** Before signing out with answers on the phone: what becomes of them, and a way back. */
 export function SignOutCheckNotice({ check, busy, onConfirm, onCancel }: Props) {
   return (
-    <Notice tone="warning" title="Sign out with answers not sent?" testID="sign-out-check">
+    <Notice tone="warning" title={t("signOut.title")} testID="sign-out-check">
       {check.unsent > 0 ? (
         <Text style={typography.body} testID="sign-out-unsent">
-          {answers(check.unsent)} saved on this phone could not be sent yet. After you sign out the app still sends them
-          as yours, with your own sign-in, as soon as it reaches the server; never under anyone else&apos;s.
+          {t("signOut.unsent", { count: check.unsent })}
         </Text>
       ) : null}
       {check.unfinished > 0 ? (
         <Text style={typography.body} testID="sign-out-unfinished">
-          {answers(check.unfinished)} to a batch you have not finished will be deleted: only a finished batch can be
-          sent, and nobody else may finish yours.
+          {t("signOut.unfinished", { count: check.unfinished })}
         </Text>
       ) : null}
       <View style={styles.actions}>
-        <Button label="Sign out" variant="danger" busy={busy} onPress={onConfirm} testID="sign-out-confirm" />
-        <Button label="Stay signed in" variant="secondary" onPress={onCancel} testID="sign-out-cancel" />
+        <Button
+          label={t("signOut.confirm")}
+          variant="danger"
+          busy={busy}
+          onPress={onConfirm}
+          testID="sign-out-confirm"
+        />
+        <Button label={t("signOut.stay")} variant="secondary" onPress={onCancel} testID="sign-out-cancel" />
       </View>
     </Notice>
   )

@@ -2,7 +2,8 @@ import { ChoiceCard, ConnectionStrip, Screen, StateView } from "../components"
 import type { TaskCategory } from "../gql/graphql"
 import { useNavigation } from "../navigation/navigator"
 import { useCategories } from "../services/api/hooks"
-import { categoryNames, subcategoryNames } from "../utils/names"
+import { categoryName, subcategoryName } from "../utils/names"
+import { t } from "../i18n"
 
 /** The kinds of question within one category, with their open task counts. */
 export function SubcategoriesScreen({ category }: { category: TaskCategory }) {
@@ -11,8 +12,8 @@ export function SubcategoriesScreen({ category }: { category: TaskCategory }) {
 
   return (
     <Screen
-      title={categoryNames[category].title}
-      subtitle="Choose a kind of task"
+      title={categoryName(category).title}
+      subtitle={t("subcategories.subtitle")}
       onBack={back}
       testID="screen-subcategories"
     >
@@ -22,7 +23,7 @@ export function SubcategoriesScreen({ category }: { category: TaskCategory }) {
           categories
             .find((c) => c.category === category)
             ?.subcategories.map((s) => {
-              const info = subcategoryNames[s.subcategory]
+              const info = subcategoryName(s.subcategory)
               return (
                 <ChoiceCard
                   key={s.subcategory}

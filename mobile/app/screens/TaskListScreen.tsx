@@ -5,7 +5,8 @@ import { useNavigation } from "../navigation/navigator"
 import { useTasks } from "../services/api/hooks"
 import { useAnswerState } from "../services/queue/answerState"
 import { colors, spacing, typography } from "../theme"
-import { batchName, categoryNames, statusNames, subcategoryNames } from "../utils/names"
+import { batchName, categoryName, statusName, subcategoryName } from "../utils/names"
+import { t } from "../i18n"
 
 type Props = { category: TaskCategory; subcategory: TaskSubcategory }
 type TaskRow = TasksQuery["tasks"][number]
@@ -17,8 +18,8 @@ export function TaskListScreen({ category, subcategory }: Props) {
 
   return (
     <Screen
-      title={subcategoryNames[subcategory].title}
-      subtitle={categoryNames[category].title}
+      title={subcategoryName(subcategory).title}
+      subtitle={categoryName(category).title}
       onBack={back}
       testID="screen-tasks"
     >
@@ -26,7 +27,7 @@ export function TaskListScreen({ category, subcategory }: Props) {
       <StateView data={data} error={error} onRetry={refetch}>
         {({ tasks }) =>
           tasks.length === 0 ? (
-            <Empty title="Nothing here yet" message="No task of this kind is open right now." />
+            <Empty title={t("tasks.emptyTitle")} message={t("tasks.emptyMessage")} />
           ) : (
             tasks.map((task) => (
               <TaskCard key={task.id} task={task} onPress={() => push({ name: "task", taskId: task.id })} />
@@ -39,7 +40,7 @@ export function TaskListScreen({ category, subcategory }: Props) {
 }
 
 function TaskCard({ task, onPress }: { task: TaskRow; onPress: () => void }) {
-  const status = statusNames[task.status]
+  const status = statusName(task.status)
   const answer = useAnswerState(task)
   return (
     <Card onPress={onPress} testID={`task-${task.id}`} accessibilityLabel={task.title}>
@@ -49,14 +50,14 @@ function TaskCard({ task, onPress }: { task: TaskRow; onPress: () => void }) {
           <Text style={typography.heading} numberOfLines={2}>
             {task.title}
           </Text>
-          <Text style={[typography.caption, styles.dim]}>{task.labelledCount} samples labelled so far</Text>
+          <Text style={[typography.caption, styles.dim]}>{t("tasks.labelled", { count: task.labelledCount })}</Text>
         </View>
       </View>
       <View style={styles.badges}>
         <Badge label={status.label} tone={status.tone} />
         {answer.kind === "open" ? (
           <Badge
-            label={`${batchName(answer.batch.number)} waiting for you`}
+            label={t("tasks.waiting", { batch: batchName(answer.batch.number) })}
             tone="info"
             testID={`task-${task.id}-waiting`}
           />

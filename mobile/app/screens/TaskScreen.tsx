@@ -6,8 +6,9 @@ import { useTask, type TaskDetail } from "../services/api/hooks"
 import { useAnswerState } from "../services/queue/answerState"
 import { useAnswerQueue } from "../services/queue/QueueProvider"
 import { colors, spacing, typography } from "../theme"
-import { statusNames } from "../utils/names"
+import { statusName } from "../utils/names"
 import { TaskStatusPanel } from "./TaskStatusPanel"
+import { percent, t } from "../i18n"
 
 /** One task: cover, description, progress, and what the annotator can do now. */
 export function TaskScreen({ taskId }: { taskId: string }) {
@@ -25,15 +26,11 @@ export function TaskScreen({ taskId }: { taskId: string }) {
   }, [deliveredAt, refusedAt, refetch])
 
   return (
-    <Screen title={data?.task?.title ?? "Task"} onBack={back} testID="screen-task">
+    <Screen title={data?.task?.title ?? t("task.title")} onBack={back} testID="screen-task">
       <ConnectionStrip />
       <StateView data={data} error={error} onRetry={refetch}>
         {({ task }) =>
-          task ? (
-            <TaskDetails task={task} newBatchEvent={newBatchEvent} />
-          ) : (
-            <Failed message="This task no longer exists." />
-          )
+          task ? <TaskDetails task={task} newBatchEvent={newBatchEvent} /> : <Failed message={t("task.gone")} />
         }
       </StateView>
     </Screen>
@@ -69,7 +66,7 @@ function useNewBatchNotice(open: boolean, currentBatchId: string | undefined, ev
 }
 
 function Overview({ task }: { task: TaskDetail }) {
-  const status = statusNames[task.status]
+  const status = statusName(task.status)
   const measured = [...task.rounds].sort((a, b) => b.number - a.number).find((r) => r.accuracy != null)
   const total = task.labelledCount + task.poolRemaining
   const share = total > 0 ? task.labelledCount / total : 0
@@ -81,24 +78,24 @@ function Overview({ task }: { task: TaskDetail }) {
       <Badge label={status.label} tone={status.tone} testID="task-status" />
       <Text style={typography.body}>{task.description}</Text>
       <View style={styles.stats}>
-        <Stat label="Rounds trained" value={String(task.rounds.length)} testID="stat-round" />
-        <Stat label="Labelled" value={String(task.labelledCount)} testID="stat-labelled" />
+        <Stat label={t("task.rounds")} value={String(task.rounds.length)} testID="stat-round" />
+        <Stat label={t("task.labelled")} value={String(task.labelledCount)} testID="stat-labelled" />
         <Stat
-          label="Accuracy"
-          value={measured?.accuracy != null ? `${(measured.accuracy * 100).toFixed(1)}%` : "–"}
+          label={t("task.accuracy")}
+          value={measured?.accuracy != null ? percent(measured.accuracy) : "–"}
           testID="stat-accuracy"
         />
       </View>
       <ProgressBar
         now={task.labelledCount}
         max={total}
-        label={`${Math.round(share * 100)} percent of the pool labelled`}
+        label={t("task.poolShare", { percent: percent(share) })}
         color={colors.success}
         height={10}
         testID="pool-progress"
       />
       <Text style={[typography.caption, styles.dim]}>
-        {task.labelledCount} labelled · {task.poolRemaining} still in the pool
+        {t("task.poolLine", { labelled: task.labelledCount, remaining: task.poolRemaining })}
       </Text>
     </Card>
   )

@@ -8,6 +8,7 @@ import type { AnswerState } from "../services/queue/answerState"
 import { useAnswerQueue } from "../services/queue/QueueProvider"
 import { spacing, typography } from "../theme"
 import { batchName } from "../utils/names"
+import { t } from "../i18n"
 
 type Batch = NonNullable<TaskDetail["currentBatch"]>
 type Props = { task: TaskDetail; answer: AnswerState<Batch>; newBatch: boolean }
@@ -21,16 +22,18 @@ export function TaskStatusPanel({ task, answer, newBatch }: Props) {
       {rejection ? (
         <Notice tone="danger" title={rejection.title} testID="rejected">
           <Text style={typography.body}>{rejection.message}</Text>
-          <Button label="OK" variant="secondary" onPress={() => clearRejection(task.id)} />
+          <Button label={t("common.ok")} variant="secondary" onPress={() => clearRejection(task.id)} />
         </Notice>
       ) : null}
       {answer.kind === "queued" ? (
-        <Notice tone="warning" title="Answers saved on this phone" testID="queued">
-          <Text style={typography.body}>
-            {answer.submission.answers.length} answers will be sent as soon as the server can be reached. You can close
-            the app.
-          </Text>
-          <Button label="Try sending now" variant="secondary" onPress={() => void queue.flush()} testID="retry-now" />
+        <Notice tone="warning" title={t("panel.queuedTitle")} testID="queued">
+          <Text style={typography.body}>{t("panel.queued", { count: answer.submission.answers.length })}</Text>
+          <Button
+            label={t("panel.sendNow")}
+            variant="secondary"
+            onPress={() => void queue.flush()}
+            testID="retry-now"
+          />
         </Notice>
       ) : answer.kind === "open" ? (
         <OpenBatch taskId={task.id} batch={answer.batch} newBatch={newBatch} />
@@ -48,35 +51,31 @@ export function TaskStatusPanel({ task, answer, newBatch }: Props) {
  */
 function Locked({ task }: { task: TaskDetail }) {
   const { connected } = useConnection()
-  const news = connected
-    ? "This screen updates by itself when the next batch is ready."
-    : "Live updates are paused, so this screen checks for the next batch every 15 seconds."
+  const news = connected ? t("panel.newsLive") : t("panel.newsPolling")
   if (task.status === "FAILED") {
     return (
-      <Notice tone="danger" title="Training failed" testID="state-failed">
-        <Text style={typography.body}>{task.lastError || "The last training round failed."}</Text>
+      <Notice tone="danger" title={t("panel.failedTitle")} testID="state-failed">
+        <Text style={typography.body}>{task.lastError || t("panel.failed")}</Text>
       </Notice>
     )
   }
   if (task.status === "FINISHED") {
     return (
-      <Notice tone="info" title="Task finished" testID="state-finished">
-        <Text style={typography.body}>The model has learned all it needs here. Thank you for your answers!</Text>
+      <Notice tone="info" title={t("panel.finishedTitle")} testID="state-finished">
+        <Text style={typography.body}>{t("panel.finished")}</Text>
       </Notice>
     )
   }
   if (task.status === "TRAINING") {
     return (
-      <Notice tone="warning" title="Training the model…" testID="state-training">
-        <Text style={typography.body}>The model is learning from the latest answers. {news}</Text>
+      <Notice tone="warning" title={t("panel.trainingTitle")} testID="state-training">
+        <Text style={typography.body}>{`${t("panel.training")} ${news}`}</Text>
       </Notice>
     )
   }
   return (
-    <Notice tone="neutral" title="Waiting for the next batch" testID="state-locked">
-      <Text style={typography.body}>
-        Thanks, your answers are in. Other annotators are still working on this batch. {news}
-      </Text>
+    <Notice tone="neutral" title={t("panel.lockedTitle")} testID="state-locked">
+      <Text style={typography.body}>{`${t("panel.locked")} ${news}`}</Text>
     </Notice>
   )
 }
@@ -89,16 +88,14 @@ function OpenBatch({ taskId, batch, newBatch }: { taskId: string; batch: Batch; 
     void queue.draft(taskId, batch.id).then((a) => setAnswered(a.length))
   }, [queue, taskId, batch.id])
   const total = batch.samples.length
-  const label = answered > 0 ? `Continue (${answered} / ${total})` : "Start labelling"
+  const label = answered > 0 ? t("panel.continue", { done: answered, total }) : t("panel.start")
   return (
     <Notice
       tone="success"
-      title={newBatch ? "New batch available" : `${batchName(batch.number)} is ready`}
+      title={newBatch ? t("panel.newBatch") : t("panel.ready", { batch: batchName(batch.number) })}
       testID={newBatch ? "state-new-batch" : "state-open"}
     >
-      <Text style={typography.body}>
-        {total} samples to label. Your answers are saved as you go and sent together at the end.
-      </Text>
+      <Text style={typography.body}>{t("panel.open", { count: total })}</Text>
       <Button
         label={label}
         big

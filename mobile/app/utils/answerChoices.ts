@@ -1,4 +1,5 @@
 import type { TaskSubcategory } from "../gql/graphql"
+import { t } from "../i18n"
 import { humanLabel } from "./names"
 
 /** One big answer button: the label sent to the server, the words shown, and its colour. */
@@ -25,8 +26,8 @@ export function answerChoices(labels: readonly string[], subcategory: TaskSubcat
     const [yes, no] = pair
     const caption = (l: string) => (YES.test(l) || NO.test(l) ? undefined : humanLabel(l))
     return [
-      { label: yes, title: "Yes", caption: caption(yes), tone: "yes" },
-      { label: no, title: "No", caption: caption(no), tone: "no" },
+      { label: yes, title: t("choice.yes"), caption: caption(yes), tone: "yes" },
+      { label: no, title: t("choice.no"), caption: caption(no), tone: "no" },
     ]
   }
   return labels.map((label) => ({ label, title: humanLabel(label), tone: "plain" }))
@@ -35,5 +36,5 @@ export function answerChoices(labels: readonly string[], subcategory: TaskSubcat
 /** The question a binary task asks, from its positive label ("collapsed" -> "Collapsed?"). */
 export function binaryQuestion(choices: Choice[]): string | null {
   const yes = choices.find((c) => c.tone === "yes")
-  return yes?.caption ? `${yes.caption}?` : null
+  return yes?.caption ? t("label.binaryQuestion", { label: yes.caption }) : null
 }

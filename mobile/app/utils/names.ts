@@ -1,31 +1,38 @@
 import type { TaskCategory, TaskStatus, TaskSubcategory } from "../gql/graphql"
+import { t } from "../i18n"
 import type { Tone } from "../theme"
 
-/** Words people use for the API's enum values. */
-export const categoryNames: Record<TaskCategory, { title: string; icon: string; color: string; blurb: string }> = {
-  IMAGE: { title: "Images", icon: "Im", color: "#2563EB", blurb: "Look at photos and say what you see" },
-  TEXT: { title: "Text", icon: "Tx", color: "#7C3AED", blurb: "Read short messages and sort them" },
-  AUDIO: { title: "Audio", icon: "Au", color: "#DB2777", blurb: "Listen to recordings" },
-  OTHER: { title: "Other", icon: "…", color: "#0D9488", blurb: "Everything else" },
+/** Words people use for the API's enum values, in the language in use. */
+export function categoryName(category: TaskCategory): { title: string; icon: string; color: string; blurb: string } {
+  const { icon, color } = CATEGORY_LOOK[category]
+  return { title: t(`category.${category}`), blurb: t(`category.${category}.blurb`), icon, color }
 }
 
-export const subcategoryNames: Record<TaskSubcategory, { title: string; blurb: string }> = {
-  BINARY_CLASSIFICATION: { title: "Yes or no", blurb: "Answer one question per sample" },
-  MULTICLASS_CLASSIFICATION: { title: "Pick a class", blurb: "Choose one of several labels" },
-  OBJECT_DETECTION: { title: "Find objects", blurb: "Mark where things are" },
-  IMAGE_CAPTIONING: { title: "Describe images", blurb: "Write what the image shows" },
+const CATEGORY_LOOK: Record<TaskCategory, { icon: string; color: string }> = {
+  IMAGE: { icon: "Im", color: "#2563EB" },
+  TEXT: { icon: "Tx", color: "#7C3AED" },
+  AUDIO: { icon: "Au", color: "#DB2777" },
+  OTHER: { icon: "…", color: "#0D9488" },
 }
 
-export const statusNames: Record<TaskStatus, { label: string; tone: Tone }> = {
-  COLLECTING: { label: "Collecting answers", tone: "success" },
-  TRAINING: { label: "Training", tone: "warning" },
-  FINISHED: { label: "Finished", tone: "info" },
-  FAILED: { label: "Failed", tone: "danger" },
+export function subcategoryName(subcategory: TaskSubcategory): { title: string; blurb: string } {
+  return { title: t(`subcategory.${subcategory}`), blurb: t(`subcategory.${subcategory}.blurb`) }
+}
+
+const STATUS_TONE: Record<TaskStatus, Tone> = {
+  COLLECTING: "success",
+  TRAINING: "warning",
+  FINISHED: "info",
+  FAILED: "danger",
+}
+
+export function statusName(status: TaskStatus): { label: string; tone: Tone } {
+  return { label: t(`status.${status}`), tone: STATUS_TONE[status] }
 }
 
 /** The server counts batches from 0 (batch n follows training round n); people count from 1. */
 export function batchName(number: number): string {
-  return `Batch ${number + 1}`
+  return t("common.batch", { number: number + 1 })
 }
 
 /** "not_collapsed" -> "Not collapsed". */

@@ -1,3 +1,4 @@
+import { t } from "../../i18n"
 import type { CombinedError } from "@urql/core"
 
 /** What went wrong with a request, in terms the app can act on. */
@@ -40,18 +41,6 @@ export function isRetryable(problem: Problem): boolean {
   return problem.kind === "network" || problem.code === "INTERNAL" || problem.code === "RATE_LIMITED"
 }
 
-const MESSAGES: Record<ErrorCode, string> = {
-  UNAUTHENTICATED: "Your sign-in is no longer valid. Please sign in again.",
-  FORBIDDEN: "Your account is not allowed to do that.",
-  NOT_FOUND: "This task no longer exists.",
-  BAD_USER_INPUT: "The server did not accept this",
-  CONFLICT: "The server did not accept this",
-  REFUSED: "The server did not accept this",
-  TASK_LOCKED: "This batch is closed: the task moved on before your answers arrived.",
-  RATE_LIMITED: "Too many requests right now. The app will try again shortly.",
-  INTERNAL: "The server had a problem. The app will try again shortly.",
-}
-
 /** Why a submission was refused, where the answer matters to what the app says and does next. */
 export type Refusal = "batchClosed" | "alreadyAnswered"
 
@@ -68,19 +57,17 @@ export function refusalOf(problem: Problem): Refusal | null {
   return found?.refusal ?? null
 }
 
-const REFUSAL_MESSAGES: Record<Refusal, string> = {
-  batchClosed:
-    "Other annotators finished this batch while you were offline, so these answers could not be counted. The batch open now is below.",
-  alreadyAnswered: "You have already answered this batch; the server keeps the answers it got first.",
-}
-
-/** One plain sentence for the user. */
+/** One plain sentence for the user, in the language in use. */
 export function describeProblem(problem: Problem): string {
-  if (problem.kind === "network") return "No connection to the server."
+  if (problem.kind === "network") return t("problem.network")
   const refusal = refusalOf(problem)
-  if (refusal) return REFUSAL_MESSAGES[refusal]
-  if (["BAD_USER_INPUT", "CONFLICT", "REFUSED"].includes(problem.code)) {
-    return `${MESSAGES[problem.code]}: ${problem.message}`
+  if (refusal) return t(`problem.${refusal}`)
+  switch (problem.code) {
+    case "BAD_USER_INPUT":
+    case "CONFLICT":
+    case "REFUSED":
+      return t("problem.refused", { message: problem.message })
+    default:
+      return t(`problem.${problem.code}`)
   }
-  return MESSAGES[problem.code]
 }

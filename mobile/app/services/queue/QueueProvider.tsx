@@ -7,15 +7,14 @@ import { useExpire } from "../session/SessionContext"
 import { deviceStore } from "../storage/keyValue"
 import { AnswerQueue, type Submission } from "./answerQueue"
 import type { Answered } from "./answerState"
+import { t } from "../../i18n"
 
 /** A refused submission, said plainly: a title, a sentence, and when (screens refetch on it). */
 export type Rejection = { title: string; message: string; at: number }
 
-const REFUSAL_TITLES = { batchClosed: "Batch closed while you were away", alreadyAnswered: "Already answered" }
-
 function rejectionOf(problem: Problem): Rejection {
   const refusal = refusalOf(problem)
-  const title = refusal ? REFUSAL_TITLES[refusal] : "Answers not accepted"
+  const title = t(refusal ? `panel.${refusal}` : "panel.notAccepted")
   return { title, message: describeProblem(problem), at: Date.now() }
 }
 

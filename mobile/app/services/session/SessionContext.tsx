@@ -4,6 +4,7 @@ import { describeProblem } from "../api/problem"
 import { registerAnnotator } from "../api/register"
 import { deviceStore, loadJson, saveJson } from "../storage/keyValue"
 import { clearToken, loadToken, saveToken } from "../storage/secureToken"
+import { t } from "../../i18n"
 
 /**
  * Who is signed in, to which server. `owner` names this sign-in's answers on the device (drafts,
@@ -33,7 +34,6 @@ type SessionApi = {
 }
 
 const PROFILE_KEY = "activecrowds.profile"
-const EXPIRED = "The server no longer accepts your sign-in (it may have been reset). Sign in again to go on."
 const SessionContext = createContext<SessionApi | null>(null)
 
 /** Restores the saved session at start and offers sign in / sign out. */
@@ -50,9 +50,7 @@ export function SessionProvider({ children, initial }: { children: ReactNode; in
   const signIn = useCallback(async (serverUrl: string, name: string) => {
     const result = await registerAnnotator(endpointsFor(serverUrl), name.trim())
     if (result.kind !== "ok") {
-      return result.kind === "network"
-        ? "Could not reach the server. Check the address and your connection."
-        : describeProblem(result)
+      return result.kind === "network" ? t("signIn.unreachable") : describeProblem(result)
     }
     const session = { serverUrl, name: name.trim(), token: result.token, owner: newOwner() }
     await saveToken(session.token)
@@ -72,7 +70,7 @@ export function SessionProvider({ children, initial }: { children: ReactNode; in
 
   const expire = useCallback(async (unsentAnswers: number) => {
     await clearToken()
-    const expiry = { message: EXPIRED, unsentAnswers }
+    const expiry = { message: t("signIn.expired"), unsentAnswers }
     setState((s) => {
       if (s.status !== "signedIn") return s
       const { serverUrl, name } = s.session // the address and name stay filled in
