@@ -19,7 +19,7 @@ from activecrowds.domain.events import Event
 from activecrowds.services import ports
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(ports.UnitOfWork):
     """`async with uow: ...; await uow.commit()`; leaving without commit rolls back.
 
     On SQLite a writing unit of work starts with BEGIN IMMEDIATE (the database's one write lock,
@@ -27,13 +27,6 @@ class SqlUnitOfWork:
     A reading one on PostgreSQL runs in autocommit: under READ COMMITTED each statement sees its
     own snapshot anyway, so BEGIN and ROLLBACK would only add two round trips.
     """
-
-    tasks: ports.TaskRepository
-    samples: ports.SampleRepository
-    batches: ports.BatchRepository
-    answers: ports.AnswerRepository
-    rounds: ports.RoundRepository
-    annotators: ports.AnnotatorRepository
 
     def __init__(self, engine: AsyncEngine, *, write: bool = True) -> None:
         self.engine = engine
@@ -75,10 +68,6 @@ class SqlUnitOfWork:
         finally:
             conn.info.pop(BEGIN_KEY, None)
             await conn.close()
-
-    def collect(self, *events: Event) -> None:
-        """Remember events to publish once this transaction has committed."""
-        self.events.extend(events)
 
     async def commit(self) -> None:
         assert self._conn is not None, "commit outside `async with`"

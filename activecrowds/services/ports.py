@@ -165,7 +165,11 @@ class AnnotatorRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction and its repositories; leaving it without `commit` rolls back."""
+    """One transaction and its repositories; leaving it without `commit` rolls back.
+
+    Adapters subclass it (as cosmicpython's AbstractUnitOfWork): they inherit the repository
+    types and `collect`, and fill in entering, leaving and committing.
+    """
 
     tasks: TaskRepository
     samples: SampleRepository
@@ -186,6 +190,7 @@ class UnitOfWork(Protocol):
 
     def collect(self, *events: Event) -> None:
         """Remember events to publish once this transaction has committed."""
+        self.events.extend(events)
 
     async def commit(self) -> None: ...
 

@@ -7,10 +7,8 @@ minute is up. Kept in this process: each server replica counts its own callers.
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 
 WINDOW_S = 60.0
 MAX_CALLERS = 100_000  # past this many, finished windows are forgotten
@@ -45,24 +43,3 @@ class Budget:
             self._windows = {k: w for k, w in self._windows.items() if now - w[0] < WINDOW_S}
         self._windows[key] = (now, 0.0)
         return self._windows[key]
-
-
-class Turns:
-    """One at a time per key: a lock per key, forgotten once nobody holds or awaits it."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}  # key -> (lock, holders + waiters)
-
-    @asynccontextmanager
-    async def turn(self, key: str) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users > 1:
-                self._locks[key] = (lock, users - 1)
-            else:
-                del self._locks[key]

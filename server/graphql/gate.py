@@ -20,7 +20,8 @@ from strawberry.types import ExecutionResult
 
 from activecrowds.config import Settings
 from activecrowds.domain.errors import RateLimited, Unauthenticated
-from server.graphql.budget import Budget, Turns
+from activecrowds.services.gate import KeyedLocks
+from server.graphql.budget import Budget
 from server.graphql.context import RequestContext
 from server.graphql.cost import Shape
 from server.graphql.documents import MAX_TOKENS, Admission, Documents, Prepared, digest, tokens
@@ -71,7 +72,7 @@ class Gate:
         self.max_cost = settings.max_query_cost
         self.parse_time = Budget(settings.parse_ms_per_minute / 1000)
         self.cost = Budget(settings.query_cost_per_minute)
-        self._turns = Turns()
+        self._turns = KeyedLocks()
         for text in manifest.documents.values():
             documents.pin(text)
 
@@ -140,7 +141,7 @@ class Gate:
 
         One at a time per caller, so each is charged before the caller's next one is weighed.
         """
-        async with self._turns.turn(who.key):
+        async with self._turns.hold(who.key):
             if self.parse_time.remaining(who.key) <= 0:
                 wait = self.parse_time.resets_in(who.key)
                 raise RateLimited(

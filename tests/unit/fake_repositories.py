@@ -17,26 +17,14 @@ from typing import Any
 
 from fake_tables import AnswerRow, IntegrityError, Repository, by_id, copies, now, stored_test
 
-from activecrowds.domain.model import (
-    Annotator,
-    Batch,
-    BatchStatus,
-    Role,
-    Round,
-    RoundStatus,
-    Sample,
-    SampleKind,
-    SampleState,
-    Task,
-    TaskStatus,
-)
+from activecrowds.domain import model as m
 from activecrowds.services.ports import NewTask, TaskChanges
 
 
 class FakeTaskRepository(Repository):
-    async def add(self, task: NewTask) -> Task:
+    async def add(self, task: NewTask) -> m.Task:
         created = now()
-        row = Task(
+        row = m.Task(
             id=self.tx.next_id("tasks"),
             **dataclasses.asdict(task),
             created_at=created,
@@ -45,10 +33,10 @@ class FakeTaskRepository(Repository):
         self.tx.writable().tasks[row.id] = row
         return copy.deepcopy(row)
 
-    async def get(self, task_id: int, *, lock: bool = False) -> Task | None:
+    async def get(self, task_id: int, *, lock: bool = False) -> m.Task | None:
         return copy.deepcopy(self.tx.tables.tasks.get(task_id))
 
-    async def get_many(self, ids: Iterable[int]) -> dict[int, Task]:
+    async def get_many(self, ids: Iterable[int]) -> dict[int, m.Task]:
         rows = self.tx.tables.tasks
         return {i: copy.deepcopy(rows[i]) for i in set(ids) if i in rows}
 
@@ -56,8 +44,8 @@ class FakeTaskRepository(Repository):
         self,
         category: str | None = None,
         subcategory: str | None = None,
-        status: TaskStatus | None = None,
-    ) -> builtins.list[Task]:
+        status: m.TaskStatus | None = None,
+    ) -> builtins.list[m.Task]:
         found = [
             t
             for t in by_id(self.tx.tables.tasks)
@@ -67,7 +55,7 @@ class FakeTaskRepository(Repository):
         ]
         return copies(reversed(found))
 
-    async def save_status(self, task: Task) -> None:
+    async def save_status(self, task: m.Task) -> None:
         self._set(task.id, status=task.status, last_error=task.last_error)
 
     async def change(self, task_id: int, changes: TaskChanges) -> None:
@@ -110,34 +98,34 @@ class FakeSampleRepository(Repository):
             if row["key"] in keys:
                 raise IntegrityError(f"unique (task_id, key): {row['key']!r} twice")
             keys.add(row["key"])
-            values = {**copy.deepcopy(dict(row)), "kind": SampleKind(row["kind"])}
-            new.append(Sample(id=self.tx.next_id("samples"), task_id=task_id, **values))
+            values = {**copy.deepcopy(dict(row)), "kind": m.SampleKind(row["kind"])}
+            new.append(m.Sample(id=self.tx.next_id("samples"), task_id=task_id, **values))
         tables.samples.update((s.id, s) for s in new)
 
-    async def get(self, sample_id: int) -> Sample | None:
+    async def get(self, sample_id: int) -> m.Sample | None:
         return copy.deepcopy(self.tx.tables.samples.get(sample_id))
 
-    async def in_batches(self, batch_ids: Iterable[int]) -> dict[int, list[Sample]]:
+    async def in_batches(self, batch_ids: Iterable[int]) -> dict[int, list[m.Sample]]:
         wanted = set(batch_ids)
-        out: defaultdict[int, list[Sample]] = defaultdict(list)
+        out: defaultdict[int, list[m.Sample]] = defaultdict(list)
         for s in self._where(lambda s: s.batch_id in wanted):
             assert s.batch_id is not None
             out[s.batch_id].append(s)
         return out
 
-    async def of_kind(self, task_id: int, kinds: Iterable[SampleKind]) -> list[Sample]:
+    async def of_kind(self, task_id: int, kinds: Iterable[m.SampleKind]) -> list[m.Sample]:
         wanted = set(kinds)
         return self._where(lambda s: s.task_id == task_id and s.kind in wanted)
 
-    async def accepted(self, task_id: int) -> list[Sample]:
-        return self._where(lambda s: s.task_id == task_id and s.state is SampleState.ACCEPTED)
+    async def accepted(self, task_id: int) -> list[m.Sample]:
+        return self._where(lambda s: s.task_id == task_id and s.state is m.SampleState.ACCEPTED)
 
-    async def remaining_pool(self, task_id: int) -> list[Sample]:
+    async def remaining_pool(self, task_id: int) -> list[m.Sample]:
         return self._where(
-            lambda s: s.task_id == task_id and s.kind is SampleKind.POOL and s.batch_id is None
+            lambda s: s.task_id == task_id and s.kind is m.SampleKind.POOL and s.batch_id is None
         )
 
-    def _where(self, keep: Callable[[Sample], bool]) -> list[Sample]:
+    def _where(self, keep: Callable[[m.Sample], bool]) -> list[m.Sample]:
         return copies(s for s in by_id(self.tx.tables.samples) if keep(s))
 
     async def assign_batch(self, sample_ids: Sequence[int], batch_id: int) -> int:
@@ -146,10 +134,10 @@ class FakeSampleRepository(Repository):
         moved = [tables.samples[i] for i in set(sample_ids) if i in tables.samples]
         moved = [s for s in moved if s.batch_id is None]
         for s in moved:
-            s.batch_id, s.state, s.answer_count = batch_id, SampleState.OPEN, 0
+            s.batch_id, s.state, s.answer_count = batch_id, m.SampleState.OPEN, 0
         return len(moved)
 
-    async def save_tallies(self, samples: Sequence[Sample]) -> None:
+    async def save_tallies(self, samples: Sequence[m.Sample]) -> None:
         rows = self.tx.writable().samples
         for s in samples:
             if s.id in rows:
@@ -163,32 +151,32 @@ class FakeSampleRepository(Repository):
         for s in self.tx.tables.samples.values():
             if s.task_id in wanted:
                 labelled, unpicked = out.get(s.task_id, (0, 0))
-                labelled += s.kind is SampleKind.SEED or s.state is SampleState.ACCEPTED
-                unpicked += s.kind is SampleKind.POOL and s.batch_id is None
+                labelled += s.kind is m.SampleKind.SEED or s.state is m.SampleState.ACCEPTED
+                unpicked += s.kind is m.SampleKind.POOL and s.batch_id is None
                 out[s.task_id] = (labelled, unpicked)
         return out
 
 
 class FakeBatchRepository(Repository):
-    async def add(self, task_id: int, number: int) -> Batch:
+    async def add(self, task_id: int, number: int) -> m.Batch:
         tables = self.tx.writable()
         self._require(tables.tasks, task_id, "task")
         if any((b.task_id, b.number) == (task_id, number) for b in tables.batches.values()):
             raise IntegrityError(f"unique (task_id, number): batch {number} of task {task_id}")
-        batch = Batch(self.tx.next_id("batches"), task_id, number, created_at=now())
+        batch = m.Batch(self.tx.next_id("batches"), task_id, number, created_at=now())
         tables.batches[batch.id] = batch
         return copy.deepcopy(batch)
 
-    async def get(self, batch_id: int, *, lock: bool = False) -> Batch | None:
+    async def get(self, batch_id: int, *, lock: bool = False) -> m.Batch | None:
         return copy.deepcopy(self.tx.tables.batches.get(batch_id))
 
-    async def lock_with_task(self, batch_id: int) -> tuple[Batch, Task] | None:
+    async def lock_with_task(self, batch_id: int) -> tuple[m.Batch, m.Task] | None:
         batch = self.tx.tables.batches.get(batch_id)
         task = self.tx.tables.tasks.get(batch.task_id) if batch else None
         return (copy.deepcopy(batch), copy.deepcopy(task)) if batch and task else None
 
-    async def latest(self, task_ids: Iterable[int]) -> dict[int, Batch]:
-        wanted, out = set(task_ids), dict[int, Batch]()
+    async def latest(self, task_ids: Iterable[int]) -> dict[int, m.Batch]:
+        wanted, out = set(task_ids), dict[int, m.Batch]()
         for b in self.tx.tables.batches.values():
             if b.task_id in wanted and (b.task_id not in out or b.number > out[b.task_id].number):
                 out[b.task_id] = b
@@ -197,7 +185,7 @@ class FakeBatchRepository(Repository):
     async def resolve(self, batch_id: int) -> None:
         batch = self.tx.writable().batches.get(batch_id)
         if batch is not None:
-            batch.status, batch.resolved_at = BatchStatus.RESOLVED, now()
+            batch.status, batch.resolved_at = m.BatchStatus.RESOLVED, now()
 
 
 class FakeAnswerRepository(Repository):
@@ -245,13 +233,13 @@ class FakeRoundRepository(Repository):
         self._require(tables.tasks, task_id, "task")
         if tables.round_of(task_id, number) is not None:
             raise IntegrityError(f"unique (task_id, number): round {number} of task {task_id}")
-        row = Round(self.tx.next_id("rounds"), task_id, number, RoundStatus.DUE, sent_at=now())
+        row = m.Round(self.tx.next_id("rounds"), task_id, number, m.RoundStatus.DUE, sent_at=now())
         tables.rounds[row.id] = row
 
-    async def get(self, task_id: int, number: int, *, lock: bool = False) -> Round | None:
+    async def get(self, task_id: int, number: int, *, lock: bool = False) -> m.Round | None:
         return copy.deepcopy(self.tx.tables.round_of(task_id, number))
 
-    async def save(self, round_: Round) -> None:
+    async def save(self, round_: m.Round) -> None:
         rows = self.tx.writable().rounds
         if round_.id in rows:
             stored = copy.deepcopy(round_)
@@ -264,26 +252,28 @@ class FakeRoundRepository(Repository):
         if row is not None:
             row.sent_at = at
 
-    async def to_send(self, now: datetime, sent_before: datetime, limit: int = 100) -> list[Round]:
+    async def to_send(
+        self, now: datetime, sent_before: datetime, limit: int = 100
+    ) -> list[m.Round]:
         found = [
             r
             for r in by_id(self.tx.tables.rounds)
-            if r.status in (RoundStatus.DUE, RoundStatus.RUNNING)
+            if r.status in (m.RoundStatus.DUE, m.RoundStatus.RUNNING)
             and (r.lease_until is None or r.lease_until < now)
             and (r.sent_at is None or r.sent_at < sent_before)
         ]
         return copies(found[:limit])
 
-    async def of_tasks(self, task_ids: Iterable[int]) -> dict[int, list[Round]]:
+    async def of_tasks(self, task_ids: Iterable[int]) -> dict[int, list[m.Round]]:
         wanted = set(task_ids)
-        out: defaultdict[int, list[Round]] = defaultdict(list)
+        out: defaultdict[int, list[m.Round]] = defaultdict(list)
         for r in sorted(self.tx.tables.rounds.values(), key=lambda r: (r.task_id, r.number)):
             if r.task_id in wanted:
                 out[r.task_id].append(copy.deepcopy(r))
         return out
 
     async def pending(self) -> list[tuple[int, int]]:
-        waiting = (RoundStatus.DUE, RoundStatus.RUNNING)
+        waiting = (m.RoundStatus.DUE, m.RoundStatus.RUNNING)
         rounds = by_id(self.tx.tables.rounds)
         return [(r.task_id, r.number) for r in rounds if r.status in waiting]
 
@@ -293,14 +283,14 @@ class FakeRoundRepository(Repository):
 
 
 class FakeAnnotatorRepository(Repository):
-    async def add(self, name: str, role: Role, token_hash: str) -> Annotator:
+    async def add(self, name: str, role: m.Role, token_hash: str) -> m.Annotator:
         tables = self.tx.writable()
         if any(a.token_hash == token_hash for a in tables.annotators.values()):
             raise IntegrityError("unique (token_hash)")
-        annotator = Annotator(self.tx.next_id("annotators"), name, role, token_hash, now())
+        annotator = m.Annotator(self.tx.next_id("annotators"), name, role, token_hash, now())
         tables.annotators[annotator.id] = annotator
         return copy.deepcopy(annotator)
 
-    async def by_token_hash(self, token_hash: str) -> Annotator | None:
+    async def by_token_hash(self, token_hash: str) -> m.Annotator | None:
         found = [a for a in self.tx.tables.annotators.values() if a.token_hash == token_hash]
         return copy.deepcopy(found[0]) if found else None

@@ -18,7 +18,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any, TypeVar
 
 from fake_repositories import (
@@ -72,15 +71,8 @@ class FakeDatabase:
         return next(self._ids[table])
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(ports.UnitOfWork):
     """`async with uow: ...; await uow.commit()`; leaving without commit rolls back."""
-
-    tasks: ports.TaskRepository
-    samples: ports.SampleRepository
-    batches: ports.BatchRepository
-    answers: ports.AnswerRepository
-    rounds: ports.RoundRepository
-    annotators: ports.AnnotatorRepository
 
     def __init__(self, db: FakeDatabase, *, write: bool = True) -> None:
         self.db, self.write = db, write
@@ -95,31 +87,18 @@ class FakeUnitOfWork:
             except TimeoutError:
                 raise AssertionError("a writing unit of work inside another one") from None
         tx = self._tx = Transaction(copy.deepcopy(self.db.committed), self.db.next_id, self.write)
-        self.tasks = FakeTaskRepository(tx)
-        self.samples = FakeSampleRepository(tx)
-        self.batches = FakeBatchRepository(tx)
-        self.answers = FakeAnswerRepository(tx)
-        self.rounds = FakeRoundRepository(tx)
-        self.annotators = FakeAnnotatorRepository(tx)
+        self.tasks, self.samples = FakeTaskRepository(tx), FakeSampleRepository(tx)
+        self.batches, self.answers = FakeBatchRepository(tx), FakeAnswerRepository(tx)
+        self.rounds, self.annotators = FakeRoundRepository(tx), FakeAnnotatorRepository(tx)
         self.events = []
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        tx, self._tx = self._tx, None
-        if tx is None:
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._tx is None:
             return
-        tx.open = False  # what was not committed is dropped with the copy
+        self._tx.open, self._tx = False, None  # what was not committed is dropped with the copy
         if self.write:
             self.db.writer.release()
-
-    def collect(self, *events: Event) -> None:
-        """Remember events to publish once this transaction has committed."""
-        self.events.extend(events)
 
     async def commit(self) -> None:
         assert self._tx is not None, "commit outside `async with`"

@@ -9,27 +9,9 @@ from typing import Any
 
 import pytest
 
+from activecrowds.domain import events as ev
+from activecrowds.domain import model as m
 from activecrowds.domain.errors import Conflict, NotCollecting, ValidationError
-from activecrowds.domain.events import (
-    AnswersSubmitted,
-    LockReason,
-    NewBatchAvailable,
-    RoundCompleted,
-    RoundDue,
-    TaskFailed,
-    TaskLocked,
-)
-from activecrowds.domain.model import (
-    Batch,
-    BatchStatus,
-    Round,
-    RoundStatus,
-    Sample,
-    SampleKind,
-    SampleState,
-    Task,
-    TaskStatus,
-)
 from activecrowds_ml.consensus import PeerRule
 from activecrowds_ml.metrics import Metrics
 
@@ -40,11 +22,11 @@ RULE = PeerRule(min_peers=3, min_agreement=0.75, max_peers=5)
 SCORES = Metrics(0.9, 0.8, 0.7, 0.75, [[4, 1], [0, 5]], ["a", "b"], 10)
 
 
-def sample(state: SampleState | None = SampleState.OPEN, **fields: Any) -> Sample:
-    return dataclasses.replace(Sample(1, 1, "k", SampleKind.POOL, state=state), **fields)
+def sample(state: m.SampleState | None = m.SampleState.OPEN, **fields: Any) -> m.Sample:
+    return dataclasses.replace(m.Sample(1, 1, "k", m.SampleKind.POOL, state=state), **fields)
 
 
-def answered(*labels: str, rule: PeerRule = RULE) -> Sample:
+def answered(*labels: str, rule: PeerRule = RULE) -> m.Sample:
     """A sample of an open batch after these answers, one per annotator."""
     s = sample()
     for label in labels:
@@ -52,7 +34,7 @@ def answered(*labels: str, rule: PeerRule = RULE) -> Sample:
     return s
 
 
-def decision(s: Sample) -> tuple[SampleState | None, str | None, int]:
+def decision(s: m.Sample) -> tuple[m.SampleState | None, str | None, int]:
     return s.state, s.resolved_label, s.answer_count
 
 
@@ -61,38 +43,38 @@ def decision(s: Sample) -> tuple[SampleState | None, str | None, int]:
 
 def test_below_min_peers_a_sample_stays_open_even_when_unanimous() -> None:
     s = answered("a", "a")
-    assert decision(s) == (SampleState.OPEN, None, 2) and s.votes == {"a": 2}
+    assert decision(s) == (m.SampleState.OPEN, None, 2) and s.votes == {"a": 2}
 
 
 def test_at_min_peers_with_enough_agreement_the_label_is_accepted() -> None:
-    assert decision(answered("a", "a", "a")) == (SampleState.ACCEPTED, "a", 3)
+    assert decision(answered("a", "a", "a")) == (m.SampleState.ACCEPTED, "a", 3)
 
 
 def test_at_min_peers_without_enough_agreement_it_stays_open() -> None:
-    assert decision(answered("a", "b", "a")) == (SampleState.OPEN, None, 3)  # 67 % < 75 %
+    assert decision(answered("a", "b", "a")) == (m.SampleState.OPEN, None, 3)  # 67 % < 75 %
 
 
 def test_agreement_exactly_at_the_threshold_is_enough() -> None:
-    assert decision(answered("b", "a", "a", "a")) == (SampleState.ACCEPTED, "a", 4)  # 75 %
+    assert decision(answered("b", "a", "a", "a")) == (m.SampleState.ACCEPTED, "a", 4)  # 75 %
     rule = PeerRule(min_peers=10, min_agreement=0.8, max_peers=20)
     eight_of_ten = answered(*["x"] * 8, "y", "z", rule=rule)  # 0.8 despite binary floats
-    assert decision(eight_of_ten) == (SampleState.ACCEPTED, "x", 10)
+    assert decision(eight_of_ten) == (m.SampleState.ACCEPTED, "x", 10)
 
 
 def test_at_max_peers_without_agreement_it_is_disputed() -> None:
     s = answered("a", "b", "a", "b", "a")  # 60 % at the fifth answer
-    assert decision(s) == (SampleState.DISPUTED, None, 5) and s.votes == {"a": 3, "b": 2}
+    assert decision(s) == (m.SampleState.DISPUTED, None, 5) and s.votes == {"a": 3, "b": 2}
 
 
 def test_one_peer_suffices_when_the_rule_says_so() -> None:
-    assert decision(answered("b", rule=PeerRule(1, 1.0, 1))) == (SampleState.ACCEPTED, "b", 1)
+    assert decision(answered("b", rule=PeerRule(1, 1.0, 1))) == (m.SampleState.ACCEPTED, "b", 1)
 
 
 @pytest.mark.parametrize(
     ("first", "later", "expected"),
     [
-        (["a", "a", "a"], ["b", "b", "b", "b"], (SampleState.ACCEPTED, "a", 7)),
-        (["a", "b", "a", "b", "a"], ["a", "a", "a"], (SampleState.DISPUTED, None, 8)),
+        (["a", "a", "a"], ["b", "b", "b", "b"], (m.SampleState.ACCEPTED, "a", 7)),
+        (["a", "b", "a", "b", "a"], ["a", "a", "a"], (m.SampleState.DISPUTED, None, 8)),
     ],
 )
 def test_a_decision_is_final_later_answers_are_only_counted(
@@ -118,32 +100,32 @@ def test_counting_does_not_change_the_votes_it_was_given() -> None:
 
 
 def test_the_training_label_is_the_crowds_for_pool_samples_and_the_datasets_otherwise() -> None:
-    assert sample(SampleState.ACCEPTED, resolved_label="b", label=None).training_label() == "b"
-    assert sample(None, kind=SampleKind.SEED, label="a").training_label() == "a"
+    assert sample(m.SampleState.ACCEPTED, resolved_label="b", label=None).training_label() == "b"
+    assert sample(None, kind=m.SampleKind.SEED, label="a").training_label() == "a"
     with pytest.raises(ValueError):
-        sample(SampleState.DISPUTED).training_label()
+        sample(m.SampleState.DISPUTED).training_label()
 
 
 # --- Batch.answer ------------------------------------------------------------------------------
 
 
-def task(status: TaskStatus = TaskStatus.COLLECTING, **rule: object) -> Task:
+def task(status: m.TaskStatus = m.TaskStatus.COLLECTING, **rule: object) -> m.Task:
     scenario = {"min_peers": 2, "min_agreement": 1.0, "max_peers": 2, **rule}
-    return Task(3, "t", "", "TEXT", "BINARY_CLASSIFICATION", ["a", "b"], "/d", scenario, status)
+    return m.Task(3, "t", "", "TEXT", "BINARY_CLASSIFICATION", ["a", "b"], "/d", scenario, status)
 
 
-def batch(n: int = 2, status: BatchStatus = BatchStatus.OPEN) -> Batch:
-    open_ = SampleState.OPEN
-    samples = [Sample(10 + i, 3, f"p{i}", SampleKind.POOL, state=open_) for i in range(n)]
-    return Batch(5, 3, number=4, status=status, samples=samples)
+def batch(n: int = 2, status: m.BatchStatus = m.BatchStatus.OPEN) -> m.Batch:
+    open_ = m.SampleState.OPEN
+    samples = [m.Sample(10 + i, 3, f"p{i}", m.SampleKind.POOL, state=open_) for i in range(n)]
+    return m.Batch(5, 3, number=4, status=status, samples=samples)
 
 
 def test_answers_are_counted_and_lock_the_annotator_out() -> None:
     b, t = batch(), task()
     events = b.answer(t, 7, [(10, "a")])
-    assert events == [AnswersSubmitted(3, 5, 7, 1), TaskLocked(3, LockReason.SUBMITTED, 7)]
+    assert events == [ev.AnswersSubmitted(3, 5, 7, 1), ev.TaskLocked(3, ev.LockReason.SUBMITTED, 7)]
     assert (b.samples[0].answer_count, b.samples[1].answer_count) == (1, 0)
-    assert b.status is BatchStatus.OPEN and t.status is TaskStatus.COLLECTING
+    assert b.status is m.BatchStatus.OPEN and t.status is m.TaskStatus.COLLECTING
 
 
 def test_the_last_decision_resolves_the_batch_and_makes_the_next_round_due() -> None:
@@ -154,15 +136,15 @@ def test_the_last_decision_resolves_the_batch_and_makes_the_next_round_due() -> 
     # When the second peer disagrees on 11 (disputed: max 2 peers)
     events = b.answer(t, 3, [(11, "b")])
     # Then every sample is decided, the batch resolves and round 5 is due
-    assert b.samples[1].state is SampleState.DISPUTED
-    assert b.status is BatchStatus.RESOLVED and t.status is TaskStatus.TRAINING
-    assert events[2:] == [TaskLocked(3, LockReason.TRAINING), RoundDue(3, 5)]
+    assert b.samples[1].state is m.SampleState.DISPUTED
+    assert b.status is m.BatchStatus.RESOLVED and t.status is m.TaskStatus.TRAINING
+    assert events[2:] == [ev.TaskLocked(3, ev.LockReason.TRAINING), ev.RoundDue(3, 5)]
 
 
 def test_the_tasks_current_peer_rule_decides() -> None:
     b = batch(1)
     b.answer(task(min_peers=1, max_peers=1), 1, [(10, "b")])
-    assert decision(b.samples[0]) == (SampleState.ACCEPTED, "b", 1)
+    assert decision(b.samples[0]) == (m.SampleState.ACCEPTED, "b", 1)
 
 
 @pytest.mark.parametrize(
@@ -184,10 +166,10 @@ def test_an_invalid_submission_counts_nothing(answers: list[tuple[int, str]], fi
 
 def test_a_resolved_batch_is_a_conflict_while_collecting_and_not_collecting_otherwise() -> None:
     with pytest.raises(Conflict):
-        batch(status=BatchStatus.RESOLVED).answer(task(), 1, [(10, "a")])
-    for status in (TaskStatus.TRAINING, TaskStatus.FINISHED, TaskStatus.FAILED):
+        batch(status=m.BatchStatus.RESOLVED).answer(task(), 1, [(10, "a")])
+    for status in (m.TaskStatus.TRAINING, m.TaskStatus.FINISHED, m.TaskStatus.FAILED):
         with pytest.raises(NotCollecting):
-            batch(status=BatchStatus.RESOLVED).answer(task(status), 1, [(10, "a")])
+            batch(status=m.BatchStatus.RESOLVED).answer(task(status), 1, [(10, "a")])
 
 
 def test_only_an_exact_repeat_is_a_retry() -> None:
@@ -201,103 +183,103 @@ def test_only_an_exact_repeat_is_a_retry() -> None:
 # --- Round: claim, renew, hand back, finish, fail ----------------------------------------------
 
 
-def round_(status: RoundStatus = RoundStatus.DUE, **fields: Any) -> Round:
-    return dataclasses.replace(Round(8, 3, 2, status), **fields)
+def round_(status: m.RoundStatus = m.RoundStatus.DUE, **fields: Any) -> m.Round:
+    return dataclasses.replace(m.Round(8, 3, 2, status), **fields)
 
 
 def test_a_due_round_is_claimed_for_one_leased_attempt() -> None:
     r = round_(attempts=1)
     assert r.claim(NOW, 60) is True
-    assert (r.status, r.attempts, r.started_at) == (RoundStatus.RUNNING, 2, NOW)
+    assert (r.status, r.attempts, r.started_at) == (m.RoundStatus.RUNNING, 2, NOW)
     assert r.lease_until == NOW + timedelta(seconds=60) and r.held(NOW)
 
 
-@pytest.mark.parametrize("status", [RoundStatus.DONE, RoundStatus.FAILED])
-def test_a_final_round_is_never_claimed(status: RoundStatus) -> None:
+@pytest.mark.parametrize("status", [m.RoundStatus.DONE, m.RoundStatus.FAILED])
+def test_a_final_round_is_never_claimed(status: m.RoundStatus) -> None:
     r = round_(status)
     assert r.final and r.claim(NOW, 60) is False and r == round_(status)
 
 
 def test_a_running_round_is_claimed_only_once_its_lease_is_over() -> None:
-    held = round_(RoundStatus.RUNNING, attempts=1, lease_until=NOW + timedelta(seconds=1))
+    held = round_(m.RoundStatus.RUNNING, attempts=1, lease_until=NOW + timedelta(seconds=1))
     assert held.claim(NOW, 60) is False and held.attempts == 1
-    over = round_(RoundStatus.RUNNING, attempts=1, lease_until=NOW)
+    over = round_(m.RoundStatus.RUNNING, attempts=1, lease_until=NOW)
     assert not over.held(NOW) and over.claim(NOW, 60) is True and over.attempts == 2
-    released = round_(RoundStatus.RUNNING, attempts=1, lease_until=None)  # pending_rounds
+    released = round_(m.RoundStatus.RUNNING, attempts=1, lease_until=None)  # pending_rounds
     assert not released.held(NOW) and released.claim(NOW, 60) is True
 
 
 def test_a_handed_back_round_is_claimed_at_once_by_the_retry() -> None:
-    r = round_(RoundStatus.DUE, lease_until=NOW + timedelta(minutes=6))
+    r = round_(m.RoundStatus.DUE, lease_until=NOW + timedelta(minutes=6))
     assert not r.held(NOW) and r.claim(NOW, 60) is True
 
 
 def test_a_naive_lease_from_sqlite_reads_as_utc() -> None:
     naive = (NOW + timedelta(seconds=5)).replace(tzinfo=None)
-    assert round_(RoundStatus.RUNNING, lease_until=naive).held(NOW)
-    assert not round_(RoundStatus.RUNNING, lease_until=naive).held(NOW + timedelta(seconds=6))
+    assert round_(m.RoundStatus.RUNNING, lease_until=naive).held(NOW)
+    assert not round_(m.RoundStatus.RUNNING, lease_until=naive).held(NOW + timedelta(seconds=6))
 
 
 def test_only_a_running_round_renews_its_lease() -> None:
-    r = round_(RoundStatus.RUNNING, attempts=1, lease_until=NOW)
+    r = round_(m.RoundStatus.RUNNING, attempts=1, lease_until=NOW)
     assert r.renew(NOW + timedelta(seconds=10), 60, attempt=1) is True
     assert r.lease_until == NOW + timedelta(seconds=70)
-    for status in (RoundStatus.DUE, RoundStatus.DONE, RoundStatus.FAILED):
+    for status in (m.RoundStatus.DUE, m.RoundStatus.DONE, m.RoundStatus.FAILED):
         r = round_(status, attempts=1, lease_until=NOW)
         assert r.renew(NOW, 60, attempt=1) is False and r.lease_until == NOW
 
 
 def test_a_runner_that_lost_the_round_neither_renews_nor_hands_it_back() -> None:
     # Another runner's claim made attempts 2: the runner of attempt 1 lost the round.
-    r = round_(RoundStatus.RUNNING, attempts=2, lease_until=NOW)
+    r = round_(m.RoundStatus.RUNNING, attempts=2, lease_until=NOW)
     assert r.renew(NOW, 60, attempt=1) is False and r.lease_until == NOW
-    assert r.hand_back(NOW, 360, attempt=1) is False and r.status is RoundStatus.RUNNING
+    assert r.hand_back(NOW, 360, attempt=1) is False and r.status is m.RoundStatus.RUNNING
 
 
 def test_a_failed_attempt_hands_the_round_back_due_with_a_wait_for_the_retry() -> None:
-    r = round_(RoundStatus.RUNNING, attempts=1, lease_until=NOW + timedelta(seconds=60))
+    r = round_(m.RoundStatus.RUNNING, attempts=1, lease_until=NOW + timedelta(seconds=60))
     assert r.hand_back(NOW, 360, attempt=1) is True
-    assert (r.status, r.sent_at, r.attempts) == (RoundStatus.DUE, NOW, 1)
+    assert (r.status, r.sent_at, r.attempts) == (m.RoundStatus.DUE, NOW, 1)
     assert r.lease_until == NOW + timedelta(seconds=360)
 
 
-@pytest.mark.parametrize("status", [RoundStatus.DUE, RoundStatus.DONE, RoundStatus.FAILED])
-def test_only_a_running_round_is_handed_back(status: RoundStatus) -> None:
+@pytest.mark.parametrize("status", [m.RoundStatus.DUE, m.RoundStatus.DONE, m.RoundStatus.FAILED])
+def test_only_a_running_round_is_handed_back(status: m.RoundStatus) -> None:
     r = round_(status, error="kept")
     assert r.hand_back(NOW, 360, attempt=0) is False and r == round_(status, error="kept")
 
 
 def test_finishing_records_the_scores_and_drops_lease_and_error() -> None:
-    r = round_(RoundStatus.RUNNING, lease_until=NOW, error="earlier attempt")
+    r = round_(m.RoundStatus.RUNNING, lease_until=NOW, error="earlier attempt")
     other = dataclasses.replace(SCORES, accuracy=0.5)
-    assert r.finish(12, SCORES, other, NOW) == [RoundCompleted(3, 2)]
-    assert (r.status, r.train_size, r.test, r.eval) == (RoundStatus.DONE, 12, SCORES, other)
+    assert r.finish(12, SCORES, other, NOW) == [ev.RoundCompleted(3, 2)]
+    assert (r.status, r.train_size, r.test, r.eval) == (m.RoundStatus.DONE, 12, SCORES, other)
     assert (r.lease_until, r.error, r.finished_at) == (None, None, NOW) and r.final
 
 
 def test_failing_is_final_with_the_reason() -> None:
-    r = round_(RoundStatus.RUNNING, lease_until=NOW)
+    r = round_(m.RoundStatus.RUNNING, lease_until=NOW)
     r.fail("ModelError: oom")
-    assert (r.status, r.error, r.lease_until) == (RoundStatus.FAILED, "ModelError: oom", None)
+    assert (r.status, r.error, r.lease_until) == (m.RoundStatus.FAILED, "ModelError: oom", None)
     assert r.final and r.claim(NOW, 60) is False
 
 
 # --- Task transitions --------------------------------------------------------------------------
 
 
-def state(t: Task) -> tuple[TaskStatus, str | None]:
+def state(t: m.Task) -> tuple[m.TaskStatus, str | None]:
     return t.status, t.last_error
 
 
 def test_a_task_moves_between_collecting_training_finished_and_failed() -> None:
-    t = task(TaskStatus.FAILED)
+    t = task(m.TaskStatus.FAILED)
     t.last_error = "old"
-    assert t.start_training() == [TaskLocked(3, LockReason.TRAINING)]
-    assert state(t) == (TaskStatus.TRAINING, None)  # a retry clears the old failure
-    assert t.open_batch(batch()) == [NewBatchAvailable(3, 5, 4)]
-    assert state(t) == (TaskStatus.COLLECTING, None)
-    assert t.fail("ModelError: x") == [TaskFailed(3, "ModelError: x")]
-    assert state(t) == (TaskStatus.FAILED, "ModelError: x")
-    assert t.finish() == [TaskLocked(3, LockReason.FINISHED)]
-    assert state(t)[0] is TaskStatus.FINISHED
+    assert t.start_training() == [ev.TaskLocked(3, ev.LockReason.TRAINING)]
+    assert state(t) == (m.TaskStatus.TRAINING, None)  # a retry clears the old failure
+    assert t.open_batch(batch()) == [ev.NewBatchAvailable(3, 5, 4)]
+    assert state(t) == (m.TaskStatus.COLLECTING, None)
+    assert t.fail("ModelError: x") == [ev.TaskFailed(3, "ModelError: x")]
+    assert state(t) == (m.TaskStatus.FAILED, "ModelError: x")
+    assert t.finish() == [ev.TaskLocked(3, ev.LockReason.FINISHED)]
+    assert state(t)[0] is m.TaskStatus.FINISHED
     assert task(min_peers=1, max_peers=3).peer_rule == PeerRule(1, 1.0, 3)

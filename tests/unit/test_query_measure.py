@@ -16,7 +16,8 @@ from graphql import (
     parse,
 )
 
-from server.graphql.budget import Budget, Turns
+from activecrowds.services.gate import KeyedLocks
+from server.graphql.budget import Budget
 from server.graphql.cost import LIST_SIZES, Measure, Shape, list_sizes
 from server.graphql.documents import digest, tokens
 from server.graphql.schema import build_schema
@@ -97,11 +98,11 @@ def test_a_budget_is_spent_within_a_minute_and_comes_back_whole() -> None:
     assert budget.remaining("a") == 10
 
 
-async def test_turns_come_one_at_a_time_per_key_and_are_forgotten() -> None:
-    turns, order = Turns(), []
+async def test_keyed_locks_come_one_at_a_time_per_key_and_are_forgotten() -> None:
+    turns, order = KeyedLocks(), []
 
     async def take(key: str, name: str) -> None:
-        async with turns.turn(key):
+        async with turns.hold(key):
             order.append(f"{name} in")
             await asyncio.sleep(0.01)
             order.append(f"{name} out")
