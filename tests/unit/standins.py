@@ -105,15 +105,9 @@ class StandInModel(Model):
         self._record("test", records, labels)
         return self.script.test
 
-    def pool_view(
-        self,
-        strategy: QueryStrategy,
-        pool: Sequence[Record],
-        labelled: Sequence[Record] = (),
-        mc_passes: int = 10,
-    ) -> PoolView:
+    def pool_view(self, strategy: QueryStrategy, pool: Sequence[Record], *rest: Any) -> PoolView:
         self._record("pool_view", pool)
-        return super().pool_view(strategy, pool, labelled, mc_passes)
+        return super().pool_view(strategy, pool, *rest)
 
     def predict_proba(self, records: Sequence[Record]) -> np.ndarray:
         rows = [[0.5, 0.5] if r.id in self.script.unsure else [0.95, 0.05] for r in records]
