@@ -63,6 +63,22 @@ async def another_runner(fakes: Fakes, task_id: int, number: int, at: datetime) 
         await uow.commit()
 
 
+async def lapse_lease(fakes: Fakes, task_id: int, number: int) -> None:
+    """The runner's lease on the round runs out (it could not renew)."""
+    async with fakes.db.uow() as uow:
+        lapsed = await uow.rounds.get(task_id, number)
+        assert lapsed is not None
+        lapsed.lease_until = now() - timedelta(seconds=1)
+        await uow.rounds.save(lapsed)
+        await uow.commit()
+
+
+async def released(script: Script, run: asyncio.Future[bool]) -> bool:
+    """Let the held training finish; what run_training_round returned."""
+    script.hold.set()
+    return await run
+
+
 async def training(script: Script) -> None:
     """Wait until the stand-in has started training (it then waits for script.hold)."""
     assert await asyncio.to_thread(script.training.wait, 5)
@@ -86,8 +102,7 @@ async def test_claiming_marks_the_round_running_for_one_leased_attempt(
     assert claimed.lease_until is not None
     assert before + lease <= claimed.lease_until <= now() + lease
     assert fakes.db.committed.tasks[task.id].status is TaskStatus.TRAINING
-    script.hold.set()
-    assert await run is True
+    assert await released(script, run) is True
 
 
 async def test_round_0_trains_on_the_seed_and_opens_batch_0_with_the_picked_samples(
@@ -237,12 +252,7 @@ async def test_a_round_settled_while_it_trained_is_not_recorded_twice(
     if meanwhile == "task deleted":
         await delete_task(fakes.ctx, ADMIN, task.id)
     elif meanwhile == "failed":  # given up on once this runner's lease lapsed
-        async with fakes.db.uow() as uow:
-            lapsed = await uow.rounds.get(task.id, 0)
-            assert lapsed is not None
-            lapsed.lease_until = now() - timedelta(seconds=1)
-            await uow.rounds.save(lapsed)
-            await uow.commit()
+        await lapse_lease(fakes, task.id, 0)
         await record_round_failure(fakes.ctx, task.id, 0, "ModelError: given up")
     else:
         async with fakes.db.uow() as uow:
@@ -273,8 +283,7 @@ async def test_a_long_training_keeps_renewing_its_lease(
     renewed = stored_round(fakes, task.id, 0)
     assert first is not None and renewed.lease_until is not None
     assert renewed.lease_until > first and renewed.status is RoundStatus.RUNNING
-    script.hold.set()
-    assert await run is True
+    assert await released(script, run) is True
 
 
 async def test_the_last_failure_fails_the_round_and_its_task_with_the_reason(
@@ -330,12 +339,7 @@ async def test_a_runner_that_lost_its_lease_leaves_the_new_runners_claim_alone(
     script.hold, script.error = threading.Event(), ModelError("out of memory")
     run = asyncio.ensure_future(run_training_round(fakes.ctx, task.id, 0))
     await training(script)
-    async with fakes.db.uow() as uow:
-        lapsed = await uow.rounds.get(task.id, 0)
-        assert lapsed is not None
-        lapsed.lease_until = now() - timedelta(seconds=1)
-        await uow.rounds.save(lapsed)
-        await uow.commit()
+    await lapse_lease(fakes, task.id, 0)
     await another_runner(fakes, task.id, 0, at=now())
     # When A's training fails
     script.hold.set()
