@@ -10,24 +10,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    Integer,
-    String,
-    Text,
     and_,
     bindparam,
     case,
-    cast,
     delete,
     func,
     insert,
-    literal,
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from activecrowds.adapters import statements as sql
 from activecrowds.adapters import tables as t
 from activecrowds.domain.model import (
     Annotator,
@@ -61,8 +55,8 @@ class TaskRepository(Repository):
 
     async def get(self, task_id: int, *, lock: bool = False) -> Task | None:
         """The task, or None; `lock` takes its row lock until commit (PostgreSQL)."""
-        query = select(t.tasks).where(t.tasks.c.id == task_id)
-        row = (await self.conn.execute(query.with_for_update() if lock else query)).first()
+        query = sql.TASK_LOCKED if lock else sql.TASK
+        row = (await self.conn.execute(query, {"task_id": task_id})).first()
         return Task(**row._mapping) if row else None
 
     async def get_many(self, ids: Iterable[int]) -> dict[int, Task]:
@@ -120,13 +114,9 @@ class SampleRepository(Repository):
 
     async def in_batches(self, batch_ids: Iterable[int]) -> dict[int, list[Sample]]:
         """Samples of each batch, in id order."""
-        query = (
-            select(t.samples)
-            .where(t.samples.c.batch_id.in_(list(batch_ids)))
-            .order_by(t.samples.c.id)
-        )
+        rows = await self.conn.execute(sql.SAMPLES_IN_BATCHES, {"batch_ids": list(batch_ids)})
         out: dict[int, list[Sample]] = defaultdict(list)
-        for r in await self.conn.execute(query):
+        for r in rows:
             out[r.batch_id].append(Sample(**r._mapping))
         return out
 
@@ -168,7 +158,7 @@ class SampleRepository(Repository):
         if not samples:
             return
         if self.conn.dialect.name == "postgresql":
-            await self.conn.execute(_tallies_from_arrays(samples))
+            await self.conn.execute(sql.UPDATE_TALLIES, _tally_arrays(samples))
             return
         names = ("state", "resolved_label", "answer_count", "votes")
         # "sid": a bind parameter may not share a column's name in an UPDATE's WHERE.
@@ -207,8 +197,8 @@ class BatchRepository(Repository):
 
     async def get(self, batch_id: int, *, lock: bool = False) -> Batch | None:
         """The batch, or None; `lock` serialises submissions to it until commit (PostgreSQL)."""
-        query = select(t.batches).where(t.batches.c.id == batch_id)
-        row = (await self.conn.execute(query.with_for_update() if lock else query)).first()
+        query = sql.BATCH_LOCKED if lock else sql.BATCH
+        row = (await self.conn.execute(query, {"batch_id": batch_id})).first()
         return Batch(**row._mapping) if row else None
 
     async def lock_with_task(self, batch_id: int) -> tuple[Batch, Task] | None:
@@ -218,32 +208,18 @@ class BatchRepository(Repository):
         committed while this one waited for the lock: only while the batch is still open is
         the task known to be as stored (nothing else changes a collecting task's status).
         """
-        query = (
-            select(*t.batches.c, *(c.label(TASK_PREFIX + c.name) for c in t.tasks.c))
-            .join(t.tasks, t.tasks.c.id == t.batches.c.task_id)
-            .where(t.batches.c.id == batch_id)
-            .with_for_update(of=t.batches)
-        )
-        row = (await self.conn.execute(query)).first()
+        query = sql.BATCH_LOCKED_WITH_TASK
+        row = (await self.conn.execute(query, {"batch_id": batch_id})).first()
         if row is None:
             return None
         values = row._mapping
-        task = Task(**{c.name: values[TASK_PREFIX + c.name] for c in t.tasks.c})
+        task = Task(**{c.name: values[sql.TASK_PREFIX + c.name] for c in t.tasks.c})
         return Batch(**{c.name: values[c.name] for c in t.batches.c}), task
 
     async def latest(self, task_ids: Iterable[int]) -> dict[int, Batch]:
         """Each task's newest batch (the open one while collecting)."""
-        c = t.batches.c
-        newest = (
-            select(c.task_id, func.max(c.number).label("number"))
-            .where(c.task_id.in_(list(task_ids)))
-            .group_by(c.task_id)
-            .subquery()
-        )
-        query = select(t.batches).join(
-            newest, and_(c.task_id == newest.c.task_id, c.number == newest.c.number)
-        )
-        return {r.task_id: Batch(**r._mapping) for r in await self.conn.execute(query)}
+        rows = await self.conn.execute(sql.NEWEST_BATCHES, {"task_ids": list(task_ids)})
+        return {r.task_id: Batch(**r._mapping) for r in rows}
 
     async def resolve(self, batch_id: int) -> None:
         query = (
@@ -269,49 +245,29 @@ class AnswerRepository(Repository):
             await self.conn.execute(insert(t.answers), values)
             return
         annotators, samples, labels = (list(column) for column in zip(*rows, strict=True))
-        given = (
-            func.unnest(
-                _array("annotators", annotators, Integer),
-                _array("samples", samples, Integer),
-                _array("labels", labels, String),
-            )
-            .table_valued("annotator_id", "sample_id", "label")
-            .render_derived("given")
-        )
-        query = insert(t.answers).from_select(
-            ["batch_id", "annotator_id", "sample_id", "label"],
-            select(literal(batch_id), given.c.annotator_id, given.c.sample_id, given.c.label),
-        )
-        await self.conn.execute(query)
+        arrays = {"annotators": annotators, "samples": samples, "labels": labels}
+        await self.conn.execute(sql.INSERT_ANSWERS, {"batch_id": batch_id, **arrays})
 
     async def of_annotators(
         self, batch_id: int, annotator_ids: Iterable[int]
     ) -> dict[int, dict[int, str]]:
         """What these annotators answered in this batch: annotator id -> sample id -> label."""
-        c = t.answers.c
-        query = select(c.annotator_id, c.sample_id, c.label).where(
-            c.batch_id == batch_id, c.annotator_id.in_(list(annotator_ids))
-        )
+        given = {"batch_id": batch_id, "annotator_ids": list(annotator_ids)}
         out: dict[int, dict[int, str]] = defaultdict(dict)
-        for annotator_id, sample_id, label in await self.conn.execute(query):
+        for annotator_id, sample_id, label in await self.conn.execute(
+            sql.ANSWERS_OF_ANNOTATORS, given
+        ):
             out[annotator_id][sample_id] = label
         return dict(out)
 
     async def answered_batches(self, annotator_id: int, batch_ids: Iterable[int]) -> set[int]:
         """Which of these batches the annotator has answered."""
-        c = t.answers.c
-        query = (
-            select(c.batch_id)
-            .where(c.annotator_id == annotator_id, c.batch_id.in_(list(batch_ids)))
-            .distinct()
-        )
-        return {r[0] for r in await self.conn.execute(query)}
+        given = {"annotator_id": annotator_id, "batch_ids": list(batch_ids)}
+        return {r[0] for r in await self.conn.execute(sql.ANSWERED_BATCHES, given)}
 
     async def answerers(self, batch_id: int) -> set[int]:
         """Every annotator who answered this batch."""
-        c = t.answers.c
-        query = select(c.annotator_id).where(c.batch_id == batch_id).distinct()
-        return {r[0] for r in await self.conn.execute(query)}
+        return {r[0] for r in await self.conn.execute(sql.ANSWERERS, {"batch_id": batch_id})}
 
 
 class RoundRepository(Repository):
@@ -401,46 +357,20 @@ class AnnotatorRepository(Repository):
         return Annotator(**(await self.conn.execute(query)).one()._mapping)
 
     async def by_token_hash(self, token_hash: str) -> Annotator | None:
-        query = select(t.annotators).where(t.annotators.c.token_hash == token_hash)
-        row = (await self.conn.execute(query)).first()
+        query = sql.ANNOTATOR_BY_TOKEN
+        row = (await self.conn.execute(query, {"token_hash": token_hash})).first()
         return Annotator(**row._mapping) if row else None
 
 
-TASK_PREFIX = "task__"  # the task's columns beside the batch's in one row (batches has task_id)
-
-
-def _array(name: str, values: list[Any], item: Any) -> Any:
-    """A bound PostgreSQL array parameter."""
-    return bindparam(name, values, type_=ARRAY(item))
-
-
-def _tallies_from_arrays(samples: Sequence[Sample]) -> Any:
-    """UPDATE samples FROM unnest(arrays): every sample's tallies in one statement."""
-    given = (
-        func.unnest(
-            _array("ids", [s.id for s in samples], Integer),
-            _array("states", [s.state.name if s.state else None for s in samples], String),
-            _array("labels", [s.resolved_label for s in samples], String),
-            _array("counts", [s.answer_count for s in samples], Integer),
-            _array(
-                "votes",
-                [json.dumps(s.votes) if s.votes is not None else None for s in samples],
-                Text,
-            ),
-        )
-        .table_valued("id", "state", "resolved_label", "answer_count", "votes")
-        .render_derived("given")
-    )
-    return (
-        update(t.samples)
-        .where(t.samples.c.id == given.c.id)
-        .values(
-            state=given.c.state,
-            resolved_label=given.c.resolved_label,
-            answer_count=given.c.answer_count,
-            votes=cast(given.c.votes, JSON),
-        )
-    )
+def _tally_arrays(samples: Sequence[Sample]) -> dict[str, list[Any]]:
+    """The parameters of sql.UPDATE_TALLIES: one array per column, a sample per position."""
+    return {
+        "ids": [s.id for s in samples],
+        "states": [s.state.name if s.state else None for s in samples],
+        "labels": [s.resolved_label for s in samples],
+        "counts": [s.answer_count for s in samples],
+        "votes": [json.dumps(s.votes) if s.votes is not None else None for s in samples],
+    }
 
 
 def _round(row: Mapping[Any, Any]) -> Round:
