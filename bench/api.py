@@ -1,13 +1,17 @@
 """submitAnswers throughput and latency against PostgreSQL, over HTTP, at 1, 8 and 32 annotators.
 
-    .venv/bin/python bench/api.py [--submissions 400] [--batch-size 30] [--postgres URL]
+    .venv/bin/python bench/api.py [--submissions 400] [--batch-size 30] [--workers 1]
+                                  [--levels 1,8,32] [--postgres URL]
 
 Creates a throwaway database `ac_bench_<random>` on the local PostgreSQL (dropped at the end),
-starts `server.app` under uvicorn in a separate process, and has N concurrent annotators POST
-submitAnswers, each answering a whole batch once (the API allows one submission per annotator and
-batch). All annotators of a run hit the same batch: the worst case for its row lock. The peer
-rule never resolves the batch (max peers set very high), so only submissions are measured, not
-training. Rounds use a stand-in model (uniform probabilities); the ML core is not measured here.
+starts `server.app` under uvicorn (`--workers` processes) in a separate process, and has N
+concurrent annotators POST submitAnswers, each answering a whole batch once (the API allows one
+submission per annotator and batch; `--batch-size 1` measures one-answer submissions). All
+annotators of a run hit the same batch: the worst case for its row lock. The peer rule never
+resolves the batch (max peers set very high), so only submissions are measured, not training.
+Rounds use a stand-in model (uniform probabilities); the ML core is not measured here. The
+client is a bare keep-alive HTTP/1.1 connection per annotator (bench/common.py), so that its own
+CPU is small next to the server's; "server ms/req" is the server processes' CPU per submission.
 """
 
 from __future__ import annotations
@@ -99,56 +103,66 @@ async def prepare(
     return plans
 
 
-async def run_level(url: str, level: int, plan: Any) -> dict[str, float]:
-    import httpx
+async def run_level(base: str, level: int, plan: Any, server_pid: int) -> dict[str, float]:
+    from common import RawClient, cpu_seconds, pct
 
     task_id, batch_id, sample_ids, tokens = plan
     pending = list(enumerate(tokens))
     latencies: list[float] = []
     errors = 0
-    limits = httpx.Limits(max_connections=level, max_keepalive_connections=level)
 
-    async def annotator(client: httpx.AsyncClient) -> None:
+    async def annotator(client: RawClient) -> None:
         nonlocal errors
         while pending:
             i, token = pending.pop()
             answers = [{"sampleId": str(s), "label": LABELS[i % 2]} for s in sample_ids]
-            body = {
-                "query": SUBMIT,
-                "variables": {"t": str(task_id), "b": str(batch_id), "a": answers},
-            }
+            variables = {"t": str(task_id), "b": str(batch_id), "a": answers}
             start = time.perf_counter()
-            response = await client.post(
-                url, json=body, headers={"Authorization": f"Bearer {token}"}
-            )
+            result = await client.graphql(SUBMIT, variables, token)
             latencies.append(time.perf_counter() - start)
-            errors += bool(response.json().get("errors"))
+            errors += bool(result.get("errors"))
 
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
-        began = time.perf_counter()
-        await asyncio.gather(*(annotator(client) for _ in range(level)))
-        elapsed = time.perf_counter() - began
-    latencies.sort()
-    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+    clients = [await RawClient.open(base) for _ in range(level)]
+    cpu_before = cpu_seconds([server_pid])
+    began = time.perf_counter()
+    await asyncio.gather(*(annotator(client) for client in clients))
+    elapsed = time.perf_counter() - began
+    server_cpu = cpu_seconds([server_pid]) - cpu_before
+    for client in clients:
+        await client.close()
+    ms = [x * 1000 for x in latencies]
     return {
         "n": len(latencies),
         "per_s": len(latencies) / elapsed,
         "answers_s": len(latencies) * len(sample_ids) / elapsed,
-        "p50": pick(0.50),
-        "p99": pick(0.99),
+        "p50": pct(ms, 50),
+        "p99": pct(ms, 99),
+        "cpu_ms": server_cpu * 1000 / max(1, len(latencies)),
         "errors": errors,
     }
 
 
-def serve(port: int) -> None:
-    """The server process: the real app, with the stand-in model for rounds."""
-    import uvicorn
-
+def bench_app() -> Any:
+    """The server's app (a factory, so that uvicorn can start it in each worker process)."""
     from activecrowds.config import load_settings
     from server.app import create_app
 
-    app = create_app(settings=load_settings(), build_model=uniform_model)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+    return create_app(settings=load_settings(), build_model=uniform_model)
+
+
+def serve(port: int, workers: int) -> None:
+    """The server process: the real app, with the stand-in model for rounds."""
+    import uvicorn
+
+    # The module is importable as "api" in each worker: bench/ is this script's sys.path[0].
+    uvicorn.run(
+        "api:bench_app",
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 def free_port() -> int:
@@ -172,10 +186,12 @@ def main() -> int:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--submissions", type=int, default=400, help="per concurrency level")
     parser.add_argument("--batch-size", type=int, default=30, help="answers per submission")
+    parser.add_argument("--levels", default="1,8,32", help="concurrent annotators per run")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.workers)
         return 0
     from activecrowds.config import Settings
 
@@ -190,7 +206,10 @@ def main() -> int:
 
 
 def bench(args: argparse.Namespace, settings: Any, work: Path) -> int:
-    levels = {1: max(50, args.submissions // 4), 8: args.submissions, 32: args.submissions}
+    from common import load_average
+
+    sizes = [int(n) for n in args.levels.split(",")]
+    levels = {n: max(50, args.submissions // 4) if n == 1 else args.submissions for n in sizes}
     plans = asyncio.run(prepare(settings, write_dataset(work / "dataset"), levels, args.batch_size))
     port = free_port()
     env = {
@@ -199,22 +218,25 @@ def bench(args: argparse.Namespace, settings: Any, work: Path) -> int:
         "ACTIVECROWDS_ADMIN_TOKEN": TOKEN,
         "ACTIVECROWDS_DATA_DIR": str(work),
     }
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], env=env, cwd=ROOT)
+    command = [sys.executable, __file__, "--serve", str(port), "--workers", str(args.workers)]
+    server = subprocess.Popen(command, env=env, cwd=ROOT)
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/healthz")
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", args.workers)
         print(
             f"submitAnswers over HTTP, PostgreSQL, {args.batch_size} answers per submission, "
-            f"one batch per level (all annotators contend for it)"
+            f"{args.workers} server process(es), one batch per level (all annotators contend "
+            f"for it); load average {load_average()}"
         )
         print(
             f"{'annotators':>10} {'submissions':>11} {'subm/s':>8} {'answers/s':>10} "
-            f"{'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
+            f"{'p50 ms':>8} {'p99 ms':>8} {'server ms/req':>13} {'errors':>6}"
         )
         for level, plan in plans.items():
-            r = asyncio.run(run_level(f"http://127.0.0.1:{port}/graphql", level, plan))
+            r = asyncio.run(run_level(f"http://127.0.0.1:{port}", level, plan, server.pid))
             print(
                 f"{level:>10} {r['n']:>11} {r['per_s']:>8.1f} {r['answers_s']:>10.0f} "
-                f"{r['p50']:>8.1f} {r['p99']:>8.1f} {r['errors']:>6}"
+                f"{r['p50']:>8.1f} {r['p99']:>8.1f} {r['cpu_ms']:>13.2f} {r['errors']:>6}",
+                flush=True,
             )
     finally:
         server.terminate()
@@ -222,12 +244,14 @@ def bench(args: argparse.Namespace, settings: Any, work: Path) -> int:
     return 0
 
 
-def wait_until_up(url: str) -> None:
+def wait_until_up(url: str, workers: int) -> None:
+    """Until /healthz answers, then a moment for the other workers to finish starting."""
     import httpx
 
-    for _ in range(300):
+    for _ in range(600):
         try:
             if httpx.get(url).status_code == 200:
+                time.sleep(2.0 if workers > 1 else 0)
                 return
         except httpx.HTTPError:
             pass
