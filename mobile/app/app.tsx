@@ -23,7 +23,7 @@ export function App() {
   }, [])
   return (
     <SafeAreaProvider>
-      <StatusBar style="dark" />
+      <StatusBar style="auto" />
       <SessionProvider>
         <HandoverContext.Provider value={handover}>
           <Gate />

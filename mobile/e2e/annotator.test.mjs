@@ -1,6 +1,6 @@
 // The annotator's app in a real browser (Chromium at phone size, touch) against the real server
 // (embedded default, SQLite): the day's loop, the field's bad networks and shared phones, the
-// speed of tap to next photo. One server and one browser for all; each scenario gets its own
+// speed of tap to next photo, Greek and dark mode. One server and one browser for all; each scenario gets its own
 // task and a fresh phone.
 import { after, before, describe } from "node:test"
 import { createTask } from "./app.mjs"
@@ -15,13 +15,14 @@ import {
   startWebHost,
 } from "./harness.mjs"
 import { liveLoop } from "./liveLoop.mjs"
+import { looks } from "./looks.mjs"
 import { tapToImage } from "./tapToImage.mjs"
 
 const missing = missingPrerequisites()
 if (missing.length) throw new Error(`e2e cannot run, missing: ${missing.join("; ")}`)
 
 /** Each scenario's task and batch size. */
-const TASKS = { live: 5, blind: 6, shared: 5, slow: 5, closed: 5, speed: 32 }
+const TASKS = { live: 5, blind: 6, shared: 5, slow: 5, closed: 5, speed: 32, looks: 5 }
 
 const state = { tasks: {} }
 
@@ -49,4 +50,5 @@ describe("annotator in the browser", () => {
   tapToImage(state)
   liveLoop(state)
   fieldBugs(state)
+  looks(state)
 })

@@ -74,7 +74,7 @@ export async function backToCategories(page) {
   while (!(await page.getByTestId("screen-categories").isVisible())) await page.getByTestId("back").first().tap()
 }
 
-const enabledAnswer = '[data-testid^="answer-"]:not([aria-disabled="true"])'
+const enabledAnswer = '[role="button"][data-testid^="answer-"]:not([aria-disabled="true"])'
 
 /** Wait until the sample on screen can be answered (its photo shown, and seen). */
 export async function answerable(page) {
@@ -90,7 +90,12 @@ export async function label(page, count, { keys = false } = {}) {
     const before = await counter(page)
     await answerable(page)
     if (keys) await page.keyboard.press(i % 2 ? "n" : "y")
-    else await page.getByRole("button", { name: i % 2 ? /^No/ : /^Yes/ }).tap()
+    // Yes comes first, No second, whatever the language
+    else
+      await page
+        .locator('[role="button"][data-testid^="answer-"]')
+        .nth(i % 2)
+        .tap()
     await waitFor(
       async () => (await counter(page).catch(() => null)) !== before || page.getByTestId("review").isVisible(),
       {

@@ -1,5 +1,6 @@
-import { ActivityIndicator, Pressable, StyleSheet, Text, type StyleProp, type ViewStyle } from "react-native"
-import { colors, spacing, touchTarget, typography } from "../theme"
+import { ActivityIndicator, Pressable, StyleSheet, type StyleProp, type ViewStyle } from "react-native"
+import { spacing, themed, touchTarget, typography } from "../theme"
+import { Text } from "./Text"
 
 export type ButtonVariant = "primary" | "secondary" | "success" | "danger" | "ghost"
 
@@ -14,17 +15,18 @@ type Props = {
   style?: StyleProp<ViewStyle>
 }
 
-const palette: Record<ButtonVariant, { bg: string; fg: string; border: string }> = {
+const palettes = themed((colors): Record<ButtonVariant, { bg: string; fg: string; border: string }> => ({
   primary: { bg: colors.primary, fg: colors.onPrimary, border: colors.primary },
-  secondary: { bg: colors.surface, fg: colors.primary, border: colors.border },
+  secondary: { bg: colors.surface, fg: colors.link, border: colors.border },
   success: { bg: colors.success, fg: colors.onPrimary, border: colors.success },
   danger: { bg: colors.danger, fg: colors.onPrimary, border: colors.danger },
-  ghost: { bg: "transparent", fg: colors.primary, border: "transparent" },
-}
+  ghost: { bg: "transparent", fg: colors.link, border: "transparent" },
+}))
 
 /** A large, clearly labelled button; `busy` shows a spinner and blocks a double tap. */
 export function Button({ label, onPress, variant = "primary", disabled, busy, big, testID, style }: Props) {
-  const p = palette[variant]
+  const styles = useStyles()
+  const p = palettes()[variant]
   const inactive = disabled || busy
   return (
     <Pressable
@@ -52,17 +54,20 @@ export function Button({ label, onPress, variant = "primary", disabled, busy, bi
   )
 }
 
-const styles = StyleSheet.create({
-  base: {
-    alignItems: "center",
-    borderRadius: 14,
-    borderWidth: 1,
-    justifyContent: "center",
-    minHeight: touchTarget,
-    paddingHorizontal: spacing.lg,
-  },
-  big: { borderRadius: 18, minHeight: 76 },
-  inactive: { opacity: 0.5 },
-  pressed: { opacity: 0.85, transform: [{ scale: 0.98 }] },
-  text: { textAlign: "center" },
+const useStyles = themed(() => {
+  const styles = StyleSheet.create({
+    base: {
+      alignItems: "center",
+      borderRadius: 14,
+      borderWidth: 1,
+      justifyContent: "center",
+      minHeight: touchTarget,
+      paddingHorizontal: spacing.lg,
+    },
+    big: { borderRadius: 18, minHeight: 76 },
+    inactive: { opacity: 0.5 },
+    pressed: { opacity: 0.85, transform: [{ scale: 0.98 }] },
+    text: { textAlign: "center" },
+  })
+  return styles
 })

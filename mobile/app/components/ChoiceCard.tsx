@@ -1,9 +1,10 @@
 import type { ReactNode } from "react"
-import { StyleSheet, Text, View } from "react-native"
-import { colors, spacing, typography } from "../theme"
+import { StyleSheet, View } from "react-native"
+import { spacing, themed, typography } from "../theme"
 import { Card } from "./Card"
 import { CountPill } from "./CountPill"
 import { t } from "../i18n"
+import { Text } from "./Text"
 
 type Props = {
   title: string
@@ -16,6 +17,7 @@ type Props = {
 
 /** One choice in a list (a category, a subcategory): title, blurb and its open task count. */
 export function ChoiceCard({ title, blurb, count, onPress, testID, leading }: Props) {
+  const styles = useStyles()
   return (
     <Card onPress={onPress} testID={testID} accessibilityLabel={t("categories.choice", { title, count })}>
       <View style={styles.row}>
@@ -30,8 +32,11 @@ export function ChoiceCard({ title, blurb, count, onPress, testID, leading }: Pr
   )
 }
 
-const styles = StyleSheet.create({
-  dim: { color: colors.textDim },
-  grow: { flex: 1, gap: spacing.xxs },
-  row: { alignItems: "center", flexDirection: "row", gap: spacing.md },
+const useStyles = themed((colors) => {
+  const styles = StyleSheet.create({
+    dim: { color: colors.textDim },
+    grow: { flex: 1, gap: spacing.xxs },
+    row: { alignItems: "center", flexDirection: "row", gap: spacing.md },
+  })
+  return styles
 })

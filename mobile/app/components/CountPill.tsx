@@ -1,8 +1,11 @@
-import { StyleSheet, Text, View } from "react-native"
-import { colors, spacing } from "../theme"
+import { StyleSheet, View } from "react-native"
+import { spacing, themed, useColors } from "../theme"
+import { Text } from "./Text"
 
 /** A number in a circle-ish pill: how many tasks are open behind a row. */
 export function CountPill({ count, testID }: { count: number; testID?: string }) {
+  const styles = useStyles()
+  const colors = useColors()
   const active = count > 0
   return (
     <View style={[styles.pill, active ? styles.active : styles.idle]} testID={testID}>
@@ -11,16 +14,19 @@ export function CountPill({ count, testID }: { count: number; testID?: string })
   )
 }
 
-const styles = StyleSheet.create({
-  active: { backgroundColor: colors.primary },
-  idle: { backgroundColor: colors.neutralSoft },
-  pill: {
-    alignItems: "center",
-    borderRadius: 18,
-    height: 36,
-    justifyContent: "center",
-    minWidth: 36,
-    paddingHorizontal: spacing.sm,
-  },
-  text: { fontSize: 16, fontWeight: "700" },
+const useStyles = themed((colors) => {
+  const styles = StyleSheet.create({
+    active: { backgroundColor: colors.primary },
+    idle: { backgroundColor: colors.neutralSoft },
+    pill: {
+      alignItems: "center",
+      borderRadius: 18,
+      height: 36,
+      justifyContent: "center",
+      minWidth: 36,
+      paddingHorizontal: spacing.sm,
+    },
+    text: { fontSize: 16, fontWeight: "700" },
+  })
+  return styles
 })

@@ -1,12 +1,14 @@
 import type { ReactNode } from "react"
-import { StyleSheet, Text, View } from "react-native"
-import { spacing, toneColors, typography, type Tone } from "../theme"
+import { StyleSheet, View } from "react-native"
+import { spacing, themed, toneColors, type Tone, typography, useColors } from "../theme"
+import { Text } from "./Text"
 
 type Props = { tone: Tone; title: string; children?: ReactNode; testID?: string }
 
 /** A coloured panel that tells the user plainly what is going on, with room for an action. */
 export function Notice({ tone, title, children, testID }: Props) {
-  const c = toneColors[tone]
+  const styles = useStyles()
+  const c = toneColors(useColors(), tone)
   return (
     <View
       style={[styles.box, { backgroundColor: c.bg, borderLeftColor: c.fg }]}
@@ -19,6 +21,9 @@ export function Notice({ tone, title, children, testID }: Props) {
   )
 }
 
-const styles = StyleSheet.create({
-  box: { borderLeftWidth: 6, borderRadius: 14, gap: spacing.sm, padding: spacing.md },
+const useStyles = themed(() => {
+  const styles = StyleSheet.create({
+    box: { borderLeftWidth: 6, borderRadius: 14, gap: spacing.sm, padding: spacing.md },
+  })
+  return styles
 })

@@ -1,10 +1,13 @@
 import { StyleSheet, View } from "react-native"
-import { colors } from "../theme"
+import { themed, useColors } from "../theme"
 
 type Props = { now: number; max: number; label: string; color?: string; height?: number; testID?: string }
 
 /** A thin bar of `now` out of `max`, which screen readers read as a progress bar with its value. */
-export function ProgressBar({ now, max, label, color = colors.primary, height = 6, testID }: Props) {
+export function ProgressBar({ now, max, label, color, height = 6, testID }: Props) {
+  const styles = useStyles()
+  const colors = useColors()
+  const fill = color ?? colors.primary
   const share = max > 0 ? Math.min(1, now / max) : 0
   return (
     <View
@@ -15,12 +18,15 @@ export function ProgressBar({ now, max, label, color = colors.primary, height = 
       testID={testID}
     >
       <View
-        style={{ backgroundColor: color, borderRadius: height / 2, height, width: `${Math.max(2, share * 100)}%` }}
+        style={{ backgroundColor: fill, borderRadius: height / 2, height, width: `${Math.max(2, share * 100)}%` }}
       />
     </View>
   )
 }
 
-const styles = StyleSheet.create({
-  track: { backgroundColor: colors.neutralSoft, overflow: "hidden" },
+const useStyles = themed((colors) => {
+  const styles = StyleSheet.create({
+    track: { backgroundColor: colors.neutralSoft, overflow: "hidden" },
+  })
+  return styles
 })

@@ -1,5 +1,5 @@
 import { act, fireEvent, render, screen } from "@testing-library/react-native"
-import { Image, Platform } from "react-native"
+import { AccessibilityInfo, Image, Platform } from "react-native"
 import { prefetchImages, SampleView } from "./SampleView"
 
 const signed = "http://test/media/5?exp=1&sig=abc"
@@ -66,6 +66,16 @@ describe("SampleView images", () => {
     } finally {
       Platform.OS = os
     }
+  })
+
+  it("shows a photo at once, without fading, when the person asked for less motion", async () => {
+    const spy = jest.spyOn(AccessibilityInfo, "isReduceMotionEnabled").mockResolvedValue(true)
+    render(<SampleView sample={{ id: "s10", mediaUrl: "http://test/media/10?sig=m" }} />)
+    await act(async () => undefined) // the setting arrives
+    fireEvent(screen.getByTestId("sample-full-image"), "load")
+    expect(screen.getByTestId("sample-full")).toHaveStyle({ opacity: 1 })
+    expect(screen.queryByTestId("sample-preview", hidden)).toBeNull()
+    spy.mockRestore()
   })
 
   it("tells when a text sample is on screen", () => {

@@ -7,14 +7,14 @@ import {
   Pressable,
   ScrollView,
   StyleSheet,
-  Text,
   View,
   type ImageLoadEvent,
 } from "react-native"
-import { colors, spacing } from "../theme"
+import { spacing, themed, useColors } from "../theme"
 import { PREVIEW_WIDTH, previewUrl } from "../utils/mediaPreview"
 import { useReducedMotion } from "../utils/useReducedMotion"
 import { t } from "../i18n"
+import { Text } from "./Text"
 
 type Sample = { id: string; mediaUrl?: string | null; text?: string | null }
 
@@ -49,6 +49,7 @@ export function fullImageUrl(url: string, width?: number): string {
  * over it. One that fails says so and tries again on a tap or when the connection comes back.
  */
 export function SampleView({ sample, onShown, retrySignal = 0, requestWidth, description }: Props) {
+  const styles = useStyles()
   const shownRef = useRef(onShown)
   shownRef.current = onShown
   const isText = !sample.mediaUrl
@@ -79,6 +80,7 @@ type ImageProps = { url: string; previewUri: string; onShown: () => void; retryS
 
 /** Keyed by sample; each attempt is a fresh image, so a failed one is requested again. */
 function RetryingImage({ retrySignal, ...props }: ImageProps) {
+  const styles = useStyles()
   const [attempt, setAttempt] = useState(0)
   const [failed, setFailed] = useState(false)
   const retry = () => {
@@ -118,10 +120,13 @@ function ProgressiveImage({
 }: Omit<ImageProps, "retrySignal"> & {
   onError: () => void
 }) {
+  const styles = useStyles()
+  const colors = useColors()
   const reducedMotion = useReducedMotion()
   const [known] = useState(() => loaded.has(url))
   const [previewShown, setPreviewShown] = useState(false)
-  const [done, setDone] = useState<{ small: boolean } | null>(null)
+  const [done, setDone] = useState(false)
+  const [small, setSmall] = useState(false)
   const [faded, setFaded] = useState(known)
   const [failed, setFailed] = useState(false)
   const opacity = useRef(new Animated.Value(known ? 1 : 0)).current
@@ -130,13 +135,21 @@ function ProgressiveImage({
   const onLoad = (event: ImageLoadEvent) => {
     loaded.add(url)
     const instant = known || reducedMotion || Date.now() - mountedAt < CACHED_MS
-    if (instant) {
-      opacity.setValue(1)
-      setFaded(true)
-    }
-    setDone({ small: naturalWidth(event) < PREVIEW_WIDTH })
+    if (instant) setFaded(true)
+    setDone(true)
     onShown()
+    const width = naturalWidth(event)
+    if (width !== undefined) setSmall(width < PREVIEW_WIDTH)
+    // A browser's load event does not say the size: ask (the image is in its cache by now).
+    else if (Platform.OS === "web") Image.getSize(url, (w) => live.current && setSmall(w < PREVIEW_WIDTH))
   }
+  const live = useRef(true)
+  useEffect(
+    () => () => {
+      live.current = false
+    },
+    [],
+  )
 
   useEffect(() => {
     if (!done || faded) return
@@ -161,10 +174,11 @@ function ProgressiveImage({
           accessibilityElementsHidden
         />
       ) : null}
-      <Animated.View style={[StyleSheet.absoluteFill, { opacity }]} testID="sample-full">
+      {/* Once faded in (or shown at once) the layer is plainly opaque, whatever the animation did. */}
+      <Animated.View style={[StyleSheet.absoluteFill, faded ? styles.opaque : { opacity }]} testID="sample-full">
         <Image
           source={{ uri: url }}
-          style={[styles.image, done?.small && pixelated()]}
+          style={[styles.image, small && pixelated()]}
           resizeMode="contain"
           progressiveRenderingEnabled
           fadeDuration={0}
@@ -194,10 +208,10 @@ function ProgressiveImage({
 // only (phones' image views have no such switch).
 const pixelated = () => (Platform.OS === "web" ? ({ imageRendering: "pixelated" } as object) : null)
 
-/** The loaded image's own width: phones report it in the event's source, browsers on the element. */
-function naturalWidth(event: ImageLoadEvent): number {
+/** The loaded image's own width where the event tells it (phones: its source), else undefined. */
+function naturalWidth(event: ImageLoadEvent): number | undefined {
   const native = event?.nativeEvent as { source?: { width?: number }; target?: { naturalWidth?: number } } | undefined
-  return native?.source?.width ?? native?.target?.naturalWidth ?? Number.POSITIVE_INFINITY
+  return native?.source?.width ?? (native?.target?.naturalWidth || undefined)
 }
 
 /**
@@ -222,14 +236,24 @@ export function prefetchImages(urls: (string | null | undefined)[], requestWidth
   })
 }
 
-const styles = StyleSheet.create({
-  corner: { position: "absolute", right: spacing.md, top: spacing.md },
-  failedBox: { alignItems: "center", gap: spacing.sm, justifyContent: "center", padding: spacing.lg },
-  failedHint: { color: colors.white, fontSize: 15, opacity: 0.85, textAlign: "center" },
-  failedTitle: { color: colors.white, fontSize: 18, fontWeight: "700", textAlign: "center" },
-  image: { height: "100%", width: "100%" },
-  imageBox: { backgroundColor: colors.black, borderRadius: 16, flex: 1, justifyContent: "center", overflow: "hidden" },
-  text: { color: colors.text, fontSize: 24, lineHeight: 34 },
-  textBox: { backgroundColor: colors.surface, borderColor: colors.border, borderRadius: 16, borderWidth: 1, flex: 1 },
-  textContent: { flexGrow: 1, justifyContent: "center", padding: spacing.lg },
+const useStyles = themed((colors) => {
+  const styles = StyleSheet.create({
+    corner: { position: "absolute", right: spacing.md, top: spacing.md },
+    failedBox: { alignItems: "center", gap: spacing.sm, justifyContent: "center", padding: spacing.lg },
+    failedHint: { color: colors.white, fontSize: 15, opacity: 0.85, textAlign: "center" },
+    failedTitle: { color: colors.white, fontSize: 18, fontWeight: "700", textAlign: "center" },
+    image: { height: "100%", width: "100%" },
+    imageBox: {
+      backgroundColor: colors.black,
+      borderRadius: 16,
+      flex: 1,
+      justifyContent: "center",
+      overflow: "hidden",
+    },
+    opaque: { opacity: 1 },
+    text: { color: colors.text, fontSize: 24, lineHeight: 34 },
+    textBox: { backgroundColor: colors.surface, borderColor: colors.border, borderRadius: 16, borderWidth: 1, flex: 1 },
+    textContent: { flexGrow: 1, justifyContent: "center", padding: spacing.lg },
+  })
+  return styles
 })

@@ -1,8 +1,9 @@
 import type { ReactNode } from "react"
-import { Pressable, ScrollView, StyleSheet, Text, View } from "react-native"
+import { Pressable, ScrollView, StyleSheet, View } from "react-native"
 import { useSafeAreaInsets } from "react-native-safe-area-context"
-import { colors, maxContentWidth, spacing, touchTarget, typography } from "../theme"
+import { maxContentWidth, spacing, themed, touchTarget, typography } from "../theme"
 import { t } from "../i18n"
+import { Text } from "./Text"
 
 type Props = {
   title: string
@@ -17,6 +18,7 @@ type Props = {
 
 /** Every screen's frame: a header with back button and title, then content at phone width. */
 export function Screen({ title, subtitle, onBack, right, children, scroll = true, testID }: Props) {
+  const styles = useStyles()
   const insets = useSafeAreaInsets()
   const body = scroll ? (
     <ScrollView contentContainerStyle={styles.scrollContent} keyboardShouldPersistTaps="handled">
@@ -59,28 +61,31 @@ export function Screen({ title, subtitle, onBack, right, children, scroll = true
   )
 }
 
-const styles = StyleSheet.create({
-  back: {
-    alignItems: "center",
-    backgroundColor: colors.background,
-    borderRadius: 12,
-    height: touchTarget - 8,
-    justifyContent: "center",
-    width: touchTarget - 8,
-  },
-  backText: { color: colors.primary, fontSize: 34, fontWeight: "600", lineHeight: 38 },
-  column: { alignSelf: "center", maxWidth: maxContentWidth, paddingHorizontal: spacing.md, width: "100%" },
-  fill: { flex: 1 },
-  header: {
-    backgroundColor: colors.surface,
-    borderBottomColor: colors.border,
-    borderBottomWidth: 1,
-    paddingVertical: spacing.sm,
-  },
-  headerRow: { alignItems: "center", flexDirection: "row", gap: spacing.sm, minHeight: touchTarget },
-  root: { backgroundColor: colors.background, flex: 1 },
-  scrollContent: { paddingVertical: spacing.md },
-  stack: { gap: spacing.md },
-  subtitle: { color: colors.textDim },
-  titles: { flex: 1 },
+const useStyles = themed((colors) => {
+  const styles = StyleSheet.create({
+    back: {
+      alignItems: "center",
+      backgroundColor: colors.background,
+      borderRadius: 12,
+      height: touchTarget - 8,
+      justifyContent: "center",
+      width: touchTarget - 8,
+    },
+    backText: { color: colors.link, fontSize: 34, fontWeight: "600", lineHeight: 38 },
+    column: { alignSelf: "center", maxWidth: maxContentWidth, paddingHorizontal: spacing.md, width: "100%" },
+    fill: { flex: 1 },
+    header: {
+      backgroundColor: colors.surface,
+      borderBottomColor: colors.border,
+      borderBottomWidth: 1,
+      paddingVertical: spacing.sm,
+    },
+    headerRow: { alignItems: "center", flexDirection: "row", gap: spacing.sm, minHeight: touchTarget },
+    root: { backgroundColor: colors.background, flex: 1 },
+    scrollContent: { paddingVertical: spacing.md },
+    stack: { gap: spacing.md },
+    subtitle: { color: colors.textDim },
+    titles: { flex: 1 },
+  })
+  return styles
 })

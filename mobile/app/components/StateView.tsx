@@ -1,8 +1,9 @@
 import type { ReactNode } from "react"
-import { ActivityIndicator, StyleSheet, Text, View } from "react-native"
-import { colors, spacing, typography } from "../theme"
+import { ActivityIndicator, StyleSheet, View } from "react-native"
+import { spacing, themed, typography, useColors } from "../theme"
 import { Button } from "./Button"
 import { t } from "../i18n"
+import { Text } from "./Text"
 
 type StateViewProps<T> = {
   data: T | undefined
@@ -24,9 +25,11 @@ export function StateView<T>({ data, error, onRetry, children }: StateViewProps<
 
 /** A centred spinner while the first data arrives. */
 export function Loading({ label = t("common.loading") }: { label?: string }) {
+  const styles = useStyles()
+  const colors = useColors()
   return (
     <View style={styles.center} testID="loading">
-      <ActivityIndicator size="large" color={colors.primary} />
+      <ActivityIndicator size="large" color={colors.link} />
       <Text style={[typography.body, styles.dim]}>{label}</Text>
     </View>
   )
@@ -36,6 +39,7 @@ type FailedProps = { message: string; onRetry?: () => void }
 
 /** A plain message when data could not be loaded, with a retry button. */
 export function Failed({ message, onRetry }: FailedProps) {
+  const styles = useStyles()
   return (
     <View style={styles.center} testID="failed">
       <Text style={[typography.heading, styles.text]}>{t("common.failed")}</Text>
@@ -47,6 +51,7 @@ export function Failed({ message, onRetry }: FailedProps) {
 
 /** A friendly note when a list has nothing in it. */
 export function Empty({ title, message }: { title: string; message: string }) {
+  const styles = useStyles()
   return (
     <View style={styles.center} testID="empty">
       <Text style={[typography.heading, styles.text]}>{title}</Text>
@@ -55,8 +60,11 @@ export function Empty({ title, message }: { title: string; message: string }) {
   )
 }
 
-const styles = StyleSheet.create({
-  center: { alignItems: "center", gap: spacing.md, justifyContent: "center", padding: spacing.xl },
-  dim: { color: colors.textDim, textAlign: "center" },
-  text: { color: colors.text, textAlign: "center" },
+const useStyles = themed((colors) => {
+  const styles = StyleSheet.create({
+    center: { alignItems: "center", gap: spacing.md, justifyContent: "center", padding: spacing.xl },
+    dim: { color: colors.textDim, textAlign: "center" },
+    text: { color: colors.text, textAlign: "center" },
+  })
+  return styles
 })

@@ -258,7 +258,7 @@ describe("Labelling", () => {
     await look()
     fireEvent.press(screen.getByText("Yes"))
     expect(await screen.findByText("2 / 3")).toBeTruthy()
-    expect(screen.getByTestId("answer-saved")).toHaveTextContent("Photo 1: Yes, saved")
+    expect(screen.getByTestId("saved-note")).toHaveTextContent("Photo 1: Yes, saved")
     expect(screen.getByTestId("progress").props.accessibilityValue).toEqual({ min: 0, max: 3, now: 1 })
 
     // Undo takes the answer back and returns to its photo, where nothing is marked any more.

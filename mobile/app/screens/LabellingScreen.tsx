@@ -1,4 +1,4 @@
-import { StyleSheet, Text, View } from "react-native"
+import { StyleSheet, View } from "react-native"
 import {
   Button,
   ConnectionStrip,
@@ -8,11 +8,12 @@ import {
   SampleView,
   Screen,
   StateView,
+  Text,
   Tile,
 } from "../components"
 import { useNavigation } from "../navigation/navigator"
 import type { Answer } from "../services/queue/answerQueue"
-import { colors, spacing, typography } from "../theme"
+import { spacing, themed, typography, useColors } from "../theme"
 import { binaryQuestion } from "../utils/answerChoices"
 import { batchName, humanLabel } from "../utils/names"
 import { useKeyboardShortcuts } from "../utils/useKeyboardShortcuts"
@@ -22,6 +23,7 @@ import { t } from "../i18n"
 
 /** One sample at a time, one big button per label; answers saved on every tap, sent at the end. */
 export function LabellingScreen({ taskId }: { taskId: string }) {
+  const styles = useStyles()
   const { back, replace } = useNavigation()
   const s = useBatchLabelling(taskId)
   const { task, batch, answers, index, sample } = s
@@ -78,7 +80,7 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
             enabled={s.canAnswer}
             onChoose={(l) => void s.choose(l)}
           />
-          <Text style={styles.saved} accessibilityLiveRegion="polite" aria-live="polite" testID="answer-saved">
+          <Text style={styles.saved} accessibilityLiveRegion="polite" aria-live="polite" testID="saved-note">
             {s.lastSaved
               ? t("label.saved", { n: s.lastSaved.position, answer: choiceTitle(s, s.lastSaved.label) })
               : " "}
@@ -90,6 +92,7 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
               onPress={() => s.goTo(index - 1)}
               disabled={index === 0}
               testID="previous"
+              style={styles.move}
             />
             <Button
               label={t("label.undo")}
@@ -97,6 +100,7 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
               onPress={() => void s.undo()}
               disabled={!s.canUndo}
               testID="undo"
+              style={styles.move}
             />
           </View>
         </View>
@@ -138,6 +142,7 @@ function Closed() {
 }
 
 function Counter({ done, total }: { done: number; total: number }) {
+  const styles = useStyles()
   return (
     <View style={styles.counter} accessibilityLabel={t("label.counter", { done, total })}>
       <Text style={styles.counterText} testID="counter">{`${done} / ${total}`}</Text>
@@ -148,6 +153,8 @@ function Counter({ done, total }: { done: number; total: number }) {
 type ReviewProps = { total: number; answers: Answer[]; busy: boolean; onSubmit: () => void; onBack: () => void }
 
 function Review({ total, answers, busy, onSubmit, onBack }: ReviewProps) {
+  const styles = useStyles()
+  const colors = useColors()
   const counts = new Map<string, number>()
   for (const a of answers) counts.set(a.label, (counts.get(a.label) ?? 0) + 1)
   return (
@@ -171,22 +178,27 @@ function Review({ total, answers, busy, onSubmit, onBack }: ReviewProps) {
   )
 }
 
-const styles = StyleSheet.create({
-  body: { flex: 1, gap: spacing.sm, paddingVertical: spacing.sm },
-  centered: { color: colors.text, textAlign: "center" },
-  centeredDim: { color: colors.textDim, textAlign: "center" },
-  counter: {
-    backgroundColor: colors.text,
-    borderRadius: 12,
-    justifyContent: "center",
-    minHeight: 40,
-    paddingHorizontal: spacing.md,
-  },
-  counterText: { color: colors.onPrimary, fontSize: 20, fontVariant: ["tabular-nums"], fontWeight: "800" },
-  full: { alignSelf: "stretch" },
-  moves: { flexDirection: "row", justifyContent: "space-between" },
-  progress: { marginTop: spacing.sm },
-  question: { color: colors.text },
-  review: { alignItems: "center", justifyContent: "center" },
-  saved: { ...typography.caption, color: colors.textDim, textAlign: "center" },
+const useStyles = themed((colors) => {
+  const styles = StyleSheet.create({
+    body: { flex: 1, gap: spacing.sm, paddingVertical: spacing.sm },
+    centered: { color: colors.text, textAlign: "center" },
+    centeredDim: { color: colors.textDim, textAlign: "center" },
+    counter: {
+      backgroundColor: colors.text,
+      borderRadius: 12,
+      justifyContent: "center",
+      minHeight: 40,
+      paddingHorizontal: spacing.md,
+    },
+    counterText: { color: colors.background, fontSize: 20, fontVariant: ["tabular-nums"], fontWeight: "800" },
+    full: { alignSelf: "stretch" },
+    // Long words (Greek) wrap inside the buttons rather than push one off the screen.
+    move: { flexShrink: 1, paddingHorizontal: spacing.md },
+    moves: { flexDirection: "row", gap: spacing.sm, justifyContent: "space-between" },
+    progress: { marginTop: spacing.sm },
+    question: { color: colors.text },
+    review: { alignItems: "center", justifyContent: "center" },
+    saved: { ...typography.caption, color: colors.textDim, textAlign: "center" },
+  })
+  return styles
 })

@@ -1,14 +1,16 @@
 import { useState } from "react"
-import { KeyboardAvoidingView, Platform, StyleSheet, Text, TextInput, View } from "react-native"
-import { Button, Notice, Screen, Tile } from "../components"
+import { KeyboardAvoidingView, Platform, StyleSheet, TextInput, View } from "react-native"
+import { Button, Notice, Screen, Text, Tile } from "../components"
 import { defaultServerUrl } from "../config"
 import { looksLikeServerUrl } from "../services/api/endpoints"
 import { useSession } from "../services/session/SessionContext"
-import { colors, spacing, touchTarget, typography } from "../theme"
+import { spacing, themed, touchTarget, typography, useColors } from "../theme"
 import { t } from "../i18n"
 
 /** Server address and a name: the server hands back a token that stays on this device. */
 export function SignInScreen() {
+  const styles = useStyles()
+  const colors = useColors()
   const { state, signIn } = useSession()
   const last = state.status === "signedOut" ? state.last : null
   const expiry = state.status === "signedOut" ? state.expiry : undefined
@@ -41,6 +43,7 @@ export function SignInScreen() {
             value={serverUrl}
             onChangeText={setServerUrl}
             placeholder="https://crowd.example.org"
+            placeholderTextColor={colors.textFaint}
             autoCapitalize="none"
             autoCorrect={false}
             keyboardType="url"
@@ -54,6 +57,7 @@ export function SignInScreen() {
             value={name}
             onChangeText={setName}
             placeholder={t("signIn.namePlaceholder")}
+            placeholderTextColor={colors.textFaint}
             autoCorrect={false}
             returnKeyType="go"
             onSubmitEditing={submit}
@@ -88,6 +92,7 @@ function ExpiryNotice({ message, unsent }: { message: string; unsent: number }) 
 }
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
+  const styles = useStyles()
   return (
     <View style={styles.field}>
       <Text style={[typography.label, styles.fieldLabel]}>{label}</Text>
@@ -96,21 +101,24 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
   )
 }
 
-const styles = StyleSheet.create({
-  center: { color: colors.text, textAlign: "center" },
-  dim: { color: colors.textDim, textAlign: "center" },
-  field: { gap: spacing.xs },
-  fieldLabel: { color: colors.textDim },
-  form: { gap: spacing.lg },
-  hero: { alignItems: "center", gap: spacing.sm, paddingVertical: spacing.lg },
-  input: {
-    backgroundColor: colors.surface,
-    borderColor: colors.border,
-    borderRadius: 14,
-    borderWidth: 1,
-    color: colors.text,
-    fontSize: 18,
-    minHeight: touchTarget,
-    paddingHorizontal: spacing.md,
-  },
+const useStyles = themed((colors) => {
+  const styles = StyleSheet.create({
+    center: { color: colors.text, textAlign: "center" },
+    dim: { color: colors.textDim, textAlign: "center" },
+    field: { gap: spacing.xs },
+    fieldLabel: { color: colors.textDim },
+    form: { gap: spacing.lg },
+    hero: { alignItems: "center", gap: spacing.sm, paddingVertical: spacing.lg },
+    input: {
+      backgroundColor: colors.surface,
+      borderColor: colors.border,
+      borderRadius: 14,
+      borderWidth: 1,
+      color: colors.text,
+      fontSize: 18,
+      minHeight: touchTarget,
+      paddingHorizontal: spacing.md,
+    },
+  })
+  return styles
 })

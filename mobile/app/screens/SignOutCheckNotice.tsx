@@ -1,13 +1,14 @@
-import { StyleSheet, Text, View } from "react-native"
-import { Button, Notice } from "../components"
+import { StyleSheet, View } from "react-native"
+import { Button, Notice, Text } from "../components"
 import type { SignOutCheck } from "../services/queue/signOut"
-import { spacing, typography } from "../theme"
+import { spacing, themed, typography } from "../theme"
 import { t } from "../i18n"
 
 type Props = { check: SignOutCheck; busy: boolean; onConfirm: () => void; onCancel: () => void }
 
 /** Before signing out with answers on the phone: what becomes of them, and a way back. */
 export function SignOutCheckNotice({ check, busy, onConfirm, onCancel }: Props) {
+  const styles = useStyles()
   return (
     <Notice tone="warning" title={t("signOut.title")} testID="sign-out-check">
       {check.unsent > 0 ? (
@@ -34,6 +35,9 @@ export function SignOutCheckNotice({ check, busy, onConfirm, onCancel }: Props) 
   )
 }
 
-const styles = StyleSheet.create({
-  actions: { flexDirection: "row", flexWrap: "wrap", gap: spacing.sm },
+const useStyles = themed(() => {
+  const styles = StyleSheet.create({
+    actions: { flexDirection: "row", flexWrap: "wrap", gap: spacing.sm },
+  })
+  return styles
 })

@@ -1,10 +1,10 @@
-import { Image, StyleSheet, Text, View } from "react-native"
-import { Badge, Card, ConnectionStrip, Empty, Screen, StateView } from "../components"
+import { Image, StyleSheet, View } from "react-native"
+import { Badge, Card, ConnectionStrip, Empty, Screen, StateView, Text } from "../components"
 import type { TaskCategory, TaskSubcategory, TasksQuery } from "../gql/graphql"
 import { useNavigation } from "../navigation/navigator"
 import { useTasks } from "../services/api/hooks"
 import { useAnswerState } from "../services/queue/answerState"
-import { colors, spacing, typography } from "../theme"
+import { spacing, themed, typography } from "../theme"
 import { batchName, categoryName, statusName, subcategoryName } from "../utils/names"
 import { t } from "../i18n"
 
@@ -40,6 +40,7 @@ export function TaskListScreen({ category, subcategory }: Props) {
 }
 
 function TaskCard({ task, onPress }: { task: TaskRow; onPress: () => void }) {
+  const styles = useStyles()
   const status = statusName(task.status)
   const answer = useAnswerState(task)
   return (
@@ -67,10 +68,13 @@ function TaskCard({ task, onPress }: { task: TaskRow; onPress: () => void }) {
   )
 }
 
-const styles = StyleSheet.create({
-  badges: { flexDirection: "row", flexWrap: "wrap", gap: spacing.sm },
-  dim: { color: colors.textDim },
-  grow: { flex: 1, gap: spacing.xxs },
-  row: { alignItems: "center", flexDirection: "row", gap: spacing.md },
-  thumb: { backgroundColor: colors.neutralSoft, borderRadius: 12, height: 64, width: 64 },
+const useStyles = themed((colors) => {
+  const styles = StyleSheet.create({
+    badges: { flexDirection: "row", flexWrap: "wrap", gap: spacing.sm },
+    dim: { color: colors.textDim },
+    grow: { flex: 1, gap: spacing.xxs },
+    row: { alignItems: "center", flexDirection: "row", gap: spacing.md },
+    thumb: { backgroundColor: colors.neutralSoft, borderRadius: 12, height: 64, width: 64 },
+  })
+  return styles
 })

@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from "react"
-import { Image, StyleSheet, Text, View } from "react-native"
-import { Badge, Card, ConnectionStrip, Failed, ProgressBar, Screen, StateView } from "../components"
+import { Image, StyleSheet, View } from "react-native"
+import { Badge, Card, ConnectionStrip, Failed, ProgressBar, Screen, StateView, Text } from "../components"
 import { useNavigation } from "../navigation/navigator"
 import { useTask, type TaskDetail } from "../services/api/hooks"
 import { useAnswerState } from "../services/queue/answerState"
 import { useAnswerQueue } from "../services/queue/QueueProvider"
-import { colors, spacing, typography } from "../theme"
+import { spacing, themed, typography, useColors } from "../theme"
 import { statusName } from "../utils/names"
 import { TaskStatusPanel } from "./TaskStatusPanel"
 import { percent, t } from "../i18n"
@@ -66,6 +66,8 @@ function useNewBatchNotice(open: boolean, currentBatchId: string | undefined, ev
 }
 
 function Overview({ task }: { task: TaskDetail }) {
+  const styles = useStyles()
+  const colors = useColors()
   const status = statusName(task.status)
   const measured = [...task.rounds].sort((a, b) => b.number - a.number).find((r) => r.accuracy != null)
   const total = task.labelledCount + task.poolRemaining
@@ -102,6 +104,7 @@ function Overview({ task }: { task: TaskDetail }) {
 }
 
 function Stat({ label, value, testID }: { label: string; value: string; testID: string }) {
+  const styles = useStyles()
   return (
     <View style={styles.stat}>
       <Text style={[typography.title, styles.statValue]} testID={testID}>
@@ -112,10 +115,13 @@ function Stat({ label, value, testID }: { label: string; value: string; testID: 
   )
 }
 
-const styles = StyleSheet.create({
-  cover: { aspectRatio: 16 / 9, backgroundColor: colors.neutralSoft, borderRadius: 12, width: "100%" },
-  dim: { color: colors.textDim },
-  stat: { alignItems: "center", flex: 1 },
-  statValue: { color: colors.text },
-  stats: { flexDirection: "row", justifyContent: "space-between", paddingVertical: spacing.sm },
+const useStyles = themed((colors) => {
+  const styles = StyleSheet.create({
+    cover: { aspectRatio: 16 / 9, backgroundColor: colors.neutralSoft, borderRadius: 12, width: "100%" },
+    dim: { color: colors.textDim },
+    stat: { alignItems: "center", flex: 1 },
+    statValue: { color: colors.text },
+    stats: { flexDirection: "row", justifyContent: "space-between", paddingVertical: spacing.sm },
+  })
+  return styles
 })

@@ -1,12 +1,12 @@
 import { useEffect, useState } from "react"
-import { StyleSheet, Text, View } from "react-native"
-import { Button, Notice } from "../components"
+import { StyleSheet, View } from "react-native"
+import { Button, Notice, Text } from "../components"
 import { useNavigation } from "../navigation/navigator"
 import { useConnection } from "../services/api/ApiProvider"
 import type { TaskDetail } from "../services/api/hooks"
 import type { AnswerState } from "../services/queue/answerState"
 import { useAnswerQueue } from "../services/queue/QueueProvider"
-import { spacing, typography } from "../theme"
+import { spacing, themed, typography } from "../theme"
 import { batchName } from "../utils/names"
 import { t } from "../i18n"
 
@@ -15,6 +15,7 @@ type Props = { task: TaskDetail; answer: AnswerState<Batch>; newBatch: boolean }
 
 /** What the annotator can do with this task right now, said plainly. */
 export function TaskStatusPanel({ task, answer, newBatch }: Props) {
+  const styles = useStyles()
   const { rejections, clearRejection, queue } = useAnswerQueue()
   const rejection = rejections[task.id]
   return (
@@ -107,6 +108,9 @@ function OpenBatch({ taskId, batch, newBatch }: { taskId: string; batch: Batch; 
   )
 }
 
-const styles = StyleSheet.create({
-  stack: { gap: spacing.md },
+const useStyles = themed(() => {
+  const styles = StyleSheet.create({
+    stack: { gap: spacing.md },
+  })
+  return styles
 })

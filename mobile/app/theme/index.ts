@@ -1,3 +1,4 @@
 export * from "./colors"
 export * from "./spacing"
 export * from "./typography"
+export * from "./useTheme"
