@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -40,6 +42,17 @@ class Settings:
     trusted_documents_only: bool = False  # refuse every document not in the manifest
     public_url: str | None = None  # where clients reach the server; None: where `serve` listens
     graphiql: bool = True  # GraphiQL and schema introspection; turn off in production
+    # Peers (IPs or CIDRs) whose X-Forwarded-For names the client; nobody's by default.
+    trusted_proxies: tuple[str, ...] = ()
+    # Per minute, counted across replicas in Redis when it is configured; 0: unlimited.
+    registrations_per_minute: int = 10  # registerAnnotator per client address
+    mutations_per_minute: int = 600  # mutations per token
+    address_mutations_per_minute: int = 1200  # mutations per client address, token or not
+    submissions_per_minute: int = 120  # submitAnswers per token
+    open_registration: bool = False  # registerAnnotator without an invite
+    token_ttl_days: float = 90.0  # an annotator token's life; 0: tokens never expire
+    gold_min_answers: int = 5  # gold questions answered before an annotator's accuracy counts
+    gold_min_accuracy: float = 0.7  # the least accuracy on gold questions, in [0, 1]
 
     @property
     def retry_wait_s(self) -> float:
@@ -91,6 +104,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         **_edge_limits(env),
         public_url=_public_url(env),
         graphiql=_flag(env, "GRAPHIQL", default=True),
+        trusted_proxies=_trusted_proxies(env),
+        **{name: _default_typed(env, name) for name in RATE_LIMITS},
+        **_annotator_rules(env),
     )
 
 
@@ -108,6 +124,36 @@ def _public_url(env: Mapping[str, str]) -> str | None:
         message = f"{PREFIX}PUBLIC_URL must start with http:// or https://; got {raw!r}"
         raise ValidationError(message, PREFIX + "PUBLIC_URL")
     return raw.rstrip("/")
+
+
+def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
+    """ACTIVECROWDS_TRUSTED_PROXIES: comma-separated IPs or CIDRs; a bad one names the variable."""
+    name = PREFIX + "TRUSTED_PROXIES"
+    found = []
+    for item in (env.get(name) or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            message = f"{name} must list IP addresses or networks (CIDR); got {item!r}"
+            raise ValidationError(message, name) from None
+    return tuple(found)
+
+
+def _annotator_rules(env: Mapping[str, str]) -> dict[str, Any]:
+    """Who may register, how long tokens live, what gold questions ask of annotators."""
+    accuracy = _default_typed(env, "gold_min_accuracy")
+    if accuracy > 1:
+        name = PREFIX + "GOLD_MIN_ACCURACY"
+        raise ValidationError(f"{name} must be between 0 and 1; got {accuracy:g}", name)
+    return {
+        "open_registration": _flag(env, "OPEN_REGISTRATION"),
+        "token_ttl_days": _default_typed(env, "token_ttl_days"),
+        "gold_min_answers": _default_typed(env, "gold_min_answers"),
+        "gold_min_accuracy": accuracy,
+    }
 
 
 def _edge_limits(env: Mapping[str, str]) -> dict[str, Any]:
@@ -132,6 +178,12 @@ EDGE_NUMBERS = (
     "max_query_cost",
     "query_cost_per_minute",
     "parse_ms_per_minute",
+)
+RATE_LIMITS = (
+    "registrations_per_minute",
+    "mutations_per_minute",
+    "address_mutations_per_minute",
+    "submissions_per_minute",
 )
 
 
@@ -162,7 +214,11 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         value = -1.0
-    if value < 0 or (isinstance(default, int) and not value.is_integer()):
+    if (
+        not math.isfinite(value)
+        or value < 0
+        or (isinstance(default, int) and not value.is_integer())
+    ):
         kind = "a whole number" if isinstance(default, int) else "a number"
         raise ValidationError(f"{PREFIX + name} must be {kind} >= 0; got {raw!r}", PREFIX + name)
     return value
