@@ -53,4 +53,8 @@ class NotCollecting(ActiveCrowdsError):
 
 
 class RateLimited(ActiveCrowdsError):
-    """Too many requests of this kind from this client; try again later."""
+    """Too many requests of this kind from this client; try again in `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
