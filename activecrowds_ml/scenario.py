@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Any
 
+from activecrowds_ml.consensus import Aggregation, PeerRule, Redundancy, parse_enum
 from activecrowds_ml.errors import ValidationError
 
 
@@ -42,14 +43,7 @@ TRAINABLE: dict[Category, frozenset[Subcategory]] = {
 DEFAULT_MODEL = {Category.IMAGE: "efficientnet-lite0", Category.TEXT: "minilm-l6"}
 
 
-def _enum(cls: type[Enum], value: Any, field: str) -> Any:
-    if isinstance(value, cls):
-        return value
-    try:
-        return cls(value.upper() if cls is not TrainingMode else value.lower())
-    except (ValueError, AttributeError):
-        allowed = ", ".join(str(m.value) for m in cls)
-        raise ValidationError(f"{field} must be one of {allowed}; got {value!r}", field) from None
+MAX_GOLD_SHARE = 0.5  # above this, control questions would outnumber the samples to label
 
 
 def _int_at_least(value: Any, low: int, field: str) -> None:
@@ -78,12 +72,21 @@ class Scenario:
     pretrained_model: str = ""  # empty: the category's default backbone
     training_mode: TrainingMode = TrainingMode.HEAD
     seed: int = 0
+    aggregation: Aggregation = Aggregation.PEER_RULE
+    redundancy: Redundancy = Redundancy.FIXED
+    gold_share: float = 0.0  # share of each batch that is control questions with a known label
+    gold_size: int = 0  # labelled examples set aside as control questions
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        set_(self, "category", _enum(Category, self.category, "category"))
-        set_(self, "subcategory", _enum(Subcategory, self.subcategory, "subcategory"))
-        set_(self, "training_mode", _enum(TrainingMode, self.training_mode, "training_mode"))
+        for name, cls in (
+            ("category", Category),
+            ("subcategory", Subcategory),
+            ("training_mode", TrainingMode),
+            ("aggregation", Aggregation),
+            ("redundancy", Redundancy),
+        ):
+            set_(self, name, parse_enum(cls, getattr(self, name), name))
         for field in ("initial_train_size", "batch_size", "eval_size", "test_size", "min_peers"):
             _int_at_least(getattr(self, field), 1, field)
         _int_at_least(self.max_peers, self.min_peers, "max_peers")
@@ -96,6 +99,7 @@ class Scenario:
                 f"min_agreement must be in (0.5, 1]; got {agreement!r}", "min_agreement"
             )
         self._check_strategy()
+        self._check_gold()
         if self.subcategory not in TRAINABLE.get(self.category, frozenset()):
             raise ValidationError(
                 f"{self.category.value}/{self.subcategory.value} cannot be trained yet; "
@@ -117,6 +121,28 @@ class Scenario:
             )
         object.__setattr__(self, "query_strategy", name)
 
+    def _check_gold(self) -> None:
+        share = self.gold_share
+        if isinstance(share, bool) or not isinstance(share, int | float):
+            raise ValidationError("gold_share must be a number in [0, 0.5]", "gold_share")
+        if not 0 <= share <= MAX_GOLD_SHARE:
+            raise ValidationError(
+                f"gold_share must be in [0, {MAX_GOLD_SHARE}]; got {share!r}", "gold_share"
+            )
+        _int_at_least(self.gold_size, 0, "gold_size")
+        if share > 0 and self.gold_size < 1:
+            raise ValidationError(
+                f"gold_size must be an integer >= 1 when gold_share > 0; got {self.gold_size!r}",
+                "gold_size",
+            )
+
+    @property
+    def peer_rule(self) -> PeerRule:
+        """The rule that decides this scenario's samples."""
+        return PeerRule(
+            self.min_peers, self.min_agreement, self.max_peers, self.aggregation, self.redundancy
+        )
+
     def replace(self, **changes: Any) -> Scenario:
         """A validated copy with some fields changed."""
         return dataclasses.replace(self, **changes)
@@ -128,3 +154,10 @@ class Scenario:
             if isinstance(value, Enum):
                 out[key] = value.value
         return out
+
+
+def gold_per_batch(scenario: Scenario) -> int:
+    """Control questions added on top of each batch's batch_size pool samples, so that they make
+    up gold_share of the batch: batch_size x share / (1 - share), rounded."""
+    share = scenario.gold_share
+    return round(scenario.batch_size * share / (1 - share))

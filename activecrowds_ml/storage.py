@@ -83,10 +83,11 @@ class Dataset:
         return counts
 
     def split(self, scenario: Scenario) -> Split:
-        """Draw the test, eval and seed sets of `scenario` from the labelled examples.
+        """Draw the test, eval, seed and gold sets of `scenario` from the labelled examples.
 
         Stratified by label and seeded by `scenario.seed`; the test set is drawn first, then
-        eval, then the seed, so a different initial size never changes the test set.
+        eval, then the seed, then gold (control questions), so a different initial size never
+        changes the test set and a scenario without gold splits as it always did.
 
         Raises:
             DatasetError: fewer labelled examples than the three sets need together.
@@ -95,28 +96,33 @@ class Dataset:
             "test": scenario.test_size,
             "eval": scenario.eval_size,
             "initial": scenario.initial_train_size,
+            "gold": scenario.gold_size,
         }
         return split_labelled(self.labelled, self.labels, sizes, scenario.seed)
 
 
 @dataclass(frozen=True)
 class Split:
-    """The labelled examples of one scenario: seed (initial training), eval, test, and the rest."""
+    """The labelled examples of one scenario: seed (initial training), eval, test, gold (control
+    questions whose label the crowd is not told), and the rest."""
 
     seed: tuple[Record, ...]
     eval: tuple[Record, ...]
     test: tuple[Record, ...]
     rest: tuple[Record, ...]
+    gold: tuple[Record, ...] = ()
 
     def ids(self) -> dict[str, list[str]]:
         """Record ids per set, the stable form a server stores."""
-        return {k: [r.id for r in getattr(self, k)] for k in ("seed", "eval", "test", "rest")}
+        names = ("seed", "eval", "test", "gold", "rest")
+        return {k: [r.id for r in getattr(self, k)] for k in names}
 
 
 def split_labelled(
     records: Sequence[Record], labels: Sequence[str], sizes: dict[str, int], seed: int
 ) -> Split:
-    """Stratified draws of sizes["test"], sizes["eval"], sizes["initial"] (in that order).
+    """Stratified draws of sizes["test"], sizes["eval"], sizes["initial"], sizes["gold"] (in
+    that order; gold may be left out: none).
 
     Raises:
         DatasetError: not enough labelled records; the message says how many are needed.
@@ -132,10 +138,10 @@ def split_labelled(
     # Sorting by id makes the draw depend on ids and seed only, not on file order.
     left = sorted(records, key=lambda r: r.id)
     drawn: dict[str, tuple[Record, ...]] = {}
-    for name in ("test", "eval", "initial"):
-        picked, left = _stratified_draw(left, labels, sizes[name], rng)
-        drawn[name] = picked
-    return Split(drawn["initial"], drawn["eval"], drawn["test"], tuple(left))
+    # Gold comes last, so a scenario without gold splits exactly as before gold existed.
+    for name in ("test", "eval", "initial", "gold"):
+        drawn[name], left = _stratified_draw(left, labels, sizes.get(name, 0), rng)
+    return Split(drawn["initial"], drawn["eval"], drawn["test"], tuple(left), drawn["gold"])
 
 
 def _stratified_draw(

@@ -6,12 +6,14 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from activecrowds_ml.consensus import (
+    Aggregation,
     Answer,
     PeerRule,
+    Redundancy,
     SampleState,
     annotator_accuracy,
     dawid_skene,
@@ -115,3 +117,65 @@ def test_annotator_accuracy_singles_out_the_unreliable() -> None:
 def test_dawid_skene_needs_answers() -> None:
     with pytest.raises(ValidationError):
         dawid_skene([])
+
+
+ADAPTIVE = PeerRule(10, 0.8, 20, redundancy="adaptive")
+
+
+def test_adaptive_accepts_once_the_missing_answers_cannot_overturn_it() -> None:
+    # 8 of 8 agree: even if the last 2 of 10 disagreed, 8/10 would still be 80%
+    decision = decide(Counter(["yes"] * 8), ADAPTIVE)
+    assert (decision.state, decision.label, decision.answers) == (SampleState.ACCEPTED, "yes", 8)
+    assert decide(Counter(["yes"] * 7), ADAPTIVE).state is SampleState.OPEN
+    # 8 of 9 also holds whatever the tenth says; 7 of 8 does not (7/10 if the last two disagree)
+    assert decide(Counter(["yes"] * 8 + ["no"]), ADAPTIVE).state is SampleState.ACCEPTED
+    assert decide(Counter(["yes"] * 7 + ["no"]), ADAPTIVE).state is SampleState.OPEN
+
+
+def test_adaptive_disputes_once_no_label_can_reach_agreement() -> None:
+    # 5 against 5: at best 15 of 20, below 80%, so asking on is pointless
+    decision = decide(Counter(["yes"] * 5 + ["no"] * 5), ADAPTIVE)
+    assert (decision.state, decision.label) == (SampleState.DISPUTED, None)
+    # 4 "no" leave "yes" a chance: 16 of 20 is 80%
+    assert decide(Counter(["yes"] * 5 + ["no"] * 4), ADAPTIVE).state is SampleState.OPEN
+
+
+def test_fixed_is_the_default_and_names_are_read_in_any_case() -> None:
+    rule = PeerRule(aggregation="dawid_skene", redundancy="Adaptive")
+    assert (rule.aggregation, rule.redundancy) == (Aggregation.DAWID_SKENE, Redundancy.ADAPTIVE)
+    assert (PAPER.aggregation, PAPER.redundancy) == (Aggregation.PEER_RULE, Redundancy.FIXED)
+    with pytest.raises(ValidationError) as err:
+        PeerRule(redundancy="sometimes")
+    assert err.value.field == "redundancy" and "FIXED, ADAPTIVE" in str(err.value)
+
+
+def _run(stream: list[str], rule: PeerRule) -> tuple[SampleState, str | None, int]:
+    """Feed answers one at a time until the rule decides."""
+    votes: Counter[str] = Counter()
+    for label in stream:
+        votes[label] += 1
+        decision = decide(votes, rule)
+        if decision.state is not SampleState.OPEN:
+            return decision.state, decision.label, decision.answers
+    return SampleState.OPEN, None, len(stream)
+
+
+@settings(max_examples=500)
+@given(
+    st.integers(1, 12),
+    st.integers(0, 8),
+    st.sampled_from([0.51, 0.6, 2 / 3, 0.7, 0.75, 0.8, 0.9, 1.0]),
+    st.lists(st.sampled_from(["a", "b", "c"]), min_size=20, max_size=20),
+)
+def test_adaptive_never_decides_differently_from_fixed(
+    peers: int, extra: int, agreement: float, stream: list[str]
+) -> None:
+    # Given the same answer stream under both rules (any stream: an adaptive decision must hold
+    # for every continuation, the adversarial one included)
+    fixed = PeerRule(peers, agreement, peers + extra)
+    adaptive = PeerRule(peers, agreement, peers + extra, redundancy=Redundancy.ADAPTIVE)
+    f_state, f_label, f_answers = _run(stream, fixed)
+    a_state, a_label, a_answers = _run(stream, adaptive)
+    # Then both reach the same decision, and adaptive never needs more answers
+    assert (a_state, a_label) == (f_state, f_label)
+    assert a_answers <= f_answers

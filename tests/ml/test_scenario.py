@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 
 from activecrowds_ml import Category, Scenario, Subcategory, TrainingMode, ValidationError
+from activecrowds_ml.consensus import Aggregation, PeerRule, Redundancy
+from activecrowds_ml.scenario import gold_per_batch
 
 
 def test_defaults_are_the_papers_protocol() -> None:
@@ -65,3 +67,54 @@ def test_frozen_and_replace_revalidates() -> None:
 def test_to_dict_round_trips() -> None:
     s = Scenario(seed=4, query_strategy="bald")
     assert Scenario(**s.to_dict()) == s
+
+
+def test_crowd_integrity_options_default_to_the_papers_rule() -> None:
+    s = Scenario()
+    assert (s.aggregation, s.redundancy, s.gold_share, s.gold_size) == (
+        Aggregation.PEER_RULE,
+        Redundancy.FIXED,
+        0.0,
+        0,
+    )
+    assert gold_per_batch(s) == 0
+    assert s.peer_rule == PeerRule(10, 0.8, 20)
+
+
+def test_crowd_integrity_options_are_parsed_in_any_case_and_kept_as_values() -> None:
+    s = Scenario(aggregation="dawid_skene", redundancy="Adaptive", gold_share=0.1, gold_size=40)
+    assert (s.aggregation, s.redundancy) == (Aggregation.DAWID_SKENE, Redundancy.ADAPTIVE)
+    assert s.peer_rule.aggregation is Aggregation.DAWID_SKENE
+    out = s.to_dict()
+    assert (out["aggregation"], out["redundancy"]) == ("DAWID_SKENE", "ADAPTIVE")
+    assert type(out["aggregation"]) is str
+    assert Scenario(**out) == s
+
+
+@pytest.mark.parametrize(
+    ("share", "batch", "gold"), [(0.1, 30, 3), (0.25, 30, 10), (0.5, 30, 30), (0.05, 10, 1)]
+)
+def test_gold_is_that_share_of_the_batch_on_top_of_it(share: float, batch: int, gold: int) -> None:
+    s = Scenario(gold_share=share, gold_size=50, batch_size=batch)
+    assert gold_per_batch(s) == gold
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "hint"),
+    [
+        ({"gold_share": 0.6, "gold_size": 10}, "gold_share", "[0, 0.5]"),
+        ({"gold_share": -0.1, "gold_size": 10}, "gold_share", "[0, 0.5]"),
+        ({"gold_share": True, "gold_size": 10}, "gold_share", "number"),
+        ({"gold_share": 0.1}, "gold_size", ">= 1 when gold_share > 0"),
+        ({"gold_size": -1}, "gold_size", ">= 0"),
+        ({"aggregation": "median"}, "aggregation", "PEER_RULE, DAWID_SKENE"),
+        ({"redundancy": "often"}, "redundancy", "FIXED, ADAPTIVE"),
+    ],
+)
+def test_bad_crowd_integrity_values_name_the_field(
+    change: dict[str, Any], field: str, hint: str
+) -> None:
+    with pytest.raises(ValidationError) as err:
+        Scenario(**change)
+    assert err.value.field == field
+    assert hint in str(err.value)

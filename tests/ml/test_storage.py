@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -206,3 +207,37 @@ def test_demo_writes_the_reference_task(tmp_path: Path) -> None:
     # and the same seed draws the same images
     write_demo(tmp_path / "again", size=120, seed=5)
     assert [r.id for r in Dataset.load(tmp_path / "again").pool] == [r.id for r in ds.pool]
+
+
+def test_split_without_gold_is_the_split_tasks_already_have() -> None:
+    # Given the sets drawn before gold existed (their ids' digest, computed with that code)
+    sizes = {"test": 200, "eval": 100, "initial": 30}
+    split = split_labelled(_records(300, 700), ["no", "yes"], {**sizes, "gold": 0}, seed=3)
+    ids = split.ids()
+    # Then a scenario without gold draws exactly the same sets, and an empty gold set
+    assert ids.pop("gold") == [] and split.gold == ()
+    digest = hashlib.sha256(json.dumps(ids, sort_keys=True).encode()).hexdigest()[:16]
+    assert digest == "fc7ccaf61ad2cfbe"
+    assert split_labelled(_records(300, 700), ["no", "yes"], sizes, seed=3) == split
+
+
+def test_gold_is_drawn_last_disjoint_and_stratified() -> None:
+    records = _records(300, 700)
+    sizes = {"test": 200, "eval": 100, "initial": 30}
+    plain = split_labelled(records, ["no", "yes"], sizes, seed=3)
+    split = split_labelled(records, ["no", "yes"], {**sizes, "gold": 50}, seed=3)
+    # test, eval and seed do not move when gold is added
+    assert (split.test, split.eval, split.seed) == (plain.test, plain.eval, plain.seed)
+    assert Counter(r.label for r in split.gold) == {"yes": 15, "no": 35}
+    ids = [i for part in split.ids().values() for i in part]
+    assert len(ids) == len(set(ids)) == len(records) and len(split.rest) == 620
+    scenario = Scenario(test_size=200, eval_size=100, gold_share=0.1, gold_size=50, seed=3)
+    dataset = Dataset(Path("."), "x", "text", ("no", "yes"), tuple(records), ())
+    assert dataset.split(scenario) == split
+
+
+def test_split_counts_gold_in_what_it_needs(tmp_path: Path) -> None:
+    write_demo(tmp_path / "demo", size=40, labelled=20)
+    scenario = Scenario(test_size=5, eval_size=5, initial_train_size=5, gold_share=0.2, gold_size=6)
+    with pytest.raises(DatasetError, match=r"needs 21 labelled .*gold 6.* has 20"):
+        Dataset.load(tmp_path / "demo").split(scenario)
