@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -21,12 +22,19 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from activecrowds.adapters.rate_limits import RateLimiter, rate_limiter
 from activecrowds.bootstrap import App, bootstrap
 from activecrowds.config import Settings, load_settings
 from activecrowds.services import auth, queries
 from activecrowds.services.demo import ensure_demo_task
-from server.graphql.context import RequestContext, authenticate_connection, build_context
+from server.graphql.context import (
+    RequestContext,
+    authenticate_connection,
+    build_context,
+    callers_of,
+)
 from server.graphql.documents import ADMITTED
 from server.graphql.gate import REFUSALS, Gate, Who
 from server.graphql.schema import Schema, build_schema
@@ -36,6 +44,7 @@ from server.graphql.trusted import Manifest
 from server.headers import SecurityHeaders, page_policy
 from server.limits import BodyLimit
 from server.media import serve_media
+from server.ratelimit import RateLimits
 from server.static import static_routes
 
 
@@ -133,28 +142,34 @@ def create_app(
     settings: Settings | None = None,
     build_model: Callable[..., Any] | None = None,
     demo_dataset: Path | None = None,
+    limiter: RateLimiter | None = None,
 ) -> Starlette:
     """The ASGI app; without `app` it bootstraps one (migrations included) at startup, and
-    with `demo_dataset` creates the demo task there when no task exists yet."""
+    with `demo_dataset` creates the demo task there when no task exists yet. Rate limits are
+    counted by `limiter` (its owner closes it), else by one the settings choose."""
     settings = app.settings if app is not None else settings or load_settings()
     schema = build_schema(introspection=settings.graphiql)
-    graphql = GraphQLApp(
-        schema,
-        Gate(schema.documents, Manifest.load(settings.trusted_documents), settings),
-        settings,
-    )
+    counts = limiter or rate_limiter(settings.redis_url)
+    manifest = Manifest.load(settings.trusted_documents)
+    gate = Gate(schema.documents, manifest, settings, RateLimits(counts, settings))
+    graphql = GraphQLApp(schema, gate, settings)
 
     @asynccontextmanager
     async def lifespan(star: Starlette) -> AsyncIterator[None]:
         wired = app or await bootstrap(settings, build_model=build_model)
         star.state.activecrowds = wired
         star.state.feed = EventFeed(wired.ctx, wired.bus)
+        # Suspensions and revoked tokens made on any replica end cached sign-ins here.
+        watch = asyncio.ensure_future(callers_of(star.state).watch(wired.bus))
         if demo_dataset is not None:
             await ensure_demo_task(wired.ctx, demo_dataset)
         try:
             yield
         finally:
+            watch.cancel()
             schema.documents.close()
+            if limiter is None:
+                await counts.close()
             if app is None:
                 await wired.close()
 
@@ -171,4 +186,6 @@ def create_app(
         star.state.feed = EventFeed(app.ctx, app.bus)
     star.add_middleware(BodyLimit, read_timeout_s=settings.read_timeout_s)
     star.add_middleware(SecurityHeaders, page=page_policy(graphql.graphql_ide_html))
+    if settings.trusted_proxies:  # outermost: everything after sees the client's address
+        star.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     return star

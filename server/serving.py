@@ -37,6 +37,9 @@ class ServerConfig(uvicorn.Config):
             http=HeaderDeadline,
             limit_concurrency=settings.max_connections,
             timeout_keep_alive=KEEP_ALIVE_S,
+            # X-Forwarded-For is read by the app, from ACTIVECROWDS_TRUSTED_PROXIES only
+            # (uvicorn's own default trusts 127.0.0.1, or its FORWARDED_ALLOW_IPS variable).
+            proxy_headers=False,
             **options,
         )
         self.header_timeout_s = settings.read_timeout_s

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
@@ -58,6 +59,15 @@ def code_of(error: BaseException | None) -> str:
     return "INTERNAL"
 
 
+def error_extensions(error: BaseException) -> dict[str, object]:
+    """`extensions` of the error: its code, and for RATE_LIMITED `retryAfter` (whole seconds,
+    at least 1) when the limit says when it has room again."""
+    retry_after = getattr(error, "retry_after", None) if isinstance(error, RateLimited) else None
+    if retry_after is None:
+        return {"code": code_of(error)}
+    return {"code": code_of(error), "retryAfter": max(1, math.ceil(retry_after))}
+
+
 class ErrorCodes(MaskErrors):
     """Adds `extensions.code` to every error and hides the message of unexpected ones."""
 
@@ -70,10 +80,11 @@ class ErrorCodes(MaskErrors):
             # Parse, validation and variable-coercion errors: the query itself is wrong.
             code, message, extra = "BAD_USER_INPUT", error.message, {}
         else:
-            code = code_of(original)
+            code, extra = code_of(original), error_extensions(original)
             message = str(original) if code != "INTERNAL" else self.error_message
             field = getattr(original, "field", None)
-            extra = {"field": field} if field else {}
+            if field:
+                extra["field"] = field
             if code == "INTERNAL":
                 log.error("unexpected error in %s", error.path, exc_info=original)
         return GraphQLError(

@@ -7,7 +7,9 @@ may send only a short registerAnnotator document: everything else needs a token 
 caller who can send nothing long cannot stall the server. A new document is prepared in the
 worker thread (documents.py), its CPU time charged to the caller's minute; then the operation's
 node cost (cost.py) is charged to the caller's cost budget, and what is left goes back in
-`extensions.cost`. Every refusal has its API.md code and costs the server a few microseconds.
+`extensions.cost`. A mutation is counted against the rate limits of its address and caller
+(ratelimit.py). Every refusal has its API.md code and costs the server a few microseconds
+(a mutation's limits: one Redis round trip when Redis is configured).
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from server.graphql.errors import (
     PersistedQueryNotFound,
     QueryNotTrusted,
     QueryTooComplex,
-    code_of,
+    error_extensions,
 )
 from server.graphql.trusted import Manifest, requested_hash
+from server.ratelimit import RateLimits, mutation_fields
 
 ANONYMOUS_MAX_CHARS = 2048
 ANONYMOUS_MAX_TOKENS = 64
@@ -47,15 +50,16 @@ class Who:
 
     key: str
     refusal: Unauthenticated | None  # why a caller without a valid token may do little
+    address: str = "?"  # the client's, as the trusted proxies tell it (app.py)
 
     @classmethod
     def of(cls, context: RequestContext) -> Who:
+        client = context.request.client
+        address = client.host if client else "?"
         caller = context.caller if context.auth_error is None else None
         if caller is not None:
-            return cls(f"{caller.role.value}:{caller.id}", None)
-        client = context.request.client
-        address = f"address:{client.host if client else '?'}"
-        return cls(address, context.auth_error or Unauthenticated(SIGN_IN))
+            return cls(f"{caller.role.value}:{caller.id}", None, address)
+        return cls(f"address:{address}", context.auth_error or Unauthenticated(SIGN_IN), address)
 
     @property
     def anonymous(self) -> bool:
@@ -65,8 +69,11 @@ class Who:
 class Gate:
     """Admits documents: limits without a token, trusted documents, CPU and cost budgets."""
 
-    def __init__(self, documents: Documents, manifest: Manifest, settings: Settings) -> None:
+    def __init__(
+        self, documents: Documents, manifest: Manifest, settings: Settings, limits: RateLimits
+    ) -> None:
         self.documents = documents
+        self.limits = limits
         self.manifest = manifest
         self.only_trusted = settings.trusted_documents_only
         self.max_cost = settings.max_query_cost
@@ -96,6 +103,10 @@ class Gate:
         prepared = self.documents.cached(text) or await self._prepare(who, text)
         if who.anonymous:
             _registers_only(who, prepared, operation_name)
+        if not prepared.errors:  # one that cannot run counts against no limit
+            fields = mutation_fields(prepared.document, operation_name)
+            caller = None if who.anonymous else who.key
+            await self.limits.check(who.address, caller, fields)
         cost = self._charge(who, prepared.shape(operation_name))
         return Admission(text, prepared, cost)
 
@@ -110,7 +121,7 @@ class Gate:
         }
 
     def refused(self, who: Who, refusal: Exception) -> ExecutionResult:
-        error = GraphQLError(str(refusal), extensions={"code": code_of(refusal)})
+        error = GraphQLError(str(refusal), extensions=error_extensions(refusal))
         return ExecutionResult(data=None, errors=[error], extensions={"cost": self.report(who)})
 
     def _known_text(self, who: Who, query: str) -> str:
@@ -146,7 +157,8 @@ class Gate:
                 wait = self.parse_time.resets_in(who.key)
                 raise RateLimited(
                     f"this caller's new documents took their {self.parse_time.per_minute:g} s"
-                    f" of parsing this minute; resend known ones, or new ones in {wait:.0f} s"
+                    f" of parsing this minute; resend known ones, or new ones in {wait:.0f} s",
+                    wait,
                 )
             prepared, cpu = await self.documents.prepare(text)
             self.parse_time.spend(who.key, cpu)
@@ -162,9 +174,11 @@ class Gate:
             )
         left = self.cost.remaining(who.key)
         if nodes > left:
+            wait = self.cost.resets_in(who.key)
             raise RateLimited(
                 f"query cost budget spent: {left:g} of {self.cost.per_minute:g} nodes left"
-                f" this minute, {nodes} asked; all back in {self.cost.resets_in(who.key):.0f} s"
+                f" this minute, {nodes} asked; all back in {wait:.0f} s",
+                wait,
             )
         self.cost.spend(who.key, nodes)
         return self.report(who, nodes)
