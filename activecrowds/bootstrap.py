@@ -19,6 +19,7 @@ from activecrowds.adapters.queue import InProcessQueue
 from activecrowds.adapters.redis_bus import RedisEventBus
 from activecrowds.adapters.uow import SqlUnitOfWork
 from activecrowds.config import Settings, load_settings
+from activecrowds.domain.crowd import GoldPolicy
 from activecrowds.domain.events import Event
 from activecrowds.services.auth import hash_token
 from activecrowds.services.context import Context
@@ -98,6 +99,10 @@ async def bootstrap(
         round_lease_s=settings.round_lease_s,
         resend_after_s=settings.resend_after_s,
         retry_wait_s=settings.retry_wait_s,
+        open_registration=settings.open_registration,
+        token_ttl_s=settings.token_ttl_days * 86_400 or None,
+        gold=GoldPolicy(settings.gold_min_answers, settings.gold_min_accuracy),
+        base_url=settings.base_url,
     )
     if isinstance(queue, InProcessQueue):
         queue.bind(partial(run_training_round, ctx), partial(record_round_failure, ctx))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -28,7 +29,12 @@ from activecrowds.bootstrap import App, bootstrap
 from activecrowds.config import Settings, load_settings
 from activecrowds.services import auth, queries
 from activecrowds.services.demo import ensure_demo_task
-from server.graphql.context import RequestContext, authenticate_connection, build_context
+from server.graphql.context import (
+    RequestContext,
+    authenticate_connection,
+    build_context,
+    callers_of,
+)
 from server.graphql.documents import ADMITTED
 from server.graphql.gate import REFUSALS, Gate, Who
 from server.graphql.schema import Schema, build_schema
@@ -153,11 +159,14 @@ def create_app(
         wired = app or await bootstrap(settings, build_model=build_model)
         star.state.activecrowds = wired
         star.state.feed = EventFeed(wired.ctx, wired.bus)
+        # Suspensions and revoked tokens made on any replica end cached sign-ins here.
+        watch = asyncio.ensure_future(callers_of(star.state).watch(wired.bus))
         if demo_dataset is not None:
             await ensure_demo_task(wired.ctx, demo_dataset)
         try:
             yield
         finally:
+            watch.cancel()
             schema.documents.close()
             if limiter is None:
                 await counts.close()

@@ -30,7 +30,7 @@ from apptest import (
 from activecrowds.bootstrap import App, bootstrap
 from activecrowds.config import Settings
 from activecrowds.domain.model import ADMIN, Caller
-from activecrowds.services import auth, tasks
+from activecrowds.services import auth, crowd, tasks
 
 PG_SERVER = os.environ.get("ACTIVECROWDS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 
@@ -100,12 +100,13 @@ def make_task(app: App, image_dataset: Path) -> Callable[..., Awaitable[OpenTask
 
 @pytest.fixture
 def annotators(app: App) -> Callable[[int], Awaitable[list[tuple[Caller, str]]]]:
-    """Register n annotators; returns (caller, token) pairs."""
+    """Register n annotators with one invite (for every task); returns (caller, token) pairs."""
 
     async def make(n: int) -> list[tuple[Caller, str]]:
         out = []
+        invite = await crowd.create_invite(app.ctx, ADMIN, max_uses=n)
         for i in range(n):
-            done = await auth.register_annotator(app.ctx, f"annotator {i}")
+            done = await auth.register_annotator(app.ctx, f"annotator {i}", invite.code)
             out.append((done.caller, done.token))
         return out
 

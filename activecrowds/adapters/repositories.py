@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import json
 from collections import defaultdict
@@ -23,8 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from activecrowds.adapters import statements as sql
 from activecrowds.adapters import tables as t
+from activecrowds.domain.crowd import Invite
 from activecrowds.domain.model import (
     Annotator,
+    AnnotatorStatus,
     Batch,
     BatchStatus,
     Role,
@@ -36,7 +39,7 @@ from activecrowds.domain.model import (
     Task,
     TaskStatus,
 )
-from activecrowds.services.ports import NewTask, TaskChanges
+from activecrowds.services.ports import AnnotatorFigures, NewInvite, NewTask, TaskChanges
 from activecrowds_ml.metrics import Metrics
 
 
@@ -269,6 +272,41 @@ class AnswerRepository(Repository):
         """Every annotator who answered this batch."""
         return {r[0] for r in await self.conn.execute(sql.ANSWERERS, {"batch_id": batch_id})}
 
+    async def counted_on_open(self, annotator_id: int) -> dict[int, dict[int, str]]:
+        """The annotator's counted answers on samples still OPEN: batch -> sample -> label."""
+        a, s = t.answers.c, t.samples.c
+        query = (
+            select(a.batch_id, a.sample_id, a.label)
+            .join(t.samples, s.id == a.sample_id)
+            .where(a.annotator_id == annotator_id, a.counted, s.state == SampleState.OPEN)
+        )
+        out: dict[int, dict[int, str]] = defaultdict(dict)
+        for batch_id, sample_id, label in await self.conn.execute(query):
+            out[batch_id][sample_id] = label
+        return dict(out)
+
+    async def on_decided(self, annotator_id: int) -> int:
+        """How many of the annotator's counted answers are on samples already decided."""
+        a, s = t.answers.c, t.samples.c
+        query = (
+            select(func.count())
+            .select_from(t.answers.join(t.samples, s.id == a.sample_id))
+            .where(
+                a.annotator_id == annotator_id,
+                a.counted,
+                s.state.in_([SampleState.ACCEPTED, SampleState.DISPUTED]),
+            )
+        )
+        return int((await self.conn.execute(query)).scalar_one())
+
+    async def uncount(self, annotator_id: int, sample_ids: Iterable[int]) -> None:
+        """Keep these answers as evidence only: they no longer count as votes."""
+        a = t.answers.c
+        query = update(t.answers).where(
+            a.annotator_id == annotator_id, a.sample_id.in_(list(sample_ids))
+        )
+        await self.conn.execute(query.values(counted=False))
+
 
 class RoundRepository(Repository):
     async def add_due(self, task_id: int, number: int) -> None:
@@ -348,18 +386,100 @@ class RoundRepository(Repository):
 
 
 class AnnotatorRepository(Repository):
-    async def add(self, name: str, role: Role, token_hash: str) -> Annotator:
-        query = (
-            insert(t.annotators)
-            .values(name=name, role=role, token_hash=token_hash)
-            .returning(t.annotators)
-        )
+    async def add(self, name: str, role: Role, token_hash: str, **extra: Any) -> Annotator:
+        """Insert an annotator; `extra`: invite_id, task_ids, token_expires_at."""
+        values = {"name": name, "role": role, "token_hash": token_hash, **extra}
+        query = insert(t.annotators).values(**values).returning(t.annotators)
         return Annotator(**(await self.conn.execute(query)).one()._mapping)
 
     async def by_token_hash(self, token_hash: str) -> Annotator | None:
         query = sql.ANNOTATOR_BY_TOKEN
         row = (await self.conn.execute(query, {"token_hash": token_hash})).first()
         return Annotator(**row._mapping) if row else None
+
+    async def get(self, annotator_id: int, *, lock: bool = False) -> Annotator | None:
+        """The annotator, or None; `lock` takes its row lock until commit (PostgreSQL)."""
+        query = select(t.annotators).where(t.annotators.c.id == annotator_id)
+        row = (await self.conn.execute(query.with_for_update() if lock else query)).first()
+        return Annotator(**row._mapping) if row else None
+
+    async def get_many(self, ids: Iterable[int], *, lock: bool = False) -> dict[int, Annotator]:
+        """The annotators found; `lock` takes their row locks in id order (PostgreSQL)."""
+        query = select(t.annotators).where(t.annotators.c.id.in_(list(ids)))
+        if lock:
+            query = query.order_by(t.annotators.c.id).with_for_update()
+        return {r.id: Annotator(**r._mapping) for r in await self.conn.execute(query)}
+
+    async def list(self, status: AnnotatorStatus | None = None) -> builtins.list[Annotator]:
+        """Annotators (not admins), oldest first."""
+        query = select(t.annotators).where(t.annotators.c.role == Role.ANNOTATOR)
+        if status is not None:
+            query = query.where(t.annotators.c.status == status)
+        rows = await self.conn.execute(query.order_by(t.annotators.c.id))
+        return [Annotator(**r._mapping) for r in rows]
+
+    async def save(self, annotator: Annotator) -> None:
+        """Store what the domain changes: status, token, control figures."""
+        values = {
+            name: getattr(annotator, name)
+            for name in (
+                "status",
+                "status_reason",
+                "token_hash",
+                "token_expires_at",
+                "gold_answers",
+                "gold_correct",
+            )
+        }
+        query = update(t.annotators).where(t.annotators.c.id == annotator.id)
+        await self.conn.execute(query.values(**values))
+
+    async def figures(self, ids: Iterable[int]) -> dict[int, AnnotatorFigures]:
+        """Per annotator: answers, tasks, and agreement with the labels decided since."""
+        a, s = t.answers.c, t.samples.c
+        decided = and_(s.state == SampleState.ACCEPTED, s.kind == SampleKind.POOL)
+        query = (
+            select(
+                a.annotator_id,
+                func.count(),
+                func.count(func.distinct(s.task_id)),
+                func.sum(case((decided, 1), else_=0)),
+                func.sum(case((and_(decided, a.label == s.resolved_label), 1), else_=0)),
+                func.max(a.created_at),
+            )
+            .join(t.samples, s.id == a.sample_id)
+            .where(a.annotator_id.in_(list(ids)))
+            .group_by(a.annotator_id)
+        )
+        return {
+            r[0]: AnnotatorFigures(int(r[1]), int(r[2]), int(r[3] or 0), int(r[4] or 0), r[5])
+            for r in await self.conn.execute(query)
+        }
+
+
+class InviteRepository(Repository):
+    async def add(self, invite: NewInvite) -> Invite:
+        query = insert(t.invites).values(**dataclasses.asdict(invite)).returning(t.invites)
+        return Invite(**(await self.conn.execute(query)).one()._mapping)
+
+    async def by_code_hash(self, code_hash: str, *, lock: bool = False) -> Invite | None:
+        """The invite, or None; `lock` takes its row lock until commit (PostgreSQL)."""
+        query = select(t.invites).where(t.invites.c.code_hash == code_hash)
+        row = (await self.conn.execute(query.with_for_update() if lock else query)).first()
+        return Invite(**row._mapping) if row else None
+
+    async def get(self, invite_id: int, *, lock: bool = False) -> Invite | None:
+        query = select(t.invites).where(t.invites.c.id == invite_id)
+        row = (await self.conn.execute(query.with_for_update() if lock else query)).first()
+        return Invite(**row._mapping) if row else None
+
+    async def list(self) -> builtins.list[Invite]:
+        rows = await self.conn.execute(select(t.invites).order_by(t.invites.c.id.desc()))
+        return [Invite(**r._mapping) for r in rows]
+
+    async def save(self, invite: Invite) -> None:
+        query = update(t.invites).where(t.invites.c.id == invite.id)
+        await self.conn.execute(query.values(uses=invite.uses, revoked_at=invite.revoked_at))
 
 
 def _tally_arrays(samples: Sequence[Sample]) -> dict[str, list[Any]]:

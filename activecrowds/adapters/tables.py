@@ -6,6 +6,7 @@ from enum import Enum as PyEnum
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     Enum,
@@ -19,9 +20,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 
 from activecrowds.domain.model import (
+    AnnotatorStatus,
     BatchStatus,
     Role,
     RoundStatus,
@@ -62,6 +65,22 @@ def _task_fk() -> Column[int]:
     return Column("task_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False)
 
 
+invites = Table(
+    "invites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("hint", String(8), nullable=False),
+    Column("task_ids", JSON),  # NULL: every task
+    Column("max_uses", Integer, nullable=False),
+    Column("uses", Integer, nullable=False, server_default="0"),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("revoked_at", DateTime(timezone=True)),
+    _created(),
+    sqlite_autoincrement=True,
+)
+
 annotators = Table(
     "annotators",
     metadata,
@@ -70,6 +89,13 @@ annotators = Table(
     Column("role", _enum(Role), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     _created(),
+    Column("status", _enum(AnnotatorStatus), nullable=False, server_default="ACTIVE"),
+    Column("status_reason", Text),
+    Column("invite_id", Integer, ForeignKey("invites.id", ondelete="SET NULL")),
+    Column("task_ids", JSON),  # copied from its invite: NULL, every task
+    Column("token_expires_at", DateTime(timezone=True)),
+    Column("gold_answers", Integer, nullable=False, server_default="0"),
+    Column("gold_correct", Integer, nullable=False, server_default="0"),
     sqlite_autoincrement=True,
 )
 
@@ -87,6 +113,8 @@ tasks = Table(
     Column("status", _enum(TaskStatus), nullable=False, index=True),
     Column("cover_image_url", Text),
     Column("last_error", Text),
+    # The crowd's estimated confusion matrices (activecrowds_ml WorkerModel), for DAWID_SKENE.
+    Column("workers", JSON),
     _created(),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=NOW),
     Index("ix_tasks_category_subcategory", "category", "subcategory"),
@@ -140,6 +168,9 @@ answers = Table(
     ),
     Column("label", String(100), nullable=False),
     _created(),
+    # False: kept as evidence of its annotator's quality, not as a vote (its annotator was
+    # suspended while the sample was open, or the sample was decided while it was answering).
+    Column("counted", Boolean, nullable=False, server_default=true()),
     # The database, not process memory, keeps one answer per annotator and sample.
     UniqueConstraint("sample_id", "annotator_id", name="uq_answers_sample_annotator"),
     Index("ix_answers_batch_annotator", "batch_id", "annotator_id"),

@@ -11,6 +11,7 @@ from activecrowds.adapters.repositories import (
     AnnotatorRepository,
     AnswerRepository,
     BatchRepository,
+    InviteRepository,
     RoundRepository,
     SampleRepository,
     TaskRepository,
@@ -50,6 +51,7 @@ class SqlUnitOfWork(ports.UnitOfWork):
         self.answers = AnswerRepository(conn)
         self.rounds = RoundRepository(conn)
         self.annotators = AnnotatorRepository(conn)
+        self.invites = InviteRepository(conn)
         self.events = []
         return self
 

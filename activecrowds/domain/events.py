@@ -80,3 +80,30 @@ class EventsMissed(Event):
     """The bus was cut off for a while (task_id 0: any task); listeners re-read the state."""
 
     task_id: int = 0
+
+
+@dataclass(frozen=True)
+class AnnotatorSuspended(Event):
+    """An annotator's token stops working and its answers stop counting (task_id 0: any task)."""
+
+    task_id: int = 0
+    annotator_id: int = 0
+    reason: str = ""
+    automatic: bool = False  # by its control answers, not by an admin
+
+
+@dataclass(frozen=True)
+class AnnotatorReinstated(Event):
+    task_id: int = 0
+    annotator_id: int = 0
+
+
+@dataclass(frozen=True)
+class TokenRevoked(Event):
+    """An annotator's token was revoked or rotated: sessions holding the old one end."""
+
+    task_id: int = 0
+    annotator_id: int = 0
+
+
+ACCESS_ENDED = (AnnotatorSuspended, TokenRevoked)  # after these, the annotator's token is refused

@@ -9,8 +9,11 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from activecrowds.domain.crowd import AnnotatorStatus, GoldPolicy, aware
 from activecrowds.domain.errors import Conflict, NotCollecting, ValidationError
 from activecrowds.domain.events import (
+    AnnotatorReinstated,
+    AnnotatorSuspended,
     AnswersSubmitted,
     Event,
     LockReason,
@@ -27,6 +30,7 @@ from activecrowds_ml.metrics import Metrics
 __all__ = [
     "ADMIN",
     "Annotator",
+    "AnnotatorStatus",
     "Batch",
     "BatchStatus",
     "Caller",
@@ -90,6 +94,7 @@ class Task:
     status: TaskStatus = TaskStatus.TRAINING
     cover_image_url: str | None = None
     last_error: str | None = None
+    workers: dict[str, Any] | None = None  # the crowd's estimated reliability (WorkerModel)
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
@@ -180,6 +185,25 @@ class Sample:
             accepted = decision.state is SampleState.ACCEPTED
             self.resolved_label = decision.label if accepted else None
 
+    def uncount_answer(self, label: str, rule: PeerRule) -> None:
+        """Take back one answer that no longer counts (its annotator was suspended).
+
+        Only an OPEN sample changes: fewer answers may now meet the rule (a dissenting
+        spammer removed), so it is decided again; a decided one keeps its decision.
+        """
+        if self.state is not SampleState.OPEN:
+            return
+        votes = dict(self.votes or {})
+        if votes.get(label, 0) <= 0:
+            return
+        votes[label] -= 1
+        votes = {lab: n for lab, n in votes.items() if n > 0}
+        self.votes, self.answer_count = votes, sum(votes.values())
+        decision = decide(votes, rule)
+        self.state = decision.state
+        accepted = decision.state is SampleState.ACCEPTED
+        self.resolved_label = decision.label if accepted else None
+
     def training_label(self) -> str:
         """The label it trains with: the crowd's for pool samples, the dataset's otherwise."""
         label = self.resolved_label if self.kind is SampleKind.POOL else self.label
@@ -237,6 +261,19 @@ class Batch:
         if all(sample.decided for sample in self.samples):
             events += self._resolve(task)
         return events
+
+    def uncount(self, task: Task, answers: dict[int, str]) -> list[Event]:
+        """Take back one suspended annotator's answers (sample id -> label) on open samples;
+        the batch resolves when that leaves every sample decided."""
+        if self.status is not BatchStatus.OPEN:
+            return []
+        rule = task.peer_rule
+        for sample in self.samples:
+            if sample.id in answers:
+                sample.uncount_answer(answers[sample.id], rule)
+        if all(sample.decided for sample in self.samples):
+            return self._resolve(task)
+        return []
 
     def _require_open(self, task: Task) -> None:
         if self.status is BatchStatus.OPEN:
@@ -341,6 +378,59 @@ class Annotator:
     role: Role
     token_hash: str
     created_at: datetime | None = None
+    status: AnnotatorStatus = AnnotatorStatus.ACTIVE
+    status_reason: str | None = None  # why it was suspended (shown to the admin and to it)
+    invite_id: int | None = None
+    task_ids: list[int] | None = None  # the tasks its invite covers; None: every task
+    token_expires_at: datetime | None = None  # None: never
+    gold_answers: int = 0  # control questions answered
+    gold_correct: int = 0
+
+    @property
+    def active(self) -> bool:
+        return self.status is AnnotatorStatus.ACTIVE
+
+    def refusal(self, now: datetime) -> str | None:
+        """Why its token lets nobody in now, or None."""
+        if self.status is AnnotatorStatus.SUSPENDED:
+            return f"this annotator is suspended: {self.status_reason or 'by an admin'}"
+        expires = aware(self.token_expires_at)
+        if expires is not None and expires <= now:
+            return "this token expired; register again or ask for a new invite"
+        return None
+
+    def caller(self) -> Caller:
+        tasks = frozenset(self.task_ids) if self.task_ids is not None else None
+        return Caller(self.id, self.name, self.role, tasks)
+
+    def suspend(self, reason: str, *, automatic: bool = False) -> list[Event]:
+        """Its answers stop counting (the caller uncounts those on open samples in the same
+        transaction); suspending a suspended annotator changes nothing."""
+        if not self.active:
+            return []
+        self.status, self.status_reason = AnnotatorStatus.SUSPENDED, reason
+        return [AnnotatorSuspended(annotator_id=self.id, reason=reason, automatic=automatic)]
+
+    def reinstate(self) -> list[Event]:
+        """Active again: later answers count; the ones uncounted at suspension stay uncounted."""
+        if self.active:
+            return []
+        self.status, self.status_reason = AnnotatorStatus.ACTIVE, None
+        return [AnnotatorReinstated(annotator_id=self.id)]
+
+    def record_gold(self, correct: int, given: int, policy: GoldPolicy) -> list[Event]:
+        """Count `given` control answers, `correct` of them right; suspend it when the
+        policy says its accuracy is too low."""
+        self.gold_answers += given
+        self.gold_correct += correct
+        if self.active and policy.fails(self.gold_answers, self.gold_correct):
+            share = self.gold_correct / self.gold_answers
+            reason = (
+                f"control questions: {self.gold_correct} of {self.gold_answers} right "
+                f"({share:.0%}, under {policy.min_accuracy:.0%})"
+            )
+            return self.suspend(reason, automatic=True)
+        return []
 
 
 @dataclass(frozen=True)
@@ -350,6 +440,10 @@ class Caller:
     id: int
     name: str
     role: Role
+    tasks: frozenset[int] | None = None  # the tasks it may see and answer; None: every task
+
+    def may_see(self, task_id: int) -> bool:
+        return self.tasks is None or task_id in self.tasks
 
     @property
     def is_admin(self) -> bool:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
 
-from activecrowds.domain.errors import NotFound, Refusal, ValidationError
+from activecrowds.domain.errors import NotFound, Refusal, Unauthenticated, ValidationError
 from activecrowds.domain.model import Batch, BatchStatus, Caller, Role, Task
 from activecrowds.domain.rules import MAX_ANSWERS
 from activecrowds.services.auth import require
@@ -94,8 +95,15 @@ async def _store(
     group: list[_Submission],
     results: list[Submitted | Exception | None],
 ) -> None:
-    """One transaction under the batch's lock: each submission in turn, then one write per table."""
+    """One transaction under the batch's lock: each submission in turn, then one write per table.
+
+    The annotators' rows are locked first (in id order), as a suspension locks its annotator
+    before the batches it takes answers back from: a suspension either sees these answers
+    and takes them back, or this sees the suspension and refuses them.
+    """
     async with ctx.uow() as uow:
+        now = datetime.now(UTC)
+        annotators = await uow.annotators.get_many({s.caller.id for s in group}, lock=True)
         found = await uow.batches.lock_with_task(batch_id)
         if found is None:
             results[:] = [NotFound(f"task {s.task_id} has no batch {batch_id}") for s in group]
@@ -108,6 +116,11 @@ async def _store(
         batch.samples = (await uow.samples.in_batches([batch_id]))[batch_id]
         added: dict[int, Sequence[tuple[int, str]]] = {}
         for i, submission in enumerate(group):
+            who = annotators.get(submission.caller.id)
+            refusal = who.refusal(now) if who else "invalid token"
+            if refusal:
+                results[i] = Unauthenticated(refusal)
+                continue
             results[i] = _answer(uow, task, batch, stored, added, submission)
         if added:
             await _save(uow, task, batch, added)
@@ -123,7 +136,7 @@ def _answer(
     submission: _Submission,
 ) -> Submitted | Exception:
     """Count one submission on the batch in memory (or recognise a retry); its result."""
-    if submission.task_id != batch.task_id:
+    if submission.task_id != batch.task_id or not submission.caller.may_see(batch.task_id):
         return NotFound(f"task {submission.task_id} has no batch {batch.id}")
     who, answers = submission.caller.id, submission.answers
     try:
@@ -144,6 +157,11 @@ async def _save(
     await uow.answers.add_many(batch.id, added)
     answered = {sample_id for answers in added.values() for sample_id, _ in answers}
     await uow.samples.save_tallies([s for s in batch.samples if s.id in answered])
+    await store_resolution(uow, task, batch)
+
+
+async def store_resolution(uow: UnitOfWork, task: Task, batch: Batch) -> None:
+    """When the batch resolved in memory: store it, mark the next round due, lock the task."""
     if batch.status is BatchStatus.RESOLVED:
         await uow.batches.resolve(batch.id)
         await uow.rounds.add_due(task.id, batch.number + 1)

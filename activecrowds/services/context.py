@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from activecrowds.domain.crowd import GoldPolicy
 from activecrowds.domain.events import RoundDue
 from activecrowds.services.gate import KeyedLocks
 from activecrowds.services.ports import EventBus, TaskQueue, UnitOfWork
@@ -31,6 +32,10 @@ class Context:
     round_lease_s: float = 60.0  # a running round is its runner's this long, renewed meanwhile
     resend_after_s: float = 60.0  # the relay re-sends a round not started this long after sending
     retry_wait_s: float = 360.0  # after a failed attempt, the relay waits this long for the retry
+    open_registration: bool = False  # registerAnnotator without an invite
+    token_ttl_s: float | None = None  # an annotator token's life; None: forever
+    gold: GoldPolicy = field(default_factory=GoldPolicy)  # when control answers suspend
+    base_url: str = "http://127.0.0.1:8000"  # where clients reach the server (invite links)
 
 
 async def commit_and_publish(ctx: Context, uow: UnitOfWork) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
 
+from activecrowds.domain.crowd import AnnotatorStatus, Invite
 from activecrowds.domain.events import Event
 from activecrowds.domain.model import (
     Annotator,
@@ -132,6 +133,15 @@ class AnswerRepository(Protocol):
 
     async def answered_batches(self, annotator_id: int, batch_ids: Iterable[int]) -> set[int]: ...
 
+    async def counted_on_open(self, annotator_id: int) -> dict[int, dict[int, str]]:
+        """The annotator's counted answers on OPEN samples: batch -> sample -> label."""
+
+    async def on_decided(self, annotator_id: int) -> int:
+        """How many of its counted answers are on samples already decided."""
+
+    async def uncount(self, annotator_id: int, sample_ids: Iterable[int]) -> None:
+        """These answers stay as evidence only, no longer as votes."""
+
     async def answerers(self, batch_id: int) -> set[int]:
         """Every annotator who answered this batch."""
 
@@ -158,10 +168,61 @@ class RoundRepository(Protocol):
     async def release_leases(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class NewInvite:
+    """An invite's stored fields (the code itself is never stored)."""
+
+    code_hash: str
+    hint: str
+    task_ids: list[int] | None
+    max_uses: int
+    expires_at: datetime | None
+    note: str
+
+
+@dataclass(frozen=True)
+class AnnotatorFigures:
+    """What one annotator has done: answers given, tasks answered, and of its answers on
+    samples the crowd accepted, how many agree with the accepted label."""
+
+    answers: int = 0
+    tasks: int = 0
+    on_accepted: int = 0
+    agreeing: int = 0
+    last_answer_at: datetime | None = None
+
+
 class AnnotatorRepository(Protocol):
-    async def add(self, name: str, role: Role, token_hash: str) -> Annotator: ...
+    async def add(self, name: str, role: Role, token_hash: str, **extra: Any) -> Annotator:
+        """`extra`: invite_id, task_ids, token_expires_at."""
 
     async def by_token_hash(self, token_hash: str) -> Annotator | None: ...
+
+    async def get(self, annotator_id: int, *, lock: bool = False) -> Annotator | None: ...
+
+    async def get_many(self, ids: Iterable[int], *, lock: bool = False) -> dict[int, Annotator]:
+        """`lock` takes their row locks in id order: a submission holds its annotators before
+        its batch, as a suspension does, so neither misses the other's writes."""
+
+    async def list(self, status: AnnotatorStatus | None = None) -> builtins.list[Annotator]: ...
+
+    async def save(self, annotator: Annotator) -> None:
+        """Status, token, control figures."""
+
+    async def figures(self, ids: Iterable[int]) -> dict[int, AnnotatorFigures]: ...
+
+
+class InviteRepository(Protocol):
+    async def add(self, invite: NewInvite) -> Invite: ...
+
+    async def by_code_hash(self, code_hash: str, *, lock: bool = False) -> Invite | None: ...
+
+    async def get(self, invite_id: int, *, lock: bool = False) -> Invite | None: ...
+
+    async def list(self) -> builtins.list[Invite]: ...
+
+    async def save(self, invite: Invite) -> None:
+        """Uses and revocation."""
 
 
 class UnitOfWork(Protocol):
@@ -177,6 +238,7 @@ class UnitOfWork(Protocol):
     answers: AnswerRepository
     rounds: RoundRepository
     annotators: AnnotatorRepository
+    invites: InviteRepository
     events: list[Event]
 
     async def __aenter__(self) -> UnitOfWork: ...

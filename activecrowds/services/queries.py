@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,15 +38,17 @@ async def list_tasks(
     subcategory: str | None = None,
     status: TaskStatus | None = None,
 ) -> list[Task]:
-    """Tasks matching the filters, newest first."""
-    require(caller)
+    """Tasks matching the filters, newest first (for an annotator: those its invite covers)."""
+    who = require(caller)
     async with ctx.uow(write=False) as uow:
-        return await uow.tasks.list(category, subcategory, status)
+        found = await uow.tasks.list(category, subcategory, status)
+    return [task for task in found if who.may_see(task.id)]
 
 
 async def get_task(ctx: Context, caller: Caller | None, task_id: int) -> Task | None:
-    """One task, or None when it does not exist."""
-    require(caller)
+    """One task, or None when it does not exist (or the caller's invite does not cover it)."""
+    if not require(caller).may_see(task_id):
+        return None
     async with ctx.uow(write=False) as uow:
         return await uow.tasks.get(task_id)
 
@@ -54,9 +57,13 @@ async def categories(
     ctx: Context, caller: Caller | None
 ) -> list[tuple[str, list[tuple[str, int]]]]:
     """Every category with its subcategories and how many tasks each has."""
-    require(caller)
+    who = require(caller)
     async with ctx.uow(write=False) as uow:
-        counts = await uow.tasks.count_by_category()
+        if who.tasks is None:
+            counts = await uow.tasks.count_by_category()
+        else:  # only the tasks its invite covers
+            visible = [t for t in await uow.tasks.list(None, None, None) if who.may_see(t.id)]
+            counts = Counter((t.category, t.subcategory) for t in visible)
     return [
         (cat, [(sub, counts.get((cat, sub), 0)) for sub in subs])
         for cat, subs in SUBCATEGORIES.items()

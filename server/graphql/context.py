@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from starlette.requests import Request
 from starlette.websockets import WebSocket
@@ -14,6 +14,7 @@ from strawberry.dataloader import DataLoader
 
 from activecrowds.bootstrap import App
 from activecrowds.domain.errors import Unauthenticated
+from activecrowds.domain.events import ACCESS_ENDED, Event, EventsMissed
 from activecrowds.domain.model import Batch, Caller, Round, Sample
 from activecrowds.services import auth, queries
 from activecrowds.services.context import Context
@@ -101,12 +102,16 @@ CALLER_TTL_S = 300.0  # a token's annotator is read again after this long
 CALLERS_KEPT = 100_000  # tokens remembered per process (the least recently used go first)
 
 
+class Subscribable(Protocol):
+    def subscribe(self) -> AsyncIterator[Event]: ...
+
+
 class KnownCallers:
     """Who holds a token, read from the database once per process and CALLER_TTL_S.
 
-    Annotators and their tokens never change once registered; one removed from the database
-    by hand is still let in here for at most CALLER_TTL_S (its writes then fail). Wrong tokens
-    are not remembered: each is refused after a lookup.
+    A suspension or a revoked token reaches every process over the event bus (`watch`), which
+    forgets that annotator's tokens at once; after a gap in the bus (EventsMissed) every token
+    is read again. Wrong tokens are not remembered: each is refused after a lookup.
     """
 
     def __init__(self) -> None:
@@ -127,10 +132,30 @@ class KnownCallers:
             self._known.popitem(last=False)
         return caller
 
+    def forget(self, annotator_id: int | None = None) -> None:
+        """Read this annotator's tokens (None: everyone's) from the database next time."""
+        if annotator_id is None:
+            self._known.clear()
+            return
+        for key in [k for k, (_, c) in self._known.items() if c and c.id == annotator_id]:
+            del self._known[key]
+
+    async def watch(self, bus: Subscribable) -> None:
+        """Forget callers as the bus says their access ended (runs for the app's life)."""
+        async for event in bus.subscribe():
+            if isinstance(event, ACCESS_ENDED):
+                self.forget(event.annotator_id)
+            elif isinstance(event, EventsMissed):
+                self.forget()
+
 
 def known_callers(request: Request | WebSocket) -> KnownCallers:
     """The process's KnownCallers (kept on the Starlette app's state)."""
-    state = request.app.state
+    return callers_of(request.app.state)
+
+
+def callers_of(state: Any) -> KnownCallers:
+    """The KnownCallers kept on a Starlette app's state (made on first use)."""
     known: KnownCallers | None = getattr(state, "known_callers", None)
     if known is None:
         known = state.known_callers = KnownCallers()

@@ -48,6 +48,8 @@ LIST_SIZES: Mapping[tuple[str, str], int] = {
     ("Category", "subcategories"): len(TaskSubcategory),
     ("Task", "rounds"): 50,
     ("Batch", "samples"): 100,
+    ("Query", "invites"): 100,
+    ("Query", "annotators"): 1000,
 }
 UNKNOWN_LIST_SIZE = 100  # a list LIST_SIZES does not name
 

@@ -1,15 +1,18 @@
-"""Query root: categories, tasks, task, me."""
+"""Query root: categories, tasks, task, me; the crowd for the admin."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import strawberry
 from strawberry.types import Info
 
 from activecrowds.domain.errors import NotFound
-from activecrowds.services import auth, queries
+from activecrowds.services import auth, crowd, queries
 from server.graphql.context import RequestContext
 from server.graphql.ids import parse_id
-from server.graphql.types.enums import TaskCategory, TaskStatus, TaskSubcategory
+from server.graphql.types.crowd import AnnotatorProfile, Invite
+from server.graphql.types.enums import AnnotatorStatus, TaskCategory, TaskStatus, TaskSubcategory
 from server.graphql.types.misc import Annotator, Category
 from server.graphql.types.task import Task
 
@@ -55,3 +58,18 @@ class Query:
     async def me(self, info: Info[RequestContext, None]) -> Annotator | None:
         """The caller (the admin or an annotator)."""
         return Annotator.from_domain(auth.require(info.context.who()))
+
+    @strawberry.field
+    async def invites(self, info: Info[RequestContext, None]) -> list[Invite]:
+        """ADMIN. Every invite, newest first."""
+        found = await crowd.list_invites(info.context.services, info.context.who())
+        now = datetime.now(UTC)
+        return [Invite.from_domain(i, now) for i in found]
+
+    @strawberry.field
+    async def annotators(
+        self, info: Info[RequestContext, None], status: AnnotatorStatus | None = None
+    ) -> list[AnnotatorProfile]:
+        """ADMIN. Annotators with their figures, oldest first."""
+        found = await crowd.list_annotators(info.context.services, info.context.who(), status)
+        return [AnnotatorProfile.from_domain(v) for v in found]

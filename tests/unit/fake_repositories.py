@@ -18,7 +18,8 @@ from typing import Any
 from fake_tables import AnswerRow, IntegrityError, Repository, by_id, copies, now, stored_test
 
 from activecrowds.domain import model as m
-from activecrowds.services.ports import NewTask, TaskChanges
+from activecrowds.domain.crowd import AnnotatorStatus, Invite
+from activecrowds.services.ports import AnnotatorFigures, NewInvite, NewTask, TaskChanges
 
 
 class FakeTaskRepository(Repository):
@@ -221,6 +222,30 @@ class FakeAnswerRepository(Repository):
     async def answerers(self, batch_id: int) -> set[int]:
         return {a.annotator_id for a in self.tx.tables.answers.values() if a.batch_id == batch_id}
 
+    async def counted_on_open(self, annotator_id: int) -> dict[int, dict[int, str]]:
+        tables, out = self.tx.tables, dict[int, dict[int, str]]()
+        for a in by_id(tables.answers):
+            open_ = tables.samples[a.sample_id].state is m.SampleState.OPEN
+            if a.annotator_id == annotator_id and a.counted and open_:
+                out.setdefault(a.batch_id, {})[a.sample_id] = a.label
+        return out
+
+    async def on_decided(self, annotator_id: int) -> int:
+        tables = self.tx.tables
+        decided = (m.SampleState.ACCEPTED, m.SampleState.DISPUTED)
+        return sum(
+            a.annotator_id == annotator_id
+            and a.counted
+            and tables.samples[a.sample_id].state in decided
+            for a in tables.answers.values()
+        )
+
+    async def uncount(self, annotator_id: int, sample_ids: Iterable[int]) -> None:
+        tables, wanted = self.tx.writable(), set(sample_ids)
+        for row_id, a in list(tables.answers.items()):
+            if a.annotator_id == annotator_id and a.sample_id in wanted:
+                tables.answers[row_id] = dataclasses.replace(a, counted=False)
+
     async def answered_batches(self, annotator_id: int, batch_ids: Iterable[int]) -> set[int]:
         wanted = set(batch_ids)
         answers = self.tx.tables.answers.values()
@@ -283,14 +308,99 @@ class FakeRoundRepository(Repository):
 
 
 class FakeAnnotatorRepository(Repository):
-    async def add(self, name: str, role: m.Role, token_hash: str) -> m.Annotator:
+    async def add(self, name: str, role: m.Role, token_hash: str, **extra: Any) -> m.Annotator:
         tables = self.tx.writable()
         if any(a.token_hash == token_hash for a in tables.annotators.values()):
             raise IntegrityError("unique (token_hash)")
-        annotator = m.Annotator(self.tx.next_id("annotators"), name, role, token_hash, now())
+        if extra.get("invite_id") is not None:
+            self._require(tables.invites, extra["invite_id"], "invite")
+        annotator = m.Annotator(
+            self.tx.next_id("annotators"), name, role, token_hash, now(), **extra
+        )
         tables.annotators[annotator.id] = annotator
         return copy.deepcopy(annotator)
 
     async def by_token_hash(self, token_hash: str) -> m.Annotator | None:
         found = [a for a in self.tx.tables.annotators.values() if a.token_hash == token_hash]
         return copy.deepcopy(found[0]) if found else None
+
+    async def get(self, annotator_id: int, *, lock: bool = False) -> m.Annotator | None:
+        found = self.tx.tables.annotators.get(annotator_id)
+        return copy.deepcopy(found) if found else None
+
+    async def get_many(self, ids: Iterable[int], *, lock: bool = False) -> dict[int, m.Annotator]:
+        rows = self.tx.tables.annotators
+        return {i: copy.deepcopy(rows[i]) for i in sorted(set(ids)) if i in rows}
+
+    async def list(self, status: AnnotatorStatus | None = None) -> builtins.list[m.Annotator]:
+        rows = by_id(self.tx.tables.annotators)
+        keep = [a for a in rows if a.role is m.Role.ANNOTATOR]
+        return copies(a for a in keep if status is None or a.status is status)
+
+    async def save(self, annotator: m.Annotator) -> None:
+        tables = self.tx.writable()
+        self._require(tables.annotators, annotator.id, "annotator")
+        if any(
+            a.token_hash == annotator.token_hash and a.id != annotator.id
+            for a in tables.annotators.values()
+        ):
+            raise IntegrityError("unique (token_hash)")
+        row = tables.annotators[annotator.id]
+        for name in (
+            "status",
+            "status_reason",
+            "token_hash",
+            "token_expires_at",
+            "gold_answers",
+            "gold_correct",
+        ):
+            setattr(row, name, getattr(annotator, name))
+
+    async def figures(self, ids: Iterable[int]) -> dict[int, AnnotatorFigures]:
+        tables, wanted = self.tx.tables, set(ids)
+        out: dict[int, AnnotatorFigures] = {}
+        for who in sorted(wanted):
+            mine = [a for a in tables.answers.values() if a.annotator_id == who]
+            if not mine:
+                continue
+            samples = [tables.samples[a.sample_id] for a in mine]
+            accepted = [
+                (a, s)
+                for a, s in zip(mine, samples, strict=True)
+                if s.state is m.SampleState.ACCEPTED and s.kind is m.SampleKind.POOL
+            ]
+            out[who] = AnnotatorFigures(
+                answers=len(mine),
+                tasks=len({s.task_id for s in samples}),
+                on_accepted=len(accepted),
+                agreeing=sum(a.label == s.resolved_label for a, s in accepted),
+                last_answer_at=max(a.created_at for a in mine),
+            )
+        return out
+
+
+class FakeInviteRepository(Repository):
+    async def add(self, invite: NewInvite) -> Invite:
+        tables = self.tx.writable()
+        if any(i.code_hash == invite.code_hash for i in tables.invites.values()):
+            raise IntegrityError("unique (code_hash)")
+        row = Invite(self.tx.next_id("invites"), created_at=now(), **dataclasses.asdict(invite))
+        tables.invites[row.id] = row
+        return copy.deepcopy(row)
+
+    async def by_code_hash(self, code_hash: str, *, lock: bool = False) -> Invite | None:
+        found = [i for i in self.tx.tables.invites.values() if i.code_hash == code_hash]
+        return copy.deepcopy(found[0]) if found else None
+
+    async def get(self, invite_id: int, *, lock: bool = False) -> Invite | None:
+        found = self.tx.tables.invites.get(invite_id)
+        return copy.deepcopy(found) if found else None
+
+    async def list(self) -> builtins.list[Invite]:
+        return copies(reversed(by_id(self.tx.tables.invites)))
+
+    async def save(self, invite: Invite) -> None:
+        tables = self.tx.writable()
+        self._require(tables.invites, invite.id, "invite")
+        row = tables.invites[invite.id]
+        row.uses, row.revoked_at = invite.uses, invite.revoked_at

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from activecrowds.domain.crowd import Invite
 from activecrowds.domain.model import Annotator, Batch, Round, Sample, Task
 from activecrowds_ml.metrics import Metrics
 
@@ -32,6 +33,7 @@ class AnswerRow:
     annotator_id: int
     label: str
     created_at: datetime
+    counted: bool = True
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Tables:
     answers: dict[int, AnswerRow] = field(default_factory=dict)
     rounds: dict[int, Round] = field(default_factory=dict)
     annotators: dict[int, Annotator] = field(default_factory=dict)
+    invites: dict[int, Invite] = field(default_factory=dict)
 
     def round_of(self, task_id: int, number: int) -> Round | None:
         """Round `number` of a task, or None."""

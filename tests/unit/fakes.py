@@ -24,6 +24,7 @@ from fake_repositories import (
     FakeAnnotatorRepository,
     FakeAnswerRepository,
     FakeBatchRepository,
+    FakeInviteRepository,
     FakeRoundRepository,
     FakeSampleRepository,
     FakeTaskRepository,
@@ -90,6 +91,7 @@ class FakeUnitOfWork(ports.UnitOfWork):
         self.tasks, self.samples = FakeTaskRepository(tx), FakeSampleRepository(tx)
         self.batches, self.answers = FakeBatchRepository(tx), FakeAnswerRepository(tx)
         self.rounds, self.annotators = FakeRoundRepository(tx), FakeAnnotatorRepository(tx)
+        self.invites = FakeInviteRepository(tx)
         self.events = []
         return self
 

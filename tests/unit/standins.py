@@ -17,7 +17,7 @@ import numpy as np
 from fakes import Fakes
 
 from activecrowds.domain.model import ADMIN, Batch, Caller, Sample, Task
-from activecrowds.services import auth, rounds, tasks
+from activecrowds.services import auth, crowd, rounds, tasks
 from activecrowds_ml.metrics import Metrics
 from activecrowds_ml.models.base import Model
 from activecrowds_ml.storage import Record, write_dataset
@@ -158,6 +158,8 @@ class Given:
         return OpenTask(tables.tasks[task_id], batch, samples)
 
     async def annotators(self, n: int) -> list[Caller]:
-        """n registered annotators."""
-        done = [await auth.register_annotator(self.fakes.ctx, f"annotator {i}") for i in range(n)]
+        """n annotators registered with one invite (for every task)."""
+        ctx = self.fakes.ctx
+        invite = await crowd.create_invite(ctx, ADMIN, max_uses=n)
+        done = [await auth.register_annotator(ctx, f"annotator {i}", invite.code) for i in range(n)]
         return [d.caller for d in done]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import strawberry
 from strawberry.types import Info
 
-from activecrowds.services import auth, tasks
+from activecrowds.services import auth, crowd, tasks
 from activecrowds.services.answers import submit_answers
 from server.graphql.context import RequestContext
 from server.graphql.ids import parse_id, parse_sample_id
+from server.graphql.types.crowd import AnnotatorProfile, Invite, InvitePayload, SuspendPayload
 from server.graphql.types.inputs import AnswerInput, CreateTaskInput, UpdateTaskInput
 from server.graphql.types.misc import Annotator, AnnotatorToken, SubmitAnswersPayload
 from server.graphql.types.task import Task
@@ -44,11 +47,78 @@ class Mutation:
 
     @strawberry.mutation
     async def register_annotator(
-        self, info: Info[RequestContext, None], name: str
+        self, info: Info[RequestContext, None], name: str, invite: str | None = None
     ) -> AnnotatorToken:
-        """A new annotator token (no token needed to ask; rate-limited per client)."""
-        done = await auth.register_annotator(info.context.services, name)
+        """A new annotator token (no token needed to ask; rate-limited per client). Needs an
+        invite code unless the server has open registration; the annotator then sees the
+        tasks the invite covers."""
+        done = await auth.register_annotator(info.context.services, name, invite)
         return AnnotatorToken(token=done.token, annotator=Annotator.from_domain(done.caller))
+
+    @strawberry.mutation
+    async def rotate_token(self, info: Info[RequestContext, None]) -> AnnotatorToken:
+        """ANNOTATOR. A new token for the caller; the one it sent stops working at once."""
+        done = await auth.rotate_token(info.context.services, info.context.who())
+        return AnnotatorToken(token=done.token, annotator=Annotator.from_domain(done.caller))
+
+    @strawberry.mutation
+    async def create_invite(
+        self,
+        info: Info[RequestContext, None],
+        task_ids: list[strawberry.ID] | None = None,
+        max_uses: int = 1,
+        expires_at: datetime | None = None,
+        note: str = "",
+    ) -> InvitePayload:
+        """ADMIN. An invite code for `taskIds` (null: every task), good for `maxUses`
+        registrations until `expiresAt`; the code is shown only now."""
+        ctx = info.context
+        ids = [parse_id(i, "task") for i in task_ids] if task_ids is not None else None
+        made = await crowd.create_invite(ctx.services, ctx.who(), ids, max_uses, expires_at, note)
+        return InvitePayload.from_domain(made, datetime.now(UTC))
+
+    @strawberry.mutation
+    async def revoke_invite(self, info: Info[RequestContext, None], id: strawberry.ID) -> Invite:
+        """ADMIN. Nobody registers with it any more; those it enrolled keep their access."""
+        ctx = info.context
+        invite = await crowd.revoke_invite(ctx.services, ctx.who(), parse_id(id, "invite"))
+        return Invite.from_domain(invite, datetime.now(UTC))
+
+    @strawberry.mutation
+    async def suspend_annotator(
+        self, info: Info[RequestContext, None], id: strawberry.ID, reason: str = ""
+    ) -> SuspendPayload:
+        """ADMIN. Its token stops working and its answers on open samples stop counting, at
+        once; labels already decided stay as they are (the payload says how many it helped
+        decide)."""
+        ctx = info.context
+        annotator_id = parse_id(id, "annotator")
+        done = await crowd.suspend_annotator(ctx.services, ctx.who(), annotator_id, reason)
+        view = await crowd.get_annotator(ctx.services, ctx.who(), annotator_id)
+        return SuspendPayload.from_domain(done, view)
+
+    @strawberry.mutation
+    async def reinstate_annotator(
+        self, info: Info[RequestContext, None], id: strawberry.ID
+    ) -> AnnotatorProfile:
+        """ADMIN. It may answer again; answers taken back at its suspension stay uncounted."""
+        ctx = info.context
+        annotator_id = parse_id(id, "annotator")
+        await crowd.reinstate_annotator(ctx.services, ctx.who(), annotator_id)
+        return AnnotatorProfile.from_domain(
+            await crowd.get_annotator(ctx.services, ctx.who(), annotator_id)
+        )
+
+    @strawberry.mutation
+    async def revoke_token(
+        self, info: Info[RequestContext, None], annotator_id: strawberry.ID
+    ) -> AnnotatorProfile:
+        """ADMIN. The annotator's token stops working at once (a lost phone); its answers
+        keep counting."""
+        ctx = info.context
+        who = parse_id(annotator_id, "annotator")
+        await crowd.revoke_token(ctx.services, ctx.who(), who)
+        return AnnotatorProfile.from_domain(await crowd.get_annotator(ctx.services, ctx.who(), who))
 
     @strawberry.mutation
     async def submit_answers(

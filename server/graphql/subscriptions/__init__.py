@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from activecrowds.domain import events as domain
-from activecrowds.domain.errors import NotFound
+from activecrowds.domain.errors import NotFound, Unauthenticated
 from activecrowds.domain.model import Caller
 from activecrowds.services import auth, queries
 from activecrowds.services.queries import EventView
@@ -37,10 +37,27 @@ TASK_CHANGES = (
 )
 
 
+def ends_access(event: domain.Event, caller: Caller) -> bool:
+    """True when the event ends this caller's access (its subscriptions end with it)."""
+    return (
+        isinstance(event, domain.ACCESS_ENDED)
+        and event.annotator_id == caller.id
+        and not caller.is_admin
+    )
+
+
+def _refuse(event: domain.Event) -> Unauthenticated:
+    if isinstance(event, domain.AnnotatorSuspended):
+        return Unauthenticated(f"this annotator is suspended: {event.reason}")
+    return Unauthenticated("this token was revoked; register again to get a new one")
+
+
 def for_task(task_id: int, caller: Caller) -> Callable[[domain.Event], bool]:
     """The filter of one taskEvents subscription: SUBMITTED goes to its annotator only."""
 
     def wanted(event: domain.Event) -> bool:
+        if ends_access(event, caller):
+            return True
         if isinstance(event, domain.EventsMissed):
             return True
         if event.task_id != task_id:
@@ -87,6 +104,8 @@ class Subscription:
         route = ROUTE.get()
         render = renderer(info, route, _event_root) if route else None
         async for view, rendered in _feed(info).subscribe(for_task(tid, caller), render):
+            if ends_access(view.event, caller):
+                raise _refuse(view.event)
             if isinstance(view.event, domain.EventsMissed):
                 view = await _caught_up(info, view, tid)
                 rendered = await render(view, {}) if render else None
@@ -100,10 +119,18 @@ class Subscription:
     @strawberry.subscription
     async def tasks_changed(self, info: Info[RequestContext, None]) -> AsyncGenerator[Task, None]:
         """Any task created, updated, deleted (`deleted: true`, as it was) or changing status."""
-        auth.require(info.context.who())
+        caller = auth.require(info.context.who())
         route = ROUTE.get()
         render = renderer(info, route, _task_root) if route else None
-        async for view, rendered in _feed(info).subscribe(changes_a_list, render):
+
+        def wanted(event: domain.Event) -> bool:
+            if ends_access(event, caller):
+                return True
+            return changes_a_list(event) and caller.may_see(event.task_id)
+
+        async for view, rendered in _feed(info).subscribe(wanted, render):
+            if ends_access(view.event, caller):
+                raise _refuse(view.event)
             if not await _sent(info, route, rendered):
                 task = _task_root(view)
                 if task is not None:

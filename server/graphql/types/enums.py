@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
+from activecrowds.domain.crowd import AnnotatorStatus
 from activecrowds.domain.events import LockReason
 from activecrowds.domain.model import BatchStatus, Role, SampleState, TaskStatus
 from activecrowds_ml.scenario import Category as TaskCategory
@@ -36,11 +37,13 @@ _GRAPHQL_NAMES: tuple[tuple[type[Enum], str], ...] = (
     (SampleState, "SampleState"),
     (Role, "Role"),
     (LockReason, "LockReason"),
+    (AnnotatorStatus, "AnnotatorStatus"),
 )
 for _cls, _name in _GRAPHQL_NAMES:
     strawberry.enum(_cls, name=_name)
 
 __all__ = [
+    "AnnotatorStatus",
     "BatchStatus",
     "LockReason",
     "QueryStrategy",

@@ -1,0 +1,253 @@
+"""The admin's use cases over the crowd: invites, and who may answer and whose answers count."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from activecrowds.domain.crowd import (
+    INVITE_ALPHABET,
+    INVITE_LENGTH,
+    MAX_INVITE_USES,
+    AnnotatorStatus,
+    Invite,
+    aware,
+    normalize_code,
+)
+from activecrowds.domain.errors import NotFound, ValidationError
+from activecrowds.domain.events import TokenRevoked
+from activecrowds.domain.model import Annotator, Caller, Role
+from activecrowds.domain.rules import nul_problem
+from activecrowds.services.answers import store_resolution
+from activecrowds.services.auth import hash_token, require
+from activecrowds.services.context import Context, commit_and_publish
+from activecrowds.services.ports import AnnotatorFigures, NewInvite, UnitOfWork
+
+MAX_NOTE_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class CreatedInvite:
+    """A new invite, its code (shown once, never stored in clear) and the link the app opens."""
+
+    invite: Invite
+    code: str
+    link: str
+
+
+@dataclass(frozen=True)
+class AnnotatorView:
+    """An annotator with what the admin judges it by."""
+
+    annotator: Annotator
+    figures: AnnotatorFigures
+
+    @property
+    def gold_accuracy(self) -> float | None:
+        a = self.annotator
+        return a.gold_correct / a.gold_answers if a.gold_answers else None
+
+    @property
+    def agreement(self) -> float | None:
+        """Share of its answers on accepted samples that agree with the accepted label."""
+        f = self.figures
+        return f.agreeing / f.on_accepted if f.on_accepted else None
+
+
+@dataclass(frozen=True)
+class Suspension:
+    """What suspending did: answers on open samples taken back; decided ones left as decided."""
+
+    annotator: Annotator
+    uncounted_answers: int
+    decided_answers: int  # its answers on samples already decided: those decisions stand
+
+
+def _code() -> str:
+    raw = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, INVITE_LENGTH, 4))
+
+
+def _check_invite(
+    task_ids: Sequence[int] | None, max_uses: int, expires_at: datetime | None, note: str
+) -> None:
+    if isinstance(max_uses, bool) or not 1 <= max_uses <= MAX_INVITE_USES:
+        raise ValidationError(f"maxUses must be 1 to {MAX_INVITE_USES}", "maxUses")
+    if expires_at is not None and aware(expires_at) <= datetime.now(UTC):  # type: ignore[operator]
+        raise ValidationError("expiresAt must be in the future", "expiresAt")
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ValidationError(f"note must be at most {MAX_NOTE_LENGTH} characters", "note")
+    if problem := nul_problem({"note": note}):
+        raise ValidationError(problem[1], problem[0])
+    if task_ids is not None and not task_ids:
+        raise ValidationError("taskIds must name a task; leave it out for every task", "taskIds")
+
+
+async def create_invite(
+    ctx: Context,
+    caller: Caller | None,
+    task_ids: Sequence[int] | None = None,
+    max_uses: int = 1,
+    expires_at: datetime | None = None,
+    note: str = "",
+) -> CreatedInvite:
+    """An invite for `task_ids` (None: every task), good for `max_uses` registrations.
+
+    Raises:
+        ValidationError: uses outside 1..MAX_INVITE_USES, a past expiry, an overlong note, an
+        empty task list. NotFound: a task that does not exist.
+    """
+    require(caller, Role.ADMIN)
+    note = note.strip()
+    _check_invite(task_ids, max_uses, expires_at, note)
+    code = _code()
+    ids = sorted(set(task_ids)) if task_ids is not None else None
+    async with ctx.uow() as uow:
+        if ids is not None:
+            found = await uow.tasks.get_many(ids)
+            if missing := [i for i in ids if i not in found]:
+                raise NotFound(f"no task {missing[0]}")
+        new = NewInvite(
+            hash_token(normalize_code(code)), code[-4:], ids, max_uses, expires_at, note
+        )
+        invite = await uow.invites.add(new)
+        await commit_and_publish(ctx, uow)
+    return CreatedInvite(invite, code, f"{ctx.base_url}/app/?invite={quote(code)}")
+
+
+async def list_invites(ctx: Context, caller: Caller | None) -> list[Invite]:
+    """Every invite, newest first (their codes are not kept: only each one's last characters)."""
+    require(caller, Role.ADMIN)
+    async with ctx.uow(write=False) as uow:
+        return await uow.invites.list()
+
+
+async def revoke_invite(ctx: Context, caller: Caller | None, invite_id: int) -> Invite:
+    """Nobody registers with it any more; those it enrolled keep their access.
+
+    Raises:
+        NotFound: no such invite.
+    """
+    require(caller, Role.ADMIN)
+    async with ctx.uow() as uow:
+        invite = await uow.invites.get(invite_id, lock=True)
+        if invite is None:
+            raise NotFound(f"no invite {invite_id}")
+        invite.revoke(datetime.now(UTC))
+        await uow.invites.save(invite)
+        await commit_and_publish(ctx, uow)
+    return invite
+
+
+async def list_annotators(
+    ctx: Context, caller: Caller | None, status: AnnotatorStatus | None = None
+) -> list[AnnotatorView]:
+    """Annotators with their figures, oldest first."""
+    require(caller, Role.ADMIN)
+    async with ctx.uow(write=False) as uow:
+        annotators = await uow.annotators.list(status)
+        figures = await uow.annotators.figures([a.id for a in annotators])
+    return [AnnotatorView(a, figures.get(a.id, AnnotatorFigures())) for a in annotators]
+
+
+async def get_annotator(ctx: Context, caller: Caller | None, annotator_id: int) -> AnnotatorView:
+    """One annotator with its figures.
+
+    Raises:
+        NotFound: no such annotator.
+    """
+    require(caller, Role.ADMIN)
+    async with ctx.uow(write=False) as uow:
+        annotator = await uow.annotators.get(annotator_id)
+        if annotator is None or annotator.role is not Role.ANNOTATOR:
+            raise NotFound(f"no annotator {annotator_id}")
+        figures = await uow.annotators.figures([annotator_id])
+    return AnnotatorView(annotator, figures.get(annotator_id, AnnotatorFigures()))
+
+
+async def _annotator(uow: UnitOfWork, caller: Caller, annotator_id: int) -> Annotator:
+    if annotator_id == caller.id:
+        raise ValidationError("an admin cannot suspend or revoke itself", "id")
+    annotator = await uow.annotators.get(annotator_id, lock=True)
+    if annotator is None or annotator.role is not Role.ANNOTATOR:
+        raise NotFound(f"no annotator {annotator_id}")
+    return annotator
+
+
+async def suspend_annotator(
+    ctx: Context, caller: Caller | None, annotator_id: int, reason: str = ""
+) -> Suspension:
+    """Its token stops working and its answers on open samples stop counting, in one
+    transaction; samples it helped decide keep their decision (reported, not changed).
+
+    Raises:
+        ValidationError: the admin itself, an overlong reason. NotFound: no such annotator.
+    """
+    admin = require(caller, Role.ADMIN)
+    reason = reason.strip() or "suspended by an admin"
+    if len(reason) > MAX_NOTE_LENGTH or nul_problem({"reason": reason}):
+        raise ValidationError(f"reason must be at most {MAX_NOTE_LENGTH} characters", "reason")
+    async with ctx.uow() as uow:
+        annotator = await _annotator(uow, admin, annotator_id)
+        events = annotator.suspend(reason)
+        uncounted = await uncount_open_answers(uow, annotator.id) if events else 0
+        decided = await uow.answers.on_decided(annotator.id)
+        await uow.annotators.save(annotator)
+        uow.collect(*events)
+        await commit_and_publish(ctx, uow)
+    return Suspension(annotator, uncounted, decided)
+
+
+async def uncount_open_answers(uow: UnitOfWork, annotator_id: int) -> int:
+    """Take back the annotator's answers on open samples, batch by batch under each batch's
+    lock (in id order, so two of these never wait on each other); returns how many."""
+    found = await uow.answers.counted_on_open(annotator_id)
+    total = 0
+    for batch_id in sorted(found):
+        locked = await uow.batches.lock_with_task(batch_id)
+        if locked is None:
+            continue
+        batch, task = locked
+        batch.samples = (await uow.samples.in_batches([batch_id]))[batch_id]
+        answers = found[batch_id]
+        uow.collect(*batch.uncount(task, answers))
+        await uow.answers.uncount(annotator_id, answers)
+        await uow.samples.save_tallies([s for s in batch.samples if s.id in answers])
+        total += len(answers)
+        await store_resolution(uow, task, batch)
+    return total
+
+
+async def reinstate_annotator(ctx: Context, caller: Caller | None, annotator_id: int) -> Annotator:
+    """It may answer again; answers taken back at its suspension stay uncounted.
+
+    Raises:
+        NotFound: no such annotator.
+    """
+    admin = require(caller, Role.ADMIN)
+    async with ctx.uow() as uow:
+        annotator = await _annotator(uow, admin, annotator_id)
+        uow.collect(*annotator.reinstate())
+        await uow.annotators.save(annotator)
+        await commit_and_publish(ctx, uow)
+    return annotator
+
+
+async def revoke_token(ctx: Context, caller: Caller | None, annotator_id: int) -> Annotator:
+    """Its token stops working at once (a lost phone); its answers keep counting. It may
+    register again with a new invite.
+
+    Raises:
+        NotFound: no such annotator.
+    """
+    admin = require(caller, Role.ADMIN)
+    async with ctx.uow() as uow:
+        annotator = await _annotator(uow, admin, annotator_id)
+        annotator.token_hash = hash_token(secrets.token_urlsafe(32))  # nobody holds this one
+        await uow.annotators.save(annotator)
+        uow.collect(TokenRevoked(annotator_id=annotator.id))
+        await commit_and_publish(ctx, uow)
+    return annotator
