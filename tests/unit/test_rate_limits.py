@@ -3,8 +3,10 @@ limits a mutation counts against; the settings that set them."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from graphql import parse
@@ -86,8 +88,8 @@ def test_the_mutation_fields_are_counted_through_aliases_and_fragments() -> None
     assert mutation_fields(None, None) == Counter()
 
 
-def settings(**limits: int) -> Settings:
-    return Settings(Path("."), "sqlite://", "admin", **limits)
+def settings(**limits: Any) -> Settings:
+    return dataclasses.replace(Settings(Path("."), "sqlite://", "admin"), **limits)
 
 
 async def test_each_mutation_counts_against_its_address_and_caller() -> None:
