@@ -162,7 +162,7 @@ def _stratified_draw(
 def _quotas(counts: dict[str, int], size: int) -> dict[str, int]:
     """Proportional counts by largest remainder, each class at least one when size allows."""
     total = sum(counts.values())
-    exact = {lab: size * c / total for lab, c in counts.items()} if total else {}
+    exact = {lab: size * c / total if total else 0.0 for lab, c in counts.items()}
     quota = {lab: int(q) for lab, q in exact.items()}
     by_fraction = sorted(exact, key=lambda lab: exact[lab] - quota[lab], reverse=True)
     for lab in by_fraction[: size - sum(quota.values())]:

@@ -236,6 +236,13 @@ def test_gold_is_drawn_last_disjoint_and_stratified() -> None:
     assert dataset.split(scenario) == split
 
 
+def test_split_that_uses_every_labelled_example_has_an_empty_gold_set() -> None:
+    # The reference task holds exactly test + eval + initial labelled examples
+    sizes = {"test": 50, "eval": 40, "initial": 10, "gold": 0}
+    split = split_labelled(_records(30, 70), ["no", "yes"], sizes, seed=0)
+    assert (split.gold, split.rest) == ((), ())
+
+
 def test_split_counts_gold_in_what_it_needs(tmp_path: Path) -> None:
     write_demo(tmp_path / "demo", size=40, labelled=20)
     scenario = Scenario(test_size=5, eval_size=5, initial_train_size=5, gold_share=0.2, gold_size=6)
