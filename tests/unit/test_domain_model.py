@@ -29,8 +29,8 @@ def sample(state: m.SampleState | None = m.SampleState.OPEN, **fields: Any) -> m
 def answered(*labels: str, rule: PeerRule = RULE) -> m.Sample:
     """A sample of an open batch after these answers, one per annotator."""
     s = sample()
-    for label in labels:
-        s.count_answer(label, rule)
+    for who, label in enumerate(labels, start=1):
+        s.count_answer(label, rule, who)
     return s
 
 
@@ -81,14 +81,14 @@ def test_a_decision_is_final_later_answers_are_only_counted(
     first: list[str], later: list[str], expected: tuple[object, ...]
 ) -> None:
     s = answered(*first)
-    for label in later:
-        s.count_answer(label, RULE)
+    for who, label in enumerate(later, start=100):
+        s.count_answer(label, RULE, who)
     assert decision(s) == expected
 
 
 def test_a_sample_never_picked_into_a_batch_is_never_decided() -> None:
     s = sample(state=None)
-    s.count_answer("a", PeerRule(1, 1.0, 1))
+    s.count_answer("a", PeerRule(1, 1.0, 1), 1)
     assert decision(s) == (None, None, 1)
 
 
