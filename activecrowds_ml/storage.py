@@ -129,7 +129,7 @@ def split_labelled(
     """
     needed = sum(sizes.values())
     if needed > len(records):
-        parts = " + ".join(f"{k} {v}" for k, v in sizes.items())
+        parts = " + ".join(f"{k} {v}" for k, v in sizes.items() if v or k != "gold")
         raise DatasetError(
             f"the scenario needs {needed} labelled examples ({parts}); "
             f"the dataset has {len(records)}"
