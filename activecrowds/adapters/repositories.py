@@ -84,6 +84,11 @@ class TaskRepository(Repository):
     async def save_status(self, task: Task) -> None:
         await self._set(task.id, status=task.status, last_error=task.last_error)
 
+    async def save_workers(self, task_id: int, workers: dict[str, Any]) -> None:
+        """The crowd's estimated reliability, as the last round left it."""
+        query = update(t.tasks).where(t.tasks.c.id == task_id).values(workers=workers)
+        await self.conn.execute(query)
+
     async def change(self, task_id: int, changes: TaskChanges) -> None:
         values = {k: v for k, v in dataclasses.asdict(changes).items() if v is not None}
         await self._set(task_id, **values)
@@ -235,21 +240,52 @@ class BatchRepository(Repository):
 
 class AnswerRepository(Repository):
     async def add_many(
-        self, batch_id: int, answers: Mapping[int, Sequence[tuple[int, str]]]
+        self,
+        batch_id: int,
+        answers: Mapping[int, Sequence[tuple[int, str]]],
+        *,
+        counted: bool = True,
     ) -> None:
         """One INSERT for every annotator's answers (on PostgreSQL from arrays: one statement
-        whatever the count, prepared once)."""
+        whatever the count, prepared once); `counted` False keeps them as evidence only."""
         rows = [(a, s, lab) for a, pairs in answers.items() for s, lab in pairs]
         if not rows:
             return
-        if self.conn.dialect.name != "postgresql":
+        if self.conn.dialect.name != "postgresql" or not counted:
             names = ("annotator_id", "sample_id", "label")
-            values = [{"batch_id": batch_id, **dict(zip(names, r, strict=True))} for r in rows]
+            values = [
+                {"batch_id": batch_id, "counted": counted, **dict(zip(names, r, strict=True))}
+                for r in rows
+            ]
             await self.conn.execute(insert(t.answers), values)
             return
         annotators, samples, labels = (list(column) for column in zip(*rows, strict=True))
         arrays = {"annotators": annotators, "samples": samples, "labels": labels}
         await self.conn.execute(sql.INSERT_ANSWERS, {"batch_id": batch_id, **arrays})
+
+    async def of_task(self, task_id: int) -> list[tuple[int, int, str]]:
+        """Every answer to the task's samples, counted or not: (sample, annotator, label)."""
+        a, s = t.answers.c, t.samples.c
+        query = (
+            select(a.sample_id, a.annotator_id, a.label)
+            .join(t.samples, s.id == a.sample_id)
+            .where(s.task_id == task_id)
+            .order_by(a.id)
+        )
+        return [(r[0], r[1], r[2]) for r in await self.conn.execute(query)]
+
+    async def counted_in_batch(self, batch_id: int) -> dict[int, list[tuple[int, str]]]:
+        """The batch's counted answers: sample id -> [(annotator id, label)] in answer order."""
+        a = t.answers.c
+        query = (
+            select(a.sample_id, a.annotator_id, a.label)
+            .where(a.batch_id == batch_id, a.counted)
+            .order_by(a.id)
+        )
+        out: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for sample_id, annotator_id, label in await self.conn.execute(query):
+            out[sample_id].append((annotator_id, label))
+        return dict(out)
 
     async def of_annotators(
         self, batch_id: int, annotator_ids: Iterable[int]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
 from activecrowds.domain.errors import ValidationError
-from activecrowds_ml.consensus import GOLD_MIN_ACCURACY, GOLD_MIN_ANSWERS
+from activecrowds_ml.consensus import GOLD_MIN_ACCURACY, GOLD_MIN_ANSWERS, gold_suspended
 
 __all__ = [
     "INVITE_ALPHABET",
@@ -18,11 +19,30 @@ __all__ = [
     "Invite",
     "aware",
     "normalize_code",
+    "pick_gold",
 ]
 
 MAX_INVITE_USES = 100_000  # one invite may enrol a whole crowd, not an unbounded one
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud, typed on phones
 INVITE_LENGTH = 16  # 80 bits: guessing one is hopeless within any rate limit
+
+
+def pick_gold(unused: Mapping[int, str], n: int, number: int) -> list[int]:
+    """`n` control questions (sample id -> label) for batch `number`: the labels in turn,
+    starting from a different one each batch, so that an annotator who always gives one
+    label meets the others soon (an always-yes spammer scores its true share, not by luck)."""
+    by_label: dict[str, list[int]] = {}
+    for sample_id in sorted(unused):
+        by_label.setdefault(unused[sample_id], []).append(sample_id)
+    labels = sorted(by_label)
+    picked: list[int] = []
+    turn = number
+    while len(picked) < n and any(by_label.values()):
+        queue = by_label[labels[turn % len(labels)]]
+        if queue:
+            picked.append(queue.pop(0))
+        turn += 1
+    return picked
 
 
 class AnnotatorStatus(StrEnum):
@@ -51,7 +71,7 @@ class GoldPolicy:
     min_accuracy: float = GOLD_MIN_ACCURACY
 
     def fails(self, answers: int, correct: int) -> bool:
-        return answers >= self.min_answers and correct < self.min_accuracy * answers - 1e-9
+        return gold_suspended(correct, answers, self.min_answers, self.min_accuracy)
 
 
 @dataclass

@@ -23,8 +23,15 @@ from activecrowds.domain.events import (
     TaskFailed,
     TaskLocked,
 )
-from activecrowds.domain.rules import same_submission, submission_problem
-from activecrowds_ml.consensus import PeerRule, SampleState, decide
+from activecrowds.domain.rules import LATE_ANSWERS_S, same_submission, submission_problem
+from activecrowds_ml.consensus import (
+    Aggregation,
+    PeerRule,
+    SampleState,
+    WorkerModel,
+    decide,
+    decide_sample,
+)
 from activecrowds_ml.metrics import Metrics
 
 __all__ = [
@@ -65,6 +72,7 @@ class SampleKind(StrEnum):
     SEED = "SEED"  # labelled; the initial training set
     EVAL = "EVAL"  # labelled; scores each round
     TEST = "TEST"  # labelled; the reported score, never used to choose
+    GOLD = "GOLD"  # labelled; a control question in a batch, never a training label
 
 
 class BatchStatus(StrEnum):
@@ -77,6 +85,9 @@ class RoundStatus(StrEnum):
     RUNNING = "RUNNING"
     DONE = "DONE"
     FAILED = "FAILED"
+
+
+RULE_FIELDS = tuple(f.name for f in dataclasses.fields(PeerRule))  # kept in Task.scenario
 
 
 @dataclass
@@ -102,7 +113,12 @@ class Task:
     def peer_rule(self) -> PeerRule:
         """The rule that decides this task's samples (it may change while the task runs)."""
         s = self.scenario
-        return PeerRule(s["min_peers"], s["min_agreement"], s["max_peers"])
+        given = {name: s[name] for name in RULE_FIELDS if name in s}  # older tasks lack some
+        return PeerRule(**given)
+
+    def worker_model(self) -> WorkerModel | None:
+        """The crowd's estimated reliability, as the last round left it (None: not yet)."""
+        return WorkerModel.from_dict(self.workers) if self.workers else None
 
     def start_training(self) -> list[Event]:
         """A round is due: no answers are taken until it opens the next batch."""
@@ -166,26 +182,53 @@ class Sample:
     resolved_label: str | None = None
     answer_count: int = 0
     votes: dict[str, int] | None = None  # answers per label
+    # The counted (annotator id, label) answers, loaded where the rule weighs annotators
+    # (Dawid-Skene); None where votes are enough. Not a column: the answers table holds them.
+    answers: list[tuple[int, str]] | None = field(default=None, compare=False, repr=False)
 
     @property
     def decided(self) -> bool:
+        """Decided by the crowd; a control question never needs deciding (it counts as done)."""
+        if self.kind is SampleKind.GOLD:
+            return True
         return self.state is not None and self.state is not SampleState.OPEN
 
-    def count_answer(self, label: str, rule: PeerRule) -> None:
-        """Add one annotator's answer and apply the peer rule.
+    @property
+    def gold(self) -> bool:
+        return self.kind is SampleKind.GOLD
 
-        A decision, once made, is final: later answers are counted but never reopen it.
+    def count_answer(
+        self, label: str, rule: PeerRule, annotator_id: int, workers: WorkerModel | None = None
+    ) -> None:
+        """Add one annotator's answer and apply the task's rule.
+
+        A decision, once made, is final: later answers are counted but never reopen it. A
+        control question is never decided by the crowd: it has its label already.
         """
         votes = dict(self.votes or {})
         votes[label] = votes.get(label, 0) + 1
         self.votes, self.answer_count = votes, sum(votes.values())
-        if self.state is SampleState.OPEN:
-            decision = decide(votes, rule)
-            self.state = decision.state
-            accepted = decision.state is SampleState.ACCEPTED
-            self.resolved_label = decision.label if accepted else None
+        if self.answers is not None:
+            self.answers.append((annotator_id, label))
+        self._decide(rule, workers)
 
-    def uncount_answer(self, label: str, rule: PeerRule) -> None:
+    def _decide(self, rule: PeerRule, workers: WorkerModel | None) -> None:
+        if self.state is not SampleState.OPEN or self.kind is SampleKind.GOLD:
+            return
+        if rule.aggregation is Aggregation.DAWID_SKENE:
+            if self.answers is None:
+                raise ValueError(f"sample {self.id}: Dawid-Skene needs its answers loaded")
+            given = [(str(who), lab) for who, lab in self.answers]
+            decision = decide_sample(given, rule, workers)
+        else:
+            decision = decide(self.votes or {}, rule)
+        self.state = decision.state
+        accepted = decision.state is SampleState.ACCEPTED
+        self.resolved_label = decision.label if accepted else None
+
+    def uncount_answer(
+        self, label: str, rule: PeerRule, annotator_id: int, workers: WorkerModel | None = None
+    ) -> None:
         """Take back one answer that no longer counts (its annotator was suspended).
 
         Only an OPEN sample changes: fewer answers may now meet the rule (a dissenting
@@ -197,12 +240,11 @@ class Sample:
         if votes.get(label, 0) <= 0:
             return
         votes[label] -= 1
-        votes = {lab: n for lab, n in votes.items() if n > 0}
-        self.votes, self.answer_count = votes, sum(votes.values())
-        decision = decide(votes, rule)
-        self.state = decision.state
-        accepted = decision.state is SampleState.ACCEPTED
-        self.resolved_label = decision.label if accepted else None
+        self.votes = {lab: n for lab, n in votes.items() if n > 0}
+        self.answer_count = sum(self.votes.values())
+        if self.answers is not None and (annotator_id, label) in self.answers:
+            self.answers.remove((annotator_id, label))
+        self._decide(rule, workers)
 
     def training_label(self) -> str:
         """The label it trains with: the crowd's for pool samples, the dataset's otherwise."""
@@ -250,10 +292,10 @@ class Batch:
         problem = submission_problem(answers, {s.id for s in self.samples}, task.labels)
         if problem:
             raise ValidationError(problem[1], problem[0])
-        rule, mine = task.peer_rule, dict(answers)
+        rule, workers, mine = task.peer_rule, task.worker_model(), dict(answers)
         for sample in self.samples:
             if sample.id in mine:
-                sample.count_answer(mine[sample.id], rule)
+                sample.count_answer(mine[sample.id], rule, annotator_id, workers)
         events: list[Event] = [
             AnswersSubmitted(task.id, self.id, annotator_id, len(answers)),
             TaskLocked(task.id, LockReason.SUBMITTED, annotator_id),
@@ -262,15 +304,49 @@ class Batch:
             events += self._resolve(task)
         return events
 
-    def uncount(self, task: Task, answers: dict[int, str]) -> list[Event]:
+    def takes_late(
+        self,
+        task: Task,
+        answers: Sequence[tuple[int, str]],
+        opened_at: datetime | None,
+        now: datetime,
+    ) -> bool:
+        """True when this resolved batch keeps these answers as evidence, not votes: their
+        annotator opened it (`opened_at`, as its app says) before it resolved, at most
+        LATE_ANSWERS_S ago. Without `opened_at` a stale batch is refused, as it always was.
+
+        Only the sender's own answers are stored, and never as votes: a false `opened_at`
+        gains nothing.
+
+        Raises:
+            ValidationError: the answers are invalid for this batch (as for an open one).
+        """
+        resolved, opened = aware(self.resolved_at), aware(opened_at)
+        live = task.status in (TaskStatus.COLLECTING, TaskStatus.TRAINING)
+        if self.status is BatchStatus.OPEN or resolved is None or opened is None or not live:
+            return False
+        if not opened <= resolved or (now - opened).total_seconds() > LATE_ANSWERS_S:
+            return False
+        problem = submission_problem(answers, {s.id for s in self.samples}, task.labels)
+        if problem:
+            raise ValidationError(problem[1], problem[0])
+        return True
+
+    def grade(self, answers: Sequence[tuple[int, str]]) -> tuple[int, int]:
+        """(right, given) of these answers on this batch's control questions."""
+        truth = {s.id: s.label for s in self.samples if s.gold}
+        given = [(sid, lab) for sid, lab in answers if sid in truth]
+        return sum(truth[sid] == lab for sid, lab in given), len(given)
+
+    def uncount(self, task: Task, annotator_id: int, answers: dict[int, str]) -> list[Event]:
         """Take back one suspended annotator's answers (sample id -> label) on open samples;
         the batch resolves when that leaves every sample decided."""
         if self.status is not BatchStatus.OPEN:
             return []
-        rule = task.peer_rule
+        rule, workers = task.peer_rule, task.worker_model()
         for sample in self.samples:
             if sample.id in answers:
-                sample.uncount_answer(answers[sample.id], rule)
+                sample.uncount_answer(answers[sample.id], rule, annotator_id, workers)
         if all(sample.decided for sample in self.samples):
             return self._resolve(task)
         return []

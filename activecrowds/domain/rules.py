@@ -23,6 +23,10 @@ MAX_LABEL_LENGTH = 100
 MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 10_000
 MAX_NAME_LENGTH = 100
+# An annotator who opened a batch before the crowd finished it gets this long from opening it
+# to send its answers: they are kept as evidence of its quality instead of being refused.
+LATE_ANSWERS_S = 600.0
+CLOCK_SKEW_S = 60.0  # how far ahead of ours a client's clock may be
 MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL: a larger one names nothing
 NUL = "\x00"  # no PostgreSQL text column stores it, and no file path may hold it
 

@@ -5,23 +5,31 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
+from activecrowds.domain.crowd import aware
 from activecrowds.domain.errors import NotFound, Refusal, Unauthenticated, ValidationError
-from activecrowds.domain.model import Batch, BatchStatus, Caller, Role, Task
-from activecrowds.domain.rules import MAX_ANSWERS
+from activecrowds.domain.model import Annotator, Batch, BatchStatus, Caller, Role, Task
+from activecrowds.domain.rules import CLOCK_SKEW_S, MAX_ANSWERS
 from activecrowds.services.auth import require
 from activecrowds.services.context import Context, commit_and_publish
 from activecrowds.services.ports import UnitOfWork
+from activecrowds.services.tallies import load_answers, store_resolution, uncount_open_answers
 
 
 @dataclass(frozen=True)
 class Submitted:
-    """How many answers the submission stored, and the task as it now stands."""
+    """How many answers the submission stored, how many of them count as votes (the rest
+    are kept as evidence of the annotator's quality), and the task as it now stands."""
 
     accepted: int
     task: Task
+    counted: int | None = None  # None: all of them
+
+    @property
+    def votes(self) -> int:
+        return self.accepted if self.counted is None else self.counted
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,7 @@ class _Submission:
     caller: Caller
     task_id: int
     answers: Sequence[tuple[int, str]]
+    opened_at: datetime | None
     outcome: asyncio.Future[Submitted] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -50,8 +59,13 @@ async def submit_answers(
     task_id: int,
     batch_id: int,
     answers: Sequence[tuple[int, str]],
+    opened_at: datetime | None = None,
 ) -> Submitted:
     """Store one annotator's answers to one batch, all or nothing.
+
+    `opened_at`, when the annotator's app opened the batch: if the crowd decided the batch
+    after that, the answers are kept as evidence of this annotator's quality (counted 0)
+    instead of being refused, for LATE_ANSWERS_S after opening.
 
     The batch row is locked (FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite) so that
     concurrent submissions to a batch apply one after another: each sees every earlier answer,
@@ -71,7 +85,10 @@ async def submit_answers(
         raise ValidationError("answers must not be empty", "answers")
     if len(answers) > MAX_ANSWERS:
         raise ValidationError(f"at most {MAX_ANSWERS} answers per submission", "answers")
-    submission = _Submission(caller, task_id, answers)
+    opened = aware(opened_at)
+    if opened is not None and opened > datetime.now(UTC) + timedelta(seconds=CLOCK_SKEW_S):
+        raise ValidationError("openedAt is in the future", "openedAt")
+    submission = _Submission(caller, task_id, answers, opened_at)
     await ctx.gate.gather(("batch", batch_id), submission, partial(_apply, ctx, batch_id))
     return await submission.outcome
 
@@ -87,6 +104,19 @@ async def _apply(ctx: Context, batch_id: int, group: list[_Submission]) -> None:
     for submission, result in zip(group, results, strict=True):
         assert result is not None
         submission.settle(result)
+
+
+@dataclass
+class _Writes:
+    """What one transaction stores: votes, evidence, and the annotators whose control
+    answers were graded."""
+
+    votes: dict[int, Sequence[tuple[int, str]]] = field(default_factory=dict)
+    evidence: dict[int, Sequence[tuple[int, str]]] = field(default_factory=dict)
+    graded: dict[int, Annotator] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.votes or self.evidence)
 
 
 async def _store(
@@ -109,33 +139,46 @@ async def _store(
             results[:] = [NotFound(f"task {s.task_id} has no batch {batch_id}") for s in group]
             return
         batch, task = found
+        was = batch.status
         if batch.status is not BatchStatus.OPEN:
             # Read again: it may have changed with the batch while this waited for the lock.
             task = await uow.tasks.get(task.id) or task
         stored = await uow.answers.of_annotators(batch_id, {s.caller.id for s in group})
         batch.samples = (await uow.samples.in_batches([batch_id]))[batch_id]
-        added: dict[int, Sequence[tuple[int, str]]] = {}
+        await load_answers(uow, task, batch)
+        writes = _Writes()
         for i, submission in enumerate(group):
             who = annotators.get(submission.caller.id)
             refusal = who.refusal(now) if who else "invalid token"
-            if refusal:
-                results[i] = Unauthenticated(refusal)
+            if who is None or refusal:
+                results[i] = Unauthenticated(refusal or "invalid token")
                 continue
-            results[i] = _answer(uow, task, batch, stored, added, submission)
-        if added:
-            await _save(uow, task, batch, added)
+            results[i] = _answer(ctx, uow, task, batch, stored, writes, submission, who, now)
+        if writes:
+            await _save(uow, task, batch, writes, was)
+            for annotator in writes.graded.values():
+                if not annotator.active:  # suspended by its control answers just now
+                    await uncount_open_answers(uow, annotator.id)
             await commit_and_publish(ctx, uow)
 
 
 def _answer(
+    ctx: Context,
     uow: UnitOfWork,
     task: Task,
     batch: Batch,
     stored: dict[int, dict[int, str]],
-    added: dict[int, Sequence[tuple[int, str]]],
+    writes: _Writes,
     submission: _Submission,
+    annotator: Annotator,
+    now: datetime,
 ) -> Submitted | Exception:
-    """Count one submission on the batch in memory (or recognise a retry); its result."""
+    """Count one submission on the batch in memory (or recognise a retry); its result.
+
+    Its control answers are graded first: an annotator they suspend has this submission kept
+    as evidence only. A batch that resolved while its annotator was answering keeps the
+    answers as evidence too, instead of refusing the work.
+    """
     if submission.task_id != batch.task_id or not submission.caller.may_see(batch.task_id):
         return NotFound(f"task {submission.task_id} has no batch {batch.id}")
     who, answers = submission.caller.id, submission.answers
@@ -143,26 +186,29 @@ def _answer(
         if who in stored:
             batch.check_retry(stored[who], answers)
             return Submitted(len(stored[who]), task)
+        late = batch.takes_late(task, answers, submission.opened_at, now)
+        right, given = batch.grade(answers)
+        if given:
+            uow.collect(*annotator.record_gold(right, given, ctx.gold))
+            writes.graded[who] = annotator
+        if late or not annotator.active:
+            stored[who], writes.evidence[who] = dict(answers), answers
+            return Submitted(len(answers), task, counted=0)
         uow.collect(*batch.answer(task, who, answers))
     except Refusal as exc:
         return exc
-    stored[who], added[who] = dict(answers), answers
+    stored[who], writes.votes[who] = dict(answers), answers
     return Submitted(len(answers), task)
 
 
 async def _save(
-    uow: UnitOfWork, task: Task, batch: Batch, added: dict[int, Sequence[tuple[int, str]]]
+    uow: UnitOfWork, task: Task, batch: Batch, writes: _Writes, was: BatchStatus
 ) -> None:
     """Store the group's answers and the tallies they changed; resolve the batch once."""
-    await uow.answers.add_many(batch.id, added)
-    answered = {sample_id for answers in added.values() for sample_id, _ in answers}
+    await uow.answers.add_many(batch.id, writes.votes)
+    await uow.answers.add_many(batch.id, writes.evidence, counted=False)
+    answered = {sample_id for answers in writes.votes.values() for sample_id, _ in answers}
     await uow.samples.save_tallies([s for s in batch.samples if s.id in answered])
-    await store_resolution(uow, task, batch)
-
-
-async def store_resolution(uow: UnitOfWork, task: Task, batch: Batch) -> None:
-    """When the batch resolved in memory: store it, mark the next round due, lock the task."""
-    if batch.status is BatchStatus.RESOLVED:
-        await uow.batches.resolve(batch.id)
-        await uow.rounds.add_due(task.id, batch.number + 1)
-        await uow.tasks.save_status(task)
+    for annotator in writes.graded.values():
+        await uow.annotators.save(annotator)
+    await store_resolution(uow, task, batch, was)

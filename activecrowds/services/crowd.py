@@ -21,10 +21,10 @@ from activecrowds.domain.errors import NotFound, ValidationError
 from activecrowds.domain.events import TokenRevoked
 from activecrowds.domain.model import Annotator, Caller, Role
 from activecrowds.domain.rules import nul_problem
-from activecrowds.services.answers import store_resolution
 from activecrowds.services.auth import hash_token, require
 from activecrowds.services.context import Context, commit_and_publish
 from activecrowds.services.ports import AnnotatorFigures, NewInvite, UnitOfWork
+from activecrowds.services.tallies import uncount_open_answers
 
 MAX_NOTE_LENGTH = 500
 
@@ -76,7 +76,8 @@ def _check_invite(
 ) -> None:
     if isinstance(max_uses, bool) or not 1 <= max_uses <= MAX_INVITE_USES:
         raise ValidationError(f"maxUses must be 1 to {MAX_INVITE_USES}", "maxUses")
-    if expires_at is not None and aware(expires_at) <= datetime.now(UTC):  # type: ignore[operator]
+    expires = aware(expires_at)
+    if expires is not None and expires <= datetime.now(UTC):
         raise ValidationError("expiresAt must be in the future", "expiresAt")
     if len(note) > MAX_NOTE_LENGTH:
         raise ValidationError(f"note must be at most {MAX_NOTE_LENGTH} characters", "note")
@@ -199,26 +200,6 @@ async def suspend_annotator(
         uow.collect(*events)
         await commit_and_publish(ctx, uow)
     return Suspension(annotator, uncounted, decided)
-
-
-async def uncount_open_answers(uow: UnitOfWork, annotator_id: int) -> int:
-    """Take back the annotator's answers on open samples, batch by batch under each batch's
-    lock (in id order, so two of these never wait on each other); returns how many."""
-    found = await uow.answers.counted_on_open(annotator_id)
-    total = 0
-    for batch_id in sorted(found):
-        locked = await uow.batches.lock_with_task(batch_id)
-        if locked is None:
-            continue
-        batch, task = locked
-        batch.samples = (await uow.samples.in_batches([batch_id]))[batch_id]
-        answers = found[batch_id]
-        uow.collect(*batch.uncount(task, answers))
-        await uow.answers.uncount(annotator_id, answers)
-        await uow.samples.save_tallies([s for s in batch.samples if s.id in answers])
-        total += len(answers)
-        await store_resolution(uow, task, batch)
-    return total
 
 
 async def reinstate_annotator(ctx: Context, caller: Caller | None, annotator_id: int) -> Annotator:

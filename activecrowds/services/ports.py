@@ -71,6 +71,9 @@ class TaskRepository(Protocol):
     async def save_status(self, task: Task) -> None:
         """Store the task's status and last error."""
 
+    async def save_workers(self, task_id: int, workers: dict[str, Any]) -> None:
+        """The crowd's estimated reliability (WorkerModel.to_dict())."""
+
     async def change(self, task_id: int, changes: TaskChanges) -> None: ...
 
     async def delete(self, task_id: int) -> bool: ...
@@ -122,9 +125,20 @@ class BatchRepository(Protocol):
 
 class AnswerRepository(Protocol):
     async def add_many(
-        self, batch_id: int, answers: Mapping[int, Sequence[tuple[int, str]]]
+        self,
+        batch_id: int,
+        answers: Mapping[int, Sequence[tuple[int, str]]],
+        *,
+        counted: bool = True,
     ) -> None:
-        """Store answers to one batch: annotator id -> (sample id, label) pairs, all or none."""
+        """Store answers to one batch: annotator id -> (sample id, label) pairs, all or none;
+        `counted` False keeps them as evidence of quality, not as votes."""
+
+    async def of_task(self, task_id: int) -> list[tuple[int, int, str]]:
+        """Every answer to the task, counted or not: (sample id, annotator id, label)."""
+
+    async def counted_in_batch(self, batch_id: int) -> dict[int, list[tuple[int, str]]]:
+        """Sample id -> its counted (annotator id, label) answers, in the order given."""
 
     async def of_annotators(
         self, batch_id: int, annotator_ids: Iterable[int]

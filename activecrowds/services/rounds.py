@@ -15,11 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from activecrowds.domain.crowd import pick_gold
 from activecrowds.domain.events import Event
 from activecrowds.domain.model import Sample, SampleKind, Task, TaskStatus
 from activecrowds.services.context import Context, commit_and_publish
 from activecrowds.services.ports import UnitOfWork
+from activecrowds_ml.consensus import Answer, estimate_workers
 from activecrowds_ml.metrics import Metrics
+from activecrowds_ml.scenario import Scenario, gold_per_batch
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +45,20 @@ class Plan:
     eval: list[Sample]
     test: list[Sample]
     pool: list[Sample]
+    gold: dict[int, str]  # control questions not yet asked: sample id -> label
+    answers: list[Answer]  # every answer so far, to estimate each annotator's reliability
+    truth: dict[str, str]  # control questions answered so far: sample id -> label
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What training produced: eval and test metrics, and the pool samples picked next."""
+    """What training produced: eval and test metrics, the pool samples picked next, and the
+    crowd's estimated reliability (None before anyone answered)."""
 
     eval: Metrics
     test: Metrics
     picked: list[int]
+    workers: dict[str, Any] | None = None
 
 
 async def run_training_round(ctx: Context, task_id: int, number: int) -> bool:
@@ -86,11 +94,14 @@ async def _claim(ctx: Context, task_id: int, number: int) -> Plan | None:
 
 
 async def _plan(uow: UnitOfWork, task: Task, number: int, attempt: int) -> Plan:
-    held_out = [SampleKind.SEED, SampleKind.EVAL, SampleKind.TEST]
+    held_out = [SampleKind.SEED, SampleKind.EVAL, SampleKind.TEST, SampleKind.GOLD]
     fixed = await uow.samples.of_kind(task.id, held_out)
     by_kind = {kind: [s for s in fixed if s.kind is kind] for kind in held_out}
     accepted = await uow.samples.accepted(task.id)
     pool = await uow.samples.remaining_pool(task.id)
+    gold = by_kind[SampleKind.GOLD]
+    answers = [Answer(str(s), str(a), lab) for s, a, lab in await uow.answers.of_task(task.id)]
+    asked = [s for s in gold if s.batch_id is not None]
     return Plan(
         task_id=task.id,
         number=number,
@@ -102,6 +113,9 @@ async def _plan(uow: UnitOfWork, task: Task, number: int, attempt: int) -> Plan:
         eval=by_kind[SampleKind.EVAL],
         test=by_kind[SampleKind.TEST],
         pool=pool,
+        gold={s.id: s.label for s in gold if s.batch_id is None and s.label is not None},
+        answers=answers,
+        truth={str(s.id): s.label for s in asked if s.label is not None},
     )
 
 
@@ -148,7 +162,6 @@ def _train_and_pick(ctx: Context, plan: Plan) -> Outcome:
     """The CPU/GPU-heavy part (runs in a thread): the ML core's round, as the simulation runs it."""
     from activecrowds_ml.models import build_model
     from activecrowds_ml.round import run_round
-    from activecrowds_ml.scenario import Scenario
     from activecrowds_ml.strategies import get_strategy
 
     build = ctx.build_model or build_model
@@ -165,7 +178,14 @@ def _train_and_pick(ctx: Context, plan: Plan) -> Outcome:
         number=plan.number,
     )
     picked = [plan.pool[i].id for i in result.picked]
-    return Outcome(result.eval, result.test, picked)
+    return Outcome(result.eval, result.test, picked, _workers(plan))
+
+
+def _workers(plan: Plan) -> dict[str, Any] | None:
+    """Dawid-Skene over every answer so far, anchored by the control questions' labels."""
+    if not plan.answers:
+        return None
+    return estimate_workers(plan.answers, plan.labels, plan.truth).to_dict()
 
 
 async def _record(ctx: Context, plan: Plan, outcome: Outcome) -> bool:
@@ -178,6 +198,8 @@ async def _record(ctx: Context, plan: Plan, outcome: Outcome) -> bool:
         await uow.rounds.save(round_)
         uow.collect(*await _open_next(uow, task, plan, outcome.picked))
         await uow.tasks.save_status(task)
+        if outcome.workers is not None:
+            await uow.tasks.save_workers(task.id, outcome.workers)
         await commit_and_publish(ctx, uow)
     return True
 
@@ -186,7 +208,8 @@ async def _open_next(uow: UnitOfWork, task: Task, plan: Plan, picked: list[int])
     if not picked:
         return task.finish()
     batch = await uow.batches.add(plan.task_id, plan.number)
-    await uow.samples.assign_batch(picked, batch.id)
+    gold = pick_gold(plan.gold, gold_per_batch(Scenario(**plan.scenario)), plan.number)
+    await uow.samples.assign_batch(picked + gold, batch.id)
     return task.open_batch(batch)
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from activecrowds.domain.errors import DatasetError, ValidationError
 from activecrowds.domain.model import SampleKind
 from activecrowds.domain.rules import nul_problem
@@ -91,11 +93,20 @@ def take_snapshot(datasets_dir: Path, name: str, scenario: Scenario, labels: lis
     pool = dataset.pool + split.rest
     if not pool:
         raise DatasetError(f"{dataset.name} has nothing left for the crowd to label")
+    asked = [
+        *(_row(dataset.root, r, SampleKind.POOL) for r in pool),
+        *(_row(dataset.root, r, SampleKind.GOLD) for r in split.gold),
+    ]
+    if split.gold:
+        # Ids follow insertion order and annotators see ids: control questions are spread
+        # among the pool's, so neither their ids nor their place in a batch gives them away.
+        order = np.random.default_rng(scenario.seed).permutation(len(asked))
+        asked = [asked[i] for i in order]
     rows = [
         *(_row(dataset.root, r, SampleKind.SEED) for r in split.seed),
         *(_row(dataset.root, r, SampleKind.EVAL) for r in split.eval),
         *(_row(dataset.root, r, SampleKind.TEST) for r in split.test),
-        *(_row(dataset.root, r, SampleKind.POOL) for r in pool),
+        *asked,
     ]
     return Snapshot(dataset.root, rows)
 

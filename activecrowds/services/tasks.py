@@ -26,7 +26,16 @@ from activecrowds_ml.scenario import Scenario
 
 # Scenario fields an admin may change on a running task (they apply from the next decision
 # or round on; the seed/eval/test split is fixed at creation).
-UPDATABLE_SCENARIO = ("min_peers", "min_agreement", "max_peers", "query_strategy", "batch_size")
+UPDATABLE_SCENARIO = (
+    "min_peers",
+    "min_agreement",
+    "max_peers",
+    "query_strategy",
+    "batch_size",
+    "aggregation",
+    "redundancy",
+    "gold_share",
+)
 
 
 @dataclass(frozen=True)

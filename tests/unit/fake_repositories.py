@@ -59,6 +59,9 @@ class FakeTaskRepository(Repository):
     async def save_status(self, task: m.Task) -> None:
         self._set(task.id, status=task.status, last_error=task.last_error)
 
+    async def save_workers(self, task_id: int, workers: dict[str, Any]) -> None:
+        self._set(task_id, workers=copy.deepcopy(workers))
+
     async def change(self, task_id: int, changes: TaskChanges) -> None:
         values = {k: v for k, v in dataclasses.asdict(changes).items() if v is not None}
         self._set(task_id, **values)
@@ -191,7 +194,11 @@ class FakeBatchRepository(Repository):
 
 class FakeAnswerRepository(Repository):
     async def add_many(
-        self, batch_id: int, answers: Mapping[int, Sequence[tuple[int, str]]]
+        self,
+        batch_id: int,
+        answers: Mapping[int, Sequence[tuple[int, str]]],
+        *,
+        counted: bool = True,
     ) -> None:
         tables = self.tx.writable()
         self._require(tables.batches, batch_id, "batch")
@@ -207,8 +214,23 @@ class FakeAnswerRepository(Repository):
             for sample_id, label in pairs:
                 row_id = self.tx.next_id("answers")
                 tables.answers[row_id] = AnswerRow(
-                    row_id, sample_id, batch_id, annotator_id, label, now()
+                    row_id, sample_id, batch_id, annotator_id, label, now(), counted
                 )
+
+    async def of_task(self, task_id: int) -> list[tuple[int, int, str]]:
+        tables = self.tx.tables
+        return [
+            (a.sample_id, a.annotator_id, a.label)
+            for a in by_id(tables.answers)
+            if tables.samples[a.sample_id].task_id == task_id
+        ]
+
+    async def counted_in_batch(self, batch_id: int) -> dict[int, list[tuple[int, str]]]:
+        out: dict[int, list[tuple[int, str]]] = {}
+        for a in by_id(self.tx.tables.answers):
+            if a.batch_id == batch_id and a.counted:
+                out.setdefault(a.sample_id, []).append((a.annotator_id, a.label))
+        return out
 
     async def of_annotators(
         self, batch_id: int, annotator_ids: Iterable[int]

@@ -95,7 +95,7 @@ def test_a_sample_never_picked_into_a_batch_is_never_decided() -> None:
 def test_counting_does_not_change_the_votes_it_was_given() -> None:
     votes = {"a": 1}
     s = sample(votes=votes, answer_count=1)
-    s.count_answer("a", RULE)
+    s.count_answer("a", RULE, 1)
     assert votes == {"a": 1} and s.votes == {"a": 2}
 
 

@@ -7,6 +7,8 @@ least 75 % agree; a sample still undecided at 4 answers is disputed. Batch 0 hol
 from __future__ import annotations
 
 import asyncio
+import copy
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -36,7 +38,7 @@ from activecrowds.domain.model import (
     SampleState,
     TaskStatus,
 )
-from activecrowds.domain.rules import MAX_ANSWERS
+from activecrowds.domain.rules import LATE_ANSWERS_S, MAX_ANSWERS
 from activecrowds.services import rounds
 from activecrowds.services.answers import Submitted, submit_answers
 from activecrowds.services.tasks import UpdateTask, update_task
@@ -220,6 +222,46 @@ async def test_a_task_that_is_not_collecting_takes_no_answers(
     with pytest.raises(NotCollecting, match=status.value.lower()):
         await submit(fakes, late, task, every(task, "neg"))
     assert late.id not in {a.annotator_id for a in fakes.db.committed.answers.values()}
+
+
+async def test_answers_to_a_batch_decided_while_they_were_given_are_kept_as_evidence(
+    fakes: Fakes, given: Given
+) -> None:
+    # Given batch 0 resolved just now, while one more annotator was still answering it
+    task = await given.open_task()
+    await resolve_batch(fakes, given, task, run=False)
+    before = copy.deepcopy(fakes.db.committed.samples)
+    [late] = await given.annotators(1)
+    # When it sends its answers, saying it opened the batch before it resolved
+    opened = datetime.now(UTC) - timedelta(seconds=30)
+    done = await submit_answers(fakes.ctx, late, task.id, task.batch.id, every(task, "neg"), opened)
+    # Then they are stored, none as a vote: no tally, decision or round changes
+    assert (done.accepted, done.votes) == (len(task.samples), 0)
+    mine = [a for a in fakes.db.committed.answers.values() if a.annotator_id == late.id]
+    assert len(mine) == len(task.samples) and not any(a.counted for a in mine)
+    assert fakes.db.committed.samples == before
+    assert len(fakes.bus.of(RoundDue)) == 2
+    # And its retry is recognised, an invalid one refused
+    again = await submit_answers(
+        fakes.ctx, late, task.id, task.batch.id, every(task, "neg"), opened
+    )
+    assert (again.accepted, len(fakes.db.committed.answers)) == (
+        done.accepted,
+        len(fakes.db.committed.answers),
+    )
+    [other, third] = await given.annotators(2)
+    with pytest.raises(ValidationError):
+        await submit_answers(fakes.ctx, other, task.id, task.batch.id, [(10**6, "neg")], opened)
+    # Without saying when it opened the batch, or having opened it after it was decided, or
+    # too long ago, a stale batch is refused as it always was
+    now = datetime.now(UTC)
+    for when in (None, now, now - timedelta(seconds=LATE_ANSWERS_S + 60)):
+        with pytest.raises(NotCollecting):
+            await submit_answers(fakes.ctx, third, task.id, task.batch.id, every(task, "neg"), when)
+    with pytest.raises(ValidationError, match="openedAt"):
+        await submit_answers(
+            fakes.ctx, third, task.id, task.batch.id, every(task, "neg"), now + timedelta(hours=1)
+        )
 
 
 @pytest.mark.parametrize(

@@ -93,6 +93,7 @@ async def test_create_task_stores_it_with_its_samples_and_schedules_round_0(
         SampleKind.EVAL: 2,
         SampleKind.TEST: 2,
         SampleKind.POOL: 5,
+        SampleKind.GOLD: 0,  # none asked for
     }
     assert sorted(s.key for s in kinds[SampleKind.POOL]) == ["p0", "p1", "p2", "p3", "p4"]
     assert all(s.label is None and s.batch_id is None for s in kinds[SampleKind.POOL])

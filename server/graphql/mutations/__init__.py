@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
+from activecrowds.domain.rules import LATE_ANSWERS_S
 from activecrowds.services import auth, crowd, tasks
 from activecrowds.services.answers import submit_answers
 from server.graphql.context import RequestContext
@@ -127,12 +129,20 @@ class Mutation:
         task_id: strawberry.ID,
         batch_id: strawberry.ID,
         answers: list[AnswerInput],
+        opened_at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="when the app showed this batch: if the crowd decided it after"
+                " that, these answers are kept as evidence of the annotator's quality"
+                f" (counted 0) instead of being refused, for {LATE_ANSWERS_S / 60:g} minutes"
+                " after opening"
+            ),
+        ] = None,
     ) -> SubmitAnswersPayload:
         """ANNOTATOR. All or nothing; an identical retry returns the same payload."""
         ctx = info.context
         caller = ctx.who()
         pairs = [(parse_sample_id(a.sample_id), a.label) for a in answers]
-        result = await submit_answers(
-            ctx.services, caller, parse_id(task_id, "task"), parse_id(batch_id, "batch"), pairs
-        )
+        task, batch = parse_id(task_id, "task"), parse_id(batch_id, "batch")
+        result = await submit_answers(ctx.services, caller, task, batch, pairs, opened_at)
         return SubmitAnswersPayload.from_domain(result)

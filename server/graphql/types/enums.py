@@ -15,6 +15,7 @@ import strawberry
 from activecrowds.domain.crowd import AnnotatorStatus
 from activecrowds.domain.events import LockReason
 from activecrowds.domain.model import BatchStatus, Role, SampleState, TaskStatus
+from activecrowds_ml.consensus import Aggregation, Redundancy
 from activecrowds_ml.scenario import Category as TaskCategory
 from activecrowds_ml.scenario import Subcategory as TaskSubcategory
 from activecrowds_ml.scenario import TrainingMode
@@ -38,15 +39,19 @@ _GRAPHQL_NAMES: tuple[tuple[type[Enum], str], ...] = (
     (Role, "Role"),
     (LockReason, "LockReason"),
     (AnnotatorStatus, "AnnotatorStatus"),
+    (Aggregation, "Aggregation"),
+    (Redundancy, "Redundancy"),
 )
 for _cls, _name in _GRAPHQL_NAMES:
     strawberry.enum(_cls, name=_name)
 
 __all__ = [
+    "Aggregation",
     "AnnotatorStatus",
     "BatchStatus",
     "LockReason",
     "QueryStrategy",
+    "Redundancy",
     "Role",
     "SampleState",
     "TaskCategory",

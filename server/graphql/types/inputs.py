@@ -8,9 +8,16 @@ from typing import Any
 
 import strawberry
 
-from activecrowds.services.tasks import CreateTask, UpdateTask
+from activecrowds.services.tasks import UPDATABLE_SCENARIO, CreateTask, UpdateTask
 from activecrowds_ml.scenario import Scenario
-from server.graphql.types.enums import QueryStrategy, TaskCategory, TaskSubcategory, TrainingMode
+from server.graphql.types.enums import (
+    Aggregation,
+    QueryStrategy,
+    Redundancy,
+    TaskCategory,
+    TaskSubcategory,
+    TrainingMode,
+)
 
 SCENARIO_DEFAULTS: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(Scenario)}
 
@@ -34,6 +41,24 @@ class CreateTaskInput:
     pretrained_model: str = SCENARIO_DEFAULTS["pretrained_model"]
     training_mode: TrainingMode = SCENARIO_DEFAULTS["training_mode"]
     seed: int = SCENARIO_DEFAULTS["seed"]
+    aggregation: Aggregation = strawberry.field(
+        default=SCENARIO_DEFAULTS["aggregation"],
+        description="PEER_RULE: the paper's share of answers; DAWID_SKENE: answers weighed by"
+        " each annotator's estimated reliability (minAgreement is the posterior it needs)",
+    )
+    redundancy: Redundancy = strawberry.field(
+        default=SCENARIO_DEFAULTS["redundancy"],
+        description="FIXED: minPeers answers per label; ADAPTIVE: stop asking once the outcome"
+        " cannot change (PEER_RULE) or the posterior is confident (DAWID_SKENE)",
+    )
+    gold_share: float = strawberry.field(
+        default=SCENARIO_DEFAULTS["gold_share"],
+        description="share of each batch that is control questions (0 to 0.5)",
+    )
+    gold_size: int = strawberry.field(
+        default=SCENARIO_DEFAULTS["gold_size"],
+        description="labelled examples set aside as control questions (never trained on)",
+    )
     cover_image_url: str | None = None
 
     def to_command(self) -> CreateTask:
@@ -66,15 +91,16 @@ class UpdateTaskInput:
     max_peers: int | None = None
     query_strategy: QueryStrategy | None = None
     batch_size: int | None = None
+    aggregation: Aggregation | None = None
+    redundancy: Redundancy | None = None
+    gold_share: float | None = None
 
     def to_command(self) -> UpdateTask:
         scenario: dict[str, Any] = {
-            name: getattr(self, name)
-            for name in ("min_peers", "min_agreement", "max_peers", "batch_size")
+            name: _plain(getattr(self, name))
+            for name in UPDATABLE_SCENARIO
             if getattr(self, name) is not None
         }
-        if self.query_strategy is not None:
-            scenario["query_strategy"] = self.query_strategy.value
         return UpdateTask(self.title, self.description, self.cover_image_url, scenario)
 
 

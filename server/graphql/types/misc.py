@@ -50,9 +50,15 @@ class Category:
 
 @strawberry.type
 class SubmitAnswersPayload:
-    accepted: int
+    accepted: int = strawberry.field(description="answers stored")
+    counted: int = strawberry.field(
+        description="of them, those that count as votes; the rest are kept as evidence of the"
+        " annotator's quality (the batch was decided while it answered)"
+    )
     task: Task
 
     @classmethod
     def from_domain(cls, result: Submitted) -> SubmitAnswersPayload:
-        return cls(accepted=result.accepted, task=Task.from_domain(result.task))
+        return cls(
+            accepted=result.accepted, counted=result.votes, task=Task.from_domain(result.task)
+        )

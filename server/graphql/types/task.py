@@ -9,11 +9,15 @@ import strawberry
 from strawberry.types import Info
 
 from activecrowds.domain import model as domain
-from activecrowds.domain.model import locked_for
+from activecrowds.domain.model import RULE_FIELDS, locked_for
+from activecrowds_ml.consensus import PeerRule
+from activecrowds_ml.scenario import Scenario as Plan
 from server.graphql.context import RequestContext
 from server.graphql.types.enums import (
+    Aggregation,
     BatchStatus,
     QueryStrategy,
+    Redundancy,
     SampleState,
     TaskCategory,
     TaskStatus,
@@ -38,9 +42,14 @@ class Scenario:
     max_peers: int
     training_mode: TrainingMode
     seed: int
+    aggregation: Aggregation
+    redundancy: Redundancy
+    gold_share: float
+    gold_size: int
 
     @classmethod
     def from_domain(cls, s: dict[str, Any]) -> Scenario:
+        rule = PeerRule(**{name: s[name] for name in RULE_FIELDS if name in s})
         return cls(
             pretrained_model=s["pretrained_model"],
             initial_train_size=s["initial_train_size"],
@@ -53,6 +62,10 @@ class Scenario:
             max_peers=s["max_peers"],
             training_mode=TrainingMode(s["training_mode"]),
             seed=s["seed"],
+            aggregation=rule.aggregation,
+            redundancy=rule.redundancy,
+            gold_share=s.get("gold_share", Plan.gold_share),  # tasks made before gold
+            gold_size=s.get("gold_size", Plan.gold_size),
         )
 
 

@@ -1,0 +1,56 @@
+"""Writes that keep a batch's tallies true: its resolution, and answers that stop counting.
+
+Every caller holds the batch's row lock (submit_answers, or a suspension that takes back an
+annotator's answers); both paths share these so that a batch resolves the same way whichever
+change decided its last sample.
+"""
+
+from __future__ import annotations
+
+from activecrowds.domain.model import Batch, BatchStatus, Task
+from activecrowds.services.ports import UnitOfWork
+from activecrowds_ml.consensus import Aggregation
+
+
+async def load_answers(uow: UnitOfWork, task: Task, batch: Batch) -> None:
+    """Give each sample its counted answers where the task's rule weighs annotators."""
+    if task.peer_rule.aggregation is not Aggregation.DAWID_SKENE:
+        return
+    counted = await uow.answers.counted_in_batch(batch.id)
+    for sample in batch.samples:
+        sample.answers = list(counted.get(sample.id, []))
+
+
+async def store_resolution(uow: UnitOfWork, task: Task, batch: Batch, was: BatchStatus) -> None:
+    """When the batch resolved in memory (it `was` open when loaded): store it, mark the next
+    round due, lock the task."""
+    if was is BatchStatus.OPEN and batch.status is BatchStatus.RESOLVED:
+        await uow.batches.resolve(batch.id)
+        await uow.rounds.add_due(task.id, batch.number + 1)
+        await uow.tasks.save_status(task)
+
+
+async def uncount_open_answers(uow: UnitOfWork, annotator_id: int) -> int:
+    """Take back the annotator's answers on open samples, batch by batch under each batch's
+    lock (in id order, after the annotator's own row lock); returns how many.
+
+    A sample that a removed dissenting answer lets meet the rule is decided now, and a batch
+    left with every sample decided resolves (its next round due once, as on a submission).
+    """
+    found = await uow.answers.counted_on_open(annotator_id)
+    total = 0
+    for batch_id in sorted(found):
+        locked = await uow.batches.lock_with_task(batch_id)
+        if locked is None:
+            continue
+        batch, task = locked
+        was = batch.status
+        batch.samples = (await uow.samples.in_batches([batch_id]))[batch_id]
+        await load_answers(uow, task, batch)
+        answers = found[batch_id]
+        uow.collect(*batch.uncount(task, annotator_id, answers))
+        await uow.answers.uncount(annotator_id, answers)
+        await uow.samples.save_tallies([s for s in batch.samples if s.id in answers])
+        total += len(answers)
+        await store_resolution(uow, task, batch, was)
+    return total
