@@ -59,7 +59,9 @@ class RateLimiter(Protocol):
 class InMemoryRateLimiter:
     """Windows in this process; `hit` never awaits, so one event loop counts it atomically."""
 
-    def __init__(self, window_s: float = WINDOW_S, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, window_s: float = WINDOW_S, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.window_s = window_s
         self.clock = clock
         self._windows: dict[str, tuple[float, int]] = {}  # key -> (window start, used)
