@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from activecrowds_ml.consensus import GOLD_MIN_ACCURACY, GOLD_MIN_ANSWERS
 from activecrowds_ml.errors import ValidationError
 
 PREFIX = "ACTIVECROWDS_"
@@ -51,8 +52,8 @@ class Settings:
     submissions_per_minute: int = 120  # submitAnswers per token
     open_registration: bool = False  # registerAnnotator without an invite
     token_ttl_days: float = 90.0  # an annotator token's life; 0: tokens never expire
-    gold_min_answers: int = 5  # gold questions answered before an annotator's accuracy counts
-    gold_min_accuracy: float = 0.7  # the least accuracy on gold questions, in [0, 1]
+    gold_min_answers: int = GOLD_MIN_ANSWERS  # gold answers before an annotator is judged
+    gold_min_accuracy: float = GOLD_MIN_ACCURACY  # the least gold accuracy, in [0, 1]
 
     @property
     def retry_wait_s(self) -> float:
