@@ -39,7 +39,13 @@ from activecrowds.domain.model import (
     Task,
     TaskStatus,
 )
-from activecrowds.services.ports import AnnotatorFigures, NewInvite, NewTask, TaskChanges
+from activecrowds.services.ports import (
+    AnnotatorFigures,
+    NewInvite,
+    NewTask,
+    PoolAnswer,
+    TaskChanges,
+)
 from activecrowds_ml.metrics import Metrics
 
 
@@ -273,6 +279,21 @@ class AnswerRepository(Repository):
             .order_by(a.id)
         )
         return [(r[0], r[1], r[2]) for r in await self.conn.execute(query)]
+
+    async def on_pool(self, task_id: int, numbers: Iterable[int] | None = None) -> list[PoolAnswer]:
+        """Answers to the task's pool samples (of batches `numbers`, None: all), with each
+        sample's state: what agreement figures are counted from."""
+        a, s, b = t.answers.c, t.samples.c, t.batches.c
+        query = (
+            select(b.number, a.sample_id, a.annotator_id, a.label, a.counted, s.state)
+            .join(t.samples, s.id == a.sample_id)
+            .join(t.batches, b.id == a.batch_id)
+            .where(b.task_id == task_id, s.kind == SampleKind.POOL)
+            .order_by(a.id)
+        )
+        if numbers is not None:
+            query = query.where(b.number.in_(list(numbers)))
+        return [PoolAnswer(*r) for r in await self.conn.execute(query)]
 
     async def counted_in_batch(self, batch_id: int) -> dict[int, list[tuple[int, str]]]:
         """The batch's counted answers: sample id -> [(annotator id, label)] in answer order."""

@@ -25,6 +25,7 @@ from activecrowds.services.auth import hash_token, require
 from activecrowds.services.context import Context, commit_and_publish
 from activecrowds.services.ports import AnnotatorFigures, NewInvite, UnitOfWork
 from activecrowds.services.tallies import uncount_open_answers
+from activecrowds_ml.consensus import WorkerModel
 
 MAX_NOTE_LENGTH = 500
 
@@ -44,6 +45,7 @@ class AnnotatorView:
 
     annotator: Annotator
     figures: AnnotatorFigures
+    reliability: float | None = None  # Dawid-Skene's expected accuracy, over its tasks
 
     @property
     def gold_accuracy(self) -> float | None:
@@ -151,7 +153,24 @@ async def list_annotators(
     async with ctx.uow(write=False) as uow:
         annotators = await uow.annotators.list(status)
         figures = await uow.annotators.figures([a.id for a in annotators])
-    return [AnnotatorView(a, figures.get(a.id, AnnotatorFigures())) for a in annotators]
+        crowds = await _crowds(uow)
+    return [
+        AnnotatorView(a, figures.get(a.id, AnnotatorFigures()), _reliability(crowds, a.id))
+        for a in annotators
+    ]
+
+
+async def _crowds(uow: UnitOfWork) -> list[WorkerModel]:
+    """Each task's estimated crowd (tasks that ran a round with answers)."""
+    tasks = await uow.tasks.list(None, None, None)
+    return [model for task in tasks if (model := task.worker_model()) is not None]
+
+
+def _reliability(crowds: list[WorkerModel], annotator_id: int) -> float | None:
+    """Its expected accuracy, averaged over the tasks whose crowd estimate knows it."""
+    key = str(annotator_id)
+    mine = [crowd.reliability(key) for crowd in crowds if key in crowd.confusion]
+    return sum(mine) / len(mine) if mine else None
 
 
 async def get_annotator(ctx: Context, caller: Caller | None, annotator_id: int) -> AnnotatorView:
@@ -166,7 +185,9 @@ async def get_annotator(ctx: Context, caller: Caller | None, annotator_id: int) 
         if annotator is None or annotator.role is not Role.ANNOTATOR:
             raise NotFound(f"no annotator {annotator_id}")
         figures = await uow.annotators.figures([annotator_id])
-    return AnnotatorView(annotator, figures.get(annotator_id, AnnotatorFigures()))
+        crowds = await _crowds(uow)
+    found = figures.get(annotator_id, AnnotatorFigures())
+    return AnnotatorView(annotator, found, _reliability(crowds, annotator_id))
 
 
 async def _annotator(uow: UnitOfWork, caller: Caller, annotator_id: int) -> Annotator:

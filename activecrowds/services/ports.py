@@ -22,6 +22,7 @@ from activecrowds.domain.model import (
     Round,
     Sample,
     SampleKind,
+    SampleState,
     Task,
     TaskStatus,
 )
@@ -137,6 +138,11 @@ class AnswerRepository(Protocol):
     async def of_task(self, task_id: int) -> list[tuple[int, int, str]]:
         """Every answer to the task, counted or not: (sample id, annotator id, label)."""
 
+    async def on_pool(
+        self, task_id: int, numbers: Iterable[int] | None = None
+    ) -> builtins.list[PoolAnswer]:
+        """Answers to the task's pool samples in batches `numbers` (None: all)."""
+
     async def counted_in_batch(self, batch_id: int) -> dict[int, list[tuple[int, str]]]:
         """Sample id -> its counted (annotator id, label) answers, in the order given."""
 
@@ -204,6 +210,18 @@ class AnnotatorFigures:
     on_accepted: int = 0
     agreeing: int = 0
     last_answer_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PoolAnswer:
+    """One answer to a pool sample, with the sample's state: agreement figures' input."""
+
+    batch_number: int
+    sample_id: int
+    annotator_id: int
+    label: str
+    counted: bool
+    state: SampleState | None
 
 
 class AnnotatorRepository(Protocol):

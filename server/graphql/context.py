@@ -17,6 +17,7 @@ from activecrowds.domain.errors import Unauthenticated
 from activecrowds.domain.events import ACCESS_ENDED, Event, EventsMissed
 from activecrowds.domain.model import Batch, Caller, Round, Sample
 from activecrowds.services import auth, queries
+from activecrowds.services.agreement import Agreement, agreement_of
 from activecrowds.services.context import Context
 
 K = TypeVar("K")
@@ -51,6 +52,7 @@ class Loaders:
     rounds: DataLoader[int, list[Round]]
     progress: DataLoader[int, tuple[int, int]]
     answered: DataLoader[int, bool]
+    agreement: DataLoader[tuple[int, int | None], Agreement | None]
 
 
 def make_loaders(ctx: Context, caller: Caller | None) -> Loaders:
@@ -66,6 +68,8 @@ def make_loaders(ctx: Context, caller: Caller | None) -> Loaders:
         rounds=_loader(lambda ids: queries.task_rounds(ctx, ids), list),
         progress=_loader(lambda ids: queries.task_progress(ctx, ids), lambda: (0, 0)),
         answered=_loader(answered, lambda: False),
+        # Admin only: the fields that load it check the caller (shared renderings have none).
+        agreement=_loader(lambda keys: agreement_of(ctx, keys), lambda: None),
     )
 
 

@@ -19,7 +19,13 @@ from fake_tables import AnswerRow, IntegrityError, Repository, by_id, copies, no
 
 from activecrowds.domain import model as m
 from activecrowds.domain.crowd import AnnotatorStatus, Invite
-from activecrowds.services.ports import AnnotatorFigures, NewInvite, NewTask, TaskChanges
+from activecrowds.services.ports import (
+    AnnotatorFigures,
+    NewInvite,
+    NewTask,
+    PoolAnswer,
+    TaskChanges,
+)
 
 
 class FakeTaskRepository(Repository):
@@ -224,6 +230,23 @@ class FakeAnswerRepository(Repository):
             for a in by_id(tables.answers)
             if tables.samples[a.sample_id].task_id == task_id
         ]
+
+    async def on_pool(
+        self, task_id: int, numbers: Iterable[int] | None = None
+    ) -> builtins.list[PoolAnswer]:
+        tables, wanted = self.tx.tables, set(numbers) if numbers is not None else None
+        out = []
+        for a in by_id(tables.answers):
+            sample, batch = tables.samples[a.sample_id], tables.batches[a.batch_id]
+            if batch.task_id != task_id or sample.kind is not m.SampleKind.POOL:
+                continue
+            if wanted is None or batch.number in wanted:
+                out.append(
+                    PoolAnswer(
+                        batch.number, a.sample_id, a.annotator_id, a.label, a.counted, sample.state
+                    )
+                )
+        return out
 
     async def counted_in_batch(self, batch_id: int) -> dict[int, list[tuple[int, str]]]:
         out: dict[int, list[tuple[int, str]]] = {}

@@ -78,6 +78,10 @@ class AnnotatorProfile:
     agreement: float | None = strawberry.field(
         description="share of its answers on accepted samples that match the accepted label"
     )
+    reliability: float | None = strawberry.field(
+        description="its expected accuracy as Dawid-Skene estimates it from the crowd's"
+        " answers (and control questions), averaged over its tasks"
+    )
     last_answer_at: datetime | None
     token_expires_at: datetime | None
 
@@ -96,6 +100,7 @@ class AnnotatorProfile:
             gold_answers=a.gold_answers,
             gold_accuracy=view.gold_accuracy,
             agreement=view.agreement,
+            reliability=view.reliability,
             last_answer_at=domain.aware(f.last_answer_at),
             token_expires_at=domain.aware(a.token_expires_at),
         )

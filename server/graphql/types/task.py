@@ -9,7 +9,8 @@ import strawberry
 from strawberry.types import Info
 
 from activecrowds.domain import model as domain
-from activecrowds.domain.model import RULE_FIELDS, locked_for
+from activecrowds.domain.model import RULE_FIELDS, Role, locked_for
+from activecrowds.services import auth
 from activecrowds_ml.consensus import PeerRule
 from activecrowds_ml.scenario import Scenario as Plan
 from server.graphql.context import RequestContext
@@ -104,21 +105,66 @@ class Sample:
 
 
 @strawberry.type
+class Agreement:
+    """The crowd's figures over some samples: votes, evidence, decisions, chance-corrected
+    agreement."""
+
+    answers: int = strawberry.field(description="answers counted as votes")
+    evidence: int = strawberry.field(
+        description="answers kept as evidence only (sent after the batch was decided, or by an"
+        " annotator later suspended)"
+    )
+    accepted: int
+    disputed: int
+    alpha: float | None = strawberry.field(
+        description="Krippendorff's alpha (nominal): 1 full agreement, 0 chance; null where"
+        " undefined"
+    )
+    disputed_share: float | None
+    answers_per_label: float | None = strawberry.field(
+        description="votes spent per accepted label (those on disputed samples included)"
+    )
+
+    @classmethod
+    async def load(
+        cls, info: Info[RequestContext, None], task_id: int, number: int | None
+    ) -> Agreement | None:
+        auth.require(info.context.who(), Role.ADMIN)
+        found = await info.context.loaders.agreement.load((task_id, number))
+        if found is None:
+            return None
+        return cls(
+            answers=found.answers,
+            evidence=found.evidence,
+            accepted=found.accepted,
+            disputed=found.disputed,
+            alpha=found.alpha,
+            disputed_share=found.disputed_share,
+            answers_per_label=found.answers_per_label,
+        )
+
+
+@strawberry.type
 class Batch:
     """The samples one round picked for the crowd."""
 
     id: strawberry.ID
     number: int
     status: BatchStatus
+    task_id: strawberry.Private[int]
 
     @strawberry.field
     async def samples(self, info: Info[RequestContext, None]) -> list[Sample]:
         found = await info.context.loaders.samples.load(int(self.id))
         return [Sample.from_domain(s) for s in found]
 
+    @strawberry.field(description="ADMIN. How far the crowd agrees on this batch's samples.")
+    async def agreement(self, info: Info[RequestContext, None]) -> Agreement | None:
+        return await Agreement.load(info, self.task_id, self.number)
+
     @classmethod
     def from_domain(cls, b: domain.Batch) -> Batch:
-        return cls(id=strawberry.ID(str(b.id)), number=b.number, status=b.status)
+        return cls(id=strawberry.ID(str(b.id)), number=b.number, status=b.status, task_id=b.task_id)
 
 
 @strawberry.type
@@ -134,11 +180,22 @@ class Round:
     confusion_matrix: list[list[int]]
     started_at: datetime | None
     finished_at: datetime | None
+    task_id: strawberry.Private[int]
+
+    @strawberry.field(
+        description="ADMIN. How far the crowd agreed on the labels this round added (the"
+        " previous round's batch); null for round 0."
+    )
+    async def agreement(self, info: Info[RequestContext, None]) -> Agreement | None:
+        if self.number == 0:
+            return None
+        return await Agreement.load(info, self.task_id, self.number - 1)
 
     @classmethod
     def from_domain(cls, r: domain.Round) -> Round:
         test = r.test
         return cls(
+            task_id=r.task_id,
             number=r.number,
             train_size=r.train_size,
             accuracy=test.accuracy if test else 0.0,
@@ -197,6 +254,10 @@ class Task:
             return True
         answered = await loaders.answered.load(batch.id)
         return locked_for(self.status, batch.status is BatchStatus.OPEN, answered)
+
+    @strawberry.field(description="ADMIN. How far the crowd agrees over every batch so far.")
+    async def agreement(self, info: Info[RequestContext, None]) -> Agreement | None:
+        return await Agreement.load(info, int(self.id), None)
 
     @strawberry.field
     async def rounds(self, info: Info[RequestContext, None]) -> list[Round]:
