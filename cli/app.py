@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -74,11 +75,23 @@ def _serve(args: argparse.Namespace) -> int:
 
         demo = write_demo_dataset(settings.datasets_dir)
         print(f"demo task on {demo} (created unless a task exists)", flush=True)
+        if "ACTIVECROWDS_OPEN_REGISTRATION" not in os.environ:
+            settings = replace(settings, open_registration=True)
+    print(_registration_line(settings), flush=True)
     print(ANNOTATOR_HELP.format(url=url), flush=True)
     app = create_app(settings=settings, demo_dataset=demo)
     config = ServerConfig(app, settings, host=args.host, port=args.port, log_level="info")
     _sigterm_exits_0()
     return serve_workers(config, args.workers, settings)
+
+
+def _registration_line(settings: Settings) -> str:
+    if settings.open_registration:
+        return (
+            "registration: OPEN - anyone who reaches this server may register annotators"
+            " (ACTIVECROWDS_OPEN_REGISTRATION=0 to require invites)"
+        )
+    return "registration: by invite (the console's Crowd page, or the createInvite mutation)"
 
 
 def _admin_token_line(settings: Settings) -> str:
@@ -112,9 +125,9 @@ def _sigterm_exits_0() -> None:
 ANNOTATOR_HELP = "\n".join(
     (
         "connect an annotator: the mobile app (cd mobile && npm run web) with server {url}, or",
-        '  any GraphQL client: mutation {{ registerAnnotator(name: "Ada") {{ token }} }} needs no',
-        '  token; then send "Authorization: Bearer <token>". Live events: subscription',
-        "  taskEvents(taskId) over a WebSocket to {url} (graphql-transport-ws, with",
+        '  any GraphQL client: mutation {{ registerAnnotator(name: "Ada", invite: "<code>")',
+        '  {{ token }} }} needs no token; then send "Authorization: Bearer <token>". Live events:',
+        "  subscription taskEvents(taskId) over a WebSocket to {url} (graphql-transport-ws, with",
         '  {{"authorization": "Bearer <token>"}} as the connection_init payload)',
     )
 )
