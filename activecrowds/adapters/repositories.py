@@ -120,6 +120,10 @@ class SampleRepository(Repository):
         if rows:
             await self.conn.execute(insert(t.samples), [{**r, "task_id": task_id} for r in rows])
 
+    async def get_many(self, sample_ids: Iterable[int]) -> dict[int, Sample]:
+        query = select(t.samples).where(t.samples.c.id.in_(list(sample_ids)))
+        return {r.id: Sample(**r._mapping) for r in await self.conn.execute(query)}
+
     async def get(self, sample_id: int) -> Sample | None:
         row = (
             await self.conn.execute(select(t.samples).where(t.samples.c.id == sample_id))
@@ -165,6 +169,12 @@ class SampleRepository(Repository):
             .values(batch_id=batch_id, state=SampleState.OPEN, answer_count=0)
         )
         return int((await self.conn.execute(query)).rowcount)
+
+    async def save_kinds(self, samples: Sequence[Sample]) -> None:
+        """Store each sample's kind and label (pool samples the admin made control questions)."""
+        for sample in samples:
+            query = update(t.samples).where(t.samples.c.id == sample.id)
+            await self.conn.execute(query.values(kind=sample.kind, label=sample.label))
 
     async def save_tallies(self, samples: Sequence[Sample]) -> None:
         """Store votes, answer count, state and resolved label per sample: one statement (on

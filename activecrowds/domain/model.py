@@ -246,6 +246,24 @@ class Sample:
             self.answers.remove((annotator_id, label))
         self._decide(rule, workers)
 
+    def make_gold(self, label: str, labels: Sequence[str]) -> None:
+        """The admin knows this pool sample's label: it becomes a control question.
+
+        Raises:
+            ValidationError: not a pool sample, already asked of the crowd, or an unknown label.
+        """
+        if label not in labels:
+            raise ValidationError(f"label {label!r} is not one of {sorted(labels)}", "label")
+        if self.kind is SampleKind.GOLD:
+            return
+        if self.kind is not SampleKind.POOL or self.batch_id is not None:
+            raise ValidationError(
+                f"sample {self.id} is not an unasked pool sample: only those can become"
+                " control questions",
+                "sampleId",
+            )
+        self.kind, self.label = SampleKind.GOLD, label
+
     def training_label(self) -> str:
         """The label it trains with: the crowd's for pool samples, the dataset's otherwise."""
         label = self.resolved_label if self.kind is SampleKind.POOL else self.label

@@ -19,8 +19,8 @@ from activecrowds.domain.crowd import (
 )
 from activecrowds.domain.errors import NotFound, ValidationError
 from activecrowds.domain.events import TokenRevoked
-from activecrowds.domain.model import Annotator, Caller, Role
-from activecrowds.domain.rules import nul_problem
+from activecrowds.domain.model import Annotator, Caller, Role, SampleKind
+from activecrowds.domain.rules import MAX_ANSWERS, nul_problem
 from activecrowds.services.auth import hash_token, require
 from activecrowds.services.context import Context, commit_and_publish
 from activecrowds.services.ports import AnnotatorFigures, NewInvite, UnitOfWork
@@ -253,3 +253,33 @@ async def revoke_token(ctx: Context, caller: Caller | None, annotator_id: int) -
         uow.collect(TokenRevoked(annotator_id=annotator.id))
         await commit_and_publish(ctx, uow)
     return annotator
+
+
+async def add_gold(
+    ctx: Context, caller: Caller | None, task_id: int, samples: Sequence[tuple[int, str]]
+) -> int:
+    """Make unasked pool samples of a task control questions with the labels the admin gives
+    (all or none); returns how many the task has that are not yet asked.
+
+    Raises:
+        NotFound: no such task, or a sample not in it. ValidationError: a sample already asked
+        or not a pool sample, an unknown label, no samples, a sample twice.
+    """
+    require(caller, Role.ADMIN)
+    ids = [sample_id for sample_id, _ in samples]
+    if not ids or len(ids) > MAX_ANSWERS or len(set(ids)) != len(ids):
+        raise ValidationError(f"give 1 to {MAX_ANSWERS} different samples", "samples")
+    async with ctx.uow() as uow:
+        task = await uow.tasks.get(task_id, lock=True)
+        if task is None:
+            raise NotFound(f"task {task_id} does not exist")
+        found = await uow.samples.get_many(ids)
+        for sample_id, label in samples:
+            sample = found.get(sample_id)
+            if sample is None or sample.task_id != task_id:
+                raise NotFound(f"task {task_id} has no sample {sample_id}")
+            sample.make_gold(label, task.labels)
+        await uow.samples.save_kinds(list(found.values()))
+        gold = await uow.samples.of_kind(task_id, [SampleKind.GOLD])
+        await commit_and_publish(ctx, uow)
+    return sum(s.batch_id is None for s in gold)

@@ -102,6 +102,11 @@ class SampleRepository(Protocol):
     async def assign_batch(self, sample_ids: Sequence[int], batch_id: int) -> int:
         """Put still-unpicked samples into a batch, OPEN; returns how many moved."""
 
+    async def save_kinds(self, samples: Sequence[Sample]) -> None:
+        """Kind and label (pool samples made control questions)."""
+
+    async def get_many(self, sample_ids: Iterable[int]) -> dict[int, Sample]: ...
+
     async def save_tallies(self, samples: Sequence[Sample]) -> None:
         """Store each sample's votes, answer count, state and resolved label."""
 

@@ -147,6 +147,16 @@ class FakeSampleRepository(Repository):
             s.batch_id, s.state, s.answer_count = batch_id, m.SampleState.OPEN, 0
         return len(moved)
 
+    async def save_kinds(self, samples: Sequence[m.Sample]) -> None:
+        rows = self.tx.writable().samples
+        for sample in samples:
+            if sample.id in rows:
+                rows[sample.id].kind, rows[sample.id].label = sample.kind, sample.label
+
+    async def get_many(self, sample_ids: Iterable[int]) -> dict[int, m.Sample]:
+        rows = self.tx.tables.samples
+        return {i: copy.deepcopy(rows[i]) for i in set(sample_ids) if i in rows}
+
     async def save_tallies(self, samples: Sequence[m.Sample]) -> None:
         rows = self.tx.writable().samples
         for s in samples:

@@ -80,6 +80,18 @@ class Mutation:
         return InvitePayload.from_domain(made, datetime.now(UTC))
 
     @strawberry.mutation
+    async def add_control_questions(
+        self, info: Info[RequestContext, None], task_id: strawberry.ID, samples: list[AnswerInput]
+    ) -> int:
+        """ADMIN. Make unasked pool samples control questions with the labels given (all or
+        none); returns how many control questions the task has left to ask. A share of each
+        later batch (goldShare) is drawn from them."""
+        ctx = info.context
+        pairs = [(parse_sample_id(a.sample_id), a.label) for a in samples]
+        tid = parse_id(task_id, "task")
+        return await crowd.add_gold(ctx.services, ctx.who(), tid, pairs)
+
+    @strawberry.mutation
     async def revoke_invite(self, info: Info[RequestContext, None], id: strawberry.ID) -> Invite:
         """ADMIN. Nobody registers with it any more; those it enrolled keep their access."""
         ctx = info.context
