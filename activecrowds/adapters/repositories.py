@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from activecrowds.adapters import statements as sql
 from activecrowds.adapters import tables as t
-from activecrowds.domain.crowd import Invite
+from activecrowds.domain.crowd import Invite, Lease
 from activecrowds.domain.model import (
     Annotator,
     AnnotatorStatus,
@@ -522,6 +522,28 @@ class AnnotatorRepository(Repository):
             r[0]: AnnotatorFigures(int(r[1]), int(r[2]), int(r[3] or 0), int(r[4] or 0), r[5])
             for r in await self.conn.execute(query)
         }
+
+
+class LeaseRepository(Repository):
+    async def of_batch(self, batch_id: int) -> builtins.list[Lease]:
+        c = t.leases.c
+        query = select(c.sample_id, c.annotator_id, c.until).where(c.batch_id == batch_id)
+        return [Lease(*r) for r in await self.conn.execute(query)]
+
+    async def take(
+        self, batch_id: int, annotator_id: int, sample_ids: Sequence[int], until: datetime
+    ) -> None:
+        """The annotator holds these samples of the batch until then (and no others of it)."""
+        c = t.leases.c
+        await self.conn.execute(
+            delete(t.leases).where(c.batch_id == batch_id, c.annotator_id == annotator_id)
+        )
+        if sample_ids:
+            rows = [
+                {"batch_id": batch_id, "sample_id": s, "annotator_id": annotator_id, "until": until}
+                for s in sample_ids
+            ]
+            await self.conn.execute(insert(t.leases), rows)
 
 
 class InviteRepository(Repository):

@@ -177,6 +177,21 @@ answers = Table(
     sqlite_autoincrement=True,
 )
 
+leases = Table(
+    "leases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id", ondelete="CASCADE"), nullable=False),
+    Column("sample_id", Integer, ForeignKey("samples.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "annotator_id", Integer, ForeignKey("annotators.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("until", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("sample_id", "annotator_id", name="uq_leases_sample_annotator"),
+    Index("ix_leases_batch_id", "batch_id"),
+    sqlite_autoincrement=True,
+)
+
 rounds = Table(
     "rounds",
     metadata,

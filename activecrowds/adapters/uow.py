@@ -12,6 +12,7 @@ from activecrowds.adapters.repositories import (
     AnswerRepository,
     BatchRepository,
     InviteRepository,
+    LeaseRepository,
     RoundRepository,
     SampleRepository,
     TaskRepository,
@@ -52,6 +53,7 @@ class SqlUnitOfWork(ports.UnitOfWork):
         self.rounds = RoundRepository(conn)
         self.annotators = AnnotatorRepository(conn)
         self.invites = InviteRepository(conn)
+        self.leases = LeaseRepository(conn)
         self.events = []
         return self
 

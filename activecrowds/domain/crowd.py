@@ -13,18 +13,31 @@ from activecrowds_ml.consensus import GOLD_MIN_ACCURACY, GOLD_MIN_ANSWERS, gold_
 __all__ = [
     "INVITE_ALPHABET",
     "INVITE_LENGTH",
+    "LEASE_S",
     "MAX_INVITE_USES",
     "AnnotatorStatus",
     "GoldPolicy",
     "Invite",
+    "Lease",
     "aware",
     "normalize_code",
     "pick_gold",
 ]
 
+LEASE_S = 300.0  # how long a sample handed to an annotator is kept from others
 MAX_INVITE_USES = 100_000  # one invite may enrol a whole crowd, not an unbounded one
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud, typed on phones
 INVITE_LENGTH = 16  # 80 bits: guessing one is hopeless within any rate limit
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A sample handed to an annotator: others are not handed it in its place until `until`
+    (or until it answers: its submission ends its leases)."""
+
+    sample_id: int
+    annotator_id: int
+    until: datetime
 
 
 def pick_gold(unused: Mapping[int, str], n: int, number: int) -> list[int]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from activecrowds.domain.crowd import AnnotatorStatus, GoldPolicy, aware
+from activecrowds.domain.crowd import AnnotatorStatus, GoldPolicy, Lease, aware
 from activecrowds.domain.errors import Conflict, NotCollecting, ValidationError
 from activecrowds.domain.events import (
     AnnotatorReinstated,
@@ -349,6 +349,30 @@ class Batch:
         if problem:
             raise ValidationError(problem[1], problem[0])
         return True
+
+    def hand_out(
+        self, task: Task, annotator_id: int, answered: bool, leases: Sequence[Lease], now: datetime
+    ) -> list[Sample]:
+        """The samples this annotator should answer now: the open ones fewer annotators hold
+        (by an unexpired lease) than answers are still needed, so that the last needed answers
+        are not raced for by the whole crowd, and the ones it holds already; the control
+        questions go to everyone. Nothing once it has answered, or the batch is not open.
+        The caller leases it each sample returned."""
+        if answered or self.status is not BatchStatus.OPEN:
+            return []
+        held: dict[int, set[int]] = {}
+        for lease in leases:
+            until = aware(lease.until)
+            if until is not None and until > now:
+                held.setdefault(lease.sample_id, set()).add(lease.annotator_id)
+        min_peers, out = task.peer_rule.min_peers, []
+        for sample in self.samples:
+            holders = held.get(sample.id, set())
+            needed = max(1, min_peers - sample.answer_count)
+            mine = annotator_id in holders
+            if sample.gold or (not sample.decided and (mine or len(holders) < needed)):
+                out.append(sample)
+        return out
 
     def grade(self, answers: Sequence[tuple[int, str]]) -> tuple[int, int]:
         """(right, given) of these answers on this batch's control questions."""

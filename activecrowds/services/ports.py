@@ -13,7 +13,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
 
-from activecrowds.domain.crowd import AnnotatorStatus, Invite
+from activecrowds.domain.crowd import AnnotatorStatus, Invite, Lease
 from activecrowds.domain.events import Event
 from activecrowds.domain.model import (
     Annotator,
@@ -249,6 +249,15 @@ class AnnotatorRepository(Protocol):
     async def figures(self, ids: Iterable[int]) -> dict[int, AnnotatorFigures]: ...
 
 
+class LeaseRepository(Protocol):
+    async def of_batch(self, batch_id: int) -> builtins.list[Lease]: ...
+
+    async def take(
+        self, batch_id: int, annotator_id: int, sample_ids: Sequence[int], until: datetime
+    ) -> None:
+        """The annotator holds these samples of the batch until then (and no others of it)."""
+
+
 class InviteRepository(Protocol):
     async def add(self, invite: NewInvite) -> Invite: ...
 
@@ -276,6 +285,7 @@ class UnitOfWork(Protocol):
     rounds: RoundRepository
     annotators: AnnotatorRepository
     invites: InviteRepository
+    leases: LeaseRepository
     events: list[Event]
 
     async def __aenter__(self) -> UnitOfWork: ...

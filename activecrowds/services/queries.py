@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from activecrowds.domain.crowd import LEASE_S
 from activecrowds.domain.events import (
     Event,
     LockReason,
@@ -181,3 +183,32 @@ async def state_view(ctx: Context, task_id: int) -> EventView:
         return EventView(TaskFailed(task_id, task.last_error or "failed"), task)
     reason = LockReason.FINISHED if task.status is TaskStatus.FINISHED else LockReason.TRAINING
     return EventView(TaskLocked(task_id, reason), task)
+
+
+async def hand_out(ctx: Context, caller: Caller | None, batch_id: int) -> list[Sample]:
+    """The samples of an open batch this annotator should answer now, leased to it for
+    LEASE_S (Batch.hand_out says which); the admin gets them all.
+
+    Raises:
+        Unauthenticated: no caller.
+    """
+    who = require(caller)
+    if who.role is not Role.ANNOTATOR:
+        async with ctx.uow(write=False) as uow:
+            return (await uow.samples.in_batches([batch_id])).get(batch_id, [])
+    now = datetime.now(UTC)
+    async with ctx.uow() as uow:
+        found = await uow.batches.lock_with_task(batch_id)
+        if found is None or not who.may_see(found[1].id):
+            return []
+        batch, task = found
+        batch.samples = (await uow.samples.in_batches([batch_id]))[batch_id]
+        answerers = await uow.answers.answerers(batch_id)
+        # A lease ends when its holder answers: its answers are in the counts now.
+        leases = [x for x in await uow.leases.of_batch(batch_id) if x.annotator_id not in answerers]
+        mine = batch.hand_out(task, who.id, who.id in answerers, leases, now)
+        if mine:
+            until = now + timedelta(seconds=LEASE_S)
+            await uow.leases.take(batch_id, who.id, [s.id for s in mine], until)
+            await uow.commit()
+    return mine

@@ -57,6 +57,30 @@ def upgrade() -> None:
         batch.create_foreign_key(
             "fk_annotators_invite_id_invites", "invites", ["invite_id"], ["id"], ondelete="SET NULL"
         )
+    op.create_table(
+        "leases",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("sample_id", sa.Integer(), nullable=False),
+        sa.Column("annotator_id", sa.Integer(), nullable=False),
+        sa.Column("until", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_leases"),
+        sa.ForeignKeyConstraint(
+            ["batch_id"], ["batches.id"], name="fk_leases_batch_id_batches", ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["sample_id"], ["samples.id"], name="fk_leases_sample_id_samples", ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["annotator_id"],
+            ["annotators.id"],
+            name="fk_leases_annotator_id_annotators",
+            ondelete="CASCADE",
+        ),
+        sa.UniqueConstraint("sample_id", "annotator_id", name="uq_leases_sample_annotator"),
+        sqlite_autoincrement=True,
+    )
+    op.create_index("ix_leases_batch_id", "leases", ["batch_id"])
     with op.batch_alter_table("answers") as batch:
         batch.add_column(
             sa.Column("counted", sa.Boolean(), nullable=False, server_default=sa.true())
@@ -66,6 +90,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_leases_batch_id", table_name="leases")
+    op.drop_table("leases")
     with op.batch_alter_table("tasks") as batch:
         batch.drop_column("workers")
     with op.batch_alter_table("answers") as batch:

@@ -18,7 +18,7 @@ from typing import Any
 from fake_tables import AnswerRow, IntegrityError, Repository, by_id, copies, now, stored_test
 
 from activecrowds.domain import model as m
-from activecrowds.domain.crowd import AnnotatorStatus, Invite
+from activecrowds.domain.crowd import AnnotatorStatus, Invite, Lease
 from activecrowds.services.ports import (
     AnnotatorFigures,
     NewInvite,
@@ -89,6 +89,9 @@ class FakeTaskRepository(Repository):
         for answer in list(tables.answers.values()):
             if answer.sample_id not in tables.samples or answer.batch_id not in tables.batches:
                 del tables.answers[answer.id]
+        for row_id, (batch_id, _) in list(tables.leases.items()):
+            if batch_id not in tables.batches:
+                del tables.leases[row_id]
         return True
 
     async def count_by_category(self) -> dict[tuple[str, str], int]:
@@ -432,6 +435,24 @@ class FakeAnnotatorRepository(Repository):
                 last_answer_at=max(a.created_at for a in mine),
             )
         return out
+
+
+class FakeLeaseRepository(Repository):
+    async def of_batch(self, batch_id: int) -> builtins.list[Lease]:
+        return [lease for b, lease in by_id(self.tx.tables.leases) if b == batch_id]
+
+    async def take(
+        self, batch_id: int, annotator_id: int, sample_ids: Sequence[int], until: datetime
+    ) -> None:
+        tables = self.tx.writable()
+        self._require(tables.batches, batch_id, "batch")
+        for row_id, (b, lease) in list(tables.leases.items()):
+            if b == batch_id and lease.annotator_id == annotator_id:
+                del tables.leases[row_id]
+        for sample_id in sample_ids:
+            self._require(tables.samples, sample_id, "sample")
+            lease = Lease(sample_id, annotator_id, until)
+            tables.leases[self.tx.next_id("leases")] = (batch_id, lease)
 
 
 class FakeInviteRepository(Repository):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from activecrowds.domain.crowd import Invite
+from activecrowds.domain.crowd import Invite, Lease
 from activecrowds.domain.model import Annotator, Batch, Round, Sample, Task
 from activecrowds_ml.metrics import Metrics
 
@@ -47,6 +47,7 @@ class Tables:
     rounds: dict[int, Round] = field(default_factory=dict)
     annotators: dict[int, Annotator] = field(default_factory=dict)
     invites: dict[int, Invite] = field(default_factory=dict)
+    leases: dict[int, tuple[int, Lease]] = field(default_factory=dict)  # id -> (batch id, lease)
 
     def round_of(self, task_id: int, number: int) -> Round | None:
         """Round `number` of a task, or None."""

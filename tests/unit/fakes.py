@@ -25,6 +25,7 @@ from fake_repositories import (
     FakeAnswerRepository,
     FakeBatchRepository,
     FakeInviteRepository,
+    FakeLeaseRepository,
     FakeRoundRepository,
     FakeSampleRepository,
     FakeTaskRepository,
@@ -91,7 +92,7 @@ class FakeUnitOfWork(ports.UnitOfWork):
         self.tasks, self.samples = FakeTaskRepository(tx), FakeSampleRepository(tx)
         self.batches, self.answers = FakeBatchRepository(tx), FakeAnswerRepository(tx)
         self.rounds, self.annotators = FakeRoundRepository(tx), FakeAnnotatorRepository(tx)
-        self.invites = FakeInviteRepository(tx)
+        self.invites, self.leases = FakeInviteRepository(tx), FakeLeaseRepository(tx)
         self.events = []
         return self
 

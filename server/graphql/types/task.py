@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from activecrowds.domain import model as domain
 from activecrowds.domain.model import RULE_FIELDS, Role, locked_for
-from activecrowds.services import auth
+from activecrowds.services import auth, queries
 from activecrowds_ml.consensus import PeerRule
 from activecrowds_ml.scenario import Scenario as Plan
 from server.graphql.context import RequestContext
@@ -156,6 +156,17 @@ class Batch:
     @strawberry.field
     async def samples(self, info: Info[RequestContext, None]) -> list[Sample]:
         found = await info.context.loaders.samples.load(int(self.id))
+        return [Sample.from_domain(s) for s in found]
+
+    @strawberry.field(
+        description="The samples to answer now: for an annotator, those of this open batch"
+        " that still need answers from it and that fewer annotators hold than answers are"
+        " needed, each kept for it (from others) for a few minutes, plus the control"
+        " questions; empty once it has answered. The admin gets every sample. Fetching it"
+        " is what hands samples out: answer these, send openedAt with them."
+    )
+    async def assigned(self, info: Info[RequestContext, None]) -> list[Sample]:
+        found = await queries.hand_out(info.context.services, info.context.who(), int(self.id))
         return [Sample.from_domain(s) for s in found]
 
     @strawberry.field(description="ADMIN. How far the crowd agrees on this batch's samples.")
