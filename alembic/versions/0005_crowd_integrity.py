@@ -17,6 +17,9 @@ down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# SQLite rebuilds a table to change it: keep AUTOINCREMENT (0004), so ids are never reused.
+KEEP_IDS = {"table_kwargs": {"sqlite_autoincrement": True}}
+
 
 def upgrade() -> None:
     op.create_table(
@@ -40,7 +43,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("code_hash", name="uq_invites_code_hash"),
         sqlite_autoincrement=True,
     )
-    with op.batch_alter_table("annotators") as batch:
+    with op.batch_alter_table("annotators", **KEEP_IDS) as batch:
         batch.add_column(
             sa.Column("status", sa.String(16), nullable=False, server_default="ACTIVE")
         )
@@ -81,22 +84,22 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_index("ix_leases_batch_id", "leases", ["batch_id"])
-    with op.batch_alter_table("answers") as batch:
+    with op.batch_alter_table("answers", **KEEP_IDS) as batch:
         batch.add_column(
             sa.Column("counted", sa.Boolean(), nullable=False, server_default=sa.true())
         )
-    with op.batch_alter_table("tasks") as batch:
+    with op.batch_alter_table("tasks", **KEEP_IDS) as batch:
         batch.add_column(sa.Column("workers", sa.JSON()))
 
 
 def downgrade() -> None:
     op.drop_index("ix_leases_batch_id", table_name="leases")
     op.drop_table("leases")
-    with op.batch_alter_table("tasks") as batch:
+    with op.batch_alter_table("tasks", **KEEP_IDS) as batch:
         batch.drop_column("workers")
-    with op.batch_alter_table("answers") as batch:
+    with op.batch_alter_table("answers", **KEEP_IDS) as batch:
         batch.drop_column("counted")
-    with op.batch_alter_table("annotators") as batch:
+    with op.batch_alter_table("annotators", **KEEP_IDS) as batch:
         batch.drop_constraint("fk_annotators_invite_id_invites", type_="foreignkey")
         for name in (
             "gold_correct",

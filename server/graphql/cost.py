@@ -13,6 +13,7 @@ fragments each spreading the next twice (a few hundred tokens) keeps them busy f
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -21,8 +22,10 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLEnumType,
     GraphQLField,
     GraphQLInputObjectType,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNamedType,
     GraphQLObjectType,
@@ -48,6 +51,7 @@ LIST_SIZES: Mapping[tuple[str, str], int] = {
     ("Category", "subcategories"): len(TaskSubcategory),
     ("Task", "rounds"): 50,
     ("Batch", "samples"): 100,
+    ("Batch", "assigned"): 100,
     ("Query", "invites"): 100,
     ("Query", "annotators"): 1000,
 }
@@ -103,6 +107,7 @@ class Measure:
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
         self.measured: dict[str, Shape] = {}
+        self.by_list: dict[str, Counter[str]] = {}
         self.document = document
 
     def operations(self) -> dict[str | None, Shape]:
@@ -146,12 +151,68 @@ class Measure:
             return alias
         if not is_composite_type(get_named_type(definition.type)):
             return alias
+        if (parent.name, name) == ("__Schema", "types"):
+            return alias + self.each_type(node.selection_set)
         count = self.sizes.get((parent.name, name), UNKNOWN_LIST_SIZE) ** _list_levels(
             definition.type
         )
         below = self.selections(get_named_type(definition.type), node.selection_set)
         depth = 0 if name.startswith("__") else 1 + below.depth
         return alias + Shape(count * (1 + below.nodes), depth, below.aliases)
+
+    def each_type(self, selection_set: SelectionSetNode) -> Shape:
+        """`__schema { types }`: every type once, each with its own lists where the selection
+        starts (the largest lists below that), not the largest lists times every type."""
+        introspected = self.schema.get_type("__Type")
+        assert introspected is not None
+        once = self.selections(introspected, selection_set)  # its depth and aliases
+        parts = self.per_list(introspected, selection_set)
+        nodes = 0
+        for named in self.schema.type_map.values():
+            own = _own_lists(self.schema, named)
+            nodes += 1 + parts[""] + sum(parts[name] * size for name, size in own.items())
+        return Shape(nodes, once.depth, once.aliases)
+
+    def per_list(self, parent: GraphQLNamedType, selection_set: SelectionSetNode) -> Counter[str]:
+        """A __Type's selection as what one item of each of its own lists adds ("": the rest),
+        so that the nodes of a type are linear in its lists' sizes; fragments once each."""
+        parts: Counter[str] = Counter()
+        for node in selection_set.selections:
+            if isinstance(node, FieldNode) and node.name.value in TYPE_LISTS:
+                definition = _field_definition(self.schema, parent, node.name.value)
+                if definition is not None and node.selection_set is not None:
+                    below = self.selections(get_named_type(definition.type), node.selection_set)
+                    parts[node.name.value] += 1 + below.nodes
+            elif isinstance(node, FieldNode):
+                parts[""] += self.field(parent, node).nodes
+            elif isinstance(node, InlineFragmentNode):
+                parts += self.per_list(parent, node.selection_set)
+            elif isinstance(node, FragmentSpreadNode) and node.name.value in self.fragments:
+                parts += self.fragment_lists(parent, node.name.value)
+        return parts
+
+    def fragment_lists(self, parent: GraphQLNamedType, name: str) -> Counter[str]:
+        if name not in self.by_list:
+            self.by_list[name] = Counter()  # a cycle (refused by validation) adds nothing
+            self.by_list[name] = self.per_list(parent, self.fragments[name].selection_set)
+        return self.by_list[name]
+
+
+TYPE_LISTS = ("fields", "interfaces", "possibleTypes", "inputFields", "enumValues")
+
+
+def _own_lists(schema: GraphQLSchema, named: GraphQLNamedType) -> dict[str, int]:
+    """The sizes of a type's own introspection lists (a list it cannot have is null)."""
+    sizes = dict.fromkeys(TYPE_LISTS, 0)
+    if isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
+        sizes |= {"fields": len(named.fields), "interfaces": len(named.interfaces)}
+    if isinstance(named, GraphQLUnionType | GraphQLInterfaceType):
+        sizes["possibleTypes"] = len(schema.get_possible_types(named))
+    if isinstance(named, GraphQLInputObjectType):
+        sizes["inputFields"] = len(named.fields)
+    if isinstance(named, GraphQLEnumType):
+        sizes["enumValues"] = len(named.values)
+    return sizes
 
 
 def _field_definition(

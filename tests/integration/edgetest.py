@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from activecrowds.adapters import tables as t
 from activecrowds.bootstrap import App
 
-TABLES = (t.annotators, t.tasks, t.batches, t.samples, t.answers, t.rounds)
+TABLES = (t.annotators, t.invites, t.tasks, t.batches, t.samples, t.answers, t.rounds)
 
 TASK = "query($id: ID!) { task(id: $id) { id } }"
 UPDATE = """mutation($id: ID!, $input: UpdateTaskInput!) {
@@ -22,7 +22,10 @@ UPDATE = """mutation($id: ID!, $input: UpdateTaskInput!) {
 DELETE = "mutation($id: ID!) { deleteTask(id: $id) }"
 SUBMIT = """mutation($t: ID!, $b: ID!, $a: [AnswerInput!]!) {
   submitAnswers(taskId: $t, batchId: $b, answers: $a) { accepted } }"""
-REGISTER = "mutation($name: String!) { registerAnnotator(name: $name) { token } }"
+REGISTER = """mutation($name: String!, $invite: String) {
+  registerAnnotator(name: $name, invite: $invite) { token } }"""
+INVITE = """mutation($tasks: [ID!], $uses: Int! = 1, $expires: DateTime) {
+  createInvite(taskIds: $tasks, maxUses: $uses, expiresAt: $expires) { code invite { id } } }"""
 CREATE = "mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }"
 MEDIA = "query($id: ID!) { task(id: $id) { currentBatch { samples { id mediaUrl } } } }"
 

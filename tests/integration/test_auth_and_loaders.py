@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from apptest import ADMIN_TOKEN, Api
+from edgetest import INVITE
 from sqlalchemy import event
 
 from activecrowds.bootstrap import App
@@ -15,6 +16,8 @@ from activecrowds.services import tasks
 CREATE = """mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }"""
 DELETE = "mutation($id: ID!) { deleteTask(id: $id) }"
 UPDATE = 'mutation($id: ID!) { updateTask(id: $id, input: {title: "x"}) { id } }'
+REGISTER = """mutation($name: String!, $invite: String) {
+  registerAnnotator(name: $name, invite: $invite) { token annotator { name role } } }"""
 SUBMIT = """mutation($t: ID!, $b: ID!) {
   submitAnswers(taskId: $t, batchId: $b, answers: [{sampleId: "1", label: "dark"}]) {
     accepted } }"""
@@ -52,16 +55,15 @@ async def test_roles_and_tokens(
     ):
         assert await api.error(query, variables, token=None) == "UNAUTHENTICATED"
         assert await api.error(query, variables, token="not-a-token") == "UNAUTHENTICATED"
-    registered = await api.call(
-        'mutation { registerAnnotator(name: "Ada") { token annotator { name role } } }', token=None
-    )
+    # Registering needs no token, only an invite the admin made
+    code = (await api.call(INVITE))["createInvite"]["code"]
+    assert await api.error(REGISTER, {"name": "  ", "invite": code}, None) == "BAD_USER_INPUT"
+    registered = await api.call(REGISTER, {"name": "Ada", "invite": code}, token=None)
     new = registered["registerAnnotator"]
     assert new["annotator"] == {"name": "Ada", "role": "ANNOTATOR"} and len(new["token"]) > 30
     assert (await api.call("{ me { name } }", token=new["token"]))["me"]["name"] == "Ada"
-    assert (
-        await api.error('mutation { registerAnnotator(name: "  ") { token } }', token=None)
-        == "BAD_USER_INPUT"
-    )
+    # An invite enrols annotators, it gives no power: the new one cannot make invites either
+    assert await api.error(INVITE, token=new["token"]) == "FORBIDDEN"
 
 
 async def test_tokens_are_stored_hashed(app: App, annotators: Any) -> None:

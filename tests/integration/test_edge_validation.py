@@ -16,6 +16,7 @@ from apptest import ADMIN_TOKEN, Api
 from edgetest import (
     CREATE,
     DELETE,
+    INVITE,
     MEDIA,
     REGISTER,
     SUBMIT,
@@ -67,13 +68,16 @@ async def test_nul_characters_in_any_text_are_bad_input_and_store_nothing(
     image_dataset: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    # Given an open task and an annotator
+    # Given an open task, an annotator and an invite
     task = await make_task()
     [(_, token)] = await annotators(1)
+    code = (await api.call(INVITE))["createInvite"]["code"]
     before = await row_counts(app)
     caplog.set_level(logging.INFO)
     # When any text sent holds a NUL character
-    assert await api.error(REGISTER, {"name": "Ada\x00"}, token=None) == "BAD_USER_INPUT"
+    for name, invite in (("Ada\x00", code), ("Ada", code + "\x00")):
+        registering = {"name": name, "invite": invite}
+        assert await api.error(REGISTER, registering, token=None) == "BAD_USER_INPUT"
     creates = {
         "title": "Dark\x00",
         "description": "dark or\x00 bright",
@@ -91,8 +95,9 @@ async def test_nul_characters_in_any_text_are_bad_input_and_store_nothing(
     answer = [{"sampleId": str(task.samples[0].id), "label": "dark\x00"}]
     code = await api.error(SUBMIT, {"t": str(task.id), "b": str(task.batch.id), "a": answer}, token)
     assert code == "BAD_USER_INPUT"
-    # Then nothing was stored or changed, and nothing was logged as an error
+    # Then nothing was stored or changed (the invite is still unused), and nothing was logged
     assert await row_counts(app) == before
+    assert (await api.call("{ invites { uses } }"))["invites"][0] == {"uses": 0}
     got = await api.call(
         "query($id: ID!) { task(id: $id) { title description } }", {"id": str(task.id)}
     )

@@ -22,6 +22,7 @@ from livetest import Proc, free_port, serve  # noqa: E402  (real processes, as t
 from trustedtest import Manifest  # noqa: E402
 
 READ_TIMEOUT_S, WS_INIT_TIMEOUT_S, MAX_CONNECTIONS = 1.0, 1.0, 8
+ADMIN_TOKEN = "hostile-admin-token"
 MARGIN_S = 4.0  # generous: the machine may be busy; before the fixes these waited forever
 
 
@@ -33,6 +34,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, trusted: Manifest) -> Itera
         "ACTIVECROWDS_WS_INIT_TIMEOUT_S": str(WS_INIT_TIMEOUT_S),
         "ACTIVECROWDS_MAX_CONNECTIONS": str(MAX_CONNECTIONS),
         "ACTIVECROWDS_TRUSTED_DOCUMENTS": str(trusted.path),
+        "ACTIVECROWDS_ADMIN_TOKEN": ADMIN_TOKEN,
     }
     port = free_port()
     proc: Proc = serve("server", env, port)
@@ -122,9 +124,16 @@ async def test_a_websocket_without_connection_init_is_closed_within_the_timeout(
 async def test_subscriptions_and_mutations_run_by_trusted_document_hash(
     server: str, trusted: Manifest
 ) -> None:
-    # Given an annotator registered by the hash of the app's own mutation, without a token
+    # Given an annotator registered by the hash of the app's own mutation, without a token,
+    # with an invite from the admin
+    async with httpx.AsyncClient() as client:
+        made = await client.post(
+            f"http://{server}/graphql",
+            json={"query": "mutation { createInvite { code } }"},
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        )
     register = {
-        "variables": {"name": "Hash"},
+        "variables": {"name": "Hash", "invite": made.json()["data"]["createInvite"]["code"]},
         "extensions": {
             "persistedQuery": {
                 "version": 1,

@@ -22,10 +22,13 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from apptest import ADMIN_TOKEN, Api
+from edgetest import INVITE, REGISTER
 from graphql import parse
 from trustedtest import Manifest
 
 from activecrowds.bootstrap import App
+from activecrowds.domain.model import ADMIN
+from activecrowds.services import crowd
 from server.app import create_app
 from server.graphql import documents
 from server.graphql.documents import digest, tokens
@@ -69,8 +72,9 @@ async def test_without_a_token_a_costly_document_is_refused_before_it_is_parsed(
     # And so is a short document asking for anything but registerAnnotator (introspection too)
     for query in ("{ __schema { types { name } } }", "{ __typename }", costly(10)):
         assert await api.error(query, token=None) == "UNAUTHENTICATED", query
-    # While registering still works without a token
-    done = await api.call('mutation { registerAnnotator(name: "Eve") { token } }', token=None)
+    # While registering with an invite still works without a token
+    code = (await api.call(INVITE))["createInvite"]["code"]
+    done = await api.call(REGISTER, {"name": "Eve", "invite": code}, token=None)
     assert len(done["registerAnnotator"]["token"]) > 30
 
 
@@ -195,7 +199,15 @@ async def test_api_media_and_graphiql_responses_carry_security_headers(
     assert "'unsafe-inline'" not in policy.split("style-src")[0]
 
 
-OPERATIONS = {"RegisterAnnotator", "Categories", "Tasks", "Task", "SubmitAnswers", "TaskEvents"}
+OPERATIONS = {
+    "RegisterAnnotator",
+    "Me",
+    "Categories",
+    "Tasks",
+    "Task",
+    "SubmitAnswers",
+    "TaskEvents",
+}
 
 
 def persisted(sha: str, **variables: Any) -> dict[str, Any]:
@@ -203,7 +215,7 @@ def persisted(sha: str, **variables: Any) -> dict[str, Any]:
 
 
 async def test_the_app_runs_on_trusted_documents_alone(
-    api_with: MakeApi, trusted: Manifest, annotators: Any, make_task: Any
+    app: App, api_with: MakeApi, trusted: Manifest, annotators: Any, make_task: Any
 ) -> None:
     # Given the manifest the build writes from the mobile app: each operation, as written and
     # as urql's cache sends it (with __typename), under the hash of its tokens
@@ -216,7 +228,8 @@ async def test_the_app_runs_on_trusted_documents_alone(
     async with api_with(**settings) as api:
         # When clients send hashes, or texts that are trusted documents laid out otherwise
         post = api.client.post
-        body = persisted(trusted.hash_of("mutation RegisterAnnotator"), name="Ida")
+        code = (await crowd.create_invite(app.ctx, ADMIN)).code
+        body = persisted(trusted.hash_of("mutation RegisterAnnotator"), name="Ida", invite=code)
         registered = (await post("/graphql", json=body)).json()
         assert registered["data"]["registerAnnotator"]["token"]
         bearer = {"Authorization": f"Bearer {token}"}

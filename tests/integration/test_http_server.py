@@ -97,7 +97,9 @@ def client(server: Server, token: str | None) -> Client:
 CREATE = gql("""mutation($input: CreateTaskInput!) { createTask(input: $input) { id status } }""")
 TASK = gql("""query($id: ID!) { task(id: $id) { status lastError lockedForMe labelledCount
   rounds { number accuracy } currentBatch { id number samples { id mediaUrl } } } }""")
-REGISTER = gql("""mutation($name: String!) { registerAnnotator(name: $name) { token } }""")
+REGISTER = gql("""mutation($name: String!, $invite: String) {
+  registerAnnotator(name: $name, invite: $invite) { token } }""")
+INVITE = gql("""mutation { createInvite { code } }""")
 SUBMIT = gql("""mutation($t: ID!, $b: ID!, $a: [AnswerInput!]!) {
   submitAnswers(taskId: $t, batchId: $b, answers: $a) { accepted task { status lockedForMe } } }""")
 
@@ -144,11 +146,12 @@ async def test_gql_client_drives_a_round_trip_that_survives_a_restart(server: Se
     assert created["status"] == "TRAINING"
     task = await wait_for(server, created["id"], 0)
     assert task["rounds"][0]["number"] == 0 and task["labelledCount"] == 10
-    # When an annotator registers (no token needed) and answers the batch
+    # When an annotator registers (no token needed, an invite from the admin) and answers
+    async with client(server, server.admin_token) as admin:
+        code = (await ask(admin, INVITE, {}))["createInvite"]["code"]
     async with client(server, None) as anonymous:
-        token = (
-            await anonymous.execute(GraphQLRequest(REGISTER, variable_values={"name": "Grace"}))
-        )["registerAnnotator"]["token"]
+        registering = {"name": "Grace", "invite": code}
+        token = (await ask(anonymous, REGISTER, registering))["registerAnnotator"]["token"]
     batch = task["currentBatch"]
     answers = [{"sampleId": s["id"], "label": "bright"} for s in batch["samples"]]
     request = {"t": created["id"], "b": batch["id"], "a": answers}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
+from typing import Any
 
 import pytest
 from graphql import (
@@ -11,11 +13,14 @@ from graphql import (
     Lexer,
     Source,
     TokenKind,
+    get_introspection_query,
     get_named_type,
     get_nullable_type,
+    graphql_sync,
     parse,
 )
 
+from activecrowds.config import Settings
 from activecrowds.services.gate import KeyedLocks
 from server.graphql.budget import Budget
 from server.graphql.cost import LIST_SIZES, Measure, Shape, list_sizes
@@ -84,6 +89,29 @@ def test_nodes_are_lists_times_their_sizes_and_fragments_count_per_spread() -> N
     # Introspection counts the schema's own sizes and adds no depth, as Strawberry's limiter
     assert shape("{ __schema { types { name } } }").depth == 0
     assert shape("{ __schema { types { name } } }").nodes > 1
+
+
+def objects_in(value: Any) -> int:
+    """How many objects a response holds below its root."""
+    items = value if isinstance(value, list) else value.values() if isinstance(value, dict) else []
+    return sum(isinstance(item, dict) + objects_in(item) for item in items)
+
+
+def test_a_clients_schema_introspection_fits_in_one_request_and_is_not_undercounted() -> None:
+    # Given the introspection query gql, GraphiQL and code generators send for the schema
+    schema = build_schema()._schema
+    limit = Settings(Path(), "sqlite+aiosqlite://", "admin").max_query_cost  # the default
+    for query in (get_introspection_query(), get_introspection_query(descriptions=True)):
+        # Then it fits in one request under the default limit, and is never counted below
+        # what it really returns
+        answer = graphql_sync(schema, query)
+        assert not answer.errors and answer.data is not None
+        assert objects_in(answer.data) <= shape(query).nodes <= limit
+    # While introspection nested deeper counts the largest lists at every level below types
+    deep = """{ __schema { types { fields { type { fields { type { name } } } }
+      inputFields { type { inputFields { name } } } } } }"""
+    answer = graphql_sync(schema, deep)
+    assert answer.data is not None and shape(deep).nodes >= objects_in(answer.data)
 
 
 def test_a_budget_is_spent_within_a_minute_and_comes_back_whole() -> None:
