@@ -22,7 +22,9 @@ if (missing.length) throw new Error(`e2e cannot run, missing: ${missing.join("; 
 
 const TASK = `query($id: ID!) { task(id: $id) { status rounds { number }
   currentBatch { id number status samples { id state answerCount } } } }`
-const REGISTER = `mutation($name: String!) { registerAnnotator(name: $name) { token } }`
+// The server enrols annotators by invite only (unless started with --demo), as a real owner runs it.
+const INVITE = `mutation { createInvite(maxUses: 1, note: "e2e") { code } }`
+const REGISTER = `mutation($name: String!, $invite: String) { registerAnnotator(name: $name, invite: $invite) { token } }`
 const SUBMIT = `mutation($t: ID!, $b: ID!, $a: [AnswerInput!]!) {
   submitAnswers(taskId: $t, batchId: $b, answers: $a) { accepted } }`
 const LABELS = ["not_long_sleeved", "long_sleeved"]
@@ -44,7 +46,8 @@ function withScreenshotOnFailure(name, body) {
 /** An annotator answers every sample of the open batch, `label(i)` for the i-th. */
 async function answerBatch(name, label) {
   const { task } = await gql(state.server.url, TASK, { id: state.taskId }, state.server.token)
-  const { registerAnnotator } = await gql(state.server.url, REGISTER, { name })
+  const { createInvite } = await gql(state.server.url, INVITE, {}, state.server.token)
+  const { registerAnnotator } = await gql(state.server.url, REGISTER, { name, invite: createInvite.code })
   const batch = task.currentBatch
   const answers = batch.samples.map((s, i) => ({ sampleId: s.id, label: label(i) }))
   await gql(state.server.url, SUBMIT, { t: state.taskId, b: batch.id, a: answers }, registerAnnotator.token)

@@ -1,6 +1,7 @@
-// Writes src/gql/schema-facts.ts from ../schema.graphql: every enum's values and every input's
-// defaults, so the console's selects and the create form's starting values are the server's own
-// (one place for each default: the server's code, exported into the schema).
+// Writes src/gql/schema-facts.ts from ../schema.graphql: every enum's values, every input's
+// defaults and every query's and mutation's argument defaults (createInvite's are
+// MutationCreateInviteArgsDefaults), so the console's selects and forms start from the server's
+// own values (one place for each default: the server's code, exported into the schema).
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { Kind, parse, valueFromASTUntyped } from "graphql"
@@ -18,6 +19,13 @@ for (const node of schema.definitions) {
       .filter((f) => f.defaultValue)
       .map((f) => [f.name.value, valueFromASTUntyped(f.defaultValue)])
     defaults[node.name.value] = Object.fromEntries(fields)
+  } else if (node.kind === Kind.OBJECT_TYPE_DEFINITION && ["Query", "Mutation"].includes(node.name.value)) {
+    for (const field of node.fields) {
+      const args = (field.arguments ?? []).filter((a) => a.defaultValue)
+      if (!args.length) continue
+      const name = `${node.name.value}${field.name.value[0].toUpperCase()}${field.name.value.slice(1)}Args`
+      defaults[name] = Object.fromEntries(args.map((a) => [a.name.value, valueFromASTUntyped(a.defaultValue)]))
+    }
   }
 }
 

@@ -1,10 +1,11 @@
 import type { Client } from "@urql/core"
 import { useCallback } from "react"
-import { Route, Switch } from "wouter"
+import { Redirect, Route, Switch } from "wouter"
 import { ApiProvider, useLive } from "./api/ApiProvider"
 import type { Verdict } from "./api/verify"
 import { AppShell } from "./components/AppShell"
 import { CreateTaskPage } from "./pages/CreateTaskPage"
+import { CrowdPage } from "./pages/CrowdPage"
 import { NotFoundPage } from "./pages/NotFoundPage"
 import { SignInPage } from "./pages/SignInPage"
 import { TaskPage } from "./pages/TaskPage"
@@ -25,6 +26,15 @@ function Pages() {
         <CreateTaskPage />
       </Route>
       <Route path="/tasks/:id">{(params) => <TaskPage key={params.id} id={params.id} />}</Route>
+      <Route path="/crowd">
+        <Redirect to="/crowd/annotators" replace />
+      </Route>
+      <Route path="/crowd/annotators">
+        <CrowdPage view="annotators" />
+      </Route>
+      <Route path="/crowd/invites">
+        <CrowdPage view="invites" />
+      </Route>
       <Route>
         <NotFoundPage />
       </Route>

@@ -70,6 +70,10 @@ export const TaskDetailDocument = graphql(`
         maxPeers
         trainingMode
         seed
+        aggregation
+        redundancy
+        goldShare
+        goldSize
       }
       rounds {
         number
@@ -123,6 +127,9 @@ export const UpdateTaskDocument = graphql(`
         minPeers
         minAgreement
         maxPeers
+        aggregation
+        redundancy
+        goldShare
       }
     }
   }
@@ -165,6 +172,112 @@ export const TaskEventsDocument = graphql(`
       ... on TaskFailed {
         error
       }
+    }
+  }
+`)
+
+export const TaskTitlesDocument = graphql(`
+  query TaskTitles {
+    tasks {
+      id
+      title
+    }
+  }
+`)
+
+export const InviteFields = graphql(`
+  fragment InviteFields on Invite {
+    id
+    hint
+    taskIds
+    maxUses
+    uses
+    expiresAt
+    note
+    revokedAt
+    createdAt
+    usable
+  }
+`)
+
+export const InviteListDocument = graphql(`
+  query InviteList {
+    invites {
+      ...InviteFields
+    }
+  }
+`)
+
+export const CreateInviteDocument = graphql(`
+  mutation CreateInvite($taskIds: [ID!], $maxUses: Int!, $expiresAt: DateTime, $note: String!) {
+    createInvite(taskIds: $taskIds, maxUses: $maxUses, expiresAt: $expiresAt, note: $note) {
+      invite {
+        ...InviteFields
+      }
+      code
+      link
+    }
+  }
+`)
+
+export const RevokeInviteDocument = graphql(`
+  mutation RevokeInvite($id: ID!) {
+    revokeInvite(id: $id) {
+      ...InviteFields
+    }
+  }
+`)
+
+export const AnnotatorFields = graphql(`
+  fragment AnnotatorFields on AnnotatorProfile {
+    id
+    name
+    status
+    statusReason
+    createdAt
+    taskIds
+    answers
+    tasks
+    goldAnswers
+    goldAccuracy
+    agreement
+    lastAnswerAt
+    tokenExpiresAt
+  }
+`)
+
+export const AnnotatorListDocument = graphql(`
+  query AnnotatorList($status: AnnotatorStatus) {
+    annotators(status: $status) {
+      ...AnnotatorFields
+    }
+  }
+`)
+
+export const SuspendAnnotatorDocument = graphql(`
+  mutation SuspendAnnotator($id: ID!, $reason: String!) {
+    suspendAnnotator(id: $id, reason: $reason) {
+      annotator {
+        ...AnnotatorFields
+      }
+      uncountedAnswers
+      decidedAnswers
+    }
+  }
+`)
+
+export const ReinstateAnnotatorDocument = graphql(`
+  mutation ReinstateAnnotator($id: ID!) {
+    reinstateAnnotator(id: $id) {
+      ...AnnotatorFields
+    }
+  }
+`)
+
+export const RevokeTokenDocument = graphql(`
+  mutation RevokeToken($annotatorId: ID!) {
+    revokeToken(annotatorId: $annotatorId) {
+      ...AnnotatorFields
     }
   }
 `)

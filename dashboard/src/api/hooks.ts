@@ -68,11 +68,20 @@ export function useTaskDetail(id: string) {
   }
 }
 
+/** A form's outcome: what the server made, or its messages placed by field. */
 export type Saved<T> = { ok: true; value: T } | { ok: false; errors: FormErrors }
 
-function saved<T>(value: T | undefined, error: CombinedError | undefined): Saved<T> {
+export function saved<T>(value: T | undefined, error: CombinedError | undefined): Saved<T> {
   if (value !== undefined) return { ok: true, value }
   return { ok: false, errors: error ? formErrors(error) : { fields: {}, form: null } }
+}
+
+/** A one-click action's outcome, with the reason in words when it did not happen. */
+export type Done<T = null> = { ok: true; value: T } | { ok: false; message: string }
+
+export function done<T>(value: T | undefined, error: CombinedError | undefined, otherwise: string): Done<T> {
+  if (value !== undefined) return { ok: true, value }
+  return { ok: false, message: error ? describeProblem(toProblem(error)) : otherwise }
 }
 
 export function useCreateTask() {
@@ -102,13 +111,9 @@ export function useUpdateTask() {
 export function useDeleteTask() {
   const [state, run] = useMutation(DeleteTaskDocument)
   const remove = useCallback(
-    async (id: string): Promise<{ ok: true } | { ok: false; message: string }> => {
+    async (id: string): Promise<Done> => {
       const result = await run({ id })
-      if (result.data?.deleteTask) return { ok: true }
-      return {
-        ok: false,
-        message: result.error ? describeProblem(toProblem(result.error)) : "The task was not deleted.",
-      }
+      return done(result.data?.deleteTask ? null : undefined, result.error, "The task was not deleted.")
     },
     [run],
   )

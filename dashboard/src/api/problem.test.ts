@@ -25,4 +25,19 @@ describe("problems in plain words", () => {
       form: "no dataset 'x' on this server",
     })
   })
+
+  it("says when to try again after a rate limit, from the mutation's retryAfter or the query budget's reset", () => {
+    const limited = new CombinedError({
+      graphQLErrors: [serverError("RATE_LIMITED", "too many requests", undefined, { retryAfter: 90 })],
+    })
+    expect(describeProblem(toProblem(limited))).toMatch(
+      /^The server is asking this console to slow down\. Try again in 2 min \(at .+\)\.$/,
+    )
+    const budget = new CombinedError({
+      graphQLErrors: [serverError("RATE_LIMITED", "cost", undefined, { cost: { resetInMs: 12_300 } })],
+    })
+    expect(toProblem(budget)).toMatchObject({ retryAfterMs: 12_300 })
+    const plain = new CombinedError({ graphQLErrors: [serverError("RATE_LIMITED")] })
+    expect(describeProblem(toProblem(plain))).toMatch(/Try again in a minute/)
+  })
 })

@@ -1,5 +1,6 @@
 import type { CombinedError } from "@urql/core"
 import { apiFieldName, messageForField } from "../domain/fields"
+import { formatRetry } from "../domain/format"
 
 /** What went wrong with a request, in terms the console can act on. */
 export type Problem =
@@ -16,8 +17,14 @@ export function toProblem(error: CombinedError): Problem {
 function serverProblem(message: string, extensions: Record<string, unknown>): Problem {
   const code = typeof extensions.code === "string" ? extensions.code : "INTERNAL"
   const field = typeof extensions.field === "string" ? apiFieldName(extensions.field) : null
+  return { kind: "server", code, message, field, retryAfterMs: retryAfterMs(extensions) }
+}
+
+/** When the server has room again: a refused mutation says so in seconds, a query budget in ms. */
+function retryAfterMs(extensions: Record<string, unknown>): number | null {
+  if (typeof extensions.retryAfter === "number") return extensions.retryAfter * 1000
   const reset = (extensions.cost as { resetInMs?: unknown } | undefined)?.resetInMs
-  return { kind: "server", code, message, field, retryAfterMs: typeof reset === "number" ? reset : null }
+  return extensions.code === "RATE_LIMITED" && typeof reset === "number" ? reset : null
 }
 
 export function isUnauthenticated(error: CombinedError | undefined): boolean {
@@ -30,7 +37,7 @@ const SAY_AS_IS = new Set(["BAD_USER_INPUT", "NOT_FOUND", "CONFLICT", "TASK_LOCK
 const PLAIN: Record<string, string> = {
   UNAUTHENTICATED: "The server no longer accepts this token. Sign in again with the admin token it printed at start.",
   FORBIDDEN: "This token may not do that: the console needs the admin token.",
-  RATE_LIMITED: "The server is asking this console to slow down. It will catch up within a minute.",
+  RATE_LIMITED: "The server is asking this console to slow down. Try again in a minute.",
   INTERNAL: "The server hit an unexpected error. Try again; if it keeps happening, the server's log says why.",
 }
 
@@ -40,6 +47,9 @@ export function describeProblem(problem: Problem): string {
     return "The server cannot be reached. Check that it is running; the console keeps trying."
   }
   if (SAY_AS_IS.has(problem.code)) return problem.message
+  if (problem.code === "RATE_LIMITED" && problem.retryAfterMs !== null) {
+    return `The server is asking this console to slow down. Try again ${formatRetry(problem.retryAfterMs)}.`
+  }
   return PLAIN[problem.code] ?? `The server refused this (${problem.code}): ${problem.message}`
 }
 

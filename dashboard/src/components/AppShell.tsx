@@ -41,6 +41,7 @@ export function AppShell({ live, theme, onToggleTheme, onSignOut, children }: Pr
         <nav className="topnav" aria-label="Main">
           <NavLink href="/">Tasks</NavLink>
           <NavLink href="/tasks/new">New task</NavLink>
+          <NavLink href="/crowd">Crowd</NavLink>
         </nav>
         <div className="topbar-end">
           <span className="live" data-status={live} role="status" data-testid="live">

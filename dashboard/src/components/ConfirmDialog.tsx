@@ -1,6 +1,9 @@
 import { useEffect, useId, useRef, type ReactNode } from "react"
 import { Button } from "./Button"
 
+// What Tab may reach inside the dialog: its buttons and any field it asks for.
+const FOCUSABLE = "button:not(:disabled), input:not(:disabled), textarea:not(:disabled), select:not(:disabled)"
+
 type Props = {
   title: string
   children: ReactNode
@@ -29,7 +32,7 @@ export function ConfirmDialog({ title, children, confirmLabel, busy = false, err
       e.preventDefault()
       onCancel()
     } else if (e.key === "Tab") {
-      const focusable = Array.from(dialog.current?.querySelectorAll<HTMLElement>("button:not(:disabled)") ?? [])
+      const focusable = Array.from(dialog.current?.querySelectorAll<HTMLElement>(FOCUSABLE) ?? [])
       const first = focusable[0]
       const last = focusable[focusable.length - 1]
       if (e.shiftKey && document.activeElement === first) {

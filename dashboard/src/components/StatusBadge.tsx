@@ -1,6 +1,8 @@
+import { Badge, type Tone } from "./Badge"
+
 export type Status = "COLLECTING" | "TRAINING" | "FINISHED" | "FAILED"
 
-const LOOK: Record<Status, { text: string; tone: string }> = {
+const LOOK: Record<Status, { text: string; tone: Tone }> = {
   COLLECTING: { text: "Collecting answers", tone: "info" },
   TRAINING: { text: "Training", tone: "warn" },
   FINISHED: { text: "Finished", tone: "ok" },
@@ -10,8 +12,8 @@ const LOOK: Record<Status, { text: string; tone: string }> = {
 export function StatusBadge({ status }: { status: Status }) {
   const { text, tone } = LOOK[status]
   return (
-    <span className="badge" data-tone={tone} data-testid="status">
+    <Badge tone={tone} testId="status">
       {text}
-    </span>
+    </Badge>
   )
 }

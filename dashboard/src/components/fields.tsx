@@ -36,7 +36,7 @@ function Field({ name, label, hint, error, className, control }: Common & { cont
 type TextProps = Common & {
   value: string
   onChange: (value: string) => void
-  type?: "text" | "url" | "password" | "number"
+  type?: "text" | "url" | "password" | "number" | "datetime-local"
   placeholder?: string
   required?: boolean
   step?: string
@@ -126,5 +126,94 @@ export function SelectField({
         </select>
       )}
     />
+  )
+}
+
+type GroupProps = Omit<Common, "label"> & { legend: string; options: readonly Option[] }
+
+/** A fieldset of choices, its hint and the server's message tied to the group. */
+function ChoiceGroup({
+  legend,
+  hint,
+  error,
+  className,
+  name,
+  children,
+}: Omit<GroupProps, "options"> & { children: ReactNode }) {
+  const id = `${useId()}-${name}`
+  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ")
+  return (
+    <fieldset
+      className={["choices", className].filter(Boolean).join(" ")}
+      aria-describedby={described || undefined}
+      aria-invalid={Boolean(error)}
+      data-testid={`group-${name}`}
+    >
+      <legend>{legend}</legend>
+      {children}
+      {hint ? (
+        <div className="hint" id={`${id}-hint`}>
+          {hint}
+        </div>
+      ) : null}
+      {error ? (
+        <div className="error" id={`${id}-error`} data-testid={`error-${name}`}>
+          {error}
+        </div>
+      ) : null}
+    </fieldset>
+  )
+}
+
+/** One of a few options, as radio buttons. */
+export function RadioGroup({
+  value,
+  onChange,
+  options,
+  ...group
+}: GroupProps & { value: string; onChange: (v: string) => void }) {
+  return (
+    <ChoiceGroup {...group}>
+      {options.map((o) => (
+        <label key={o.value} className="choice">
+          <input
+            type="radio"
+            name={group.name}
+            value={o.value}
+            checked={value === o.value}
+            onChange={() => onChange(o.value)}
+          />
+          {o.label}
+        </label>
+      ))}
+    </ChoiceGroup>
+  )
+}
+
+/** Any number of options, as checkboxes. */
+export function CheckboxGroup({
+  values,
+  onChange,
+  options,
+  disabled = false,
+  ...group
+}: GroupProps & { values: readonly string[]; onChange: (v: string[]) => void; disabled?: boolean }) {
+  const toggle = (value: string, on: boolean) => onChange(on ? [...values, value] : values.filter((v) => v !== value))
+  return (
+    <ChoiceGroup {...group}>
+      {options.map((o) => (
+        <label key={o.value} className="choice">
+          <input
+            type="checkbox"
+            name={group.name}
+            value={o.value}
+            checked={values.includes(o.value)}
+            disabled={disabled}
+            onChange={(e) => toggle(o.value, e.target.checked)}
+          />
+          {o.label}
+        </label>
+      ))}
+    </ChoiceGroup>
   )
 }

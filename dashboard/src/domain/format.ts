@@ -9,6 +9,7 @@ const count = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 })
 const decimal = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 })
 const seconds = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 })
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" })
+const clock = new Intl.DateTimeFormat(undefined, { timeStyle: "medium" })
 
 export const DASH = "—"
 
@@ -58,4 +59,16 @@ export function formatDuration(startIso: string | null | undefined, endIso: stri
 export function humanize(constant: string): string {
   const words = constant.toLowerCase().replace(/_/g, " ")
   return words.charAt(0).toUpperCase() + words.slice(1)
+}
+
+/** When to try again, both ways a reader may want it: "in 42 s (at 10:41:05)", "in 3 min (at …)". */
+export function formatRetry(afterMs: number, now: Date = new Date()): string {
+  const totalS = Math.max(1, Math.ceil(afterMs / 1000))
+  const wait = totalS < 90 ? `${count.format(totalS)} s` : `${count.format(Math.ceil(totalS / 60))} min`
+  return `in ${wait} (at ${clock.format(new Date(now.getTime() + totalS * 1000))})`
+}
+
+/** A share of a count: "80.0% of 10"; none counted: "—". */
+export function formatShareOf(share: number | null | undefined, of: number): string {
+  return share == null || of === 0 ? DASH : `${formatPercent(share)} of ${formatCount(of)}`
 }

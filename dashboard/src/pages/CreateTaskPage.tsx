@@ -6,13 +6,16 @@ import { Button, ButtonLink } from "../components/Button"
 import { optionsOf, SelectField, TextAreaField, TextField } from "../components/fields"
 import type { CreateTaskInput } from "../gql/graphql"
 import {
+  AggregationValues,
   CreateTaskInputDefaults as DEFAULTS,
   QueryStrategyValues,
+  RedundancyValues,
   TaskCategoryValues,
   TaskSubcategoryValues,
   TrainingModeValues,
 } from "../gql/schema-facts"
 import { focusFirstError, parseNumber, placeErrors } from "./formState"
+import { AGGREGATION_HINT, GOLD_SHARE_HINT, REDUNDANCY_HINT } from "./task/SettingsPanel"
 
 // Number fields of createTask, with the kind of number each takes.
 const NUMBERS = {
@@ -24,6 +27,8 @@ const NUMBERS = {
   minAgreement: "float",
   maxPeers: "int",
   seed: "int",
+  goldShare: "float",
+  goldSize: "int",
 } as const
 type NumberName = keyof typeof NUMBERS
 
@@ -38,6 +43,8 @@ type Draft = {
   queryStrategy: string
   pretrainedModel: string
   trainingMode: string
+  aggregation: string
+  redundancy: string
 } & Record<NumberName, string>
 
 const FIELDS = [
@@ -51,6 +58,8 @@ const FIELDS = [
   "queryStrategy",
   "pretrainedModel",
   "trainingMode",
+  "aggregation",
+  "redundancy",
   ...Object.keys(NUMBERS),
 ]
 
@@ -67,6 +76,8 @@ function initialDraft(): Draft {
     queryStrategy: DEFAULTS.queryStrategy,
     pretrainedModel: DEFAULTS.pretrainedModel,
     trainingMode: DEFAULTS.trainingMode,
+    aggregation: DEFAULTS.aggregation,
+    redundancy: DEFAULTS.redundancy,
     ...(numbers as Record<NumberName, string>),
   }
 }
@@ -97,6 +108,8 @@ function toInput(draft: Draft): { input: CreateTaskInput } | { errors: Record<st
       queryStrategy: draft.queryStrategy as CreateTaskInput["queryStrategy"],
       pretrainedModel: draft.pretrainedModel.trim(),
       trainingMode: draft.trainingMode as CreateTaskInput["trainingMode"],
+      aggregation: draft.aggregation as CreateTaskInput["aggregation"],
+      redundancy: draft.redundancy as CreateTaskInput["redundancy"],
     },
   }
 }
@@ -203,6 +216,24 @@ export function CreateTaskPage() {
           {number("minPeers", "Minimum answers", "A sample needs at least this many answers.")}
           {number("minAgreement", "Minimum agreement", "Share of answers that must agree, above 0.5 and at most 1.")}
           {number("maxPeers", "Maximum answers", "Still no agreement at this many: the sample is disputed.")}
+          <SelectField
+            label="Aggregation"
+            hint={AGGREGATION_HINT}
+            options={optionsOf(AggregationValues)}
+            {...bind("aggregation")}
+          />
+          <SelectField
+            label="Redundancy"
+            hint={REDUNDANCY_HINT}
+            options={optionsOf(RedundancyValues)}
+            {...bind("redundancy")}
+          />
+          {number(
+            "goldSize",
+            "Control questions",
+            "Labelled samples set aside to check annotators (never trained on).",
+          )}
+          {number("goldShare", "Control question share", GOLD_SHARE_HINT)}
         </fieldset>
         <div className="form-actions">
           {errors.form ? (

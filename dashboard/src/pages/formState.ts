@@ -24,3 +24,15 @@ export function focusFirstError(form: HTMLFormElement | null): void {
   const target = form?.querySelector<HTMLElement>('[aria-invalid="true"], [data-form-error]')
   target?.focus()
 }
+
+/**
+ * A datetime-local field's text, in the reader's time zone, as the API's time (UTC, ISO 8601);
+ * empty: none. Otherwise the message to show beside it.
+ */
+export function parseLocalTime(text: string): { iso: string | null } | { error: string } {
+  if (text.trim() === "") return { iso: null }
+  // "2026-12-02T10:30" without a zone is local time (ECMAScript's rule for date-time forms).
+  const date = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?$/.test(text.trim()) ? new Date(text.trim()) : null
+  if (!date || Number.isNaN(date.getTime())) return { error: "Enter a date and time." }
+  return { iso: date.toISOString() }
+}

@@ -58,7 +58,12 @@ export function fakeClient(handlers: Record<string, Handler>) {
   return { client, calls, push, count, handlers }
 }
 
-/** A GraphQL error as the server sends it. */
-export function serverError(code: string, message = code, field?: string): GraphQLError {
-  return new GraphQLError(message, { extensions: field ? { code, field } : { code } })
+/** A GraphQL error as the server sends it (`extra`: more extensions, e.g. retryAfter). */
+export function serverError(
+  code: string,
+  message = code,
+  field?: string,
+  extra: Record<string, unknown> = {},
+): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extra, ...(field ? { field } : {}), code } })
 }

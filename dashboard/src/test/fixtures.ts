@@ -1,3 +1,4 @@
+import type { AnnotatorRow, CreatedInvite, InviteRow } from "../api/crowd"
 import type { TaskDetail } from "../api/hooks"
 import type { TaskListQuery } from "../gql/graphql"
 
@@ -60,6 +61,10 @@ export function taskDetail(overrides: Partial<TaskDetail> = {}): TaskDetail {
       maxPeers: 3,
       trainingMode: "HEAD",
       seed: 0,
+      aggregation: "PEER_RULE",
+      redundancy: "FIXED",
+      goldShare: 0,
+      goldSize: 0,
     },
     rounds: [round(0)],
     currentBatch: { id: "1", number: 0, status: "OPEN", samples: [1, 2, 3, 4, 5].map((i) => sample(i)) },
@@ -83,6 +88,49 @@ export function taskRow(overrides: Partial<Row> = {}): Row {
     lastError: null,
     rounds: t.rounds.map((r) => ({ number: r.number, accuracy: r.accuracy })),
     currentBatch: t.currentBatch,
+    ...overrides,
+  }
+}
+
+export function invite(overrides: Partial<InviteRow> = {}): InviteRow {
+  return {
+    id: "3",
+    hint: "WXYZ",
+    taskIds: null,
+    maxUses: 5,
+    uses: 2,
+    expiresAt: null,
+    note: "Red Cross volunteers",
+    revokedAt: null,
+    createdAt: "2026-12-02T04:43:08+00:00",
+    usable: true,
+    ...overrides,
+  }
+}
+
+export function createdInvite(overrides: Partial<InviteRow> = {}): CreatedInvite {
+  return {
+    invite: invite({ id: "4", uses: 0, ...overrides }),
+    code: "ABCD-EFGH-JKLM-WXYZ",
+    link: "http://test/app/?invite=ABCD-EFGH-JKLM-WXYZ",
+  }
+}
+
+export function annotator(overrides: Partial<AnnotatorRow> = {}): AnnotatorRow {
+  return {
+    id: "11",
+    name: "Ana",
+    status: "ACTIVE",
+    statusReason: null,
+    createdAt: "2026-12-02T04:43:08+00:00",
+    taskIds: null,
+    answers: 40,
+    tasks: 2,
+    goldAnswers: 10,
+    goldAccuracy: 0.8,
+    agreement: 0.9,
+    lastAnswerAt: "2026-12-02T05:00:00+00:00",
+    tokenExpiresAt: null,
     ...overrides,
   }
 }

@@ -1,5 +1,5 @@
 import "@testing-library/jest-dom/vitest"
-import { cleanup } from "@testing-library/react"
+import { cleanup, configure } from "@testing-library/react"
 import { afterEach } from "vitest"
 
 // jsdom lays nothing out: give charts a size to draw in, as a browser window would.
@@ -22,6 +22,10 @@ window.matchMedia ??= ((query: string) => ({
   addEventListener: () => {},
   removeEventListener: () => {},
 })) as unknown as typeof window.matchMedia
+
+// The suite shares a small machine with other work: give findBy* and waitFor more than the
+// default second before they call something missing.
+configure({ asyncUtilTimeout: 5000 })
 
 afterEach(() => {
   cleanup()

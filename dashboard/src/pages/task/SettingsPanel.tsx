@@ -5,8 +5,20 @@ import { Button } from "../../components/Button"
 import { Card } from "../../components/Card"
 import { optionsOf, SelectField, TextAreaField, TextField } from "../../components/fields"
 import type { UpdateTaskInput } from "../../gql/graphql"
-import { QueryStrategyValues, UpdateTaskInputDefaults } from "../../gql/schema-facts"
+import {
+  AggregationValues,
+  QueryStrategyValues,
+  RedundancyValues,
+  UpdateTaskInputDefaults,
+} from "../../gql/schema-facts"
 import { focusFirstError, parseNumber, placeErrors } from "../formState"
+
+// The words for the crowd's settings, shared with the new-task form.
+export const AGGREGATION_HINT =
+  "Peer rule: the share of answers that agree. Dawid-Skene: answers weighed by each annotator's estimated reliability (minimum agreement is then the confidence a label needs)."
+export const REDUNDANCY_HINT =
+  "Fixed: the minimum answers on every sample. Adaptive: stop asking once more answers cannot change the label."
+export const GOLD_SHARE_HINT = "Share of each batch that is control questions, 0 to 0.5."
 
 // What updateTask may change, as the schema lists it.
 type Name = keyof typeof UpdateTaskInputDefaults
@@ -16,6 +28,7 @@ const NUMBER_KIND: Partial<Record<Name, "int" | "float">> = {
   minAgreement: "float",
   maxPeers: "int",
   batchSize: "int",
+  goldShare: "float",
 }
 
 function current(task: TaskDetail): Record<Name, string> {
@@ -29,6 +42,9 @@ function current(task: TaskDetail): Record<Name, string> {
     maxPeers: String(s.maxPeers),
     queryStrategy: s.queryStrategy,
     batchSize: String(s.batchSize),
+    aggregation: s.aggregation,
+    redundancy: s.redundancy,
+    goldShare: String(s.goldShare),
   }
 }
 
@@ -113,6 +129,22 @@ export function SettingsPanel({ task }: { task: TaskDetail }) {
           {field("maxPeers", "Maximum answers")}
           <SelectField label="Query strategy" options={optionsOf(QueryStrategyValues)} {...bind("queryStrategy")} />
           {field("batchSize", "Batch size", "For the batches still to come.")}
+        </fieldset>
+        <fieldset>
+          <legend>How answers are weighed</legend>
+          <SelectField
+            label="Aggregation"
+            options={optionsOf(AggregationValues)}
+            hint={AGGREGATION_HINT}
+            {...bind("aggregation")}
+          />
+          <SelectField
+            label="Redundancy"
+            options={optionsOf(RedundancyValues)}
+            hint={REDUNDANCY_HINT}
+            {...bind("redundancy")}
+          />
+          {field("goldShare", "Control question share", GOLD_SHARE_HINT)}
         </fieldset>
         <div className="form-actions">
           {errors.form ? (
