@@ -76,9 +76,11 @@ async def prepare(
     settings: Any, dataset: Path, runs: dict[int, int], batch_size: int
 ) -> dict[int, Any]:
     """One task (its batch open) and `n` fresh annotator tokens per concurrency level."""
+    from common import enrol
+
     from activecrowds.bootstrap import bootstrap
     from activecrowds.domain.model import ADMIN
-    from activecrowds.services import auth, queries, tasks
+    from activecrowds.services import queries, tasks
 
     app = await bootstrap(settings, build_model=uniform_model)
     plans = {}
@@ -97,7 +99,7 @@ async def prepare(
         await app.queue.join()
         batch = (await queries.latest_batches(app.ctx, [task.id]))[task.id]
         samples = (await queries.batch_samples(app.ctx, [batch.id]))[batch.id]
-        tokens = [(await auth.register_annotator(app.ctx, f"a{i}")).token for i in range(n)]
+        tokens = await enrol(app.ctx, [f"a{i}" for i in range(n)])
         plans[level] = (task.id, batch.id, [s.id for s in samples], tokens)
     await app.close()
     return plans

@@ -1,4 +1,5 @@
-"""What the benchmarks share: a cheap HTTP client, CPU time of process trees, percentiles.
+"""What the benchmarks share: a cheap HTTP client, CPU time of process trees, percentiles, and
+a crowd enrolled by invite.
 
 The client matters: the benchmarks run on the same few cores as the servers they measure, and
 httpx spends about a millisecond of CPU per request, enough to be what limits a run.
@@ -93,3 +94,13 @@ def pct(values: Sequence[float], q: float) -> float:
 def load_average() -> str:
     """The machine's 1-minute load average (the benchmarks share it with other work)."""
     return Path("/proc/loadavg").read_text().split()[0]
+
+
+async def enrol(ctx: Any, names: Sequence[str]) -> list[str]:
+    """The tokens of annotators registered with one invite for every task, as a crowd enrols
+    on a server without open registration (`ctx`: the services' Context)."""
+    from activecrowds.domain.model import ADMIN
+    from activecrowds.services import auth, crowd
+
+    invite = await crowd.create_invite(ctx, ADMIN, max_uses=max(1, len(names)))
+    return [(await auth.register_annotator(ctx, name, invite.code)).token for name in names]

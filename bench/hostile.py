@@ -66,9 +66,11 @@ class Phase:
 
 
 async def prepare(settings: Any, dataset: Path, tasks_n: int, per_phase: int) -> Plan:
+    from common import enrol
+
     from activecrowds.bootstrap import bootstrap
     from activecrowds.domain.model import ADMIN
-    from activecrowds.services import auth, queries, tasks
+    from activecrowds.services import queries, tasks
 
     app = await bootstrap(settings, build_model=uniform_model)
     scenario = {
@@ -92,7 +94,7 @@ async def prepare(settings: Any, dataset: Path, tasks_n: int, per_phase: int) ->
     for phase in ("quiet", "anonymous", "registered", "attacker"):
         n = 1 if phase == "attacker" else per_phase
         names = [f"{phase} {i}" for i in range(n)]
-        tokens[phase] = [(await auth.register_annotator(app.ctx, name)).token for name in names]
+        tokens[phase] = await enrol(app.ctx, names)
     await app.close()
     return Plan(batches, tokens)
 

@@ -50,7 +50,9 @@ from livetest import (  # noqa: E402  (test helpers: processes, GraphQL)
     redis_flushed,
 )
 
-REGISTER = "mutation($n: String!) { registerAnnotator(name: $n) { token annotator { id } } }"
+REGISTER = """mutation($n: String!, $invite: String) {
+  registerAnnotator(name: $n, invite: $invite) { token annotator { id } } }"""
+INVITE = "mutation($uses: Int!) { createInvite(maxUses: $uses) { code } }"
 TASK = """query($id: ID!) { task(id: $id) { status lockedForMe
   currentBatch { id status samples { id } } } }"""
 SUBMIT = """mutation($t: ID!, $b: ID!, $a: [AnswerInput!]!) {
@@ -147,9 +149,10 @@ async def soak(cluster: Cluster, args: argparse.Namespace) -> Record:
     for task_id in tasks:
         await admin.wait_until(task_id, "COLLECTING", 0, timeout=900)
     crowd = []
-    for i in range(args.annotators):  # registered on each replica in turn (a per-client limit)
+    code = (await admin.call(INVITE, {"uses": args.annotators}))["createInvite"]["code"]
+    for i in range(args.annotators):  # registered on each replica in turn
         base = cluster.bases[i % len(cluster.bases)]
-        data = await Api(base, None).call(REGISTER, {"n": f"soak {i}"})
+        data = await Api(base, None).call(REGISTER, {"n": f"soak {i}", "invite": code})
         crowd.append(
             (
                 base,
