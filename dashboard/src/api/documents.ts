@@ -241,6 +241,7 @@ export const AnnotatorFields = graphql(`
     goldAnswers
     goldAccuracy
     agreement
+    reliability
     lastAnswerAt
     tokenExpiresAt
   }

@@ -129,6 +129,7 @@ export function annotator(overrides: Partial<AnnotatorRow> = {}): AnnotatorRow {
     goldAnswers: 10,
     goldAccuracy: 0.8,
     agreement: 0.9,
+    reliability: 0.75,
     lastAnswerAt: "2026-12-02T05:00:00+00:00",
     tokenExpiresAt: null,
     ...overrides,

@@ -7,7 +7,15 @@ import { DASH, formatCount, formatDateTime, formatPercent, formatShareOf, parseS
 import type { Direction } from "../../domain/sort"
 
 export type SortKey =
-  "name" | "status" | "answers" | "tasks" | "goldAccuracy" | "agreement" | "lastAnswerAt" | "tokenExpiresAt"
+  | "name"
+  | "status"
+  | "answers"
+  | "tasks"
+  | "goldAccuracy"
+  | "agreement"
+  | "reliability"
+  | "lastAnswerAt"
+  | "tokenExpiresAt"
 export type Order = { key: SortKey; direction: Direction }
 
 export type AnnotatorActions = {
@@ -95,6 +103,7 @@ function AnnotatorLine({
       <td className="n">{formatCount(a.tasks)}</td>
       <td className="n">{a.goldAnswers ? formatShareOf(a.goldAccuracy, a.goldAnswers) : DASH}</td>
       <td className="n">{formatPercent(a.agreement)}</td>
+      <td className="n">{formatPercent(a.reliability)}</td>
       <td>{a.lastAnswerAt ? formatDateTime(a.lastAnswerAt) : <span className="muted">No answer yet</span>}</td>
       <td>
         <TokenExpiry at={a.tokenExpiresAt} />
@@ -113,6 +122,7 @@ const COLUMNS: readonly { key: SortKey; label: string; numeric?: boolean }[] = [
   { key: "tasks", label: "Tasks", numeric: true },
   { key: "goldAccuracy", label: "Gold accuracy", numeric: true },
   { key: "agreement", label: "Agreement", numeric: true },
+  { key: "reliability", label: "Reliability", numeric: true },
   { key: "lastAnswerAt", label: "Last answer" },
   { key: "tokenExpiresAt", label: "Token expires" },
 ]
@@ -148,7 +158,8 @@ export function AnnotatorTable({ annotators, titles, order, onSort, ...actions }
       </table>
       <p className="muted table-note" id="annotator-columns">
         Tasks: those it has answered in. Gold accuracy: control questions it answered right. Agreement: its answers on
-        accepted samples that match the accepted label.
+        accepted samples that match the accepted label. Reliability: its expected accuracy as the crowd's answers
+        estimate it (Dawid-Skene), over its tasks.
       </p>
     </div>
   )

@@ -13,6 +13,7 @@ const BO = annotator({
   goldAnswers: 0,
   goldAccuracy: null,
   agreement: 0.5,
+  reliability: null,
   lastAnswerAt: null,
   taskIds: ["7"],
   tokenExpiresAt: "2027-03-02T04:43:08+00:00",
@@ -33,13 +34,14 @@ const names = () =>
     .map((r) => within(r).getByRole("strong").textContent)
 
 describe("annotators", () => {
-  it("shows each one's status, answers, tasks, gold accuracy, agreement, last answer and token expiry", async () => {
+  it("shows each one's status, answers, tasks, gold accuracy, agreement, reliability, last answer and token expiry", async () => {
     renderConsole(crowd().client, { path: "/crowd/annotators" })
     const ana = await screen.findByTestId("annotator-11")
     expect(within(ana).getByTestId("annotator-status-11")).toHaveTextContent("Active")
     expect(within(ana).getByText("40")).toBeInTheDocument()
     expect(within(ana).getByText(/80[.,]0\s?% of 10/)).toBeInTheDocument()
     expect(within(ana).getByText(/90[.,]0\s?%/)).toBeInTheDocument()
+    expect(within(ana).getByText(/75[.,]0\s?%/)).toBeInTheDocument()
     expect(within(ana).getByText("Never")).toBeInTheDocument()
     expect(within(ana).getByText("Invited to: Every task")).toBeInTheDocument()
     const bo = screen.getByTestId("annotator-12")
