@@ -43,7 +43,9 @@ SCENARIO = {
 CREATE = "mutation($input: CreateTaskInput!) { createTask(input: $input) { id status } }"
 TASK = """query($id: ID!) { task(id: $id) { status lastError lockedForMe
   rounds { number } currentBatch { id number status samples { id } } } }"""
-REGISTER = "mutation($name: String!) { registerAnnotator(name: $name) { token } }"
+REGISTER = """mutation($name: String!, $invite: String) {
+  registerAnnotator(name: $name, invite: $invite) { token } }"""
+INVITE = "mutation($n: Int!) { createInvite(maxUses: $n) { code } }"
 SUBMIT = """mutation($t: ID!, $b: ID!, $a: [AnswerInput!]!) {
   submitAnswers(taskId: $t, batchId: $b, answers: $a) { accepted task { status lockedForMe } } }"""
 TASK_EVENTS = """subscription($id: ID!) { taskEvents(taskId: $id) { __typename
@@ -174,9 +176,11 @@ class Api:
         raise AssertionError(f"task {task_id} never reached {status}/{batch}: {task}")
 
     async def register(self, n: int) -> list[str]:
+        """n annotators enrolled with one invite (this Api holds the admin token)."""
+        code = (await self.call(INVITE, {"n": n}))["createInvite"]["code"]
         tokens = []
         for i in range(n):
-            data = await self.call(REGISTER, {"name": f"annotator {i}"})
+            data = await self.call(REGISTER, {"name": f"annotator {i}", "invite": code})
             tokens.append(data["registerAnnotator"]["token"])
         return tokens
 
@@ -201,6 +205,14 @@ def fashion_input(dataset: str, **scenario: Any) -> dict[str, Any]:
     return {**task_input(dataset, **scenario), "title": "Long sleeves", "labels": LABELS}
 
 
+# Every test's crowd and admin come from 127.0.0.1 (the admin's id is 0 in every test): the
+# rate limits are tested on their own (test_rate_limits_redis), not by every test's crowd.
+NO_RATE_LIMITS = {
+    f"ACTIVECROWDS_{name}_PER_MINUTE": "0"
+    for name in ("REGISTRATIONS", "ADDRESS_MUTATIONS", "MUTATIONS", "SUBMISSIONS")
+}
+
+
 def live_env(data_dir: Path, database_url: str, redis_url: str, **more: str) -> dict[str, str]:
     """The settings of processes sharing one PostgreSQL database and one Redis database;
     `more` adds settings by their name without the prefix (round_lease_s="3")."""
@@ -209,6 +221,7 @@ def live_env(data_dir: Path, database_url: str, redis_url: str, **more: str) -> 
         "ACTIVECROWDS_DATABASE_URL": database_url,
         "ACTIVECROWDS_REDIS_URL": redis_url,
         "ACTIVECROWDS_ADMIN_TOKEN": secrets.token_urlsafe(16),
+        **NO_RATE_LIMITS,
     }
     return env | {f"ACTIVECROWDS_{name.upper()}": value for name, value in more.items()}
 

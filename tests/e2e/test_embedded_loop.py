@@ -40,7 +40,8 @@ def embedded(tmp_path_factory: pytest.TempPathFactory, image_dataset: Path) -> I
     data_dir = tmp_path_factory.mktemp("embedded")
     shutil.copytree(image_dataset, data_dir / "datasets" / "squares")
     port = free_port()
-    proc = serve("embedded", {"ACTIVECROWDS_DATA_DIR": str(data_dir)}, port)
+    env = {"ACTIVECROWDS_DATA_DIR": str(data_dir), "ACTIVECROWDS_REGISTRATIONS_PER_MINUTE": "0"}
+    proc = serve("embedded", env, port)
     try:
         token = proc.wait_for_line("admin token").split(": ", 1)[1].strip()
         base = f"http://127.0.0.1:{port}"

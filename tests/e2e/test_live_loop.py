@@ -19,6 +19,7 @@ import pytest
 from livetest import (
     CREATE,
     LABELS,
+    NO_RATE_LIMITS,
     SUBMIT,
     TASK_EVENTS,
     Api,
@@ -52,6 +53,7 @@ def cluster(
         "ACTIVECROWDS_RETRY_BACKOFF_MS": "200",
         "ACTIVECROWDS_ROUND_LEASE_S": "3",
         "ACTIVECROWDS_RESEND_AFTER_S": "1.5",
+        **NO_RATE_LIMITS,
     }
     running = Cluster(env)
     try:
