@@ -7,7 +7,7 @@ import { Loading } from "./components"
 import { locale } from "./i18n"
 import { AppNavigator } from "./navigation/AppNavigator"
 import { NavigationProvider, type Route } from "./navigation/navigator"
-import { SignInScreen } from "./screens"
+import { AccessEndedScreen, SignInScreen } from "./screens"
 import { ApiProvider } from "./services/api/ApiProvider"
 import { Handover, HandoverContext, useHandover, useHandoverDelivery } from "./services/queue/handover"
 import { QueueProvider } from "./services/queue/QueueProvider"
@@ -40,7 +40,10 @@ type GateProps = {
   routes?: Route[]
 }
 
-/** Sign-in, or one sign-in's API client, answer queue (its own answers only) and screens. */
+/**
+ * Sign-in (after why the last one ended, when the server ended it), or one sign-in's API client,
+ * answer queue (its own answers only) and screens.
+ */
 export function Gate({ clientFor, routes }: GateProps) {
   const { state } = useSession()
   const handover = useHandover()
@@ -50,7 +53,7 @@ export function Gate({ clientFor, routes }: GateProps) {
     if (token) void handover.deliver()
   }, [handover, token])
   if (state.status === "loading") return <Loading />
-  if (state.status === "signedOut") return <SignInScreen />
+  if (state.status === "signedOut") return state.ended ? <AccessEndedScreen ended={state.ended} /> : <SignInScreen />
   const { session } = state
   return (
     <ApiProvider

@@ -18,13 +18,38 @@ export const en = {
   "signIn.badServer": "Enter the server address, for example https://crowd.example.org",
   "signIn.noName": "Enter your name so the team knows who labelled what.",
   "signIn.unreachable": "Could not reach the server. Check the address and your connection.",
-  "signIn.signedOut": "Signed out",
-  "signIn.expired": "The server no longer accepts your sign-in (it may have been reset). Sign in again to go on.",
-  "signIn.unsent": {
-    one: "1 answer given under your old sign-in could not be sent. It is kept on this device but will not be sent under a new sign-in, because the server would count it as someone else's.",
+  "signIn.invite": "Invite code",
+  "signIn.inviteHint": "From the link or message the team sent you. Leave it empty if this server lets anyone join.",
+
+  "invite.needed":
+    "This server signs up annotators by invite only. Ask its team for an invite code or link, and enter the code above.",
+  "invite.unknown":
+    "The server does not know this invite code. Check it letter by letter, or open the link the team sent.",
+  "invite.revoked": "The team has withdrawn this invite. Ask them for a new one.",
+  "invite.expired": "This invite has expired. Ask the team for a new one.",
+  "invite.usedUp": "This invite has been used as many times as it allows. Ask the team for a new one.",
+
+  "ended.suspended.title": "Your account is suspended",
+  "ended.suspended": "The team running this server has suspended your account.",
+  "ended.expired.title": "Your sign-in has expired",
+  "ended.expired": "Sign-ins on this server last a limited time, and yours has run out.",
+  "ended.revoked.title": "Your sign-in is no longer valid",
+  "ended.revoked":
+    "The server no longer accepts this sign-in: the team may have withdrawn it, or the server was reset.",
+  "ended.stopped": "The app has stopped sending and taking answers under it.",
+  "ended.serverSaid": "The server said: “{message}”",
+  "ended.answersTitle": "Answers not sent",
+  "ended.unsent": {
+    one: "1 answer given under this sign-in could not be sent. It stays on this phone, and is never sent under a new sign-in: the server would count it as someone else's.",
     other:
-      "{count} answers given under your old sign-in could not be sent. They are kept on this device but will not be sent under a new sign-in, because the server would count them as someone else's.",
+      "{count} answers given under this sign-in could not be sent. They stay on this phone, and are never sent under a new sign-in: the server would count them as someone else's.",
   },
+  "ended.unfinished": {
+    one: "1 answer to a batch you had not finished was not sent either, for the same reason.",
+    other: "{count} answers to a batch you had not finished were not sent either, for the same reason.",
+  },
+  "ended.next": "To go on, ask the team for a new invite and sign up again.",
+  "ended.signUpAgain": "Sign up again",
 
   "categories.title": "Tasks",
   "categories.signedInAs": "Signed in as {name}",

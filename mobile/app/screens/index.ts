@@ -1,3 +1,4 @@
+export * from "./AccessEndedScreen"
 export * from "./CategoriesScreen"
 export * from "./LabellingScreen"
 export * from "./SignInScreen"

@@ -54,11 +54,12 @@ export function fakeClient(handlers: Record<string, Handler>) {
     if (!sub) throw new Error(`nobody subscribed to ${name}`)
     sub.subject.next(makeResult(sub.op, { data }))
   }
-  /** End the subscription `name` with an error, as a server without it would. */
-  const fail = (name: string, message: string) => {
+  /** End the subscription `name` with an error (with `code`: as the server ends it, e.g. UNAUTHENTICATED). */
+  const fail = (name: string, message: string, code?: string) => {
     const sub = subscriptions.get(name)
     if (!sub) throw new Error(`nobody subscribed to ${name}`)
-    sub.subject.next(makeResult(sub.op, { errors: [new GraphQLError(message)] }))
+    const error = code ? serverError(code, message) : new GraphQLError(message)
+    sub.subject.next(makeResult(sub.op, { errors: [error] }))
   }
   return { client, calls, push, fail }
 }

@@ -1,5 +1,5 @@
 import type { Client } from "@urql/core"
-import { createContext, useContext, useEffect, useMemo, useReducer, type ReactNode } from "react"
+import { createContext, useCallback, useContext, useEffect, useMemo, useReducer, useState, type ReactNode } from "react"
 import { AppState, Platform } from "react-native"
 import { Provider } from "urql"
 import { createApiConnection } from "./client"
@@ -12,21 +12,27 @@ export type { Connection } from "./connection"
 export const ConnectionContext = createContext<Connection>(initialConnection)
 
 /**
- * What to do when the server answers UNAUTHENTICATED. The answer queue's provider decides (waiting
- * answers are set aside before the sign-in ends), so the API needs no import of the queue; a no-op
- * outside the signed-in app (tests).
+ * Say that the server refused this sign-in's token (UNAUTHENTICATED), with its message: any request,
+ * subscription or the live link may find out first, and the first report counts. What follows is
+ * the answer queue's provider's to decide (waiting answers are set aside before the sign-in ends),
+ * so the API needs no import of the queue; a no-op outside an ApiProvider (tests).
  */
-export const SignInRefusedContext = createContext<() => void>(() => undefined)
+export const SignInRefusedContext = createContext<(message: string) => void>(() => undefined)
+
+/** The server's message when it refused this sign-in's token; null while it accepts it. */
+export const RefusalContext = createContext<string | null>(null)
 
 type Props = { serverUrl: string; token: string; children: ReactNode; client?: Client }
 
 /** Gives every screen below an authenticated urql client and the connection state. */
 export function ApiProvider({ serverUrl, token, children, client: given }: Props) {
   const [connection, dispatch] = useReducer(nextConnection, initialConnection)
+  const [refusal, setRefusal] = useState<string | null>(null)
+  const refused = useCallback((message: string) => setRefusal((first) => first ?? message), [])
   const api = useMemo(() => {
     if (given) return null
-    return createApiConnection({ endpoints: endpointsFor(serverUrl), token, onEvent: dispatch })
-  }, [serverUrl, token, given])
+    return createApiConnection({ endpoints: endpointsFor(serverUrl), token, onEvent: dispatch, onRefused: refused })
+  }, [serverUrl, token, given, refused])
 
   useEffect(() => () => api?.dispose(), [api])
   useDeviceNetwork(dispatch, api?.wake)
@@ -35,7 +41,11 @@ export function ApiProvider({ serverUrl, token, children, client: given }: Props
   if (!client) return null
   return (
     <Provider value={client}>
-      <ConnectionContext.Provider value={connection}>{children}</ConnectionContext.Provider>
+      <ConnectionContext.Provider value={connection}>
+        <SignInRefusedContext.Provider value={refused}>
+          <RefusalContext.Provider value={refusal}>{children}</RefusalContext.Provider>
+        </SignInRefusedContext.Provider>
+      </ConnectionContext.Provider>
     </Provider>
   )
 }

@@ -1,7 +1,9 @@
 import { cacheExchange, Client, fetchExchange, subscriptionExchange } from "@urql/core"
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws/client"
 import { wakeableWait, type ConnectionEvent } from "./connection"
+import { MeDocument } from "./documents"
 import type { Endpoints } from "./endpoints"
+import { isTokenRefused, toProblem } from "./problem"
 
 export type ApiConnection = {
   client: Client
@@ -16,13 +18,41 @@ type Options = {
   token: string
   /** What each request and the live link say about the server being there. */
   onEvent?: (event: ConnectionEvent) => void
+  /** The server refused the token (its message): the live link is not tried again. */
+  onRefused?: (message: string) => void
 }
 
+// The server closes a live link with 4403 when it refuses connection_init's token (server/app.py).
+const REFUSED_AT_INIT = 4403
+
+const closeCode = (event: unknown) =>
+  typeof event === "object" && event !== null && "code" in event ? (event as { code: unknown }).code : null
+
 /** One urql client for HTTP (queries, mutations) and graphql-ws (subscriptions), both authenticated. */
-export function createApiConnection({ endpoints, token, onEvent = () => undefined }: Options): ApiConnection {
+export function createApiConnection({
+  endpoints,
+  token,
+  onEvent = () => undefined,
+  onRefused = () => undefined,
+}: Options): ApiConnection {
   const authorization = `Bearer ${token}`
   // Field networks drop often: keep trying forever, backing off to 10 s at most.
   const backOff = wakeableWait(500, 10_000)
+  let refusedAtInit = false
+  // A refused connection_init is a dead token or a hiccup: ask over HTTP which before trying again,
+  // and never try again with a token the server refuses.
+  const retryWait = async (retries: number) => {
+    if (refusedAtInit) {
+      refusedAtInit = false
+      const result = await client.query(MeDocument, {}, { requestPolicy: "network-only" }).toPromise()
+      const problem = result.error ? toProblem(result.error) : null
+      if (isTokenRefused(problem)) {
+        onRefused(problem.message)
+        return new Promise<void>(() => undefined)
+      }
+    }
+    await backOff.wait(retries)
+  }
   const ws = createWsClient({
     url: endpoints.ws,
     connectionParams: { authorization },
@@ -30,11 +60,14 @@ export function createApiConnection({ endpoints, token, onEvent = () => undefine
     lazy: false,
     retryAttempts: Number.POSITIVE_INFINITY,
     shouldRetry: () => true,
-    retryWait: backOff.wait,
+    retryWait,
     keepAlive: 15_000,
     on: {
       connected: () => onEvent("liveUp"),
-      closed: () => onEvent("liveDown"),
+      closed: (event) => {
+        refusedAtInit = closeCode(event) === REFUSED_AT_INIT
+        onEvent("liveDown")
+      },
     },
   })
   const client = new Client({
@@ -56,7 +89,9 @@ export function createApiConnection({ endpoints, token, onEvent = () => undefine
       }),
     ],
   })
-  return { client, ws, wake: backOff.wake, dispose: () => void ws.dispose() }
+  // Disposing while a connection attempt is being refused rejects with that close: nothing to do.
+  const dispose = () => void Promise.resolve(ws.dispose()).catch(() => undefined)
+  return { client, ws, wake: backOff.wake, dispose }
 }
 
 /**

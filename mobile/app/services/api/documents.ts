@@ -3,9 +3,18 @@ import { graphql } from "../../gql"
 // Every operation the app sends, in one place, so codegen checks them all against the schema.
 
 export const RegisterAnnotatorDocument = graphql(`
-  mutation RegisterAnnotator($name: String!) {
-    registerAnnotator(name: $name) {
+  mutation RegisterAnnotator($name: String!, $invite: String) {
+    registerAnnotator(name: $name, invite: $invite) {
       token
+    }
+  }
+`)
+
+// Who the token belongs to; asked when the live link is refused, to learn whether the token is.
+export const MeDocument = graphql(`
+  query Me {
+    me {
+      id
     }
   }
 `)

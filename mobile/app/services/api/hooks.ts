@@ -5,13 +5,14 @@ import {
   useSubscription,
   type Client,
   type AnyVariables,
+  type CombinedError,
   type TypedDocumentNode,
   type UseQueryArgs,
 } from "urql"
 import type { TaskCategory, TaskEventsSubscription, TaskQuery, TaskSubcategory } from "../../gql/graphql"
 import { SignInRefusedContext, useConnection } from "./ApiProvider"
 import { CategoriesDocument, TaskDocument, TaskEventsDocument, TasksChangedDocument, TasksDocument } from "./documents"
-import { toProblem, describeProblem } from "./problem"
+import { toProblem, describeProblem, isTokenRefused, type Problem } from "./problem"
 
 const POLL_WHILE_OFFLINE_MS = 15_000
 
@@ -55,18 +56,25 @@ function useLiveQuery<D, V extends AnyVariables>(
     return () => clearInterval(id)
   }, [poll, refetch])
   const data = remember(useClient(), args.query, args.variables, result.data)
-  const problem = result.error ? toProblem(result.error) : null
-  const refused = useContext(SignInRefusedContext)
-  const unauthenticated = problem?.kind === "server" && problem.code === "UNAUTHENTICATED"
-  useEffect(() => {
-    if (unauthenticated) refused()
-  }, [unauthenticated, refused])
+  const problem = useReportRefusal(result.error)
   return { data, fetching: result.fetching, error: problem ? describeProblem(problem) : null, refetch }
+}
+
+/** The problem of a request or subscription; a refused token is reported (the sign-in is over). */
+function useReportRefusal(error: CombinedError | undefined): Problem | null {
+  const problem = error ? toProblem(error) : null
+  const refused = useContext(SignInRefusedContext)
+  const refusal = isTokenRefused(problem) ? problem.message : null
+  useEffect(() => {
+    if (refusal !== null) refused(refusal)
+  }, [refusal, refused])
+  return problem
 }
 
 /** The latest tasksChanged event, and whether that subscription failed. */
 function useTasksChanged() {
   const [{ data, error }] = useSubscription({ query: TasksChangedDocument })
+  useReportRefusal(error)
   return { changed: data, broken: !!error }
 }
 
@@ -101,6 +109,7 @@ export type TaskDetail = NonNullable<TaskQuery["task"]>
 /** One task, refetched on each of its live events; also returns the latest event. */
 export function useTask(taskId: string) {
   const [{ data, error }] = useSubscription({ query: TaskEventsDocument, variables: { taskId } })
+  useReportRefusal(error)
   const live = useLiveQuery({ query: TaskDocument, variables: { id: taskId } }, !!error)
   useRefetchOn(data, live.refetch)
   return { ...live, lastEvent: (data?.taskEvents ?? null) as TaskEvent | null }

@@ -1,7 +1,7 @@
 import { CombinedError } from "@urql/core"
 import { GraphQLError } from "graphql"
 import { endpointsFor } from "./endpoints"
-import { describeProblem, isRetryable, toProblem } from "./problem"
+import { accessEndOf, describeProblem, inviteProblemOf, isRetryable, isTokenRefused, toProblem } from "./problem"
 
 describe("problems", () => {
   it("treats a request without a GraphQL answer as a network problem, and retries it", () => {
@@ -48,6 +48,37 @@ describe("problems", () => {
     expect(describeProblem({ kind: "server", code: "BAD_USER_INPUT", message: "unknown label 'maybe'" })).toBe(
       "The server did not accept this: unknown label 'maybe'",
     )
+  })
+})
+
+describe("enrolment and the end of access", () => {
+  const fromServer = (message: string, extensions: Record<string, unknown>) =>
+    toProblem(new CombinedError({ graphQLErrors: [new GraphQLError(message, { extensions })] }))
+
+  it("keeps the argument the server found wrong, and reads an invite's problem from it", () => {
+    const used = fromServer("this invite has been used 5 of 5 times", { code: "BAD_USER_INPUT", field: "invite" })
+    expect(used).toEqual({
+      kind: "server",
+      code: "BAD_USER_INPUT",
+      message: "this invite has been used 5 of 5 times",
+      field: "invite",
+    })
+    expect(inviteProblemOf(used)).toBe("usedUp")
+    // The same code on another field is not the invite's fault.
+    expect(
+      inviteProblemOf(fromServer("name must be 1 to 100 characters", { code: "BAD_USER_INPUT", field: "name" })),
+    ).toBe(null)
+    expect(inviteProblemOf({ kind: "network" })).toBe(null)
+  })
+
+  it("tells a suspension, an expired token and a revoked one apart by the server's message", () => {
+    expect(accessEndOf("this annotator is suspended: spam")).toBe("suspended")
+    expect(accessEndOf("this token expired; register again or ask for a new invite")).toBe("expired")
+    expect(accessEndOf("invalid token")).toBe("revoked")
+    expect(accessEndOf("this token was revoked; register again to get a new one")).toBe("revoked")
+    expect(isTokenRefused(fromServer("invalid token", { code: "UNAUTHENTICATED" }))).toBe(true)
+    expect(isTokenRefused(fromServer("no", { code: "FORBIDDEN" }))).toBe(false)
+    expect(isTokenRefused({ kind: "ok" })).toBe(false)
   })
 })
 

@@ -1,8 +1,11 @@
 import { t } from "../../i18n"
 import type { CombinedError } from "@urql/core"
 
-/** What went wrong with a request, in terms the app can act on. */
-export type Problem = { kind: "network" } | { kind: "server"; code: ErrorCode; message: string }
+/**
+ * What went wrong with a request, in terms the app can act on; `field` names the argument the
+ * server found wrong (BAD_USER_INPUT), when it says.
+ */
+export type Problem = { kind: "network" } | { kind: "server"; code: ErrorCode; message: string; field?: string }
 
 export type ErrorCode =
   | "UNAUTHENTICATED"
@@ -33,7 +36,8 @@ export function toProblem(error: CombinedError): Problem {
   if (!first) return { kind: "network" }
   const raw = first.extensions?.code
   const code = typeof raw !== "string" ? "INTERNAL" : KNOWN.has(raw) ? (raw as ErrorCode) : "REFUSED"
-  return { kind: "server", code, message: first.message }
+  const field = first.extensions?.field
+  return { kind: "server", code, message: first.message, ...(typeof field === "string" ? { field } : {}) }
 }
 
 /** Worth sending again later: the same request may well succeed then. */
@@ -55,6 +59,38 @@ export function refusalOf(problem: Problem): Refusal | null {
   if (problem.kind !== "server") return null
   const found = REFUSALS.find(({ codes, message }) => codes.includes(problem.code) || message.test(problem.message))
   return found?.refusal ?? null
+}
+
+/** Why the server would not enrol anyone with an invite code (BAD_USER_INPUT on `invite`). */
+export type InviteProblem = "unknown" | "revoked" | "expired" | "usedUp" | "other"
+
+// The server says which in its message only (activecrowds/domain/crowd.py, Invite.problem).
+const INVITE_PROBLEMS: { problem: InviteProblem; message: RegExp }[] = [
+  { problem: "unknown", message: /no such invite/i },
+  { problem: "revoked", message: /revoked/i },
+  { problem: "expired", message: /expired/i },
+  { problem: "usedUp", message: /has been used/i },
+]
+
+/** What is wrong with the invite code the user gave, or null when the problem is not the code. */
+export function inviteProblemOf(problem: Problem): InviteProblem | null {
+  if (problem.kind !== "server" || problem.code !== "BAD_USER_INPUT" || problem.field !== "invite") return null
+  return INVITE_PROBLEMS.find(({ message }) => message.test(problem.message))?.problem ?? "other"
+}
+
+/** Why the server stopped accepting a sign-in (its UNAUTHENTICATED message says which). */
+export type AccessEnd = "suspended" | "expired" | "revoked"
+
+/** Which end of access an UNAUTHENTICATED message tells of; "revoked" for a token it does not know. */
+export function accessEndOf(message: string): AccessEnd {
+  if (/suspended/i.test(message)) return "suspended"
+  if (/expired/i.test(message)) return "expired"
+  return "revoked"
+}
+
+/** True for the server refusing the token a request was sent with (suspended, revoked, expired). */
+export function isTokenRefused(result: { kind: string } | null): result is Extract<Problem, { kind: "server" }> {
+  return result?.kind === "server" && (result as Extract<Problem, { kind: "server" }>).code === "UNAUTHENTICATED"
 }
 
 /** One plain sentence for the user, in the language in use. */

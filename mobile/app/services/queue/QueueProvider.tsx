@@ -1,9 +1,9 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react"
+import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react"
 import { useClient } from "urql"
-import { SignInRefusedContext, useConnection } from "../api/ApiProvider"
+import { RefusalContext, SignInRefusedContext, useConnection } from "../api/ApiProvider"
 import { describeProblem, refusalOf, type Problem } from "../api/problem"
 import { graphqlTransport } from "../api/submit"
-import { useExpire } from "../session/SessionContext"
+import { useEndAccess } from "../session/SessionContext"
 import { deviceStore } from "../storage/keyValue"
 import { AnswerQueue, type Submission } from "./answerQueue"
 import type { Answered } from "./answerState"
@@ -47,7 +47,8 @@ export function QueueProvider({ children, queue: given, owner }: Props) {
   const [rejections, setRejections] = useState<Record<string, Rejection>>({})
   const [delivered, setDelivered] = useState<Record<string, number>>({})
   const [answered, setAnswered] = useState<Answered>({})
-  const refused = useSignInRefused(queue)
+  const report = useContext(SignInRefusedContext)
+  useSignInRefused(queue, useContext(RefusalContext))
 
   useEffect(() => {
     const unsubscribe = queue.subscribe((event) => {
@@ -63,11 +64,11 @@ export function QueueProvider({ children, queue: given, owner }: Props) {
         setPending((p) => p.filter((s) => s.taskId !== taskId || s.batchId !== batchId))
       }
       if (event.type === "sent") setDelivered((d) => ({ ...d, [taskId]: Date.now() }))
-      if (event.type === "unauthenticated") refused()
+      if (event.type === "unauthenticated") report(event.message)
     })
     void queue.pending().then(setPending)
     return unsubscribe
-  }, [queue, refused])
+  }, [queue, report])
 
   useEffect(() => {
     queue.setTransport(graphqlTransport(client))
@@ -93,22 +94,21 @@ export function QueueProvider({ children, queue: given, owner }: Props) {
     }),
     [queue, pending, rejections, delivered, answered],
   )
-  return (
-    <QueueContext.Provider value={value}>
-      <SignInRefusedContext.Provider value={refused}>{children}</SignInRefusedContext.Provider>
-    </QueueContext.Provider>
-  )
+  return <QueueContext.Provider value={value}>{children}</QueueContext.Provider>
 }
 
-/** Once per sign-in: set the waiting answers aside (kept, not sent), then drop the dead token. */
-function useSignInRefused(queue: AnswerQueue): () => void {
-  const expire = useExpire()
+/**
+ * Once the server has refused this sign-in's token (`refusal`, its message): set the answers
+ * aside (kept, never sent), then end the sign-in, saying why and what was left behind.
+ */
+function useSignInRefused(queue: AnswerQueue, refusal: string | null): void {
+  const endAccess = useEndAccess()
   const done = useRef(false)
-  return useCallback(() => {
-    if (done.current) return
+  useEffect(() => {
+    if (refusal === null || done.current) return
     done.current = true
-    void queue.setAside().then(expire)
-  }, [queue, expire])
+    void queue.setAside().then((left) => endAccess(refusal, left))
+  }, [queue, refusal, endAccess])
 }
 
 /** The answer queue and what it is waiting on. */

@@ -182,10 +182,36 @@ describe("AnswerQueue", () => {
     expect(events).toContain("unauthenticated")
     expect(clock.timers).toHaveLength(0) // no retry with a dead token
     await queue.submit("t1", "b2")
-    expect(await queue.setAside()).toBe(2)
+    expect(await queue.setAside()).toEqual({ unsent: 2, unfinished: 0 })
     expect(await queue.pending()).toEqual([])
     expect((await queue.unsent()).map((s) => s.batchId)).toEqual(["b1", "b2"])
     expect(sent.map((s) => s.batchId)).toEqual(["b1", "b1"]) // b2 stopped behind the refusal
+  })
+
+  it("once set aside, takes no answer, sends nothing, and counts the unfinished batch it keeps", async () => {
+    const refused = {
+      kind: "server" as const,
+      code: "UNAUTHENTICATED" as const,
+      message: "this annotator is suspended: spam",
+    }
+    const { transport, sent } = fakeTransport(refused)
+    const queue = new AnswerQueue(memoryStore(), { transport, schedule: () => () => {} })
+    const messages: string[] = []
+    queue.subscribe((e) => void (e.type === "unauthenticated" && messages.push(e.message)))
+    await queue.answer("t1", "b1", yes(1))
+    await queue.submit("t1", "b1")
+    expect(messages).toEqual(["this annotator is suspended: spam"])
+    await queue.answer("t1", "b2", yes(2))
+    await queue.answer("t1", "b2", yes(3))
+
+    expect(await queue.setAside()).toEqual({ unsent: 1, unfinished: 2 })
+    // An answer or a submit after the refusal is no answer: nothing written, nothing sent.
+    expect(await queue.answer("t1", "b2", yes(4))).toEqual([yes(2), yes(3)])
+    expect(await queue.submit("t1", "b2")).toMatchObject({ kind: "rejected", problem: { code: "UNAUTHENTICATED" } })
+    expect(await queue.draft("t1", "b2")).toEqual([yes(2), yes(3)])
+    await queue.flush()
+    expect(sent.map((s) => s.batchId)).toEqual(["b1"])
+    expect(await queue.pending()).toEqual([])
   })
 })
 

@@ -1,4 +1,4 @@
-import { isRetryable, type Problem } from "../api/problem"
+import { isRetryable, isTokenRefused, type Problem } from "../api/problem"
 import type { SubmitResult } from "../api/submit"
 import { loadJson, saveJson, type KeyValueStore } from "../storage/keyValue"
 
@@ -18,8 +18,16 @@ export type QueueEvent =
   | { type: "sent"; submission: Submission; accepted: number }
   | { type: "waiting"; submission: Submission; problem: Problem; retryInMs: number }
   | { type: "rejected"; submission: Submission; problem: Problem }
-  | { type: "unauthenticated"; submission: Submission }
+  | { type: "unauthenticated"; submission: Submission; message: string }
   | { type: "changed" }
+
+/** Answers that stayed on the device, unsent, when their sign-in was refused. */
+export type LeftBehind = {
+  /** In finished batches (the outbox): moved to `unsent`. */
+  unsent: number
+  /** In unfinished batches: their drafts stay where they are, under their owner. */
+  unfinished: number
+}
 
 export type Scheduler = (run: () => void, ms: number) => () => void
 
@@ -49,7 +57,9 @@ function keysOf(owner: string | undefined) {
 }
 
 const keyOf = (s: { taskId: string; batchId: string }) => `${s.taskId}/${s.batchId}`
-const isUnauthenticated = (r: SubmitResult) => r.kind === "server" && r.code === "UNAUTHENTICATED"
+
+// What a submit after setAside gets: the sign-in that would send it is over.
+const SET_ASIDE: Problem = { kind: "server", code: "UNAUTHENTICATED", message: "signed out" }
 
 const defaultSchedule: Scheduler = (run, ms) => {
   const id = setTimeout(run, ms)
@@ -71,6 +81,8 @@ export class AnswerQueue {
   private writes: Promise<unknown> = Promise.resolve()
   private flushing: Promise<Map<string, SubmitResult>> = Promise.resolve(new Map())
   private cancelRetry: (() => void) | null = null
+  /** Set aside: the sign-in was refused, so no answer is taken or sent any more. */
+  private ended = false
   private readonly listeners = new Set<(event: QueueEvent) => void>()
 
   constructor(store: KeyValueStore, options: Options = {}) {
@@ -136,11 +148,12 @@ export class AnswerQueue {
   }
 
   /**
-   * The identity that gave the outbox's answers is gone (its token was refused): move them out of
-   * the outbox so a later sign-in never sends them as someone else's, and keep them on the device.
-   * Returns how many answers were set aside.
+   * The identity that gave these answers is gone (its token was refused): from now on this queue
+   * takes no answer and sends nothing; the outbox moves out of the way so a later sign-in never
+   * sends it as someone else's; everything stays on the device. Returns what was left behind.
    */
-  async setAside(): Promise<number> {
+  async setAside(): Promise<LeftBehind> {
+    this.ended = true
     this.dispose()
     const moved = await this.exclusive(async () => {
       const outbox = await this.readOutbox()
@@ -150,7 +163,7 @@ export class AnswerQueue {
       return outbox
     })
     this.emit({ type: "changed" })
-    return moved.reduce((n, s) => n + s.answers.length, 0)
+    return { unsent: moved.reduce((n, s) => n + s.answers.length, 0), unfinished: await this.draftedAnswers() }
   }
 
   /** Submissions set aside because their sign-in was refused (kept, never sent). */
@@ -161,6 +174,7 @@ export class AnswerQueue {
 
   /** Move a batch's draft into the outbox and try to send it. */
   async submit(taskId: string, batchId: string): Promise<SubmitOutcome> {
+    if (this.ended) return { kind: "rejected", problem: SET_ASIDE }
     await this.exclusive(async () => {
       const answers = (await loadJson<Answer[]>(this.store, this.keys.draft(taskId, batchId))) ?? []
       const outbox = await this.readOutbox()
@@ -175,7 +189,7 @@ export class AnswerQueue {
     const result = (await this.flush()).get(keyOf({ taskId, batchId }))
     if (!result) return { kind: "queued", problem: { kind: "network" } }
     if (result.kind === "ok") return { kind: "sent", accepted: result.accepted }
-    const kept = isRetryable(result) || isUnauthenticated(result)
+    const kept = isRetryable(result) || isTokenRefused(result)
     return kept ? { kind: "queued", problem: result } : { kind: "rejected", problem: result }
   }
 
@@ -200,14 +214,14 @@ export class AnswerQueue {
   private async sendOutbox(): Promise<Map<string, SubmitResult>> {
     const results = new Map<string, SubmitResult>()
     const transport = this.transport
-    if (!transport) return results
+    if (!transport || this.ended) return results
     this.dispose()
     for (const submission of await this.pending()) {
       const result = await this.attempt(transport, submission)
       results.set(keyOf(submission), result)
-      if (isUnauthenticated(result)) {
+      if (isTokenRefused(result)) {
         // Not the answers' fault: keep them all, and stop until someone decides (see setAside).
-        this.emit({ type: "unauthenticated", submission })
+        this.emit({ type: "unauthenticated", submission, message: result.message })
         break
       }
       if (result.kind !== "ok" && isRetryable(result)) {
@@ -255,7 +269,9 @@ export class AnswerQueue {
   private async editDraft(taskId: string, batchId: string, edit: (a: Answer[]) => Answer[]): Promise<Answer[]> {
     return this.exclusive(async () => {
       const key = this.keys.draft(taskId, batchId)
-      const next = edit((await loadJson<Answer[]>(this.store, key)) ?? [])
+      const draft = (await loadJson<Answer[]>(this.store, key)) ?? []
+      if (this.ended) return draft // an answer given after the sign-in was refused is no answer
+      const next = edit(draft)
       await saveJson(this.store, key, next)
       return next
     })

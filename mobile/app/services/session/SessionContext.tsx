@@ -1,10 +1,10 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react"
 import { endpointsFor } from "../api/endpoints"
-import { describeProblem } from "../api/problem"
 import { registerAnnotator } from "../api/register"
+import type { LeftBehind } from "../queue/answerQueue"
 import { deviceStore, loadJson, saveJson } from "../storage/keyValue"
 import { clearToken, loadToken, saveToken } from "../storage/secureToken"
-import { t } from "../../i18n"
+import { describeSignUpProblem, inviteUsed, normalizeInvite, type SignInFailure } from "./invite"
 
 /**
  * Who is signed in, to which server. `owner` names this sign-in's answers on the device (drafts,
@@ -14,23 +14,29 @@ import { t } from "../../i18n"
 export type Session = { serverUrl: string; name: string; token: string; owner: string }
 
 type Profile = { serverUrl: string; name: string }
-type Saved = Profile & { owner?: string }
 
-/** Why the user was signed out without asking, for the sign-in screen to say. */
-export type Expiry = { message: string; unsentAnswers: number }
+/**
+ * The server ended a sign-in by itself (suspended, revoked, expired): its message, and the answers
+ * that stayed on the device unsent. Kept until the user has read it, across restarts.
+ */
+export type AccessEnded = LeftBehind & { message: string }
+
+type Saved = Profile & { owner?: string; ended?: AccessEnded }
 
 export type SessionState =
   | { status: "loading" }
-  | { status: "signedOut"; last: Profile | null; expiry?: Expiry }
+  | { status: "signedOut"; last: Profile | null; ended?: AccessEnded }
   | { status: "signedIn"; session: Session }
 
 type SessionApi = {
   state: SessionState
-  /** Register with the server; resolves to an error message, or null when signed in. */
-  signIn: (serverUrl: string, name: string) => Promise<string | null>
+  /** Register with the server (invite: the code typed, "" for none); resolves to why not, or null. */
+  signIn: (serverUrl: string, name: string, invite: string) => Promise<SignInFailure | null>
   signOut: () => Promise<void>
-  /** The server no longer accepts the token: forget it and go back to sign-in, saying why. */
-  expire: (unsentAnswers: number) => Promise<void>
+  /** The server refused the token (`message`): forget it, and say why and what was `left` unsent. */
+  endAccess: (message: string, left: LeftBehind) => Promise<void>
+  /** The user has read why access ended: on to sign-in, the address and name still filled in. */
+  startOver: () => Promise<void>
 }
 
 const PROFILE_KEY = "activecrowds.profile"
@@ -47,11 +53,11 @@ export function SessionProvider({ children, initial }: { children: ReactNode; in
     void restore().then(setState)
   }, [initial])
 
-  const signIn = useCallback(async (serverUrl: string, name: string) => {
-    const result = await registerAnnotator(endpointsFor(serverUrl), name.trim())
-    if (result.kind !== "ok") {
-      return result.kind === "network" ? t("signIn.unreachable") : describeProblem(result)
-    }
+  const signIn = useCallback(async (serverUrl: string, name: string, invite: string) => {
+    const code = normalizeInvite(invite)
+    const result = await registerAnnotator(endpointsFor(serverUrl), name.trim(), code || null)
+    if (result.kind !== "ok") return describeSignUpProblem(result)
+    if (code) inviteUsed(code)
     const session = { serverUrl, name: name.trim(), token: result.token, owner: newOwner() }
     await saveToken(session.token)
     await saveJson(deviceStore, PROFILE_KEY, { serverUrl, name: session.name, owner: session.owner })
@@ -68,24 +74,39 @@ export function SessionProvider({ children, initial }: { children: ReactNode; in
     })
   }, [])
 
-  const expire = useCallback(async (unsentAnswers: number) => {
+  const endAccess = useCallback(async (message: string, left: LeftBehind) => {
     await clearToken()
-    const expiry = { message: t("signIn.expired"), unsentAnswers }
+    const ended = { message, ...left }
+    const saved = await loadJson<Saved>(deviceStore, PROFILE_KEY)
+    if (saved) await saveJson(deviceStore, PROFILE_KEY, { serverUrl: saved.serverUrl, name: saved.name, ended })
     setState((s) => {
       if (s.status !== "signedIn") return s
       const { serverUrl, name } = s.session // the address and name stay filled in
-      return { status: "signedOut", last: { serverUrl, name }, expiry }
+      return { status: "signedOut", last: { serverUrl, name }, ended }
     })
   }, [])
 
-  const api = useMemo(() => ({ state, signIn, signOut, expire }), [state, signIn, signOut, expire])
+  const startOver = useCallback(async () => {
+    const saved = await loadJson<Saved>(deviceStore, PROFILE_KEY)
+    if (saved) await saveJson(deviceStore, PROFILE_KEY, { serverUrl: saved.serverUrl, name: saved.name })
+    setState((s) => (s.status === "signedOut" ? { status: "signedOut", last: s.last } : s))
+  }, [])
+
+  const api = useMemo(
+    () => ({ state, signIn, signOut, endAccess, startOver }),
+    [state, signIn, signOut, endAccess, startOver],
+  )
   return <SessionContext.Provider value={api}>{children}</SessionContext.Provider>
 }
 
 async function restore(): Promise<SessionState> {
   const [saved, token] = await Promise.all([loadJson<Saved>(deviceStore, PROFILE_KEY), loadToken()])
-  if (saved && token) return { status: "signedIn", session: { ...saved, owner: saved.owner ?? "", token } }
-  return { status: "signedOut", last: saved && { serverUrl: saved.serverUrl, name: saved.name } }
+  if (saved && token) {
+    const { serverUrl, name, owner = "" } = saved
+    return { status: "signedIn", session: { serverUrl, name, owner, token } }
+  }
+  const last = saved && { serverUrl: saved.serverUrl, name: saved.name }
+  return saved?.ended ? { status: "signedOut", last, ended: saved.ended } : { status: "signedOut", last }
 }
 
 /** A name for one sign-in's answers on this device: unique here, and no secret. */
@@ -100,12 +121,12 @@ export function useSession(): SessionApi {
   return api
 }
 
-/** The session's `expire` action; a no-op outside a SessionProvider (component tests). */
-export function useExpire(): SessionApi["expire"] {
-  return useContext(SessionContext)?.expire ?? noExpire
+/** The session's `endAccess` action; a no-op outside a SessionProvider (component tests). */
+export function useEndAccess(): SessionApi["endAccess"] {
+  return useContext(SessionContext)?.endAccess ?? noEndAccess
 }
 
-const noExpire = async () => undefined
+const noEndAccess = async () => undefined
 
 /** The signed-in session (screens behind sign-in only). */
 export function useSignedIn(): Session {
