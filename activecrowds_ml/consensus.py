@@ -23,6 +23,7 @@ GOLD_MIN_ACCURACY = 0.7  # below this share of right gold answers, an annotator 
 DEFAULT_ACCURACY = 0.7  # what an annotator nobody has estimated yet is assumed to get right
 ADAPTIVE_MIN_ANSWERS = 2  # Dawid-Skene + ADAPTIVE: one answer never decides a sample alone
 _EPS = 1e-9  # keeps 8/10 >= 0.8 true despite binary floating point
+_OTHER = "\x00other"  # no real label: dataset labels are non-empty printable names
 
 
 class SampleState(StrEnum):
@@ -160,13 +161,29 @@ def decide_sample(
     """Where one sample stands given its (annotator, label) answers: the live loop's one call.
 
     PEER_RULE counts the votes (`decide`); DAWID_SKENE weighs them by `workers` (an estimated
-    crowd; None: every annotator at DEFAULT_ACCURACY) and applies `decide_posterior`.
+    crowd, or `WorkerModel.uniform(task labels)` before there is one; None: every annotator at
+    DEFAULT_ACCURACY over the labels given so far plus one more) and applies `decide_posterior`.
     """
     if rule.aggregation is Aggregation.PEER_RULE:
         return decide(Counter(label for _, label in answers), rule)
     if workers is None:
-        workers = WorkerModel.uniform(sorted({label for _, label in answers}))
-    return decide_posterior(workers.posterior(answers), len(answers), rule)
+        # Without a model the task's labels are unknown here: those given so far, and one
+        # stand-in for "another label" so that a unanimous start is not already certain.
+        seen = sorted({label for _, label in answers})
+        workers = WorkerModel.uniform([*seen, _OTHER])
+    posterior = {lab: p for lab, p in workers.posterior(answers).items() if lab != _OTHER}
+    return decide_posterior(posterior, len(answers), rule)
+
+
+def gold_suspended(
+    right: int,
+    seen: int,
+    min_answers: int = GOLD_MIN_ANSWERS,
+    min_accuracy: float = GOLD_MIN_ACCURACY,
+) -> bool:
+    """Whether an annotator with `right` of `seen` gold answers correct is to be suspended:
+    judged only after `min_answers`, so a single slip never suspends anyone."""
+    return seen >= min_answers and right < min_accuracy * seen - _EPS
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,18 @@
 Per seed: split the labelled examples (seed, eval, test), score the whole-pool model (trained on
 every pool sample with its true label), then for each strategy run the server's round
 (`activecrowds_ml.round.run_round`: train -> evaluate -> test -> pick a batch), let the crowd
-answer the batch under the peer rule, and repeat until the label budget is spent. Accepted labels
-join the training set; disputed ones are dropped (their labels still count against the budget).
+answer the batch under the scenario's rule (`consensus.decide_sample`, as the live loop does),
+and repeat until the label budget is spent. Accepted labels join the training set; disputed ones
+are dropped (their labels still count against the budget).
+
+Crowd integrity: with item difficulty on, a sample's difficulty is one minus the margin of a
+model trained on the other half of the pool with true labels (out of fold, so it is not
+flattered by having seen the sample). With gold_share > 0, gold_size pool samples (their truth is
+known in a simulation; the live server uses `Split.gold`) are set aside as control questions and
+`gold_per_batch` of them are mixed into each batch; they are answered like any sample, their
+answers suspend annotators under the live rule (`consensus.gold_suspended`) and anchor the
+Dawid-Skene estimate, which is refitted after each batch. Gold answers count as answers, never
+as labels.
 """
 
 from __future__ import annotations
@@ -17,11 +27,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from activecrowds_ml.consensus import PeerRule, SampleState
 from activecrowds_ml.errors import DatasetError, ValidationError
+from activecrowds_ml.experiment.batch import CrowdLedger, ask_batch
 from activecrowds_ml.experiment.crowd import CrowdConfig, SimulatedCrowd
+from activecrowds_ml.experiment.world import (
+    Reference,
+    World,
+    build,
+    compute_reference,
+    make_world,
+    reference_key,
+)
 from activecrowds_ml.round import Labelled, RoundResult, run_round
-from activecrowds_ml.scenario import Category, Scenario, TrainingMode
+from activecrowds_ml.scenario import Category, Scenario, TrainingMode, gold_per_batch
 from activecrowds_ml.storage import Dataset, Record, Split
 from activecrowds_ml.strategies import QueryStrategy, get_strategy
 
@@ -56,6 +74,12 @@ class SimulationConfig:
         """The scenario of one (strategy, seed) run."""
         return self.base.replace(query_strategy=strategy, seed=seed)
 
+    def split(self, dataset: Dataset, seed: int) -> Split:
+        """The labelled sets of one seed: gold left out, so seed, eval and test are those of
+        the same run without gold (control questions come from the pool, see the module)."""
+        plain = self.scenario(self.strategies[0], seed).replace(gold_share=0.0, gold_size=0)
+        return dataset.split(plain)
+
     @property
     def rounds(self) -> int:
         """Query rounds after round 0 (ceil of the budget left after the seed over batch size)."""
@@ -77,6 +101,9 @@ class CurveRow:
     wrong_accepted: int
     eval_accuracy: float
     seconds: float
+    answers: int = 0  # every answer so far, gold included
+    gold_answers: int = 0
+    suspended: int = 0  # annotators suspended by the gold rule so far
 
 
 @dataclass
@@ -108,8 +135,7 @@ def prepare(config: SimulationConfig, dataset: Dataset | None = None) -> Dataset
     for strategy in config.strategies:
         get_strategy(strategy)
     for seed in config.seeds:
-        split = dataset.split(config.scenario(config.strategies[0], seed))
-        _check_pool(config, simulation_pool(dataset, split))
+        _check_pool(config, simulation_pool(dataset, config.split(dataset, seed)))
     build_model(config.base, dataset.labels, cache_dir=config.cache_dir, device=config.device)
     return dataset
 
@@ -136,10 +162,11 @@ def _check_options(config: SimulationConfig, dataset: Dataset) -> None:
 
 
 def _check_pool(config: SimulationConfig, pool: Sequence[Record]) -> None:
-    wanted = config.budget - config.base.initial_train_size
+    wanted = config.budget - config.base.initial_train_size + config.base.gold_size
     if len(pool) < wanted:
+        gold = f" and {config.base.gold_size} gold" if config.base.gold_size else ""
         raise DatasetError(
-            f"the budget needs {wanted} pool samples with a known truth; the dataset has "
+            f"the budget{gold} needs {wanted} pool samples with a known truth; the dataset has "
             f"{len(pool)} (pool records need `truth`, or add labelled examples)"
         )
 
@@ -152,11 +179,18 @@ def simulation_pool(dataset: Dataset, split: Split) -> list[Record]:
 
 
 def run_simulation(
-    config: SimulationConfig, dataset: Dataset, progress: Callable[[str], None] | None = None
+    config: SimulationConfig,
+    dataset: Dataset,
+    progress: Callable[[str], None] | None = None,
+    references: dict[tuple[object, ...], Reference] | None = None,
 ) -> SimulationResult:
-    """Run every (seed, strategy); `progress` is called once per trained model with a note."""
+    """Run every (seed, strategy); `progress` is called once per trained model with a note.
+
+    `references` (filled in as they are computed) lets a caller comparing crowd rules on the
+    same seeds train the whole-pool and difficulty models once.
+    """
     with torch_threads(config.torch_threads):
-        return _run_all(config, dataset, progress or (lambda _note: None))
+        return _run_all(config, dataset, progress or (lambda _note: None), references or {})
 
 
 @contextmanager
@@ -174,38 +208,29 @@ def torch_threads(threads: int | None) -> Iterator[None]:
 
 
 def _run_all(
-    config: SimulationConfig, dataset: Dataset, tick: Callable[[str], None]
+    config: SimulationConfig,
+    dataset: Dataset,
+    tick: Callable[[str], None],
+    references: dict[tuple[object, ...], Reference],
 ) -> SimulationResult:
     started = time.perf_counter()
     result = SimulationResult(config, dataset.labels, dataset.name)
     for seed in config.seeds:
-        split = dataset.split(config.scenario(config.strategies[0], seed))
+        split = config.split(dataset, seed)
         pool = simulation_pool(dataset, split)
         result.pool_sizes[seed] = len(pool)
-        result.whole_pool[seed] = whole_pool_metrics(config, dataset.labels, seed, split, pool)
+        key = reference_key(config, seed)
+        if key not in references:
+            references[key] = compute_reference(config, dataset.labels, seed, split, pool)
+        result.whole_pool[seed] = references[key].whole_pool
         tick(f"seed {seed} whole pool")
+        world = make_world(config, dataset.labels, seed, split, pool, references[key].difficulty)
         for strategy in config.strategies:
-            rows, final = run_loop(config, dataset.labels, strategy, seed, split, pool, tick)
+            rows, final = run_loop(config, dataset.labels, strategy, world, tick)
             result.rounds += rows
             result.final[(strategy, seed)] = final
     result.seconds = time.perf_counter() - started
     return result
-
-
-def whole_pool_metrics(
-    config: SimulationConfig, labels: Sequence[str], seed: int, split: Split, pool: Sequence[Record]
-) -> Metrics:
-    """Test metrics of a model trained on the seed set plus every pool sample's true label."""
-    model = _model(config, config.scenario(config.strategies[0], seed), labels)
-    train = list(split.seed) + [replace(r, label=r.truth, truth=None) for r in pool]
-    model.train(train, [str(r.label) for r in train])
-    return model.test(split.test, [str(r.label) for r in split.test])
-
-
-def _model(config: SimulationConfig, scenario: Scenario, labels: Sequence[str]) -> Model:
-    from activecrowds_ml.models import build_model
-
-    return build_model(scenario, labels, cache_dir=config.cache_dir, device=config.device)
 
 
 @dataclass
@@ -216,32 +241,28 @@ class _Run:
     train: list[Record]
     left: list[Record]
     spent: int
-    disputed: int = 0
-    wrong: int = 0
+    crowd: CrowdLedger = field(default_factory=CrowdLedger)
 
 
 def run_loop(
     config: SimulationConfig,
     labels: Sequence[str],
     strategy_name: str,
-    seed: int,
-    split: Split,
-    pool: Sequence[Record],
+    world: World,
     tick: Callable[[str], None],
 ) -> tuple[list[CurveRow], Metrics]:
     """One active-learning run: rounds until the budget; returns the rows and the final test."""
-    scenario = config.scenario(strategy_name, seed)
+    scenario = config.scenario(strategy_name, world.seed)
     strategy = get_strategy(strategy_name)
-    rule = PeerRule(scenario.min_peers, scenario.min_agreement, scenario.max_peers)
-    crowd = SimulatedCrowd(labels, config.crowd, _crowd_seed(seed, strategy_name))
-    model = _model(config, scenario, labels)
-    run = _Run(scenario, list(split.seed), list(pool), len(split.seed))
+    crowd = SimulatedCrowd(labels, config.crowd, _crowd_seed(world.seed, strategy_name))
+    model = build(config, scenario, labels)
+    run = _Run(scenario, list(world.split.seed), list(world.pool), len(world.split.seed))
     rows: list[CurveRow] = []
     batch: list[Record] = []
-    number = 0
+    number, split, seed = 0, world.split, world.seed
     while True:
         started = time.perf_counter()
-        _ask(crowd, rule, batch, run)
+        _ask(crowd, batch, world, run, number)
         result = _round(model, strategy, run, split, config.budget, number)
         rows.append(_row(number, run, result, time.perf_counter() - started))
         batch = _take(run, result.picked)
@@ -287,14 +308,15 @@ def _take(run: _Run, picked: Sequence[int]) -> list[Record]:
     return batch
 
 
-def _ask(crowd: SimulatedCrowd, rule: PeerRule, batch: Sequence[Record], run: _Run) -> None:
-    for record in batch:
-        decision = crowd.label(str(record.truth), rule)
-        if decision.state is SampleState.ACCEPTED:
-            run.wrong += decision.label != record.truth
-            run.train.append(replace(record, label=decision.label, truth=None))
-        else:
-            run.disputed += 1
+def _ask(crowd: SimulatedCrowd, batch: Sequence[Record], world: World, run: _Run, n: int) -> None:
+    """The crowd answers the batch, with gold_per_batch control questions mixed in."""
+    if not batch:
+        return
+    k = min(gold_per_batch(run.scenario), len(world.gold))
+    gold = [world.gold[i] for i in crowd.rng.choice(len(world.gold), k, replace=False)] if k else []
+    before = len(run.crowd.accepted)
+    ask_batch(crowd, run.scenario.peer_rule, batch, gold, world.difficulty, run.crowd, n)
+    run.train += run.crowd.accepted[before:]
 
 
 def _row(number: int, run: _Run, result: RoundResult, seconds: float) -> CurveRow:
@@ -306,8 +328,11 @@ def _row(number: int, run: _Run, result: RoundResult, seconds: float) -> CurveRo
         accuracy=result.test.accuracy,
         f1=result.test.f1,
         train_size=result.train_size,
-        disputed=run.disputed,
-        wrong_accepted=run.wrong,
+        disputed=run.crowd.disputed,
+        wrong_accepted=run.crowd.wrong,
         eval_accuracy=result.eval.accuracy,
         seconds=seconds,
+        answers=run.crowd.answers,
+        gold_answers=run.crowd.gold_answers,
+        suspended=len(run.crowd.gold.suspended),
     )

@@ -59,6 +59,35 @@ def curves(rows: Sequence[CurveRow]) -> dict[str, Curve]:
     return out
 
 
+@dataclass(frozen=True)
+class CrowdQuality:
+    """How well one strategy's crowd labelled, as (mean, sd) over seeds."""
+
+    accuracy: tuple[float, float]  # accepted labels that match the hidden truth
+    answers_per_label: tuple[float, float]  # every answer (gold included) per accepted label
+    disputed: tuple[float, float]  # share of the samples asked that ended disputed
+    suspended: float  # annotators suspended by the gold rule, mean
+
+
+def crowd_quality(result: SimulationResult, strategy: str) -> CrowdQuality:
+    """The crowd's accepted-label accuracy, cost and disputes over `strategy`'s runs."""
+    initial = result.config.base.initial_train_size
+    accuracy, cost, disputed, suspended = [], [], [], []
+    for r in _last_rows(result.rounds, strategy):
+        accepted = max(r.train_size - initial, 1)
+        accuracy.append(1 - r.wrong_accepted / accepted)
+        cost.append(r.answers / accepted)
+        disputed.append(r.disputed / max(r.labelled - initial, 1))
+        suspended.append(r.suspended)
+    return CrowdQuality(
+        _mean_sd(accuracy), _mean_sd(cost), _mean_sd(disputed), float(np.mean(suspended))
+    )
+
+
+def _mean_sd(values: Sequence[float]) -> tuple[float, float]:
+    return float(np.mean(values)), float(np.std(values))
+
+
 def whole_pool_accuracy(result: SimulationResult) -> float:
     """Mean over seeds of the test accuracy trained on the whole pool with true labels."""
     return float(np.mean([m.accuracy for m in result.whole_pool.values()]))

@@ -167,3 +167,10 @@ def test_decide_sample_weighs_answers_by_the_workers() -> None:
     assert (weighed.state, weighed.label) == (SampleState.ACCEPTED, "yes")
     # and with no model every annotator counts the same (default accuracy)
     assert decide_sample(answers, DS_FIXED, None).label == "no"
+
+
+def test_decide_sample_without_a_model_is_not_certain_after_one_label() -> None:
+    # Two "yes" from unknown annotators, labels not given: as a binary task at 70% each
+    decision = decide_sample([("a", "yes"), ("b", "yes")], DS_ADAPTIVE, None)
+    assert decision.share == pytest.approx(0.49 / (0.49 + 0.09))
+    assert (decision.state, decision.label) == (SampleState.OPEN, "yes")
