@@ -339,7 +339,10 @@ class Batch:
         Raises:
             ValidationError: the answers are invalid for this batch (as for an open one).
         """
-        resolved, opened = aware(self.resolved_at), aware(opened_at)
+        opened = aware(opened_at)
+        # Resolved by an earlier submission of the same group: not stamped until it is stored.
+        just_now = now if self.status is BatchStatus.RESOLVED else None
+        resolved = aware(self.resolved_at) or just_now
         live = task.status in (TaskStatus.COLLECTING, TaskStatus.TRAINING)
         if self.status is BatchStatus.OPEN or resolved is None or opened is None or not live:
             return False

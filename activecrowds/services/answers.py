@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -114,6 +114,9 @@ class _Writes:
     votes: dict[int, Sequence[tuple[int, str]]] = field(default_factory=dict)
     evidence: dict[int, Sequence[tuple[int, str]]] = field(default_factory=dict)
     graded: dict[int, Annotator] = field(default_factory=dict)
+    # Of each annotator's answers already stored in the batch, how many count as votes: a
+    # retry reports the same `counted` as the submission it repeats.
+    counted: dict[int, int] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.votes or self.evidence)
@@ -146,7 +149,7 @@ async def _store(
         stored = await uow.answers.of_annotators(batch_id, {s.caller.id for s in group})
         batch.samples = (await uow.samples.in_batches([batch_id]))[batch_id]
         await load_answers(uow, task, batch)
-        writes = _Writes()
+        writes = _Writes(counted=await _counted(uow, batch_id, stored.keys()))
         for i, submission in enumerate(group):
             who = annotators.get(submission.caller.id)
             refusal = who.refusal(now) if who else "invalid token"
@@ -185,20 +188,33 @@ def _answer(
     try:
         if who in stored:
             batch.check_retry(stored[who], answers)
-            return Submitted(len(stored[who]), task)
+            votes = writes.counted.get(who, len(answers))
+            return Submitted(len(answers), task, None if votes == len(answers) else votes)
         late = batch.takes_late(task, answers, submission.opened_at, now)
         right, given = batch.grade(answers)
         if given:
             uow.collect(*annotator.record_gold(right, given, ctx.gold))
             writes.graded[who] = annotator
         if late or not annotator.active:
-            stored[who], writes.evidence[who] = dict(answers), answers
+            stored[who], writes.evidence[who], writes.counted[who] = dict(answers), answers, 0
             return Submitted(len(answers), task, counted=0)
         uow.collect(*batch.answer(task, who, answers))
     except Refusal as exc:
         return exc
     stored[who], writes.votes[who] = dict(answers), answers
     return Submitted(len(answers), task)
+
+
+async def _counted(uow: UnitOfWork, batch_id: int, annotators: Iterable[int]) -> dict[int, int]:
+    """How many of these annotators' stored answers in the batch count as votes."""
+    out = dict.fromkeys(annotators, 0)
+    if not out:
+        return out
+    for answers in (await uow.answers.counted_in_batch(batch_id)).values():
+        for who, _ in answers:
+            if who in out:
+                out[who] += 1
+    return out
 
 
 async def _save(
