@@ -110,7 +110,7 @@ async def rotate_token(ctx: Context, caller: Caller | None) -> Registered:
     """A new token for the calling annotator; the old one stops working at once.
 
     Raises:
-        Unauthenticated / Forbidden: not an annotator.
+        Unauthenticated: suspended, or its token expired. Forbidden: not an annotator.
     """
     caller = require(caller, Role.ANNOTATOR)
     token, now = secrets.token_urlsafe(32), datetime.now(UTC)
@@ -118,6 +118,10 @@ async def rotate_token(ctx: Context, caller: Caller | None) -> Registered:
         annotator = await uow.annotators.get(caller.id, lock=True)
         if annotator is None:
             raise Unauthenticated("invalid token")
+        # Checked again here: a sign-in remembered for minutes must not outlive a suspension
+        # or an expiry by handing itself a fresh token.
+        if refusal := annotator.refusal(now):
+            raise Unauthenticated(refusal)
         annotator.token_hash = hash_token(token)
         if ctx.token_ttl_s:
             annotator.token_expires_at = now + timedelta(seconds=ctx.token_ttl_s)
