@@ -8,6 +8,7 @@ all agree, disputed at 3.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,7 @@ async def counted_flags(app: App, annotator_id: int) -> dict[int, bool]:
         return {r[0]: bool(r[1]) for r in (await conn.execute(query)).all()}
 
 
-def expected_alpha(given: dict[str, list[str | None]]) -> float:
+def expected_alpha(given: Mapping[str, Sequence[str | None]]) -> float:
     """Nominal alpha from the `krippendorff` package: annotators x units, nan where absent."""
     code = {label: i for i, label in enumerate(LABELS)}
     data = [[np.nan if v is None else code[v] for v in row] for row in given.values()]
@@ -105,7 +106,10 @@ async def test_agreement_figures_match_a_hand_count_and_are_the_admins_alone(
     got = (await api.call(AGREEMENT, {"id": str(task.id)}))["task"]
     # Then batch 0's figures: 8 votes, s0 and s2 accepted, nothing disputed yet
     partial = got["currentBatch"]["agreement"]
-    ab = {"a": ["dark", "dark", "bright", "dark"], "b": ["dark", "bright", "bright", "bright"]}
+    ab: dict[str, list[str | None]] = {
+        "a": ["dark", "dark", "bright", "dark"],
+        "b": ["dark", "bright", "bright", "bright"],
+    }
     assert {k: partial[k] for k in ("answers", "evidence", "accepted", "disputed")} == {
         "answers": 8,
         "evidence": 0,
