@@ -2,7 +2,8 @@
 // default model), the console served by the server itself: sign in from the start banner's link,
 // create a task, watch round 0 train and the first batch open; annotators answer through the API
 // and the batch fills up on screen; the round completes and the learning curve gains a point, all
-// without a reload. Every page is saved under e2e/screenshots/.
+// without a reload; the owner invites an annotator and suspends it. Every page is saved under
+// e2e/screenshots/.
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import {
@@ -189,6 +190,63 @@ describe("the owner's console in the browser", () => {
         20,
         "the 20 test samples",
       )
+    }),
+  )
+
+  test(
+    "creates an invite, sees the annotator who registered with it, and suspends it",
+    withScreenshotOnFailure("crowd", async () => {
+      const { page, server } = state
+      await page.getByRole("link", { name: "Crowd", exact: true }).click()
+      await page.getByText("peer-3").waitFor()
+      await page.getByRole("link", { name: "Invites", exact: true }).click()
+      await page.getByLabel("Registrations it allows").fill("2")
+      await page.getByLabel("Note").fill("Shelter team")
+      await page.getByRole("button", { name: "Create invite" }).click()
+      const code = await page.getByTestId("invite-code").inputValue()
+      const link = await page.getByTestId("invite-link").inputValue()
+      assert.match(code, /\S{4}$/)
+      assert.equal(link, `${server.url}/app/?invite=${encodeURIComponent(code)}`)
+      await page.getByRole("img", { name: "QR code of the invite link" }).waitFor()
+      await shoot(page, "15-crowd-invite-created")
+
+      // Given someone registers in the app with that code and answers the open batch...
+      const { registerAnnotator } = await gql(server.url, REGISTER, { name: "crowd-e2e", invite: code })
+      const { task } = await gql(server.url, TASK, { id: state.taskId }, server.token)
+      const batch = task.currentBatch
+      const answers = batch.samples.map((s) => ({ sampleId: s.id, label: LABELS[0] }))
+      await gql(server.url, SUBMIT, { t: state.taskId, b: batch.id, a: answers }, registerAnnotator.token)
+
+      // ...the code is gone once dismissed, and the list counts the use.
+      await page.getByRole("button", { name: "Done: I have shared it" }).click()
+      assert.equal(await page.getByTestId("invite-code").count(), 0)
+      const row = page.getByRole("row").filter({ hasText: "Shelter team" })
+      await row.filter({ hasText: "1 / 2" }).waitFor({ timeout: 30_000 })
+      assert.equal(await page.getByText(code).count(), 0, "the list shows only the code's last characters")
+
+      // The owner suspends it, told first what happens, then what changed.
+      await page.getByRole("link", { name: "Annotators", exact: true }).click()
+      const annotator = page.getByRole("row").filter({ hasText: "crowd-e2e" })
+      await annotator.filter({ hasText: "Active" }).waitFor()
+      await annotator.getByRole("button", { name: "Suspend crowd-e2e" }).click()
+      const dialog = page.getByRole("alertdialog", { name: "Suspend crowd-e2e?" })
+      await dialog.getByText("labels already decided with its answers stay as they are").waitFor()
+      await dialog.getByLabel("Reason").fill("answers everything with one label")
+      await shoot(page, "16-crowd-suspend-confirm", { fullPage: false })
+      await dialog.getByRole("button", { name: "Suspend" }).click()
+      await page
+        .getByTestId("crowd-notice")
+        .filter({ hasText: `crowd-e2e is suspended. ${answers.length} answers on open samples no longer count` })
+        .waitFor()
+      await annotator.filter({ hasText: "Suspended" }).waitFor()
+      await annotator.getByText("answers everything with one label").waitFor()
+      await shoot(page, "17-crowd-annotator-suspended")
+      await assert.rejects(
+        gql(server.url, SUBMIT, { t: state.taskId, b: batch.id, a: answers }, registerAnnotator.token),
+        "a suspended annotator's token no longer works",
+      )
+      await page.goto(`${server.url}/tasks/${state.taskId}`)
+      await page.getByRole("heading", { name: "Long sleeves?", level: 1 }).waitFor()
     }),
   )
 
