@@ -74,7 +74,10 @@ def _add_simulate(subparsers: Any) -> None:
         "simulate",
         help="the paper's experiment: strategies x seeds with a simulated crowd, no server",
         description="Defaults are the paper's protocol: margin vs random, 5 seeds, 450 labels, "
-        "30 initial + 30 per round, 20 annotators, a label needs 10 peers and 80%% agreement.",
+        "30 initial + 30 per round, 20 annotators, a label needs 10 peers and 80%% agreement. "
+        "Crowd integrity: item difficulty, spammers, colluders; Dawid-Skene (--agreement is then "
+        "the posterior needed, e.g. 0.99), adaptive redundancy, gold questions that suspend "
+        "annotators under the live rule.",
     )
     add = p.add_argument
     default_data = os.environ.get("ACTIVECROWDS_DATA_DIR", "data") + DEFAULT_DATASET
@@ -91,6 +94,14 @@ def _add_simulate(subparsers: Any) -> None:
     add("--agreement", type=float, default=0.8, help="share of answers that must agree")
     add("--annotators", type=_positive, default=20)
     add("--annotator-accuracy", type=_accuracy, default=(0.9, 0.9), help="0.9 or a range 0.7-0.95")
+    add("--difficulty", type=_share, default=0.0, help="0-1: hard items cost careful annotators")
+    add("--spammers", type=_share, default=0.0, help="share of annotators who ignore the item")
+    add("--spam", choices=("one_label", "random", "mixed"), default="mixed", help="spammer kind")
+    add("--colluders", type=_share, default=0.0, help="share agreeing on one wrong label")
+    add("--aggregation", type=str.upper, choices=("PEER_RULE", "DAWID_SKENE"), default="PEER_RULE")
+    add("--redundancy", type=str.upper, choices=("FIXED", "ADAPTIVE"), default="FIXED")
+    add("--gold-share", type=_share, default=0.0, help="share of each batch that is gold")
+    add("--gold-size", type=_non_negative, default=50, help="gold questions (with --gold-share)")
     add("--mode", choices=("head", "finetune"), default="head", help="training mode")
     add("--model", default="", help="backbone (default: efficientnet-lite0 for images)")
     add(
@@ -136,6 +147,16 @@ def _seeds(value: str) -> list[int]:
     if len(set(seeds)) != len(seeds):
         raise argparse.ArgumentTypeError(f"seeds repeat: {value!r}")
     return seeds
+
+
+def _share(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share in [0, 1]; got {value!r}")
+    return number
 
 
 def _accuracy(value: str) -> tuple[float, float]:
@@ -211,7 +232,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _simulation_config(args: argparse.Namespace, dataset: Any) -> Any:
-    from activecrowds_ml.experiment.crowd import CrowdConfig
+    from activecrowds_ml.experiment.crowd import CrowdConfig, Spam
     from activecrowds_ml.experiment.simulate import SimulationConfig
     from activecrowds_ml.scenario import Category, Scenario, Subcategory
 
@@ -231,6 +252,10 @@ def _simulation_config(args: argparse.Namespace, dataset: Any) -> Any:
         max_peers=args.max_peers or max(args.peers, min(20, args.annotators)),
         pretrained_model=args.model,
         training_mode=args.mode,
+        aggregation=args.aggregation,
+        redundancy=args.redundancy,
+        gold_share=args.gold_share,
+        gold_size=args.gold_size if args.gold_share else 0,
     )
     return SimulationConfig(
         dataset=args.dataset,
@@ -238,7 +263,14 @@ def _simulation_config(args: argparse.Namespace, dataset: Any) -> Any:
         seeds=tuple(args.seeds),
         budget=args.budget,
         base=base,
-        crowd=CrowdConfig(args.annotators, args.annotator_accuracy),
+        crowd=CrowdConfig(
+            args.annotators,
+            args.annotator_accuracy,
+            args.difficulty,
+            args.spammers,
+            Spam(args.spam),
+            args.colluders,
+        ),
         cache_dir=args.cache_dir,
         device=args.device,
         threads=args.threads,

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
+from activecrowds_ml.consensus import Aggregation
+from activecrowds_ml.experiment.crowd import CrowdConfig
 from activecrowds_ml.experiment.simulate import CurveRow, SimulationResult
+from activecrowds_ml.scenario import Scenario
 
 CHECKPOINTS = (60, 150, 300, 420)
 # The paper (collapsed-building photos, ResNet, 20 annotators, 10 peers at 80%).
@@ -136,8 +139,8 @@ def _protocol(result: SimulationResult) -> str:
             f"- strategies {', '.join(c.strategies)}; seeds {', '.join(map(str, c.seeds))}",
             f"- budget {c.budget} labels: {b.initial_train_size} initial "
             f"+ {b.batch_size} per round",
-            f"- crowd: {c.crowd.annotators} annotators, accuracy {accuracy}; a label needs "
-            f"{b.min_peers} peers and {b.min_agreement:.0%} agreement (disputed at {b.max_peers})",
+            f"- crowd: {c.crowd.annotators} annotators, accuracy {accuracy}{_integrity(c.crowd)}; "
+            f"{_rule(b)}",
             f"- model {b.pretrained_model} ({b.training_mode.value}); test {b.test_size}, "
             f"eval {b.eval_size} labelled examples per seed; pool {pool} samples",
             f"- whole-pool accuracy (all {pool} pool samples with true labels): "
@@ -146,6 +149,30 @@ def _protocol(result: SimulationResult) -> str:
             "(pick + crowd + train + test)",
         ]
     )
+
+
+def _integrity(crowd: CrowdConfig) -> str:
+    parts = [
+        f"difficulty {crowd.difficulty:g}" if crowd.difficulty else "",
+        f"{crowd.spammers:.0%} spammers ({crowd.spam.value})" if crowd.spammers else "",
+        f"{crowd.colluders:.0%} colluders" if crowd.colluders else "",
+    ]
+    shown = ", ".join(p for p in parts if p)
+    return f", {shown}" if shown else ""
+
+
+def _rule(b: Scenario) -> str:
+    if b.aggregation is Aggregation.PEER_RULE:
+        need = f"{b.min_peers} peers and {b.min_agreement:.0%} agreement"
+    else:
+        need = f"a Dawid-Skene posterior >= {b.min_agreement:g} after {b.min_peers} answers"
+    adaptive = (
+        ", or earlier once more answers cannot change it"
+        if b.redundancy.value == "ADAPTIVE"
+        else ""
+    )
+    gold = f"; gold {b.gold_share:.0%} of each batch from {b.gold_size}" if b.gold_share else ""
+    return f"a label needs {need}{adaptive} (disputed at {b.max_peers}){gold}"
 
 
 def _labels_needed(result: SimulationResult) -> str:
@@ -210,15 +237,20 @@ def _crowd(result: SimulationResult) -> str:
     lines = [
         "## Crowd (per run, mean over seeds)",
         "",
-        "| strategy | asked | disputed (dropped) | accepted with a wrong label |",
-        "|---|---|---|---|",
+        "| strategy | asked | disputed (dropped) | accepted with a wrong label "
+        "| accepted-label accuracy | answers per accepted label | suspended by gold |",
+        "|---|---|---|---|---|---|---|",
     ]
     for strategy in result.config.strategies:
         last = _last_rows(result.rounds, strategy)
         asked = np.mean([r.labelled - result.config.base.initial_train_size for r in last])
         disputed = np.mean([r.disputed for r in last])
         wrong = np.mean([r.wrong_accepted for r in last])
-        lines.append(f"| {strategy} | {asked:.0f} | {disputed:.1f} | {wrong:.1f} |")
+        q = crowd_quality(result, strategy)
+        lines.append(
+            f"| {strategy} | {asked:.0f} | {disputed:.1f} | {wrong:.1f} | {q.accuracy[0]:.2%} "
+            f"| {q.answers_per_label[0]:.1f} | {q.suspended:.1f} |"
+        )
     return "\n".join(lines)
 
 
