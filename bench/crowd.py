@@ -133,8 +133,8 @@ def _pm(point: tuple[float, float] | None, scale: float = 100, digits: int = 1) 
 
 def print_table(lines: list[Line]) -> None:
     head = " | ".join(f"test acc @{n}" for n in CHECKPOINTS)
-    print(f"\n| rule | accepted-label acc % | answers / label | disputed % | {head} |")
-    print("|---" * (4 + len(CHECKPOINTS)) + "|")
+    print(f"\n| rule | accepted-label acc % | answers / label | disputed % | suspended | {head} |")
+    print("|---" * (5 + len(CHECKPOINTS)) + "|")
     for line in lines:
         q = line.quality
         cells = [
@@ -142,6 +142,7 @@ def print_table(lines: list[Line]) -> None:
             _pm(q.accuracy, digits=2),
             _pm(q.answers_per_label, 1),
             _pm(q.disputed),
+            f"{q.suspended:.1f}",
             *(_pm(line.accuracy[n]) for n in CHECKPOINTS),
         ]
         print("| " + " | ".join(cells) + " |")
