@@ -8,13 +8,12 @@ and the simulation both call `decide_sample`, so both apply exactly the same rul
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
-
-import numpy as np
 
 from activecrowds_ml.errors import ValidationError
 
@@ -23,6 +22,7 @@ GOLD_MIN_ACCURACY = 0.7  # below this share of right gold answers, an annotator 
 DEFAULT_ACCURACY = 0.7  # what an annotator nobody has estimated yet is assumed to get right
 ADAPTIVE_MIN_ANSWERS = 2  # Dawid-Skene + ADAPTIVE: one answer never decides a sample alone
 _EPS = 1e-9  # keeps 8/10 >= 0.8 true despite binary floating point
+_TINY = 1e-12  # floor of a probability before its log: a 0 in a matrix never makes -inf
 _OTHER = "\x00other"  # no real label: dataset labels are non-empty printable names
 
 
@@ -220,9 +220,9 @@ class WorkerModel:
             raise ValidationError("a worker model needs at least two distinct labels", "labels")
         if not 0 < self.default_accuracy < 1:
             raise ValidationError("default_accuracy must be in (0, 1)", "default_accuracy")
-        _check_stochastic(np.asarray(self.prior, float).reshape(1, -1), (1, k), "prior")
+        _check_stochastic((self.prior,), 1, k, "prior")
         for annotator, matrix in self.confusion.items():
-            _check_stochastic(np.asarray(matrix, float), (k, k), f"confusion[{annotator}]")
+            _check_stochastic(matrix, k, k, f"confusion[{annotator}]")
 
     @classmethod
     def uniform(
@@ -232,13 +232,15 @@ class WorkerModel:
         k = max(len(labels), 1)
         return cls(tuple(labels), (1 / k,) * len(labels), {}, default_accuracy)
 
-    def matrix(self, annotator: str) -> np.ndarray:
+    def matrix(self, annotator: str) -> Matrix:
         """The annotator's confusion matrix (the default one if the model does not know them)."""
         if annotator in self.confusion:
-            return np.asarray(self.confusion[annotator], float)
+            return self.confusion[annotator]
         k = len(self.labels)
         off = (1 - self.default_accuracy) / (k - 1)
-        return np.full((k, k), off) + np.eye(k) * (self.default_accuracy - off)
+        return tuple(
+            tuple(self.default_accuracy if i == j else off for j in range(k)) for i in range(k)
+        )
 
     def posterior(self, answers: Iterable[tuple[str, str]]) -> dict[str, float]:
         """P(true label | these (annotator, label) answers) by Bayes, in log space.
@@ -246,17 +248,19 @@ class WorkerModel:
         Answers with a label the model does not know are ignored.
         """
         index = {label: i for i, label in enumerate(self.labels)}
-        log_p = np.log(np.maximum(np.asarray(self.prior, float), 1e-12))
+        log_p = [math.log(max(p, _TINY)) for p in self.prior]
         for annotator, label in answers:
             if label in index:
-                log_p += np.log(np.maximum(self.matrix(annotator)[:, index[label]], 1e-12))
-        p = np.exp(log_p - log_p.max())
-        p /= p.sum()
-        return {label: float(v) for label, v in zip(self.labels, p, strict=True)}
+                m, given = self.matrix(annotator), index[label]
+                log_p = [lp + math.log(max(m[k][given], _TINY)) for k, lp in enumerate(log_p)]
+        top = max(log_p)
+        p = [math.exp(lp - top) for lp in log_p]  # shifted: the largest term is exp(0)
+        return {label: v / sum(p) for label, v in zip(self.labels, p, strict=True)}
 
     def reliability(self, annotator: str) -> float:
         """Expected share of right answers: sum over classes of prior x diagonal."""
-        return float(np.dot(self.prior, np.diag(self.matrix(annotator))))
+        m = self.matrix(annotator)
+        return float(sum(p * m[k][k] for k, p in enumerate(self.prior)))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able form; `from_dict` reads it back."""
@@ -291,10 +295,10 @@ class WorkerModel:
             raise ValidationError(f"not a worker model: {exc}", "workers") from None
 
 
-def _check_stochastic(m: np.ndarray, shape: tuple[int, int], name: str) -> None:
-    if m.shape != shape:
-        raise ValidationError(f"{name} must have shape {shape} (labels x labels)", "workers")
-    if (m < 0).any() or not np.allclose(m.sum(axis=1), 1, atol=1e-6):
+def _check_stochastic(m: Sequence[Sequence[float]], rows: int, k: int, name: str) -> None:
+    if len(m) != rows or any(len(row) != k for row in m):
+        raise ValidationError(f"{name} must have shape {(rows, k)} (labels x labels)", "workers")
+    if any(v < 0 for row in m for v in row) or any(abs(sum(row) - 1) > 1e-6 for row in m):
         raise ValidationError(f"{name}: rows must be non-negative and sum to 1", "workers")
 
 
@@ -349,15 +353,17 @@ def estimate_workers(
     probas = _fit_dawid_skene(rows, known, 100).probas_.reindex(
         columns=list(labels), fill_value=0.0
     )
+    import numpy as np
+
     task_p = {str(t): p for t, p in zip(probas.index, probas.to_numpy(float), strict=True)}
     k = len(labels)
-    counts: dict[str, np.ndarray] = {}
+    counts: dict[str, Any] = {}
     for a in rows:
         counts.setdefault(a.annotator, np.zeros((k, k)))[:, index[a.label]] += task_p[a.sample]
     prior = (probas.to_numpy(float).sum(axis=0) + 1) / (len(probas) + k)
     confusion = {}
     for annotator, c in counts.items():
-        c = c + smoothing * base.matrix(annotator)
+        c = c + smoothing * np.asarray(base.matrix(annotator))
         confusion[annotator] = tuple(
             tuple(float(v) for v in row) for row in c / c.sum(axis=1, keepdims=True)
         )
