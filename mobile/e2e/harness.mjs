@@ -61,6 +61,11 @@ export async function startServer({ dataDir, port, publicUrl }) {
     ...process.env,
     ACTIVECROWDS_DATA_DIR: dataDir,
     ACTIVECROWDS_ADMIN_TOKEN: ADMIN_TOKEN,
+    // One machine plays a whole crowd from one address: the per-address limit would stop it.
+    ACTIVECROWDS_REGISTRATIONS_PER_MINUTE: "1000",
+    // The browser tests sign up as a person would on an open server; enrolment by invite has
+    // its own tests (server, console).
+    ACTIVECROWDS_OPEN_REGISTRATION: "1",
     ...(publicUrl ? { ACTIVECROWDS_PUBLIC_URL: publicUrl } : {}),
   }
   const child = spawn(CLI, ["serve", "--port", String(port)], { env, stdio: ["ignore", "pipe", "pipe"] })
