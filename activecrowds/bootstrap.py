@@ -101,7 +101,9 @@ async def bootstrap(
         retry_wait_s=settings.retry_wait_s,
         open_registration=settings.open_registration,
         token_ttl_s=settings.token_ttl_days * 86_400 or None,
-        gold=GoldPolicy(settings.gold_min_answers, settings.gold_min_accuracy),
+        gold=GoldPolicy(
+            settings.gold_min_answers, settings.gold_min_accuracy, settings.gold_confidence
+        ),
         base_url=settings.base_url,
     )
     if isinstance(queue, InProcessQueue):

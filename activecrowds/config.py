@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from activecrowds_ml.consensus import GOLD_MIN_ACCURACY, GOLD_MIN_ANSWERS
+from activecrowds_ml.consensus import GOLD_CONFIDENCE, GOLD_MIN_ACCURACY, GOLD_MIN_ANSWERS
 from activecrowds_ml.errors import ValidationError
 
 PREFIX = "ACTIVECROWDS_"
@@ -54,6 +54,7 @@ class Settings:
     token_ttl_days: float = 90.0  # an annotator token's life; 0: tokens never expire
     gold_min_answers: int = GOLD_MIN_ANSWERS  # gold answers before an annotator is judged
     gold_min_accuracy: float = GOLD_MIN_ACCURACY  # the least gold accuracy, in [0, 1]
+    gold_confidence: float = GOLD_CONFIDENCE  # how sure a suspension must be, in (0, 1)
 
     @property
     def retry_wait_s(self) -> float:
@@ -149,11 +150,18 @@ def _annotator_rules(env: Mapping[str, str]) -> dict[str, Any]:
     if accuracy > 1:
         name = PREFIX + "GOLD_MIN_ACCURACY"
         raise ValidationError(f"{name} must be between 0 and 1; got {accuracy:g}", name)
+    confidence = _default_typed(env, "gold_confidence")
+    if not 0 < confidence < 1:
+        name = PREFIX + "GOLD_CONFIDENCE"
+        raise ValidationError(
+            f"{name} must be between 0 and 1, both excluded; got {confidence:g}", name
+        )
     return {
         "open_registration": _flag(env, "OPEN_REGISTRATION"),
         "token_ttl_days": _default_typed(env, "token_ttl_days"),
         "gold_min_answers": _default_typed(env, "gold_min_answers"),
         "gold_min_accuracy": accuracy,
+        "gold_confidence": confidence,
     }
 
 

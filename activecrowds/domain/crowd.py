@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from activecrowds.domain.errors import ValidationError
-from activecrowds_ml.consensus import GOLD_MIN_ACCURACY, GOLD_MIN_ANSWERS, gold_suspended
+from activecrowds_ml.consensus import (
+    GOLD_CONFIDENCE,
+    GOLD_MIN_ACCURACY,
+    GOLD_MIN_ANSWERS,
+    gold_suspended,
+)
 
 __all__ = [
     "INVITE_ALPHABET",
@@ -77,14 +82,17 @@ def normalize_code(code: str) -> str:
 
 @dataclass(frozen=True)
 class GoldPolicy:
-    """When control answers suspend an annotator: accuracy under `min_accuracy` once it has
-    given at least `min_answers` of them."""
+    """When control answers suspend an annotator: once it has given at least `min_answers`
+    of them, when they make an accuracy under `min_accuracy` at least `confidence` likely."""
 
     min_answers: int = GOLD_MIN_ANSWERS
     min_accuracy: float = GOLD_MIN_ACCURACY
+    confidence: float = GOLD_CONFIDENCE
 
     def fails(self, answers: int, correct: int) -> bool:
-        return gold_suspended(correct, answers, self.min_answers, self.min_accuracy)
+        return gold_suspended(
+            correct, answers, self.min_answers, self.min_accuracy, self.confidence
+        )
 
 
 @dataclass

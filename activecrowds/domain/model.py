@@ -548,7 +548,8 @@ class Annotator:
             share = self.gold_correct / self.gold_answers
             reason = (
                 f"control questions: {self.gold_correct} of {self.gold_answers} right "
-                f"({share:.0%}, under {policy.min_accuracy:.0%})"
+                f"({share:.0%}: under {policy.min_accuracy:.0%}"
+                f" with {policy.confidence:.0%} confidence)"
             )
             return self.suspend(reason, automatic=True)
         return []

@@ -160,8 +160,11 @@ async def test_agreement_figures_match_a_hand_count_and_are_the_admins_alone(
 
 
 async def test_a_spammer_is_suspended_by_control_questions_and_its_open_votes_stop_counting(
-    app: App, api: Api, make_task: Any, annotators: Any
+    app: App, api: Api, make_task: Any, annotators: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # (at 85% confidence, so that 8 control answers can convict: 4 of 8 right is 90% likely
+    # to come from an accuracy under 70%; the default 95% waits for more evidence)
+    monkeypatch.setattr(app.ctx, "gold", dataclasses.replace(app.ctx.gold, confidence=0.85))
     # Given a task with 4 control questions per batch, and one without
     task = await make_task("gold", **GOLD)
     plain = await make_task("plain")

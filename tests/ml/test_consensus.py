@@ -15,9 +15,11 @@ from activecrowds_ml.consensus import (
     PeerRule,
     Redundancy,
     SampleState,
+    accuracy_below,
     annotator_accuracy,
     dawid_skene,
     decide,
+    gold_suspended,
     majority_vote,
 )
 from activecrowds_ml.errors import ValidationError
@@ -179,3 +181,23 @@ def test_adaptive_never_decides_differently_from_fixed(
     # Then both reach the same decision, and adaptive never needs more answers
     assert (a_state, a_label) == (f_state, f_label)
     assert a_answers <= f_answers
+
+
+@given(st.integers(0, 60).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_accuracy_below_is_the_beta_posterior(counts: tuple[int, int]) -> None:
+    from scipy.stats import beta
+
+    right, seen = counts
+    expected = beta.cdf(0.7, right + 1, seen - right + 1)
+    assert accuracy_below(0.7, right, seen) == pytest.approx(expected, abs=1e-9)
+
+
+def test_gold_suspension_wants_confidence_not_a_bare_share() -> None:
+    assert not gold_suspended(1, 4)  # too few to judge, however bad
+    assert gold_suspended(1, 5)  # 20%: under 70% with 99.6% confidence
+    assert not gold_suspended(3, 5)  # 60%, which 47% of annotators right 70% of the time score
+    assert gold_suspended(10, 20)  # an always-one-label spammer on balanced questions
+    assert not gold_suspended(11, 20)
+    assert gold_suspended(3, 6, confidence=0.8) and not gold_suspended(3, 6)
+    with pytest.raises(ValidationError):
+        accuracy_below(0.7, 6, 5)

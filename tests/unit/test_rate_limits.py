@@ -156,6 +156,7 @@ def test_the_limits_and_the_annotator_rules_come_from_the_environment(tmp_path: 
         "ACTIVECROWDS_TOKEN_TTL_DAYS": "0",
         "ACTIVECROWDS_GOLD_MIN_ANSWERS": "10",
         "ACTIVECROWDS_GOLD_MIN_ACCURACY": "1",
+        "ACTIVECROWDS_GOLD_CONFIDENCE": "0.99",
     }
     chosen = load_settings(env)
     assert chosen.trusted_proxies == ("10.0.0.1/32", "10.1.0.0/16", "fd00::/8")
@@ -163,6 +164,7 @@ def test_the_limits_and_the_annotator_rules_come_from_the_environment(tmp_path: 
     assert (chosen.address_mutations_per_minute, chosen.submissions_per_minute) == (5000, 30)
     assert (chosen.open_registration, chosen.token_ttl_days) == (True, 0.0)
     assert (chosen.gold_min_answers, chosen.gold_min_accuracy) == (10, 1.0)
+    assert chosen.gold_confidence == 0.99
 
 
 @pytest.mark.parametrize(
@@ -179,6 +181,8 @@ def test_the_limits_and_the_annotator_rules_come_from_the_environment(tmp_path: 
         ("GOLD_MIN_ANSWERS", "1.5"),
         ("GOLD_MIN_ACCURACY", "1.2"),
         ("GOLD_MIN_ACCURACY", "-0.1"),
+        ("GOLD_CONFIDENCE", "1"),
+        ("GOLD_CONFIDENCE", "0"),
     ],
 )
 def test_a_bad_value_names_its_variable(tmp_path: Path, name: str, value: str) -> None:

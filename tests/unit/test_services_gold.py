@@ -30,10 +30,13 @@ from activecrowds.domain.model import (
 )
 from activecrowds.services import queries, rounds
 from activecrowds.services.answers import Submitted, submit_answers
-from activecrowds_ml.consensus import GOLD_MIN_ACCURACY, GOLD_MIN_ANSWERS
+from activecrowds_ml.consensus import GOLD_CONFIDENCE, GOLD_MIN_ACCURACY, GOLD_MIN_ANSWERS
 from activecrowds_ml.scenario import Scenario, gold_per_batch
 
 OPEN, ACCEPTED = SampleState.OPEN, SampleState.ACCEPTED
+# At 80% confidence two batches of 3 control questions can convict: 3 of 6 right is 87% likely
+# to come from an accuracy under 70% (the default 95% waits for more evidence).
+EAGER = GoldPolicy(GOLD_MIN_ANSWERS, GOLD_MIN_ACCURACY, confidence=0.8)
 # 3 pool samples per batch and gold_share 0.5: 3 control questions on top of them.
 GOLD: dict[str, Any] = {"gold_share": 0.5, "gold_size": 6}
 LABELLED = 6 + GOLD["gold_size"]  # seed 2, eval 2, test 2 and the control questions
@@ -199,7 +202,7 @@ async def test_control_answers_are_graded_once_even_when_retried(
 async def test_an_always_pos_annotator_is_suspended_by_its_control_answers(
     fakes: Fakes, gold_given: Given
 ) -> None:
-    assert fakes.ctx.gold == GoldPolicy(GOLD_MIN_ANSWERS, GOLD_MIN_ACCURACY)
+    fakes.ctx.gold = EAGER
     # Given a task without gold (A) and one with gold (B); a spammer who always says "pos"
     plain = await gold_given.open_task()
     gold = await gold_given.open_task(**GOLD)
@@ -255,9 +258,29 @@ async def test_an_always_pos_annotator_is_suspended_by_its_control_answers(
     assert tallies(fakes, plain)["p1"] == (ACCEPTED, "neg", 2, {"neg": 2})
 
 
+async def test_the_default_policy_wants_more_than_bad_luck_before_it_suspends(
+    fakes: Fakes, gold_given: Given
+) -> None:
+    assert fakes.ctx.gold == GoldPolicy(GOLD_MIN_ANSWERS, GOLD_MIN_ACCURACY, GOLD_CONFIDENCE)
+    task = await gold_given.open_task(**GOLD)
+    [spammer] = await gold_given.annotators(1)
+    # When an always-"pos" annotator has answered two batches: 3 of 6 control answers right
+    await submit(fakes, spammer, task, all_as(task, "pos"))
+    await decide_pool(fakes, gold_given, task, "neg")
+    await rounds.run_training_round(fakes.ctx, task.id, 1)
+    task = gold_given.current(task.id)
+    await submit(fakes, spammer, task, all_as(task, "pos"))
+    stored = annotator(fakes, spammer)
+    # Then it is not suspended yet: an annotator right 70% of the time scores that 1 time in 4
+    assert (stored.gold_answers, stored.gold_correct) == (6, 3)
+    assert stored.status is AnnotatorStatus.ACTIVE
+    assert not fakes.bus.of(AnnotatorSuspended)
+
+
 async def test_taking_back_a_suspended_annotators_votes_can_resolve_a_batch(
     fakes: Fakes, gold_given: Given
 ) -> None:
+    fakes.ctx.gold = EAGER
     # Given A's batch 0 where only a spammer's dissent keeps every sample open
     plain = await gold_given.open_task()
     gold = await gold_given.open_task(**GOLD)
