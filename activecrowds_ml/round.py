@@ -7,8 +7,8 @@ curve measures the very code that picks samples for a real crowd, seed rule incl
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from activecrowds_ml.errors import ValidationError
 from activecrowds_ml.metrics import Metrics
@@ -28,13 +28,31 @@ _SEED_STRIDE = 10_007
 
 
 @dataclass(frozen=True)
+class Prediction:
+    """The model's most probable label for one record, and that label's probability."""
+
+    label: str
+    confidence: float
+
+
+def predictions(proba: Any, labels: Sequence[str]) -> list[Prediction]:
+    """One Prediction per row of a (n, len(labels)) probability array (first of equals)."""
+    best = proba.argmax(axis=1)
+    return [Prediction(labels[int(j)], float(proba[i, j])) for i, j in enumerate(best)]
+
+
+@dataclass(frozen=True)
 class RoundResult:
-    """What a round produced: eval and test scores, and the pool samples to ask about next."""
+    """What a round produced: eval and test scores, the pool samples to ask about next, and
+    what the trained model predicts for the pool (and for `also_predict`)."""
 
     eval: Metrics
     test: Metrics
     picked: list[int]  # indices into the `pool` given to `run_round`, best first
     train_size: int
+    # One per `pool` record when the pool was scored (k > 0), in its order; else empty.
+    pool_predictions: list[Prediction] = field(default_factory=list)
+    also_predictions: list[Prediction] = field(default_factory=list)  # one per `also_predict`
 
 
 def round_seed(scenario_seed: int, number: int) -> int:
@@ -56,6 +74,7 @@ def run_round(
     k: int,
     seed: int,
     number: int,
+    also_predict: Sequence[Record] = (),
 ) -> RoundResult:
     """Train `model`, score it on the eval and test sets, then pick up to `k` pool samples.
 
@@ -69,10 +88,14 @@ def run_round(
         k: how many to pick; 0 (or an empty pool) skips scoring the pool.
         seed: the scenario's seed.
         number: the round number (0 trains on the seed set alone).
+        also_predict: more records to predict with the trained model (the server's: pool
+            samples the crowd already answered, so an owner sees both labels).
 
     Returns:
         The eval and test metrics, the picked pool indices (at most k, distinct, best first;
-        empty when k is 0 or the pool is empty) and how many records were trained on.
+        empty when k is 0 or the pool is empty), how many records were trained on, and the
+        predictions for the pool (from the probabilities the strategy ranked) and for
+        `also_predict`.
 
     Raises:
         ValidationError: train records and labels differ in length, are empty or hold an unknown
@@ -86,7 +109,10 @@ def run_round(
     evaluation = model.evaluate(*eval_set)
     test = model.test(*test_set)
     picked: list[int] = []
+    on_pool: list[Prediction] = []
     if k and pool:
         view = model.pool_view(strategy, pool, records)
         picked = [int(i) for i in strategy.select(view, k, seed=round_seed(seed, number))]
-    return RoundResult(evaluation, test, picked, len(records))
+        on_pool = predictions(view.proba, model.labels)
+    also = predictions(model.predict_proba(also_predict), model.labels) if also_predict else []
+    return RoundResult(evaluation, test, picked, len(records), on_pool, also)

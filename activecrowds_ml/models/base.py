@@ -73,6 +73,22 @@ class Model(ABC):
         """Feature vectors (n, dim) where the model has them; None otherwise."""
         return None
 
+    def checkpoint(self) -> dict[str, Any] | None:
+        """What reloading the trained model needs (tensors and plain values, for
+        `torch.save`); None: this kind of model cannot be saved (artifacts then keep only
+        its metadata)."""
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        """How to rebuild this model and feed it: its kind, backbone and input (artifact
+        metadata)."""
+        return {"kind": type(self).__name__}
+
+    def deployable(self) -> Any:
+        """The whole classifier as one torch module (input tensor -> probabilities), for
+        export; None where the model has none (the reason is in `describe()["export"]`)."""
+        return None
+
     def predict(self, records: Sequence[Record]) -> list[str]:
         """The most probable label per record."""
         idx = self.predict_proba(records).argmax(axis=1)

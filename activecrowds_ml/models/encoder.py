@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import os
 from abc import abstractmethod
 from collections.abc import Sequence
@@ -14,7 +16,7 @@ import torch
 
 from activecrowds_ml.models.base import Model
 from activecrowds_ml.models.features import FeatureCache, default_cache_dir
-from activecrowds_ml.models.head import Head, HeadConfig, torch_threads
+from activecrowds_ml.models.head import Head, HeadConfig, build_mlp, torch_threads
 from activecrowds_ml.scenario import TrainingMode
 from activecrowds_ml.storage import Record
 
@@ -67,6 +69,7 @@ class EncoderClassifier(Model):
         self.finetuned: Any = None  # the fine-tuned encoder copy after FINETUNE training
         self.encoder: Any = None
         name, key, self.dim = self._setup()
+        self.weights_key = key  # which encoder weights (and input size): artifacts record it
         root = Path(self.cache_dir) if self.cache_dir else default_cache_dir()
         self.cache = FeatureCache(root, name, key, self.dim)
         self.head = Head(self.dim, len(self.labels), self.head_config, self.seed)
@@ -127,3 +130,59 @@ class EncoderClassifier(Model):
     def predict_proba_mc(self, records: Sequence[Record], passes: int = 10) -> np.ndarray:
         """MC-dropout samples (passes, n, len(labels)) from the head's dropout layers."""
         return self.head.predict_proba_mc(self.embed(records), passes)
+
+    def checkpoint(self) -> dict[str, Any]:
+        """The head, its feature standardisation and (after FINETUNE) the tuned encoder.
+
+        A frozen encoder is not saved: its name and `weights_key` rebuild it (the packaged
+        weights are ~18 MB that every round would copy unchanged).
+        """
+        net = self.head._net()
+        encoder = self.finetuned
+        return {
+            "head": {k: v.detach().cpu() for k, v in net.state_dict().items()},
+            "feature_mean": torch.as_tensor(np.asarray(self.head.mean, dtype=np.float32)),
+            "feature_scale": torch.as_tensor(np.asarray(self.head.scale, dtype=np.float32)),
+            "encoder": None
+            if encoder is None
+            else {k: v.detach().cpu() for k, v in encoder.state_dict().items()},
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Take back what `checkpoint` saved, into a model built with the same settings."""
+        net = build_mlp(self.dim, len(self.labels), self.head_config)
+        net.load_state_dict(state["head"])
+        self.head.net = net.eval()
+        self.head.mean = state["feature_mean"].numpy()
+        self.head.scale = state["feature_scale"].numpy()
+        self.finetuned = None
+        if state.get("encoder") is not None:
+            tuned = copy.deepcopy(self.encoder)
+            tuned.load_state_dict(state["encoder"])
+            self.finetuned = tuned.eval()
+
+    def describe(self) -> dict[str, Any]:
+        """Everything `artifacts.load_model` needs to rebuild this model, and its input."""
+        return {
+            "kind": type(self).__name__,
+            "model_name": getattr(self, "model_name", ""),
+            "training_mode": self.training_mode.value,
+            "seed": self.seed,
+            "weights_key": self.weights_key,
+            "feature_dim": self.dim,
+            "options": {"head_config": dataclasses.asdict(self.head_config), **self._options()},
+            "input": self._input(),
+            "export": self._export_note(),
+        }
+
+    def _options(self) -> dict[str, Any]:
+        """Build options beyond the head's that change what the model computes."""
+        return {}
+
+    @abstractmethod
+    def _input(self) -> dict[str, Any]:
+        """What one input is and how it is prepared (for whoever deploys an export)."""
+
+    @abstractmethod
+    def _export_note(self) -> dict[str, Any]:
+        """Which export formats this model has, and why not where it has none."""

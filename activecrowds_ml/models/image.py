@@ -115,6 +115,43 @@ class ImageClassifier(EncoderClassifier):
         )  # fmt: skip
         return encoder
 
+    def _options(self) -> dict[str, Any]:
+        return {"input_size": self.input_size}
+
+    def _input(self) -> dict[str, Any]:
+        return {
+            "kind": "image",
+            "tensor": "float32 (batch, 3, height, width), channels first",
+            "height": self.input_size,
+            "width": self.input_size,
+            "color": "RGB (any other mode converted first, as PIL's convert('RGB'))",
+            "resize": "straight to height x width, bilinear (PIL), aspect ratio not kept",
+            "range": [0.0, 1.0],
+            "scale": "pixel value / 255",
+            "normalisation": {
+                "mean": list(IMAGENET_MEAN),
+                "std": list(IMAGENET_STD),
+                "where": "inside the exported graph: do not normalise again",
+            },
+            "output": "probabilities (batch, classes) in the order of `labels`, rows sum to 1",
+        }
+
+    def _export_note(self) -> dict[str, Any]:
+        return {"formats": ["onnx", "torchscript"], "unavailable": None}
+
+    def deployable(self) -> Any:
+        """Pixels in [0, 1] -> probabilities: normalisation, encoder, head, softmax (CPU)."""
+        import copy
+
+        from activecrowds_ml.models.export import WholeImageClassifier
+
+        encoder = copy.deepcopy(self.finetuned if self.finetuned is not None else self.encoder)
+        encoder = encoder.cpu().to(memory_format=torch.contiguous_format).eval()
+        head = copy.deepcopy(self.head._net()).cpu().eval()
+        return WholeImageClassifier(
+            encoder, head, self.head.mean, self.head.scale, IMAGENET_MEAN, IMAGENET_STD
+        ).eval()
+
 
 def _file(record: Record) -> str:
     if not record.file:

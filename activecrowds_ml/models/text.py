@@ -15,6 +15,13 @@ from activecrowds_ml.models.features import text_key
 from activecrowds_ml.storage import Record
 
 MINILM_DIM = 384
+# Why a text model has no ONNX or TorchScript file (artifact metadata says so to its users).
+TEXT_EXPORT_UNAVAILABLE = (
+    "the classifier's input is raw text: its WordPiece tokeniser runs in Python "
+    "(sentence-transformers), outside any tensor graph, so a graph from token ids would leave "
+    "users to reproduce the tokeniser exactly, where a mismatch changes predictions silently. "
+    "Load the artifact's weights.pt with activecrowds_ml.artifacts.load_model instead."
+)
 
 
 def load_minilm(device: str) -> Any:
@@ -62,6 +69,17 @@ class TextClassifier(EncoderClassifier):
 
     def _key(self, record: Record) -> str:
         return text_key(_text(record))
+
+    def _input(self) -> dict[str, Any]:
+        return {
+            "kind": "text",
+            "tensor": None,
+            "encoder": "sentence-transformers all-MiniLM-L6-v2 (mean pooling, normalised)",
+            "output": "probabilities (batch, classes) in the order of `labels`, rows sum to 1",
+        }
+
+    def _export_note(self) -> dict[str, Any]:
+        return {"formats": [], "unavailable": TEXT_EXPORT_UNAVAILABLE}
 
     def _encode(self, records: Sequence[Record], encoder: Any) -> np.ndarray:
         texts = [_text(r) for r in records]
