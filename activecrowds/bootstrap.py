@@ -105,6 +105,8 @@ async def bootstrap(
             settings.gold_min_answers, settings.gold_min_accuracy, settings.gold_confidence
         ),
         base_url=settings.base_url,
+        models_dir=settings.models_dir,
+        models_keep=settings.models_keep,
     )
     if isinstance(queue, InProcessQueue):
         queue.bind(partial(run_training_round, ctx), partial(record_round_failure, ctx))

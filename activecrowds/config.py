@@ -54,6 +54,9 @@ class Settings:
     token_ttl_days: float = 90.0  # an annotator token's life; 0: tokens never expire
     gold_min_answers: int = GOLD_MIN_ANSWERS  # gold answers before an annotator is judged
     gold_min_accuracy: float = GOLD_MIN_ACCURACY  # the least gold accuracy, in [0, 1]
+    # Where each round's model is stored (a mounted object store works); None: <data dir>/models.
+    models_path: Path | None = None
+    models_keep: int = 5  # newest models kept per task (the newest and the best always stay)
     gold_confidence: float = GOLD_CONFIDENCE  # how sure a suspension must be, in (0, 1)
 
     @property
@@ -72,6 +75,11 @@ class Settings:
     def datasets_dir(self) -> Path:
         """Where a dataset given by name (not path) is looked up."""
         return self.data_dir / "datasets"
+
+    @property
+    def models_dir(self) -> Path:
+        """Round models (ACTIVECROWDS_MODELS_DIR), by default in the data dir."""
+        return self.models_path or self.data_dir / "models"
 
     @property
     def cache_dir(self) -> Path:
@@ -109,7 +117,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=_trusted_proxies(env),
         **{name: _default_typed(env, name) for name in RATE_LIMITS},
         **_annotator_rules(env),
+        models_path=_folder(env, "MODELS_DIR"),
+        models_keep=_default_typed(env, "models_keep"),
     )
+
+
+def _folder(env: Mapping[str, str], name: str) -> Path | None:
+    """A folder setting, resolved; None when unset."""
+    raw = (env.get(PREFIX + name) or "").strip()
+    return Path(raw).expanduser().resolve() if raw else None
 
 
 def local_url(host: str, port: int) -> str:

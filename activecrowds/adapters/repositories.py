@@ -39,6 +39,15 @@ from activecrowds.domain.model import (
     Task,
     TaskStatus,
 )
+from activecrowds.domain.predictions import (
+    CrowdState,
+    Cursor,
+    ModelArtifact,
+    PredictedSample,
+    Prediction,
+    PredictionFilter,
+    PredictionOrder,
+)
 from activecrowds.services.ports import (
     AnnotatorFigures,
     NewInvite,
@@ -208,6 +217,48 @@ class SampleRepository(Repository):
             .group_by(c.task_id)
         )
         return {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in await self.conn.execute(query)}
+
+    async def save_predictions(self, task_id: int, predictions: Sequence[Prediction]) -> None:
+        """Replace the task's predictions (the latest round's): one delete, one executemany."""
+        await self.conn.execute(delete(t.predictions).where(t.predictions.c.task_id == task_id))
+        if predictions:
+            rows = [dataclasses.asdict(p) for p in predictions]
+            await self.conn.execute(insert(t.predictions), rows)
+
+    async def predictions(
+        self, task_id: int, where: PredictionFilter, after: Cursor | None, limit: int
+    ) -> list[PredictedSample]:
+        """A page of predictions with their samples, keyset-paginated on (confidence, id)."""
+        p = t.predictions.c
+        query = select(t.samples, p.round_number, p.label.label("predicted"), p.confidence)
+        query = query.join(t.predictions, p.sample_id == t.samples.c.id)
+        query = query.where(*_predicted(task_id, where))
+        desc = where.order is PredictionOrder.CONFIDENCE_DESC
+        if after is not None:
+            c, i = after.confidence, after.sample_id
+            if desc:
+                query = query.where((p.confidence < c) | ((p.confidence == c) & (p.sample_id < i)))
+            else:
+                query = query.where((p.confidence > c) | ((p.confidence == c) & (p.sample_id > i)))
+        order = (p.confidence.desc(), p.sample_id.desc()) if desc else (p.confidence, p.sample_id)
+        out = []
+        for row in await self.conn.execute(query.order_by(*order).limit(limit)):
+            values = dict(row._mapping)
+            found = Prediction(
+                values["id"],
+                task_id,
+                values.pop("round_number"),
+                values.pop("predicted"),
+                values.pop("confidence"),
+            )
+            out.append(PredictedSample(Sample(**values), found))
+        return out
+
+    async def count_predictions(self, task_id: int, where: PredictionFilter) -> int:
+        query = select(func.count()).select_from(
+            t.predictions.join(t.samples, t.predictions.c.sample_id == t.samples.c.id)
+        )
+        return int((await self.conn.execute(query.where(*_predicted(task_id, where)))).scalar_one())
 
 
 class BatchRepository(Repository):
@@ -451,6 +502,42 @@ class RoundRepository(Repository):
         """Forget every runner's lease (the only process restarted: nobody holds a round)."""
         await self.conn.execute(update(t.rounds).values(lease_until=None))
 
+    async def add_model(
+        self, task_id: int, round_number: int, path: str, size: int, eval_accuracy: float | None
+    ) -> ModelArtifact:
+        values = {
+            "task_id": task_id,
+            "round_number": round_number,
+            "path": path,
+            "size": size,
+            "eval_accuracy": eval_accuracy,
+        }
+        query = insert(t.round_models).values(**values).returning(t.round_models)
+        return ModelArtifact(**(await self.conn.execute(query)).one()._mapping)
+
+    async def models(self, task_ids: Iterable[int]) -> dict[int, builtins.list[ModelArtifact]]:
+        """Each task's stored models, oldest round first."""
+        c = t.round_models.c
+        query = (
+            select(t.round_models)
+            .where(c.task_id.in_(list(task_ids)))
+            .order_by(c.task_id, c.round_number)
+        )
+        out: dict[int, list[ModelArtifact]] = defaultdict(list)
+        for r in await self.conn.execute(query):
+            out[r.task_id].append(ModelArtifact(**r._mapping))
+        return out
+
+    async def get_model(self, model_id: int) -> ModelArtifact | None:
+        query = select(t.round_models).where(t.round_models.c.id == model_id)
+        row = (await self.conn.execute(query)).first()
+        return ModelArtifact(**row._mapping) if row else None
+
+    async def delete_models(self, model_ids: Iterable[int]) -> None:
+        ids = list(model_ids)
+        if ids:
+            await self.conn.execute(delete(t.round_models).where(t.round_models.c.id.in_(ids)))
+
 
 class AnnotatorRepository(Repository):
     async def add(self, name: str, role: Role, token_hash: str, **extra: Any) -> Annotator:
@@ -569,6 +656,28 @@ class InviteRepository(Repository):
     async def save(self, invite: Invite) -> None:
         query = update(t.invites).where(t.invites.c.id == invite.id)
         await self.conn.execute(query.values(uses=invite.uses, revoked_at=invite.revoked_at))
+
+
+def _predicted(task_id: int, where: PredictionFilter) -> list[Any]:
+    """The WHERE clauses of a filter over predictions joined with their samples
+    (PredictionFilter.keeps says the same in Python)."""
+    p, s = t.predictions.c, t.samples.c
+    clauses: list[Any] = [p.task_id == task_id, s.kind == SampleKind.POOL]
+    if where.label is not None:
+        clauses.append(p.label == where.label)
+    if where.min_confidence is not None:
+        clauses.append(p.confidence >= where.min_confidence)
+    if where.max_confidence is not None:
+        clauses.append(p.confidence <= where.max_confidence)
+    if where.state is CrowdState.UNLABELLED:
+        clauses.append(s.state.is_(None) | (s.state == SampleState.OPEN))
+    elif where.state is CrowdState.ACCEPTED:
+        clauses.append(s.state == SampleState.ACCEPTED)
+    elif where.state is CrowdState.DISPUTED:
+        clauses.append(s.state == SampleState.DISPUTED)
+    if where.disagreements:
+        clauses += [s.state == SampleState.ACCEPTED, s.resolved_label != p.label]
+    return clauses
 
 
 def _tally_arrays(samples: Sequence[Sample]) -> dict[str, list[Any]]:

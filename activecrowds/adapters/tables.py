@@ -6,6 +6,7 @@ from enum import Enum as PyEnum
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -217,4 +218,37 @@ rounds = Table(
     # A round is due at most once: the unique key makes "mark due" idempotent under races.
     UniqueConstraint("task_id", "number", name="uq_rounds_task_number"),
     sqlite_autoincrement=True,
+)
+
+# Each finished round's stored model (the folder itself lives under Settings.models_dir).
+round_models = Table(
+    "round_models",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _task_fk(),
+    Column("round_number", Integer, nullable=False),
+    Column("path", Text, nullable=False),  # relative to the models folder
+    Column("size", BigInteger, nullable=False),
+    Column("eval_accuracy", Float),  # the retention rule keeps the best by it
+    _created(),
+    UniqueConstraint("task_id", "round_number", name="uq_round_models_task_round_number"),
+    sqlite_autoincrement=True,
+)
+
+# The latest round's prediction for each pool sample (a round replaces its task's rows).
+predictions = Table(
+    "predictions",
+    metadata,
+    Column(
+        "sample_id",
+        Integer,
+        ForeignKey("samples.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    _task_fk(),
+    Column("round_number", Integer, nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("confidence", Float, nullable=False),
+    # Pages of a task's predictions by confidence (ties by sample id) read this index.
+    Index("ix_predictions_task_confidence", "task_id", "confidence", "sample_id"),
 )

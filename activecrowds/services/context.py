@@ -36,6 +36,8 @@ class Context:
     token_ttl_s: float | None = None  # an annotator token's life; None: forever
     gold: GoldPolicy = field(default_factory=GoldPolicy)  # when control answers suspend
     base_url: str = "http://127.0.0.1:8000"  # where clients reach the server (invite links)
+    models_dir: Path | None = None  # where rounds store their models; None: they store none
+    models_keep: int = 5  # newest models kept per task (the newest and the best always stay)
 
 
 async def commit_and_publish(ctx: Context, uow: UnitOfWork) -> None:

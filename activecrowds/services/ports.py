@@ -26,6 +26,13 @@ from activecrowds.domain.model import (
     Task,
     TaskStatus,
 )
+from activecrowds.domain.predictions import (
+    Cursor,
+    ModelArtifact,
+    PredictedSample,
+    Prediction,
+    PredictionFilter,
+)
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,17 @@ class SampleRepository(Protocol):
     async def progress(self, task_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
         """Per task: (seed + accepted samples, pool samples never picked)."""
 
+    async def save_predictions(self, task_id: int, predictions: Sequence[Prediction]) -> None:
+        """Replace the task's predictions with these (the latest round's)."""
+
+    async def predictions(
+        self, task_id: int, where: PredictionFilter, after: Cursor | None, limit: int
+    ) -> builtins.list[PredictedSample]:
+        """Up to `limit` of the task's pool samples with a prediction, filtered, in
+        `where.order` (ties by sample id, in the same direction), after the cursor."""
+
+    async def count_predictions(self, task_id: int, where: PredictionFilter) -> int: ...
+
 
 class BatchRepository(Protocol):
     async def add(self, task_id: int, number: int) -> Batch: ...
@@ -191,6 +209,17 @@ class RoundRepository(Protocol):
         """(task id, number) of rounds due or interrupted while running."""
 
     async def release_leases(self) -> None: ...
+
+    async def add_model(
+        self, task_id: int, round_number: int, path: str, size: int, eval_accuracy: float | None
+    ) -> ModelArtifact: ...
+
+    async def models(self, task_ids: Iterable[int]) -> dict[int, builtins.list[ModelArtifact]]:
+        """Each task's stored models, oldest round first."""
+
+    async def get_model(self, model_id: int) -> ModelArtifact | None: ...
+
+    async def delete_models(self, model_ids: Iterable[int]) -> None: ...
 
 
 @dataclass(frozen=True)

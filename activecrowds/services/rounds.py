@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,10 @@ from typing import Any
 from activecrowds.domain.crowd import pick_gold
 from activecrowds.domain.events import Event
 from activecrowds.domain.model import Sample, SampleKind, Task, TaskStatus
+from activecrowds.domain.predictions import ModelArtifact, Prediction
 from activecrowds.services.context import Context, commit_and_publish
 from activecrowds.services.ports import UnitOfWork
+from activecrowds_ml.artifacts import remove, retained
 from activecrowds_ml.consensus import Answer, estimate_workers
 from activecrowds_ml.metrics import Metrics
 from activecrowds_ml.scenario import Scenario, gold_per_batch
@@ -45,20 +47,32 @@ class Plan:
     eval: list[Sample]
     test: list[Sample]
     pool: list[Sample]
+    asked: list[Sample]  # pool samples already asked of the crowd: predicted too
     gold: dict[int, str]  # control questions not yet asked: sample id -> label
     answers: list[Answer]  # every answer so far, to estimate each annotator's reliability
     truth: dict[str, str]  # control questions answered so far: sample id -> label
 
 
 @dataclass(frozen=True)
+class SavedModel:
+    """The round's model artifact: its folder under ctx.models_dir, and its size in bytes."""
+
+    path: str
+    size: int
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """What training produced: eval and test metrics, the pool samples picked next, and the
-    crowd's estimated reliability (None before anyone answered)."""
+    """What training produced: eval and test metrics, the pool samples picked next, the
+    crowd's estimated reliability (None before anyone answered), the model's predictions for
+    every pool sample, and its stored artifact (None: not stored)."""
 
     eval: Metrics
     test: Metrics
     picked: list[int]
     workers: dict[str, Any] | None = None
+    predictions: list[Prediction] = field(default_factory=list)
+    model: SavedModel | None = None
 
 
 async def run_training_round(ctx: Context, task_id: int, number: int) -> bool:
@@ -99,6 +113,7 @@ async def _plan(uow: UnitOfWork, task: Task, number: int, attempt: int) -> Plan:
     by_kind = {kind: [s for s in fixed if s.kind is kind] for kind in held_out}
     accepted = await uow.samples.accepted(task.id)
     pool = await uow.samples.remaining_pool(task.id)
+    every_pool = await uow.samples.of_kind(task.id, [SampleKind.POOL])
     gold = by_kind[SampleKind.GOLD]
     answers = [Answer(str(s), str(a), lab) for s, a, lab in await uow.answers.of_task(task.id)]
     asked = [s for s in gold if s.batch_id is not None]
@@ -113,6 +128,7 @@ async def _plan(uow: UnitOfWork, task: Task, number: int, attempt: int) -> Plan:
         eval=by_kind[SampleKind.EVAL],
         test=by_kind[SampleKind.TEST],
         pool=pool,
+        asked=[s for s in every_pool if s.batch_id is not None],
         gold={s.id: s.label for s in gold if s.batch_id is None and s.label is not None},
         answers=answers,
         truth={str(s.id): s.label for s in asked if s.label is not None},
@@ -166,19 +182,63 @@ def _train_and_pick(ctx: Context, plan: Plan) -> Outcome:
 
     build = ctx.build_model or build_model
     scenario = Scenario(**plan.scenario)
+    model = build(scenario, plan.labels, cache_dir=ctx.cache_dir, device=ctx.device)
+    train = _labelled(plan, plan.train)
     result = run_round(
-        build(scenario, plan.labels, cache_dir=ctx.cache_dir, device=ctx.device),
+        model,
         get_strategy(scenario.query_strategy),
-        train=_labelled(plan, plan.train),
+        train=train,
         eval_set=_labelled(plan, plan.eval),
         test_set=_labelled(plan, plan.test),
         pool=_records(plan, plan.pool),
         k=scenario.batch_size,
         seed=scenario.seed,
         number=plan.number,
+        also_predict=_records(plan, plan.asked),
     )
     picked = [plan.pool[i].id for i in result.picked]
-    return Outcome(result.eval, result.test, picked, _workers(plan))
+    predicted = [
+        *zip(plan.pool, result.pool_predictions, strict=False),
+        *zip(plan.asked, result.also_predictions, strict=True),
+    ]
+    predictions = [
+        Prediction(s.id, plan.task_id, plan.number, p.label, p.confidence) for s, p in predicted
+    ]
+    saved = _save_model(ctx, plan, model, result, [s.key for s in plan.train], train[1])
+    return Outcome(result.eval, result.test, picked, _workers(plan), predictions, saved)
+
+
+def _save_model(
+    ctx: Context,
+    plan: Plan,
+    model: Any,
+    result: Any,
+    train_ids: list[str],
+    train_labels: list[str],
+) -> SavedModel | None:
+    """Store the trained model as this attempt's artifact; None when the context keeps no
+    models or storing failed (logged: the crowd's loop goes on, `Round.model` stays null)."""
+    if ctx.models_dir is None:
+        return None
+    from activecrowds_ml.artifacts import save_artifact
+
+    # One folder per attempt: two runners of one round (a lease that ran out) never write
+    # into the same folder; the one whose outcome is not recorded removes its own.
+    path = f"task-{plan.task_id}/round-{plan.number}-attempt-{plan.attempt}"
+    try:
+        size = save_artifact(
+            model,
+            ctx.models_dir / path,
+            eval=result.eval,
+            test=result.test,
+            train_ids=train_ids,
+            train_labels=train_labels,
+            about={"task_id": plan.task_id, "round": plan.number},
+        )
+    except Exception:
+        log.exception("round %s of task %s: model not stored", plan.number, plan.task_id)
+        return None
+    return SavedModel(path, size)
 
 
 def _workers(plan: Plan) -> dict[str, Any] | None:
@@ -189,19 +249,58 @@ def _workers(plan: Plan) -> dict[str, Any] | None:
 
 
 async def _record(ctx: Context, plan: Plan, outcome: Outcome) -> bool:
-    async with ctx.uow() as uow:
-        round_ = await uow.rounds.get(plan.task_id, plan.number, lock=True)
-        task = await uow.tasks.get(plan.task_id, lock=True)
-        if round_ is None or task is None or round_.final:
-            return False  # deleted meanwhile, or a concurrent run finished first
-        uow.collect(*round_.finish(len(plan.train), outcome.test, outcome.eval, now()))
-        await uow.rounds.save(round_)
-        uow.collect(*await _open_next(uow, task, plan, outcome.picked))
-        await uow.tasks.save_status(task)
-        if outcome.workers is not None:
-            await uow.tasks.save_workers(task.id, outcome.workers)
-        await commit_and_publish(ctx, uow)
+    mine = [outcome.model.path] if outcome.model else []
+    committing = False  # from here on a row may name the folder: never remove it then
+    try:
+        async with ctx.uow() as uow:
+            round_ = await uow.rounds.get(plan.task_id, plan.number, lock=True)
+            task = await uow.tasks.get(plan.task_id, lock=True)
+            if round_ is None or task is None or round_.final:
+                return False  # deleted meanwhile, or a concurrent run finished first
+            uow.collect(*round_.finish(len(plan.train), outcome.test, outcome.eval, now()))
+            await uow.rounds.save(round_)
+            uow.collect(*await _open_next(uow, task, plan, outcome.picked))
+            await uow.tasks.save_status(task)
+            if outcome.workers is not None:
+                await uow.tasks.save_workers(task.id, outcome.workers)
+            await uow.samples.save_predictions(task.id, outcome.predictions)
+            pruned = await _store_model(ctx, uow, plan, outcome)
+            committing = True
+            await commit_and_publish(ctx, uow)
+    finally:
+        if not committing:
+            await _drop(ctx, mine)
+    await _drop(ctx, [m.path for m in pruned])
     return True
+
+
+async def _store_model(
+    ctx: Context, uow: UnitOfWork, plan: Plan, outcome: Outcome
+) -> list[ModelArtifact]:
+    """Record the round's model and forget those the retention rule lets go (their folders
+    are removed once this commits); returns the forgotten ones."""
+    if outcome.model is not None:
+        saved = outcome.model
+        accuracy = outcome.eval.accuracy
+        await uow.rounds.add_model(plan.task_id, plan.number, saved.path, saved.size, accuracy)
+    stored = (await uow.rounds.models([plan.task_id])).get(plan.task_id, [])
+    keep = retained({m.round_number: m.eval_accuracy for m in stored}, ctx.models_keep)
+    pruned = [m for m in stored if m.round_number not in keep]
+    await uow.rounds.delete_models(m.id for m in pruned)
+    return pruned
+
+
+async def _drop(ctx: Context, paths: list[str]) -> None:
+    """Remove model folders no row names (off the event loop: a folder may be large)."""
+    if ctx.models_dir is None or not paths:
+        return
+    root = ctx.models_dir
+
+    def remove_all() -> None:
+        for path in paths:
+            remove(root / path)
+
+    await asyncio.to_thread(remove_all)
 
 
 async def _open_next(uow: UnitOfWork, task: Task, plan: Plan, picked: list[int]) -> list[Event]:

@@ -19,6 +19,14 @@ from fake_tables import AnswerRow, IntegrityError, Repository, by_id, copies, no
 
 from activecrowds.domain import model as m
 from activecrowds.domain.crowd import AnnotatorStatus, Invite, Lease
+from activecrowds.domain.predictions import (
+    Cursor,
+    ModelArtifact,
+    PredictedSample,
+    Prediction,
+    PredictionFilter,
+    PredictionOrder,
+)
 from activecrowds.services.ports import (
     AnnotatorFigures,
     NewInvite,
@@ -82,8 +90,9 @@ class FakeTaskRepository(Repository):
         tables = self.tx.writable()
         if tables.tasks.pop(task_id, None) is None:
             return False
-        # ON DELETE CASCADE: samples, batches and rounds of the task, answers to them
-        for rows in (tables.samples, tables.batches, tables.rounds):
+        # ON DELETE CASCADE: samples, batches, rounds, models, predictions; answers to them
+        every: tuple[dict[int, Any], ...] = (tables.samples, tables.batches, tables.rounds)
+        for rows in (*every, tables.models, tables.predictions):
             for row_id in [i for i, row in rows.items() if row.task_id == task_id]:
                 del rows[row_id]
         for answer in list(tables.answers.values()):
@@ -178,6 +187,41 @@ class FakeSampleRepository(Repository):
                 unpicked += s.kind is m.SampleKind.POOL and s.batch_id is None
                 out[s.task_id] = (labelled, unpicked)
         return out
+
+    async def save_predictions(self, task_id: int, predictions: Sequence[Prediction]) -> None:
+        tables = self.tx.writable()
+        for sample_id in [i for i, p in tables.predictions.items() if p.task_id == task_id]:
+            del tables.predictions[sample_id]
+        for p in predictions:
+            self._require(tables.samples, p.sample_id, "sample")
+            if p.sample_id in tables.predictions:
+                raise IntegrityError(f"primary key: sample {p.sample_id} predicted twice")
+            tables.predictions[p.sample_id] = p
+
+    def _predicted(self, task_id: int, where: PredictionFilter) -> list[PredictedSample]:
+        tables = self.tx.tables
+        found = [
+            PredictedSample(copy.deepcopy(tables.samples[i]), p)
+            for i, p in tables.predictions.items()
+            if p.task_id == task_id and tables.samples[i].kind is m.SampleKind.POOL
+        ]
+        return [f for f in found if where.keeps(f)]
+
+    async def predictions(
+        self, task_id: int, where: PredictionFilter, after: Cursor | None, limit: int
+    ) -> builtins.list[PredictedSample]:
+        desc = where.order is PredictionOrder.CONFIDENCE_DESC
+        found = sorted(
+            self._predicted(task_id, where),
+            key=lambda f: (f.prediction.confidence, f.sample.id),
+            reverse=desc,
+        )
+        if after is not None:
+            found = [f for f in found if after.before(f, where.order)]
+        return found[:limit]
+
+    async def count_predictions(self, task_id: int, where: PredictionFilter) -> int:
+        return len(self._predicted(task_id, where))
 
 
 class FakeBatchRepository(Repository):
@@ -363,6 +407,37 @@ class FakeRoundRepository(Repository):
     async def release_leases(self) -> None:
         for r in self.tx.writable().rounds.values():
             r.lease_until = None
+
+    async def add_model(
+        self, task_id: int, round_number: int, path: str, size: int, eval_accuracy: float | None
+    ) -> ModelArtifact:
+        tables = self.tx.writable()
+        self._require(tables.tasks, task_id, "task")
+        if any(
+            (r.task_id, r.round_number) == (task_id, round_number) for r in tables.models.values()
+        ):
+            raise IntegrityError(f"unique (task_id, round_number): model of round {round_number}")
+        row = ModelArtifact(
+            self.tx.next_id("round_models"), task_id, round_number, path, size, eval_accuracy, now()
+        )
+        tables.models[row.id] = row
+        return row
+
+    async def models(self, task_ids: Iterable[int]) -> dict[int, builtins.list[ModelArtifact]]:
+        wanted = set(task_ids)
+        out: defaultdict[int, list[ModelArtifact]] = defaultdict(list)
+        for r in sorted(self.tx.tables.models.values(), key=lambda r: (r.task_id, r.round_number)):
+            if r.task_id in wanted:
+                out[r.task_id].append(r)
+        return out
+
+    async def get_model(self, model_id: int) -> ModelArtifact | None:
+        return self.tx.tables.models.get(model_id)
+
+    async def delete_models(self, model_ids: Iterable[int]) -> None:
+        rows = self.tx.writable().models
+        for i in list(model_ids):
+            rows.pop(i, None)
 
 
 class FakeAnnotatorRepository(Repository):

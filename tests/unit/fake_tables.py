@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from activecrowds.domain.crowd import Invite, Lease
 from activecrowds.domain.model import Annotator, Batch, Round, Sample, Task
+from activecrowds.domain.predictions import ModelArtifact, Prediction
 from activecrowds_ml.metrics import Metrics
 
 T = TypeVar("T")
@@ -48,6 +49,8 @@ class Tables:
     annotators: dict[int, Annotator] = field(default_factory=dict)
     invites: dict[int, Invite] = field(default_factory=dict)
     leases: dict[int, tuple[int, Lease]] = field(default_factory=dict)  # id -> (batch id, lease)
+    models: dict[int, ModelArtifact] = field(default_factory=dict)
+    predictions: dict[int, Prediction] = field(default_factory=dict)  # by sample id
 
     def round_of(self, task_id: int, number: int) -> Round | None:
         """Round `number` of a task, or None."""

@@ -172,6 +172,7 @@ def fake_context(tmp_path: Path, **changes: Any) -> Fakes:
         admin_token_hash=hash_token(ADMIN_TOKEN),
         datasets_dir=tmp_path / "datasets",
         cache_dir=tmp_path / "cache",
+        models_dir=tmp_path / "models",
         device="cpu",
     )
     return Fakes(db, queue, bus, dataclasses.replace(ctx, **changes))
