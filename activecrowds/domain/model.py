@@ -197,6 +197,19 @@ class Sample:
     def gold(self) -> bool:
         return self.kind is SampleKind.GOLD
 
+    def as_shown(self, rule: PeerRule, workers: WorkerModel | None = None) -> Sample:
+        """This sample as clients are shown it. A control question is shown decided by its
+        votes as a pool sample would be (the votes of anonymous annotators, for Dawid-Skene),
+        so that watching a batch never tells one from the other: one that stayed OPEN while
+        the pool around it was decided would give itself away. It stays a control question
+        inside: graded, never a label, never waited for."""
+        if not self.gold:
+            return self
+        given = [(f"#{i}", lab) for lab, n in sorted((self.votes or {}).items()) for i in range(n)]
+        decision = decide_sample(given, rule, workers)
+        label = decision.label if decision.state is SampleState.ACCEPTED else None
+        return dataclasses.replace(self, state=decision.state, resolved_label=label)
+
     def count_answer(
         self, label: str, rule: PeerRule, annotator_id: int, workers: WorkerModel | None = None
     ) -> None:
@@ -358,9 +371,9 @@ class Batch:
     ) -> list[Sample]:
         """The samples this annotator should answer now: the open ones fewer annotators hold
         (by an unexpired lease) than answers are still needed, so that the last needed answers
-        are not raced for by the whole crowd, and the ones it holds already; the control
-        questions go to everyone. Nothing once it has answered, or the batch is not open.
-        The caller leases it each sample returned."""
+        are not raced for by the whole crowd, and the ones it holds already; control
+        questions alike, as they are shown (`Sample.as_shown`). Nothing once it has answered,
+        or the batch is not open. The caller leases it each sample returned."""
         if answered or self.status is not BatchStatus.OPEN:
             return []
         held: dict[int, set[int]] = {}
@@ -368,12 +381,14 @@ class Batch:
             until = aware(lease.until)
             if until is not None and until > now:
                 held.setdefault(lease.sample_id, set()).add(lease.annotator_id)
-        min_peers, out = task.peer_rule.min_peers, []
-        for sample in self.samples:
+        rule, workers = task.peer_rule, task.worker_model()
+        out = []
+        for sample in (s.as_shown(rule, workers) for s in self.samples):
             holders = held.get(sample.id, set())
-            needed = max(1, min_peers - sample.answer_count)
+            needed = max(1, rule.min_peers - sample.answer_count)
             mine = annotator_id in holders
-            if sample.gold or (not sample.decided and (mine or len(holders) < needed)):
+            still_open = sample.state in (None, SampleState.OPEN)
+            if still_open and (mine or len(holders) < needed):
                 out.append(sample)
         return out
 

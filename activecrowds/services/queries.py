@@ -84,8 +84,19 @@ async def latest_batches(ctx: Context, task_ids: Sequence[int]) -> dict[int, Bat
 
 
 async def batch_samples(ctx: Context, batch_ids: Sequence[int]) -> dict[int, list[Sample]]:
+    """Each batch's samples as clients are shown them (`Sample.as_shown`)."""
     async with ctx.uow(write=False) as uow:
-        return await uow.samples.in_batches(batch_ids)
+        found = await uow.samples.in_batches(batch_ids)
+        tasks = {s.task_id for samples in found.values() for s in samples if s.gold}
+        rules = {}
+        for task_id in tasks:
+            task = await uow.tasks.get(task_id)
+            if task is not None:
+                rules[task_id] = (task.peer_rule, task.worker_model())
+    return {
+        batch_id: [s.as_shown(*rules[s.task_id]) if s.task_id in rules else s for s in samples]
+        for batch_id, samples in found.items()
+    }
 
 
 async def task_rounds(ctx: Context, task_ids: Sequence[int]) -> dict[int, list[Round]]:
@@ -194,8 +205,7 @@ async def hand_out(ctx: Context, caller: Caller | None, batch_id: int) -> list[S
     """
     who = require(caller)
     if who.role is not Role.ANNOTATOR:
-        async with ctx.uow(write=False) as uow:
-            return (await uow.samples.in_batches([batch_id])).get(batch_id, [])
+        return (await batch_samples(ctx, [batch_id])).get(batch_id, [])
     now = datetime.now(UTC)
     async with ctx.uow() as uow:
         found = await uow.batches.lock_with_task(batch_id)

@@ -161,6 +161,42 @@ async def test_control_questions_are_never_trained_on_nor_counted_as_labels(
     assert not gold_keys & {key for call in script.calls for key in call.ids}
 
 
+async def test_annotators_cannot_tell_a_control_question_from_a_pool_sample(
+    fakes: Fakes, gold_given: Given
+) -> None:
+    # Given batch 0 of a task with gold (2 agreeing answers accept a sample)
+    task = await gold_given.open_task(**GOLD)
+    a, b, c = await gold_given.annotators(3)
+    everything = [s.id for s in task.samples.values()]
+    # When two annotators answer every sample "neg", the control questions too
+    for who in (a, b):
+        assert {s.id for s in await queries.hand_out(fakes.ctx, who, task.batch.id)} == set(
+            everything
+        )
+        await submit(fakes, who, task, all_as(task, "neg"))
+    # Then every sample looks alike to a client: decided by the same votes in the same way
+    shown = {
+        s.key: s for s in (await queries.batch_samples(fakes.ctx, [task.batch.id]))[task.batch.id]
+    }
+    looks = {key: (s.state, s.resolved_label, s.answer_count) for key, s in shown.items()}
+    assert set(looks.values()) == {(ACCEPTED, "neg", 2)}, looks
+    # While inside they are still control questions: not decided, never labels
+    stored = tallies(fakes, task)
+    assert {stored[s.key][:2] for s in gold_of(task)} == {(OPEN, None)}
+    # And where the crowd agrees on the control questions but not yet on the pool, nobody
+    # else is handed a control question the crowd looks done with
+    other = await gold_given.open_task(**GOLD)
+    await submit(fakes, a, other, all_as(other, "neg"))
+    await submit(
+        fakes,
+        b,
+        other,
+        [(s.id, "pos") for s in pool_of(other)] + [(s.id, "neg") for s in gold_of(other)],
+    )
+    handed = await queries.hand_out(fakes.ctx, c, other.batch.id)
+    assert sorted(s.id for s in handed) == sorted(s.id for s in pool_of(other))
+
+
 async def test_a_batch_resolves_once_its_pool_samples_are_decided(
     fakes: Fakes, gold_given: Given
 ) -> None:
