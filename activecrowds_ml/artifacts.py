@@ -22,6 +22,7 @@ import shutil
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,21 @@ if TYPE_CHECKING:
 FORMAT_VERSION = 1
 METADATA, WEIGHTS = "metadata.json", "weights.pt"
 EXPORT_FILES = {"onnx": "model.onnx", "torchscript": "model.torchscript.pt"}
-FORMATS = ("metadata", "weights", *EXPORT_FILES)  # what a download may ask for
+
+
+class ModelFormat(StrEnum):
+    """The files of an artifact a user may download."""
+
+    METADATA = "metadata"  # metadata.json
+    WEIGHTS = "weights"  # weights.pt, for `load_model`
+    ONNX = "onnx"  # the whole classifier, exported on first request
+    TORCHSCRIPT = "torchscript"  # the same, traced TorchScript
+
+
+def file_of(fmt: ModelFormat) -> str:
+    """The file name of a format in an artifact folder."""
+    named = {ModelFormat.METADATA: METADATA, ModelFormat.WEIGHTS: WEIGHTS}
+    return named.get(fmt) or EXPORT_FILES[fmt.value]
 
 
 def labels_digest(ids: Sequence[str], labels: Sequence[str]) -> str:

@@ -1,4 +1,5 @@
-"""The Starlette app: /graphql (POST, GET with GraphiQL, WebSocket), /media/{id}, /healthz."""
+"""The Starlette app: /graphql (POST, GET with GraphiQL, WebSocket), /media/{id},
+/models/{id}/{format}, /healthz."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from activecrowds.bootstrap import App, bootstrap
 from activecrowds.config import Settings, load_settings
 from activecrowds.services import auth, queries
 from activecrowds.services.demo import ensure_demo_task
+from server.downloads import serve_model
 from server.graphql.context import (
     RequestContext,
     authenticate_connection,
@@ -177,6 +179,7 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),  # graphql-transport-ws, for subscriptions
         Route("/media/{sample_id}", serve_media, methods=["GET"]),  # any text: media.py reads it
+        Route("/models/{model_id}/{fmt}", serve_model, methods=["GET"]),  # admin: downloads.py
         Route("/healthz", healthz, methods=["GET"]),
         *static_routes(),  # the console at /, the annotator app at /app/: after the API's
     ]

@@ -16,7 +16,8 @@ from activecrowds.bootstrap import App
 from activecrowds.domain.errors import Unauthenticated
 from activecrowds.domain.events import ACCESS_ENDED, Event, EventsMissed
 from activecrowds.domain.model import Batch, Caller, Round, Sample
-from activecrowds.services import auth, queries
+from activecrowds.domain.predictions import ModelArtifact
+from activecrowds.services import auth, models, queries
 from activecrowds.services.agreement import Agreement, agreement_of
 from activecrowds.services.context import Context
 
@@ -53,6 +54,7 @@ class Loaders:
     progress: DataLoader[int, tuple[int, int]]
     answered: DataLoader[int, bool]
     agreement: DataLoader[tuple[int, int | None], Agreement | None]
+    models: DataLoader[int, list[ModelArtifact]]  # per task, oldest round first
 
 
 def make_loaders(ctx: Context, caller: Caller | None) -> Loaders:
@@ -70,6 +72,7 @@ def make_loaders(ctx: Context, caller: Caller | None) -> Loaders:
         answered=_loader(answered, lambda: False),
         # Admin only: the fields that load it check the caller (shared renderings have none).
         agreement=_loader(lambda keys: agreement_of(ctx, keys), lambda: None),
+        models=_loader(lambda ids: models.round_models(ctx, ids), list),  # admin only, as above
     )
 
 

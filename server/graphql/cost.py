@@ -42,6 +42,7 @@ from graphql import (
     is_composite_type,
 )
 
+from activecrowds.domain.predictions import MAX_PAGE
 from server.graphql.types.enums import TaskCategory, TaskSubcategory
 
 # Assumed sizes of our lists of objects (a test checks every one in the schema is here).
@@ -54,6 +55,7 @@ LIST_SIZES: Mapping[tuple[str, str], int] = {
     ("Batch", "assigned"): 100,
     ("Query", "invites"): 100,
     ("Query", "annotators"): 1000,
+    ("PredictionConnection", "edges"): MAX_PAGE,
 }
 UNKNOWN_LIST_SIZE = 100  # a list LIST_SIZES does not name
 

@@ -8,12 +8,15 @@ import strawberry
 from strawberry.types import Info
 
 from activecrowds.domain.errors import NotFound
-from activecrowds.services import auth, crowd, queries
+from activecrowds.domain.model import Role
+from activecrowds.domain.predictions import CrowdState, PredictionFilter, PredictionOrder
+from activecrowds.services import auth, crowd, models, queries
 from server.graphql.context import RequestContext
 from server.graphql.ids import parse_id
 from server.graphql.types.crowd import AnnotatorProfile, Invite
 from server.graphql.types.enums import AnnotatorStatus, TaskCategory, TaskStatus, TaskSubcategory
 from server.graphql.types.misc import Annotator, Category
+from server.graphql.types.predictions import PredictionConnection, decode_cursor
 from server.graphql.types.task import Task
 
 
@@ -73,3 +76,29 @@ class Query:
         """ADMIN. Annotators with their figures, oldest first."""
         found = await crowd.list_annotators(info.context.services, info.context.who(), status)
         return [AnnotatorProfile.from_domain(v) for v in found]
+
+    @strawberry.field(
+        description="ADMIN. The latest round's prediction for each of a task's pool samples,"
+        " with the crowd's label where it has one; most certain first unless `order` says"
+        " otherwise. `first`: 1 to 100 (default 50); `after`: a previous page's endCursor."
+        " `disagreements`: only samples whose accepted label differs from the prediction."
+    )
+    async def predictions(
+        self,
+        info: Info[RequestContext, None],
+        task_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+        label: str | None = None,
+        min_confidence: float | None = None,
+        max_confidence: float | None = None,
+        state: CrowdState | None = None,
+        disagreements: bool = False,
+        order: PredictionOrder = PredictionOrder.CONFIDENCE_DESC,
+    ) -> PredictionConnection:
+        caller = auth.require(info.context.who(), Role.ADMIN)
+        where = PredictionFilter(label, min_confidence, max_confidence, state, disagreements, order)
+        cursor = decode_cursor(after) if after is not None else None
+        task = parse_id(task_id, "task")
+        page = await models.predictions(info.context.services, caller, task, where, cursor, first)
+        return PredictionConnection.from_page(page, after=cursor is not None)

@@ -25,6 +25,7 @@ from server.graphql.types.enums import (
     TaskSubcategory,
     TrainingMode,
 )
+from server.graphql.types.models import RoundModel
 from server.media import media_url
 
 
@@ -201,6 +202,19 @@ class Round:
         if self.number == 0:
             return None
         return await Agreement.load(info, self.task_id, self.number - 1)
+
+    @strawberry.field(
+        description="ADMIN. The model this round trained, with its files; null for annotators"
+        " and where it was not stored or was pruned (each task keeps its newest"
+        " ACTIVECROWDS_MODELS_KEEP models, and always its newest and its best by eval accuracy)."
+    )
+    async def model(self, info: Info[RequestContext, None]) -> RoundModel | None:
+        caller = info.context.caller
+        if caller is None or not caller.is_admin:
+            return None
+        found = await info.context.loaders.models.load(self.task_id)
+        mine = [m for m in found if m.round_number == self.number]
+        return RoundModel.from_domain(mine[0]) if mine else None
 
     @classmethod
     def from_domain(cls, r: domain.Round) -> Round:

@@ -1,0 +1,48 @@
+"""GET /models/{model_id}/{format}: a round's model files, for the admin's bearer token only.
+
+No signed URLs here, unlike media: a model is the task's product, fetched by scripts and
+dashboards that can send a header, and never shown in an <img>.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+
+from activecrowds.bootstrap import App
+from activecrowds.domain.errors import Refusal
+from activecrowds.domain.model import Role
+from activecrowds.services import auth, models
+from server.graphql.ids import as_id
+
+STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "BAD_USER_INPUT": 400}
+MEDIA_TYPES = {"metadata": "application/json", "onnx": "application/onnx"}
+
+
+async def serve_model(request: Request) -> Response:
+    """The file, with a download name (task, round, file); errors as {"error", "code"}."""
+    from server.graphql.errors import code_of
+
+    app: App = request.app.state.activecrowds
+    try:
+        # Who asks comes first: nobody without the admin's token learns which ids exist.
+        token = auth.bearer_token(request.headers.get("authorization"))
+        caller = auth.require(await auth.authenticate(app.ctx, token), Role.ADMIN)
+        fmt = models.parse_format(str(request.path_params["fmt"]))
+        model_id = as_id(str(request.path_params["model_id"]))
+        if model_id is None:
+            return _error("no such model", "NOT_FOUND")
+        found = await models.model_file(app.ctx, caller, model_id, fmt)
+    except Refusal as exc:
+        return _error(str(exc), code_of(exc))
+    media_type = MEDIA_TYPES.get(fmt.value, "application/octet-stream")
+    return FileResponse(
+        found.path,
+        media_type=media_type,
+        filename=found.filename,
+        headers={"Cache-Control": "private, no-cache"},
+    )
+
+
+def _error(message: str, code: str) -> JSONResponse:
+    return JSONResponse({"error": message, "code": code}, status_code=STATUS.get(code, 400))
