@@ -10,28 +10,40 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from server.serving import KEEP_ALIVE_S
+
 TICK = os.sysconf("SC_CLK_TCK")
 
 
 class RawClient:
-    """One keep-alive HTTP/1.1 connection that POSTs JSON bodies (one request at a time)."""
+    """One keep-alive HTTP/1.1 connection that POSTs JSON bodies (one request at a time).
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str):
-        self.reader, self.writer, self.host = reader, writer, host
+    After a pause near the server's keep-alive timeout (an annotator thinking) it opens a new
+    connection first, as a browser does, instead of writing into one the server is closing.
+    """
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, base: str):
+        self.reader, self.writer, self.base = reader, writer, base
+        self.host, self.used = urlparse(base).netloc, time.monotonic()
 
     @classmethod
     async def open(cls, base: str) -> RawClient:
         url = urlparse(base)
         reader, writer = await asyncio.open_connection(url.hostname, url.port)
-        return cls(reader, writer, url.netloc)
+        return cls(reader, writer, base)
 
     async def post(self, path: str, body: bytes, token: str | None = None) -> tuple[int, bytes]:
         """(status, body) of one POST."""
+        if time.monotonic() - self.used > KEEP_ALIVE_S - 1:
+            self.writer.close()
+            url = urlparse(self.base)
+            self.reader, self.writer = await asyncio.open_connection(url.hostname, url.port)
         auth = f"Authorization: Bearer {token}\r\n" if token else ""
         head = (
             f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
@@ -43,7 +55,9 @@ class RawClient:
         for line in raw.split(b"\r\n")[1:]:
             if line[:15].lower() == b"content-length:":
                 length = int(line[15:])
-        return status, await self.reader.readexactly(length)
+        data = await self.reader.readexactly(length)
+        self.used = time.monotonic()
+        return status, data
 
     async def graphql(self, query: str, variables: dict[str, Any], token: str | None) -> Any:
         """The decoded GraphQL response."""

@@ -1,19 +1,27 @@
-"""A soak: a crowd answering for minutes, real processes, then proof that nothing was lost.
+"""A soak: a crowd answering for minutes, real processes, then proof that nothing was lost
+and no work thrown away.
 
-    .venv/bin/python bench/soak.py [--seconds 150] [--annotators 30] [--tasks 3] [--peers 10]
-                                   [--replicas 2] [--workers 1] [--size 2000]
+    .venv/bin/python bench/soak.py [--seconds 150] [--annotators 30] [--tasks 3] [--peers 5]
+                                   [--replicas 2] [--workers 1] [--size 2000] [--think 1.0]
+                                   [--idle 0.5] [--retries 0.05] [--no-assigned] [--logs DIR]
 
 PostgreSQL, Redis, `--replicas` x `activecrowds serve --workers N`, one `activecrowds worker`
 (the real default model, head mode). `--tasks` tasks on one Fashion-MNIST dataset, 10 samples a
-batch, `--peers` answers decide each sample (a batch resolves every 10 submissions, then a round
-trains); `--annotators` each on one replica, over one keep-alive connection, going round the
-tasks: read the task, submit the open batch if it is theirs to answer, else the next task (a
-short pause when none is). Prints submitAnswers latency and throughput and the servers' CPU
-per request, then checks against the database that every accepted answer is stored once, for
-its annotator, nothing else is stored, every sample's counts agree with its answers, and each
-round ran once.
-Exits 1 when a check fails.
-"""
+batch, `--peers` answers decide each sample (then a round trains); `--annotators` each on one
+replica, going round the tasks as the app does: read `currentBatch { assigned }` (the samples
+still needing its answers, leased to it), note when it opened them, think `--think` seconds a
+sample (0.5x to 1.5x), submit those answers with openedAt; `--retries` of the submissions are
+sent again as after a lost response (the same payload must come back). `--no-assigned` is the
+old app, a before figure: every sample of the batch, no openedAt.
+
+Prints submitAnswers latency and throughput, the servers' CPU per request, and per answer:
+given, counted as votes, kept as evidence (late: the sample was decided meanwhile), refused (by
+code), and their share. Then checks against the database that every accepted answer is stored
+once, for its annotator, counted exactly as the API's `counted` said (evidence stored
+uncounted), no annotator answered a sample twice, nothing else is stored, every sample's votes
+agree with its counted answers, and each round ran once. Exits 1 when a check fails or more than
+`--max-wasted` % of the answers given were refused or kept only as evidence (not with
+--no-assigned)."""
 
 from __future__ import annotations
 
@@ -29,6 +37,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,93 +62,171 @@ from livetest import (  # noqa: E402  (test helpers: processes, GraphQL)
 REGISTER = """mutation($n: String!, $invite: String) {
   registerAnnotator(name: $n, invite: $invite) { token annotator { id } } }"""
 INVITE = "mutation($uses: Int!) { createInvite(maxUses: $uses) { code } }"
+# The app's way: the samples still needing this annotator's answers (leased to it), and when
+# it opened them. The old way (--no-assigned): every sample of the batch, no openedAt.
 TASK = """query($id: ID!) { task(id: $id) { status lockedForMe
-  currentBatch { id status samples { id } } } }"""
-SUBMIT = """mutation($t: ID!, $b: ID!, $a: [AnswerInput!]!) {
-  submitAnswers(taskId: $t, batchId: $b, answers: $a) {
-    accepted task { id status lockedForMe } } }"""
-IDLE_S = 0.2  # pause when no task has anything for this annotator
+  currentBatch { id status %s { id } } } }"""
+SUBMIT = """mutation($t: ID!, $b: ID!, $a: [AnswerInput!]!, $o: DateTime) {
+  submitAnswers(taskId: $t, batchId: $b, answers: $a, openedAt: $o) {
+    accepted counted task { id status lockedForMe } } }"""
+EXPECTED = {"CONFLICT", "TASK_LOCKED"}  # the old way's refusals under races; nothing else
 
 
 @dataclass
 class Record:
-    """What the crowd was told: accepted answers, latencies, refusals."""
+    """What the crowd was told: per submission accepted and counted answers, latencies,
+    refusals (submissions and answers, by code)."""
 
     accepted: dict[tuple[int, int], dict[int, str]] = field(default_factory=dict)
+    counted: dict[tuple[int, int], int] = field(default_factory=dict)  # as the API said
     latencies: list[float] = field(default_factory=list)
-    refusals: Counter[str] = field(default_factory=Counter)
+    refusals: Counter[str] = field(default_factory=Counter)  # submissions, by code
+    refused_answers: Counter[str] = field(default_factory=Counter)  # their answers, by code
+    given: int = 0  # answers sent (first sends; retries are not given again)
+    retries: int = 0
+    retry_mismatches: list[str] = field(default_factory=list)
     queries: int = 0
+
+    @property
+    def counted_answers(self) -> int:
+        return sum(self.counted.values())
+
+    @property
+    def evidence(self) -> int:
+        return sum(len(a) for a in self.accepted.values()) - self.counted_answers
 
 
 async def annotator(
-    base: str, token: str, who: int, tasks: list[str], until: float, record: Record
+    base: str,
+    token: str,
+    who: int,
+    tasks: list[str],
+    until: float,
+    record: Record,
+    args: argparse.Namespace,
 ) -> None:
-    """Go round the tasks until `until`, answering every open batch not yet answered."""
+    """Go round the tasks until `until`, answering what each open batch hands this annotator."""
     client = await RawClient.open(base)
     rng = random.Random(who)
     try:
         while time.monotonic() < until:
             answered = False
             for task_id in rng.sample(tasks, len(tasks)):
-                answered |= await answer_one(client, token, who, task_id, rng, record)
+                if time.monotonic() >= until:
+                    break
+                answered |= await answer_one(client, token, who, task_id, rng, record, args)
             if not answered:
-                await asyncio.sleep(IDLE_S)
+                await asyncio.sleep(args.idle)
     finally:
         await client.close()
 
 
 async def answer_one(
-    client: RawClient, token: str, who: int, task_id: str, rng: random.Random, record: Record
+    client: RawClient,
+    token: str,
+    who: int,
+    task_id: str,
+    rng: random.Random,
+    record: Record,
+    args: argparse.Namespace,
 ) -> bool:
-    task = (await client.graphql(TASK, {"id": task_id}, token))["data"]["task"]
+    """Open the task's batch, answer what it hands out (thinking over each sample), submit;
+    now and then send the same submission again, as an app that lost the response would."""
+    query = TASK % ("samples" if args.no_assigned else "assigned")
+    task = (await client.graphql(query, {"id": task_id}, token))["data"]["task"]
+    opened_at = None if args.no_assigned else datetime.now(UTC).isoformat()
     record.queries += 1
     batch = task["currentBatch"]
     if task["status"] != "COLLECTING" or task["lockedForMe"] or batch is None:
         return False
-    answers = {int(s["id"]): rng.choice(LABELS) for s in batch["samples"]}
-    pairs = [{"sampleId": str(s), "label": label} for s, label in answers.items()]
-    start = time.monotonic()
-    result = await client.graphql(SUBMIT, {"t": task_id, "b": batch["id"], "a": pairs}, token)
-    record.latencies.append(time.monotonic() - start)
-    if result.get("errors"):
-        record.refusals[result["errors"][0]["extensions"]["code"]] += 1
+    samples = batch["samples" if args.no_assigned else "assigned"]
+    if not samples:  # every sample is held by enough others, or decided
         return False
-    assert result["data"]["submitAnswers"]["accepted"] == len(answers), result
-    record.accepted[(who, int(batch["id"]))] = answers
+    answers = {int(s["id"]): rng.choice(LABELS) for s in samples}
+    await asyncio.sleep(sum(rng.uniform(0.5, 1.5) * args.think for _ in answers))
+    pairs = [{"sampleId": str(s), "label": label} for s, label in answers.items()]
+    variables = {"t": task_id, "b": batch["id"], "a": pairs, "o": opened_at}
+    start = time.monotonic()
+    result = await client.graphql(SUBMIT, variables, token)
+    record.latencies.append(time.monotonic() - start)
+    record.given += len(answers)
+    if result.get("errors"):
+        code = result["errors"][0]["extensions"]["code"]
+        record.refusals[code] += 1
+        record.refused_answers[code] += len(answers)
+        return False
+    payload = result["data"]["submitAnswers"]
+    assert payload["accepted"] == len(answers), result
+    key = (who, int(batch["id"]))
+    record.accepted[key], record.counted[key] = answers, payload["counted"]
+    if rng.random() < args.retries:  # the response was lost: the app sends it again
+        record.retries += 1
+        again = await client.graphql(SUBMIT, variables, token)
+        same = (again.get("data") or {}).get("submitAnswers") or {}
+        if (same.get("accepted"), same.get("counted")) != (payload["accepted"], payload["counted"]):
+            record.retry_mismatches.append(f"{key}: {payload} then {again}")
     return True
 
 
 async def check(url: str, record: Record) -> list[str]:
     """What the database holds against what the crowd was told; the failures found."""
-    rows = await pg_fetch(url, "select annotator_id, batch_id, sample_id, label from answers")
+    rows = await pg_fetch(
+        url, "select annotator_id, batch_id, sample_id, label, counted from answers"
+    )
     stored: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
-    for a, b, s, label in rows:
+    stored_counted: Counter[tuple[int, int]] = Counter()
+    twice = Counter((a, s) for a, _, s, _, _ in rows)
+    for a, b, s, label, counted in rows:
         stored[(a, b)][s] = label
+        stored_counted[(a, b)] += bool(counted)
     failures = []
     lost = [k for k, v in record.accepted.items() if stored.get(k) != v]
     extra = [k for k in stored if k not in record.accepted]
+    miscounted = [
+        (k, n, stored_counted[k]) for k, n in record.counted.items() if stored_counted[k] != n
+    ]
+    doubled = [k for k, n in twice.items() if n > 1]
     if lost:
         failures.append(f"{len(lost)} accepted submissions not stored as answered: {lost[:5]}")
     if extra:
         failures.append(f"{len(extra)} submissions stored that nobody was told were accepted")
+    if miscounted:
+        failures.append(
+            f"{len(miscounted)} submissions whose stored votes differ from the `counted` the"
+            f" API gave (key, said, stored): {miscounted[:5]}"
+        )
+    if doubled:
+        failures.append(f"{len(doubled)} (annotator, sample) answers stored twice: {doubled[:5]}")
+    failures += [f"retry answered differently: {m}" for m in record.retry_mismatches[:5]]
     counts = await pg_fetch(
         url,
-        """select s.id, s.answer_count, s.votes::text, count(a.id)
+        """select s.id, s.answer_count, s.votes::text, count(a.id) filter (where a.counted)
            from samples s left join answers a on a.sample_id = s.id
            where s.batch_id is not null group by s.id""",
     )
-    per_label = Counter((s, label) for _, _, s, label in rows)
+    per_label = Counter((s, label) for _, _, s, label, counted in rows if counted)
     for sample_id, answer_count, votes, n in counts:
         tally = json.loads(votes) if votes else {}
         expected = {label: per_label[(sample_id, label)] for label in tally}
         if answer_count != n or sum(tally.values()) != n or tally != expected:
-            failures.append(f"sample {sample_id}: count {answer_count}, votes {votes}, {n} rows")
+            failures.append(f"sample {sample_id}: count {answer_count}, votes {votes}, {n} votes")
     rounds = await pg_fetch(url, "select task_id, number, count(*) from rounds group by 1, 2")
     failures += [f"round {n} of task {t} stored {c} times" for t, n, c in rounds if c != 1]
     return failures
 
 
-async def soak(cluster: Cluster, args: argparse.Namespace) -> Record:
+async def beyond_needed(url: str, peers: int) -> int:
+    """Votes counted on samples past the `peers` that decide them: answers the crowd gave to
+    samples already decided while their batch was still open (counted, but they add nothing)."""
+    rows = await pg_fetch(
+        url,
+        "select count(*) from answers where counted group by sample_id having count(*) > $1",
+        peers,
+    )
+    return sum(n - peers for (n,) in rows)
+
+
+async def soak(cluster: Cluster, args: argparse.Namespace) -> tuple[Record, float, float]:
     admin = Api(cluster.bases[0], cluster.admin_token)
     values = fashion_input("soak", minPeers=args.peers, maxPeers=args.peers, minAgreement=0.6)
     values.update(batchSize=10, initialTrainSize=30, evalSize=100, testSize=100)
@@ -164,30 +251,46 @@ async def soak(cluster: Cluster, args: argparse.Namespace) -> Record:
     pids = [r.process.pid for r in cluster.replicas]
     cpu, began = cpu_seconds(pids), time.monotonic()
     until = began + args.seconds
-    await asyncio.gather(*(annotator(b, t, who, tasks, until, record) for b, t, who in crowd))
-    elapsed, cpu = time.monotonic() - began, cpu_seconds(pids) - cpu
-    report(args, record, elapsed, cpu)
-    return record
+    await asyncio.gather(*(annotator(b, t, who, tasks, until, record, args) for b, t, who in crowd))
+    return record, time.monotonic() - began, cpu_seconds(pids) - cpu
 
 
-def report(args: argparse.Namespace, record: Record, elapsed: float, cpu: float) -> None:
+def report(
+    args: argparse.Namespace, record: Record, elapsed: float, cpu: float, extra: int
+) -> None:
     ms = [x * 1000 for x in record.latencies]
-    requests = len(ms) + record.queries
+    requests = len(ms) + record.queries + record.retries
+    how = "every sample, no openedAt" if args.no_assigned else "assigned samples, openedAt"
     print(
-        f"\nsoak {elapsed:.0f} s: {args.annotators} annotators, {args.tasks} tasks, "
-        f"{args.replicas} replicas x {args.workers} server process(es) + 1 worker, PostgreSQL, "
-        f"Redis; load average {load_average()}"
+        f"\nsoak {elapsed:.0f} s: {args.annotators} annotators ({how}, {args.think:g} s a"
+        f" sample), {args.tasks} tasks, batches of 10, {args.peers} peers, {args.replicas}"
+        f" replicas x {args.workers} server process(es) + 1 worker, PostgreSQL, Redis;"
+        f" load average {load_average()}"
     )
     print(
         f"{'submitAnswers':>14} {'per s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-        f"{'accepted':>8} {'queries/s':>9} {'server CPU ms/request':>21}"
+        f"{'accepted':>8} {'retries':>7} {'queries/s':>9} {'server CPU ms/request':>21}"
     )
     print(
         f"{len(ms):>14} {len(ms) / elapsed:>7.1f} {pct(ms, 50):>7.0f} {pct(ms, 95):>7.0f} "
-        f"{pct(ms, 99):>7.0f} {len(record.accepted):>8} {record.queries / elapsed:>9.1f} "
-        f"{cpu * 1000 / max(1, requests):>21.2f}"
+        f"{pct(ms, 99):>7.0f} {len(record.accepted):>8} {record.retries:>7} "
+        f"{record.queries / elapsed:>9.1f} {cpu * 1000 / max(1, requests):>21.2f}"
     )
-    print(f"refused (expected under races): {dict(record.refusals) or 'none'}")
+    given, refused = record.given, sum(record.refused_answers.values())
+    print(
+        f"{'answers given':>14} {'counted':>8} {'evidence':>8} {'refused':>8} "
+        f"{'refused %':>9} {'refused+evidence %':>18} {'votes past peers':>16}"
+    )
+    print(
+        f"{given:>14} {record.counted_answers:>8} {record.evidence:>8} {refused:>8} "
+        f"{100 * refused / max(1, given):>9.1f} "
+        f"{100 * (refused + record.evidence) / max(1, given):>18.1f} {extra:>16}"
+    )
+    by_code = {
+        c: f"{n} submissions, {record.refused_answers[c]} answers"
+        for c, n in record.refusals.items()
+    }
+    print(f"refused by code: {by_code or 'none'}")
 
 
 async def main(args: argparse.Namespace) -> int:
@@ -203,20 +306,36 @@ async def main(args: argparse.Namespace) -> int:
         for _ in range(args.replicas):
             cluster.add_replica(workers=args.workers)
         cluster.add_worker()
-        record = await soak(cluster, args)
+        record, elapsed, cpu = await soak(cluster, args)
         await asyncio.sleep(3.0)  # the last rounds finish
+        report(args, record, elapsed, cpu, await beyond_needed(url, args.peers))
         failures = await check(url, record)
     finally:
         for proc in [*cluster.replicas, *cluster.workers]:
             proc.stop()
+        if args.logs:
+            for proc in [*cluster.replicas, *cluster.workers]:
+                args.logs.mkdir(parents=True, exist_ok=True)
+                (args.logs / f"{proc.name}.log").write_text("".join(proc.output))
         redis_flushed(redis_url)
         await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(work, ignore_errors=True)
-    refused = set(record.refusals) - {"CONFLICT", "TASK_LOCKED"}
+    refused = set(record.refusals) - EXPECTED
     failures += [f"unexpected refusals: {sorted(refused)}"] if refused else []
+    wasted = sum(record.refused_answers.values()) + record.evidence
+    if not args.no_assigned and wasted > args.max_wasted / 100 * record.given:
+        failures.append(
+            f"{wasted} of {record.given} answers refused or kept as evidence only"
+            f" (more than {args.max_wasted:g}%)"
+        )
     for failure in failures:
         print("FAIL", failure)
-    print("checks:", "FAILED" if failures else "every accepted answer stored once, nothing else")
+    print(
+        "checks:",
+        "FAILED"
+        if failures
+        else "every accepted answer stored once, counted as the API said, nothing else",
+    )
     return 1 if failures else 0
 
 
@@ -225,10 +344,22 @@ def parse(argv: list[str] | None = None) -> Any:
     p.add_argument("--seconds", type=float, default=150)
     p.add_argument("--annotators", type=int, default=30)
     p.add_argument("--tasks", type=int, default=3)
-    p.add_argument("--peers", type=int, default=10, help="answers that decide a sample")
+    p.add_argument("--peers", type=int, default=5, help="answers that decide a sample")
     p.add_argument("--replicas", type=int, default=2)
     p.add_argument("--workers", type=int, default=1, help="server processes per replica")
     p.add_argument("--size", type=int, default=2000, help="images in the dataset")
+    p.add_argument("--think", type=float, default=1.0, help="mean seconds to answer a sample")
+    p.add_argument("--idle", type=float, default=0.5, help="pause when nothing is handed out")
+    p.add_argument("--retries", type=float, default=0.05, help="share of submissions sent twice")
+    p.add_argument(
+        "--no-assigned",
+        action="store_true",
+        help="the old app: answer every sample of the batch, no openedAt (a before figure)",
+    )
+    p.add_argument(
+        "--max-wasted", type=float, default=5.0, help="%% refused or evidence that fails"
+    )
+    p.add_argument("--logs", type=Path, help="write the servers' output here")
     return p.parse_args(argv)
 
 
