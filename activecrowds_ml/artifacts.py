@@ -77,14 +77,14 @@ def save_artifact(
     Returns:
         The artifact's size in bytes (every file in it).
     """
-    import torch
-
     folder.parent.mkdir(parents=True, exist_ok=True)
     partial = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.partial")
     partial.mkdir()
     try:
         state = model.checkpoint()
         if state is not None:
+            import torch  # only for a model that has weights to save
+
             torch.save(state, partial / WEIGHTS)
         described = model.describe()
         export = described.get("export") or {
