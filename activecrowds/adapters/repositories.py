@@ -391,12 +391,15 @@ class AnswerRepository(Repository):
         return {r[0] for r in await self.conn.execute(sql.ANSWERERS, {"batch_id": batch_id})}
 
     async def counted_on_open(self, annotator_id: int) -> dict[int, dict[int, str]]:
-        """The annotator's counted answers on samples still OPEN: batch -> sample -> label."""
-        a, s = t.answers.c, t.samples.c
+        """The annotator's counted answers on samples still OPEN in open batches: batch ->
+        sample -> label (a control question stays OPEN after its batch resolved)."""
+        a, s, b = t.answers.c, t.samples.c, t.batches.c
         query = (
             select(a.batch_id, a.sample_id, a.label)
             .join(t.samples, s.id == a.sample_id)
+            .join(t.batches, b.id == a.batch_id)
             .where(a.annotator_id == annotator_id, a.counted, s.state == SampleState.OPEN)
+            .where(b.status == BatchStatus.OPEN)
         )
         out: dict[int, dict[int, str]] = defaultdict(dict)
         for batch_id, sample_id, label in await self.conn.execute(query):

@@ -177,7 +177,8 @@ class AnswerRepository(Protocol):
     async def answered_batches(self, annotator_id: int, batch_ids: Iterable[int]) -> set[int]: ...
 
     async def counted_on_open(self, annotator_id: int) -> dict[int, dict[int, str]]:
-        """The annotator's counted answers on OPEN samples: batch -> sample -> label."""
+        """The annotator's counted answers on OPEN samples of open batches: batch -> sample
+        -> label."""
 
     async def on_decided(self, annotator_id: int) -> int:
         """How many of its counted answers are on samples already decided."""

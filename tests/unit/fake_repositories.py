@@ -328,6 +328,7 @@ class FakeAnswerRepository(Repository):
         tables, out = self.tx.tables, dict[int, dict[int, str]]()
         for a in by_id(tables.answers):
             open_ = tables.samples[a.sample_id].state is m.SampleState.OPEN
+            open_ = open_ and tables.batches[a.batch_id].status is m.BatchStatus.OPEN
             if a.annotator_id == annotator_id and a.counted and open_:
                 out.setdefault(a.batch_id, {})[a.sample_id] = a.label
         return out

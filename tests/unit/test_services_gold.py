@@ -19,6 +19,7 @@ from activecrowds.domain.crowd import GoldPolicy
 from activecrowds.domain.errors import Unauthenticated
 from activecrowds.domain.events import AnnotatorSuspended, RoundDue
 from activecrowds.domain.model import (
+    ADMIN,
     Annotator,
     AnnotatorStatus,
     BatchStatus,
@@ -28,7 +29,7 @@ from activecrowds.domain.model import (
     SampleKind,
     SampleState,
 )
-from activecrowds.services import queries, rounds
+from activecrowds.services import crowd, queries, rounds
 from activecrowds.services.answers import Submitted, submit_answers
 from activecrowds_ml.consensus import GOLD_CONFIDENCE, GOLD_MIN_ACCURACY, GOLD_MIN_ANSWERS
 from activecrowds_ml.scenario import Scenario, gold_per_batch
@@ -195,6 +196,24 @@ async def test_annotators_cannot_tell_a_control_question_from_a_pool_sample(
     )
     handed = await queries.hand_out(fakes.ctx, c, other.batch.id)
     assert sorted(s.id for s in handed) == sorted(s.id for s in pool_of(other))
+
+
+async def test_suspending_leaves_control_answers_of_resolved_batches_alone(
+    fakes: Fakes, gold_given: Given
+) -> None:
+    # Given an annotator who answered batch 0 in full, control questions too, and the batch
+    # resolved
+    task = await gold_given.open_task(**GOLD)
+    [spammer] = await gold_given.annotators(1)
+    await submit(fakes, spammer, task, all_as(task, "pos"))
+    await decide_pool(fakes, gold_given, task, "neg")
+    before = counted(fakes, spammer)
+    # When an admin suspends it
+    done = await crowd.suspend_annotator(fakes.ctx, ADMIN, spammer.id)
+    # Then nothing of the resolved batch was taken back, and the admin is told so
+    assert done.uncounted_answers == 0
+    assert counted(fakes, spammer) == before
+    assert done.decided_answers == len(pool_of(task))
 
 
 async def test_a_batch_resolves_once_its_pool_samples_are_decided(
