@@ -88,3 +88,25 @@ def test_round_seeds_are_distinct_and_seed_zero_counts_rounds() -> None:
     seeds = {round_seed(seed, number) for seed in range(50) for number in range(500)}
     assert len(seeds) == 50 * 500
     assert [round_seed(0, n) for n in range(4)] == [0, 1, 2, 3]
+
+
+def test_a_round_predicts_the_pool_it_scored_and_the_records_asked_for() -> None:
+    model = InstantModel(LABELS)
+    asked = [Record(f"asked{i}") for i in range(3)]
+    result = round_of(model, also_predict=asked)
+    # the pool's predictions come from the probabilities the strategy ranked: one more
+    # prediction call only for the records asked for
+    assert model.calls == [
+        ("train", 6),
+        ("predict", 5),
+        ("predict", 4),
+        ("predict", 20),
+        ("predict", 3),
+    ]
+    for records, found in ((pool(20), result.pool_predictions), (asked, result.also_predictions)):
+        proba = model.predict_proba(records)
+        assert [p.label for p in found] == [LABELS[i] for i in proba.argmax(axis=1)]
+        np.testing.assert_allclose([p.confidence for p in found], proba.max(axis=1))
+    # nothing scored, nothing predicted
+    idle = round_of(InstantModel(LABELS), k=0)
+    assert idle.pool_predictions == [] and idle.also_predictions == []
