@@ -163,3 +163,30 @@ def test_retention_keeps_the_newest_and_the_best():
     assert artifacts.retained(evals, keep=10) == set(evals)
     assert artifacts.retained({0: 0.9, 1: 0.9, 2: 0.5}, keep=1) == {2, 1}  # later of equals
     assert artifacts.retained({}, keep=3) == set()
+
+
+def test_a_text_model_is_saved_with_weights_but_says_why_it_has_no_export(tmp_path):
+    from test_models import FOOD, WEATHER
+
+    from activecrowds_ml.scenario import Category
+
+    train = [Record(f"w{i}", text=t, truth="weather") for i, t in enumerate(WEATHER[:4])]
+    train += [Record(f"f{i}", text=t, truth="food") for i, t in enumerate(FOOD[:4])]
+    scenario = Scenario(category=Category.TEXT)
+    model = build_model(scenario, ("weather", "food"), cache_dir=tmp_path, progress=False)
+    model.train(train, truths(train))
+    artifacts.save_artifact(
+        model,
+        tmp_path / "text",
+        eval=SCORES,
+        test=SCORES,
+        train_ids=[r.id for r in train],
+        train_labels=truths(train),
+    )
+    meta = artifacts.read_metadata(tmp_path / "text")
+    assert meta["weights"] == "weights.pt" and meta["model"]["input"]["kind"] == "text"
+    assert meta["export"]["formats"] == [] and "tokeniser" in meta["export"]["unavailable"]
+    with pytest.raises(ModelError, match="tokeniser"):
+        artifacts.export(tmp_path / "text", "onnx")
+    loaded = artifacts.load_model(tmp_path / "text", cache_dir=tmp_path)
+    np.testing.assert_allclose(loaded.predict_proba(train), model.predict_proba(train), atol=1e-9)
