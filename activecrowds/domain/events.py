@@ -104,6 +104,7 @@ class TokenRevoked(Event):
 
     task_id: int = 0
     annotator_id: int = 0
+    token_hash: str = ""  # the token that stopped working ("": every token of the annotator)
 
 
 ACCESS_ENDED = (AnnotatorSuspended, TokenRevoked)  # after these, the annotator's token is refused

@@ -537,7 +537,8 @@ class Annotator:
 
     def caller(self) -> Caller:
         tasks = frozenset(self.task_ids) if self.task_ids is not None else None
-        return Caller(self.id, self.name, self.role, tasks)
+        expires = aware(self.token_expires_at)
+        return Caller(self.id, self.name, self.role, tasks, self.token_hash, expires)
 
     def suspend(self, reason: str, *, automatic: bool = False) -> list[Event]:
         """Its answers stop counting (the caller uncounts those on open samples in the same
@@ -578,6 +579,10 @@ class Caller:
     name: str
     role: Role
     tasks: frozenset[int] | None = None  # the tasks it may see and answer; None: every task
+    # The token it was found by, and when that token stops working: what a remembered sign-in
+    # is checked against (not who the caller is: equality ignores them).
+    token_hash: str = field(default="", compare=False, repr=False)
+    expires_at: datetime | None = field(default=None, compare=False)
 
     def may_see(self, task_id: int) -> bool:
         return self.tasks is None or task_id in self.tasks

@@ -122,10 +122,12 @@ async def rotate_token(ctx: Context, caller: Caller | None) -> Registered:
         # or an expiry by handing itself a fresh token.
         if refusal := annotator.refusal(now):
             raise Unauthenticated(refusal)
+        # Only sessions on the old token end: the app's new session must survive the event.
+        revoked = TokenRevoked(annotator_id=annotator.id, token_hash=annotator.token_hash)
         annotator.token_hash = hash_token(token)
         if ctx.token_ttl_s:
             annotator.token_expires_at = now + timedelta(seconds=ctx.token_ttl_s)
         await uow.annotators.save(annotator)
-        uow.collect(TokenRevoked(annotator_id=annotator.id))
+        uow.collect(revoked)
         await commit_and_publish(ctx, uow)
     return Registered(annotator.caller(), token)

@@ -248,9 +248,10 @@ async def revoke_token(ctx: Context, caller: Caller | None, annotator_id: int) -
     admin = require(caller, Role.ADMIN)
     async with ctx.uow() as uow:
         annotator = await _annotator(uow, admin, annotator_id)
+        revoked = TokenRevoked(annotator_id=annotator.id, token_hash=annotator.token_hash)
         annotator.token_hash = hash_token(secrets.token_urlsafe(32))  # nobody holds this one
         await uow.annotators.save(annotator)
-        uow.collect(TokenRevoked(annotator_id=annotator.id))
+        uow.collect(revoked)
         await commit_and_publish(ctx, uow)
     return annotator
 

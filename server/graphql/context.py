@@ -6,6 +6,7 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from starlette.requests import Request
@@ -14,7 +15,7 @@ from strawberry.dataloader import DataLoader
 
 from activecrowds.bootstrap import App
 from activecrowds.domain.errors import Unauthenticated
-from activecrowds.domain.events import ACCESS_ENDED, Event, EventsMissed
+from activecrowds.domain.events import ACCESS_ENDED, Event, EventsMissed, TokenRevoked
 from activecrowds.domain.model import Batch, Caller, Round, Sample
 from activecrowds.domain.predictions import ModelArtifact
 from activecrowds.services import auth, models, queries
@@ -118,11 +119,14 @@ class KnownCallers:
 
     A suspension or a revoked token reaches every process over the event bus (`watch`), which
     forgets that annotator's tokens at once; after a gap in the bus (EventsMissed) every token
-    is read again. Wrong tokens are not remembered: each is refused after a lookup.
+    is read again. A sign-in is never remembered past its token's expiry, nor when a forget
+    came while it was being read (the read may predate the suspension that sent it). Wrong
+    tokens are not remembered: each is refused after a lookup.
     """
 
     def __init__(self) -> None:
         self._known: OrderedDict[str, tuple[float, Caller | None]] = OrderedDict()
+        self._forgets = 0  # how many forget() calls so far
 
     async def authenticate(self, ctx: Context, token: str | None) -> Caller | None:
         """auth.authenticate, from memory when this token was seen lately."""
@@ -133,25 +137,36 @@ class KnownCallers:
         if hit is not None and hit[0] > now:
             self._known.move_to_end(key)
             return hit[1]
+        forgets = self._forgets
         caller = await auth.authenticate(ctx, token)
-        self._known[key] = (now + CALLER_TTL_S, caller)
+        if self._forgets != forgets:
+            return caller  # maybe read before the change that made us forget: not kept
+        ttl = CALLER_TTL_S
+        if caller is not None and caller.expires_at is not None:
+            ttl = min(ttl, (caller.expires_at - datetime.now(UTC)).total_seconds())
+        if ttl > 0:
+            self._known[key] = (now + ttl, caller)
         if len(self._known) > CALLERS_KEPT:
             self._known.popitem(last=False)
         return caller
 
-    def forget(self, annotator_id: int | None = None) -> None:
-        """Read this annotator's tokens (None: everyone's) from the database next time."""
+    def forget(self, annotator_id: int | None = None, token_hash: str = "") -> None:
+        """Read this annotator's tokens (None: everyone's; with `token_hash`, that one) from
+        the database next time."""
+        self._forgets += 1
         if annotator_id is None:
             self._known.clear()
             return
         for key in [k for k, (_, c) in self._known.items() if c and c.id == annotator_id]:
-            del self._known[key]
+            if not token_hash or key == token_hash:
+                del self._known[key]
 
     async def watch(self, bus: Subscribable) -> None:
         """Forget callers as the bus says their access ended (runs for the app's life)."""
         async for event in bus.subscribe():
             if isinstance(event, ACCESS_ENDED):
-                self.forget(event.annotator_id)
+                revoked = event.token_hash if isinstance(event, TokenRevoked) else ""
+                self.forget(event.annotator_id, revoked)
             elif isinstance(event, EventsMissed):
                 self.forget()
 

@@ -38,12 +38,13 @@ TASK_CHANGES = (
 
 
 def ends_access(event: domain.Event, caller: Caller) -> bool:
-    """True when the event ends this caller's access (its subscriptions end with it)."""
-    return (
-        isinstance(event, domain.ACCESS_ENDED)
-        and event.annotator_id == caller.id
-        and not caller.is_admin
-    )
+    """True when the event ends this caller's access (its subscriptions end with it): a
+    suspension ends all of the annotator's sessions, a revoked token only those holding it."""
+    if not isinstance(event, domain.ACCESS_ENDED) or caller.is_admin:
+        return False
+    if isinstance(event, domain.TokenRevoked) and event.token_hash not in ("", caller.token_hash):
+        return False
+    return event.annotator_id == caller.id
 
 
 def _refuse(event: domain.Event) -> Unauthenticated:
