@@ -119,6 +119,14 @@ export const en = {
     other: "{count} samples to label. Your answers are saved as you go and sent together at the end.",
   },
   "panel.start": "Start labelling",
+  "panel.nothingLeftTitle": "Nothing left for you in this batch",
+  "panel.nothingLeft":
+    "Other annotators hold its last samples for now. The app checks again every minute and shows the next batch as soon as it opens.",
+  "panel.lateTitle": "Thank you, your answers are in",
+  "panel.late": {
+    one: "1 of your answers arrived after the crowd had decided; it still helps us judge quality.",
+    other: "{count} of your answers arrived after the crowd had decided; they still help us judge quality.",
+  },
   "panel.continue": "Continue ({done} / {total})",
 
   "label.title": "Labelling",

@@ -8,10 +8,11 @@ import { fakeClient, serverError, STALL } from "../test/fakeClient"
 import { renderApp } from "../test/render"
 
 /** The server's reply when it takes a batch of answers. */
-const accepted = (n: number) => ({
+const accepted = (n: number, counted = n) => ({
   submitAnswers: {
     __typename: "SubmitAnswersPayload",
     accepted: n,
+    counted,
     task: { __typename: "Task", id: "t1", status: "COLLECTING", lockedForMe: true },
   },
 })
@@ -41,6 +42,7 @@ afterEach(() => jest.useRealTimers())
 
 describe("Labelling", () => {
   it("walks a batch one sample at a time with Yes/No, back/undo, a counter, and submits at the end", async () => {
+    jest.setSystemTime(new Date("2026-05-04T08:30:00Z"))
     let task = aTask()
     const { client, calls } = fakeClient({
       Task: () => ({ task }),
@@ -83,7 +85,98 @@ describe("Labelling", () => {
         { sampleId: "b2-s2", label: "yes" },
         { sampleId: "b2-s3", label: "yes" },
       ],
+      // When the batch was first on screen (answering it took seconds), not when it was sent.
+      openedAt: expect.stringMatching(/^2026-05-04T08:30:00\.\d{3}Z$/),
     })
+  })
+
+  it("shows only the samples handed out to me, and sends only their answers", async () => {
+    const { client, calls } = fakeClient({
+      Task: () => ({ task: aTask({ currentBatch: aBatch("b2", 2, ["s2", "s3"]) }) }),
+      SubmitAnswers: () => accepted(2),
+    })
+    renderApp(client, route)
+    expect(await screen.findByText("1 / 2")).toBeTruthy()
+    await answerAll("Yes", 2)
+    expect(await screen.findByText("All 2 samples answered")).toBeTruthy()
+    fireEvent.press(screen.getByTestId("submit"))
+    expect(await screen.findByTestId("screen-task")).toBeTruthy()
+    const sent = calls.find((c) => c.name === "SubmitAnswers")?.variables.answers as { sampleId: string }[]
+    expect(sent.map((a) => a.sampleId)).toEqual(["b2-s2", "b2-s3"])
+  })
+
+  it("keeps the samples it first showed when a later fetch hands out others", async () => {
+    let task = aTask({ currentBatch: aBatch("b2", 2, ["s1", "s2"]) })
+    const { client } = fakeClient({ Task: () => ({ task }) })
+    const { queue, setConnection } = renderApp(client, route, undefined, { epoch: 0, connected: true, online: true })
+    expect(await screen.findByText("1 / 2")).toBeTruthy()
+    await look()
+    fireEvent.press(screen.getByText("Yes"))
+    expect(await screen.findByText("2 / 2")).toBeTruthy()
+
+    // The server hands out s2 and s3 now (my lease on s1 ended with nothing sent yet): I go on with s2.
+    task = aTask({ currentBatch: aBatch("b2", 2, ["s2", "s3"]) })
+    await act(async () => setConnection({ epoch: 1, connected: true, online: true }))
+    expect(screen.getByTestId("counter")).toHaveTextContent("2 / 2")
+    await look()
+    fireEvent.press(screen.getByText("No"))
+    expect(await screen.findByText("All 2 samples answered")).toBeTruthy()
+    expect(await queue.draft("t1", "b2")).toEqual([
+      { sampleId: "b2-s1", label: "yes" },
+      { sampleId: "b2-s2", label: "no" },
+    ])
+  })
+
+  it("after a restart, sends the time the batch was first opened, not the time it was resumed", async () => {
+    const store = memoryStore()
+    const before = new AnswerQueue(store, { now: () => Date.parse("2026-05-04T08:00:00Z") })
+    await before.open("t1", "b2", ["b2-s1", "b2-s2", "b2-s3"])
+    await before.answer("t1", "b2", { sampleId: "b2-s1", label: "yes" })
+    jest.setSystemTime(new Date("2026-05-04T08:20:00Z"))
+    const { client, calls } = fakeClient({ Task: () => ({ task: aTask() }), SubmitAnswers: () => accepted(3) })
+    renderApp(client, route, new AnswerQueue(store))
+    expect(await screen.findByText("2 / 3")).toBeTruthy()
+    await look()
+    fireEvent.press(screen.getByText("Yes"))
+    expect(await screen.findByText("3 / 3")).toBeTruthy()
+    await look()
+    fireEvent.press(screen.getByText("Yes"))
+    fireEvent.press(await screen.findByTestId("submit"))
+    expect(await screen.findByTestId("screen-task")).toBeTruthy()
+    expect(calls.find((c) => c.name === "SubmitAnswers")?.variables.openedAt).toBe("2026-05-04T08:00:00.000Z")
+  })
+
+  it("says plainly, not as an error, when answers arrived after the crowd had decided", async () => {
+    const { client } = fakeClient({
+      Task: () => ({ task: aTask() }),
+      SubmitAnswers: () => accepted(3, 0),
+    })
+    renderApp(client, route)
+    await answerAll("Yes")
+    fireEvent.press(await screen.findByTestId("submit"))
+    expect(await screen.findByTestId("answers-late")).toHaveTextContent(
+      /3 of your answers arrived after the crowd had decided; they still help us judge quality\./,
+    )
+    expect(screen.queryByTestId("rejected")).toBeNull()
+    await act(async () => fireEvent.press(screen.getByText("OK")))
+    expect(screen.queryByTestId("answers-late")).toBeNull()
+  })
+
+  it("says nothing when every answer counted", async () => {
+    const { client } = fakeClient({ Task: () => ({ task: aTask() }), SubmitAnswers: () => accepted(3) })
+    renderApp(client, route)
+    await answerAll("Yes")
+    fireEvent.press(await screen.findByTestId("submit"))
+    expect(await screen.findByTestId("screen-task")).toBeTruthy()
+    await act(async () => jest.advanceTimersByTime(10))
+    expect(screen.queryByTestId("answers-late")).toBeNull()
+  })
+
+  it("offers nothing to label when nothing in the open batch is left for me", async () => {
+    const { client } = fakeClient({ Task: () => ({ task: aTask({ currentBatch: aBatch("b2", 2, []) }) }) })
+    renderApp(client, route)
+    expect(await screen.findByTestId("label-nothing-left")).toHaveTextContent(/Nothing left for you in this batch/)
+    expect(screen.queryByTestId("counter")).toBeNull()
   })
 
   it("resumes a saved draft where it left off", async () => {
@@ -103,6 +196,7 @@ describe("Labelling", () => {
         id: "b7",
         number: 7,
         samples: [{ id: "x1", mediaUrl: null, text: "Bridge on route 5 is down" }],
+        assigned: [{ id: "x1" }],
       },
     })
     const { client } = fakeClient({ Task: () => ({ task }) })

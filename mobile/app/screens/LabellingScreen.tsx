@@ -29,16 +29,16 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
   const { task, batch, answers, index, sample } = s
   useKeyboardShortcuts(shortcuts(s))
 
-  if (!task || !batch || answers === null) {
+  if (!task || !batch || answers === null || s.nothingLeft) {
     return (
       <Screen title={t("label.title")} onBack={back} testID="screen-label">
         <StateView data={s.data} error={s.error} onRetry={s.refetch}>
-          {() => (task && !batch ? <Closed /> : <Loading />)}
+          {() => (task && !batch ? <Closed /> : s.nothingLeft ? <NothingLeft /> : <Loading />)}
         </StateView>
       </Screen>
     )
   }
-  const total = batch.samples.length
+  const total = s.samples.length
   const submit = async () => {
     await s.submit()
     replace({ name: "task", taskId })
@@ -137,6 +137,14 @@ function Closed() {
   return (
     <Notice tone="neutral" title={t("label.closedTitle")} testID="label-closed">
       <Text style={typography.body}>{t("label.closed")}</Text>
+    </Notice>
+  )
+}
+
+function NothingLeft() {
+  return (
+    <Notice tone="neutral" title={t("panel.nothingLeftTitle")} testID="label-nothing-left">
+      <Text style={typography.body}>{t("panel.nothingLeft")}</Text>
     </Notice>
   )
 }

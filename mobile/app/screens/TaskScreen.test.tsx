@@ -19,6 +19,7 @@ describe("Task screen", () => {
     expect(screen.getByText("Batch 3 is ready")).toBeTruthy()
     fireEvent.press(screen.getByTestId("start-labelling"))
     expect(await screen.findByTestId("screen-label")).toBeTruthy()
+    expect(await screen.findByTestId("counter")).toHaveTextContent("1 / 3")
   })
 
   it("turns 'waiting for the next batch' into 'new batch available' when the subscription says so", async () => {
@@ -37,6 +38,47 @@ describe("Task screen", () => {
     // ...the screen says so without a reload.
     expect(await screen.findByText("New batch available")).toBeTruthy()
     expect(screen.getByTestId("start-labelling")).toBeTruthy()
+  })
+
+  it("says nothing is left for me in this batch, and offers the next batch as soon as it opens", async () => {
+    let task = aTask({ currentBatch: aBatch("b2", 2, []) })
+    const { client, push } = fakeClient({ Task: () => ({ task }) })
+    renderApp(client, [{ name: "task", taskId: "t1" }])
+    expect(await screen.findByTestId("state-waiting")).toHaveTextContent(/Nothing left for you in this batch/)
+    expect(screen.queryByTestId("start-labelling")).toBeNull()
+
+    task = aTask({ currentBatch: aBatch("b3", 3) })
+    await act(async () =>
+      push("TaskEvents", {
+        taskEvents: { __typename: "NewBatchAvailable", batch: { __typename: "Batch", id: "b3", number: 3 } },
+      }),
+    )
+    expect(await screen.findByText("New batch available")).toBeTruthy()
+    expect(screen.getByTestId("start-labelling")).toBeTruthy()
+  })
+
+  it("while nothing is left for me, asks again now and then: samples others kept too long come free", async () => {
+    jest.useFakeTimers()
+    let task = aTask({ currentBatch: aBatch("b2", 2, []) })
+    const { client } = fakeClient({ Task: () => ({ task }) })
+    renderApp(client, [{ name: "task", taskId: "t1" }])
+    expect(await screen.findByTestId("state-waiting")).toBeTruthy()
+
+    task = aTask({ currentBatch: aBatch("b2", 2, ["s3"]) })
+    await act(async () => jest.advanceTimersByTime(60_000))
+    expect(await screen.findByTestId("start-labelling")).toBeTruthy()
+    expect(screen.getByTestId("state-open")).toHaveTextContent(/1 sample to label/)
+    jest.useRealTimers()
+  })
+
+  it("counts what I was handed, and lets me finish what I started though the server hands out nothing now", async () => {
+    const queue = new AnswerQueue(memoryStore())
+    await queue.open("t1", "b2", ["b2-s1", "b2-s2"])
+    await queue.answer("t1", "b2", { sampleId: "b2-s1", label: "yes" })
+    const { client } = fakeClient({ Task: () => ({ task: aTask({ currentBatch: aBatch("b2", 2, []) }) }) })
+    renderApp(client, [{ name: "task", taskId: "t1" }], queue)
+    expect(await screen.findByText("Continue (1 / 2)")).toBeTruthy()
+    expect(screen.queryByTestId("state-waiting")).toBeNull()
   })
 
   it("falls back to asking every few seconds when the server refuses the live subscription", async () => {

@@ -30,7 +30,11 @@ export function TaskScreen({ taskId }: { taskId: string }) {
       <ConnectionStrip />
       <StateView data={data} error={error} onRetry={refetch}>
         {({ task }) =>
-          task ? <TaskDetails task={task} newBatchEvent={newBatchEvent} /> : <Failed message={t("task.gone")} />
+          task ? (
+            <TaskDetails task={task} newBatchEvent={newBatchEvent} refetch={refetch} />
+          ) : (
+            <Failed message={t("task.gone")} />
+          )
         }
       </StateView>
     </Screen>
@@ -38,12 +42,14 @@ export function TaskScreen({ taskId }: { taskId: string }) {
 }
 
 /** The loaded task: what I can do with it now, then how far it has come. */
-function TaskDetails({ task, newBatchEvent }: { task: TaskDetail; newBatchEvent: boolean }) {
+type DetailsProps = { task: TaskDetail; newBatchEvent: boolean; refetch: () => void }
+
+function TaskDetails({ task, newBatchEvent, refetch }: DetailsProps) {
   const answer = useAnswerState(task)
   const newBatch = useNewBatchNotice(answer.kind === "open", task.currentBatch?.id, newBatchEvent)
   return (
     <>
-      <TaskStatusPanel task={task} answer={answer} newBatch={newBatch} />
+      <TaskStatusPanel task={task} answer={answer} newBatch={newBatch} refetch={refetch} />
       <Overview task={task} />
     </>
   )

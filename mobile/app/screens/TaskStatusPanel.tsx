@@ -11,19 +11,31 @@ import { batchName } from "../utils/names"
 import { t } from "../i18n"
 
 type Batch = NonNullable<TaskDetail["currentBatch"]>
-type Props = { task: TaskDetail; answer: AnswerState<Batch>; newBatch: boolean }
+/** `refetch` asks the server for the task again (what it hands out to me may have changed). */
+type Props = { task: TaskDetail; answer: AnswerState<Batch>; newBatch: boolean; refetch: () => void }
+
+// Samples others were handed come free when their lease ends (5 minutes) with no answer: ask again
+// now and then while nothing is left for me, or a crowd that waits would wait forever.
+const WAITING_POLL_MS = 60_000
 
 /** What the annotator can do with this task right now, said plainly. */
-export function TaskStatusPanel({ task, answer, newBatch }: Props) {
+export function TaskStatusPanel({ task, answer, newBatch, refetch }: Props) {
   const styles = useStyles()
-  const { rejections, clearRejection, queue } = useAnswerQueue()
+  const { rejections, clearRejection, late, clearLate, queue } = useAnswerQueue()
   const rejection = rejections[task.id]
+  const tooLate = late[task.id]
   return (
     <View style={styles.stack}>
       {rejection ? (
         <Notice tone="danger" title={rejection.title} testID="rejected">
           <Text style={typography.body}>{rejection.message}</Text>
           <Button label={t("common.ok")} variant="secondary" onPress={() => clearRejection(task.id)} />
+        </Notice>
+      ) : null}
+      {tooLate ? (
+        <Notice tone="info" title={t("panel.lateTitle")} testID="answers-late">
+          <Text style={typography.body}>{t("panel.late", { count: tooLate.uncounted })}</Text>
+          <Button label={t("common.ok")} variant="secondary" onPress={() => clearLate(task.id)} />
         </Notice>
       ) : null}
       {answer.kind === "queued" ? (
@@ -37,7 +49,7 @@ export function TaskStatusPanel({ task, answer, newBatch }: Props) {
           />
         </Notice>
       ) : answer.kind === "open" ? (
-        <OpenBatch taskId={task.id} batch={answer.batch} newBatch={newBatch} />
+        <OpenBatch taskId={task.id} batch={answer.batch} newBatch={newBatch} refetch={refetch} />
       ) : (
         <Locked task={task} />
       )}
@@ -81,14 +93,40 @@ function Locked({ task }: { task: TaskDetail }) {
   )
 }
 
-function OpenBatch({ taskId, batch, newBatch }: { taskId: string; batch: Batch; newBatch: boolean }) {
+type OpenProps = { taskId: string; batch: Batch; newBatch: boolean; refetch: () => void }
+
+/**
+ * The open batch: the samples handed out to me (or, once I have opened it, those I opened it with),
+ * or, when nothing in it is left for me, a wait for the next one.
+ */
+function OpenBatch({ taskId, batch, newBatch, refetch }: OpenProps) {
   const { push } = useNavigation()
   const { queue } = useAnswerQueue()
-  const [answered, setAnswered] = useState(0)
+  const [mine, setMine] = useState<{ batchId: string; answered: number; opened: number | null } | null>(null)
   useEffect(() => {
-    void queue.draft(taskId, batch.id).then((a) => setAnswered(a.length))
+    let stale = false
+    void Promise.all([queue.draft(taskId, batch.id), queue.opened(taskId, batch.id)]).then(([draft, opened]) => {
+      if (!stale) setMine({ batchId: batch.id, answered: draft.length, opened: opened?.sampleIds.length ?? null })
+    })
+    return () => void (stale = true)
   }, [queue, taskId, batch.id])
-  const total = batch.samples.length
+  const known = mine?.batchId === batch.id ? mine : null
+  const total = known?.opened ?? batch.assigned.length
+  const waiting = known !== null && total === 0
+  useEffect(() => {
+    if (!waiting) return
+    const id = setInterval(refetch, WAITING_POLL_MS)
+    return () => clearInterval(id)
+  }, [waiting, refetch])
+  if (known === null) return null
+  if (waiting) {
+    return (
+      <Notice tone="neutral" title={t("panel.nothingLeftTitle")} testID="state-waiting">
+        <Text style={typography.body}>{t("panel.nothingLeft")}</Text>
+      </Notice>
+    )
+  }
+  const answered = known.answered
   const label = answered > 0 ? t("panel.continue", { done: answered, total }) : t("panel.start")
   return (
     <Notice

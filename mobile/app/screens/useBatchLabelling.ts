@@ -2,18 +2,28 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react"
 import { prefetchImages } from "../components"
 import { useConnection } from "../services/api/ApiProvider"
 import { useTask, type TaskDetail } from "../services/api/hooks"
-import type { Answer } from "../services/queue/answerQueue"
+import type { Answer, Opened } from "../services/queue/answerQueue"
 import { answerState } from "../services/queue/answerState"
 import { useAnswerQueue } from "../services/queue/QueueProvider"
 import { answerChoices } from "../utils/answerChoices"
 import { useImageRequestWidth } from "../utils/mediaPreview"
 
 type Batch = NonNullable<TaskDetail["currentBatch"]>
+type Sample = Batch["samples"][number]
 
 // After this long the task screen takes over and shows the submission as saved and pending.
 const SUBMIT_WAIT_MS = 6_000
 // Nobody judges a photo faster: a tap sooner after it appeared is the second half of a double tap.
 export const MIN_LOOK_MS = 250
+// The server keeps a sample handed out to me from others for 5 minutes; asking again renews it.
+const RENEW_LEASE_MS = 4 * 60_000
+
+/** The samples of `batch` this sign-in opened it with, in that order (their data as fetched now). */
+function shownSamples(opened: Opened | null | undefined, batch: Batch | null): Sample[] {
+  if (!opened || !batch) return []
+  const byId = new Map(batch.samples.map((s) => [s.id, s]))
+  return opened.sampleIds.flatMap((id) => byId.get(id) ?? [])
+}
 
 /** The labelling session of a task's open batch: where we are, what was answered, and the moves. */
 export function useBatchLabelling(taskId: string) {
@@ -27,40 +37,70 @@ export function useBatchLabelling(taskId: string) {
   const [sending, setSending] = useState<Batch | null>(null)
   const answer = task ? answerState(task, pending, answered) : null
   const batch = sending ?? (answer?.kind === "open" ? answer.batch : null)
-  const samples = useMemo(() => batch?.samples ?? [], [batch])
+  const batchId = batch?.id
+  // The batch as this sign-in first opened it (undefined until read; null: nothing handed out to me).
+  const [opened, setOpened] = useState<{ batchId: string; record: Opened | null } | null>(null)
+  const record = opened && opened.batchId === batchId ? opened.record : undefined
+  const samples = useMemo(() => shownSamples(record, batch), [record, batch])
   const [answers, setAnswers] = useState<Answer[] | null>(null)
   const [index, setIndex] = useState(0)
   const sample = samples[index]
   const look = useLook(sample?.id)
 
-  // Resume where the saved draft of this batch left off; only when the batch itself changes, not
-  // at every refetch, so the user's place is kept.
-  const batchId = batch?.id
+  // Open the batch with the samples handed out to me (recording when, the first time), and resume
+  // where its saved draft left off; only when the batch itself changes (or, while nothing was
+  // handed out, what is handed out), not at every refetch, so the user's place is kept.
+  const batchRef = useRef(batch)
+  batchRef.current = batch
+  const assigned = batch?.assigned.map((s) => s.id).join(" ") ?? ""
+  const needsOpening = record === undefined || record === null
+  useEffect(() => {
+    const current = batchRef.current
+    if (!batchId || !current || !needsOpening) return
+    let stale = false
+    void (async () => {
+      const found = await queue.open(
+        taskId,
+        batchId,
+        current.assigned.map((s) => s.id),
+      )
+      const saved = found ? await queue.draft(taskId, batchId) : []
+      if (stale) return
+      const shown = shownSamples(found, current)
+      const done = new Set(saved.map((a) => a.sampleId))
+      const next = shown.findIndex((s) => !done.has(s.id))
+      setOpened({ batchId, record: found })
+      setAnswers(saved)
+      setIndex(next < 0 ? shown.length : next)
+    })()
+    return () => void (stale = true)
+  }, [queue, taskId, batchId, needsOpening, assigned])
+
+  // My samples as soon as the batch opens (and again when the connection is back, for what
+  // failed), from the sample on screen onwards: offline later, every photo is already on the phone.
   const samplesRef = useRef(samples)
   samplesRef.current = samples
   const indexRef = useRef(index)
   indexRef.current = index
+  const openedAt = record?.openedAt
   useEffect(() => {
-    if (!batchId) return
-    void queue.draft(taskId, batchId).then((saved) => {
-      setAnswers(saved)
-      const done = new Set(saved.map((a) => a.sampleId))
-      const next = samplesRef.current.findIndex((s) => !done.has(s.id))
-      setIndex(next < 0 ? samplesRef.current.length : next)
-    })
-  }, [queue, taskId, batchId])
-
-  // The whole batch as soon as it opens (and again when the connection is back, for what failed),
-  // from the sample on screen onwards: offline later, every photo is already on the phone.
-  useEffect(() => {
-    if (!batchId) return
+    if (!openedAt) return
     const from = indexRef.current
     const ordered = [...samplesRef.current.slice(from), ...samplesRef.current.slice(0, from)]
     void prefetchImages(
       ordered.map((s) => s.mediaUrl),
       requestWidth,
     )
-  }, [batchId, epoch, requestWidth])
+  }, [batchId, openedAt, epoch, requestWidth])
+
+  // While I answer, ask now and then, so the server keeps my samples for me.
+  const { refetch } = live
+  const answering = !!openedAt && !sending
+  useEffect(() => {
+    if (!answering) return
+    const id = setInterval(refetch, RENEW_LEASE_MS)
+    return () => clearInterval(id)
+  }, [answering, refetch])
 
   // The latest answer saved, said on screen and to screen readers: "Photo 3: Yes, saved".
   const [lastSaved, setLastSaved] = useState<{ position: number; label: string } | null>(null)
@@ -106,6 +146,9 @@ export function useBatchLabelling(taskId: string) {
     ...live,
     task,
     batch,
+    samples,
+    /** The batch is open, but nothing in it is handed out to me, and I have not opened it before. */
+    nothingLeft: !!batch && record === null,
     choices,
     answers,
     index,

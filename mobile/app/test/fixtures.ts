@@ -26,8 +26,11 @@ export function aTask(overrides: Partial<TaskDetail> = {}): TaskDetail {
   } as TaskDetail
 }
 
-/** A batch of three image samples (mediaUrl carries a signed query string, as the server may send). */
-export function aBatch(id = "b2", number = 2) {
+/**
+ * A batch of three image samples (mediaUrl carries a signed query string, as the server may send),
+ * `assigned` of them handed out to me (all by default).
+ */
+export function aBatch(id = "b2", number = 2, assigned = ["s1", "s2", "s3"]) {
   return {
     __typename: "Batch" as const,
     id,
@@ -38,5 +41,6 @@ export function aBatch(id = "b2", number = 2) {
       mediaUrl: `http://test/media/${id}-${sid}.jpg?sig=abc&exp=1`,
       text: null,
     })),
+    assigned: assigned.map((sid) => ({ __typename: "Sample" as const, id: `${id}-${sid}` })),
   }
 }

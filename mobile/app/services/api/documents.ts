@@ -79,15 +79,20 @@ export const TaskDocument = graphql(`
           mediaUrl
           text
         }
+        # Fetching this hands the samples out to me (a lease of a few minutes): answer these.
+        assigned {
+          id
+        }
       }
     }
   }
 `)
 
 export const SubmitAnswersDocument = graphql(`
-  mutation SubmitAnswers($taskId: ID!, $batchId: ID!, $answers: [AnswerInput!]!) {
-    submitAnswers(taskId: $taskId, batchId: $batchId, answers: $answers) {
+  mutation SubmitAnswers($taskId: ID!, $batchId: ID!, $answers: [AnswerInput!]!, $openedAt: DateTime) {
+    submitAnswers(taskId: $taskId, batchId: $batchId, answers: $answers, openedAt: $openedAt) {
       accepted
+      counted
       task {
         id
         status

@@ -21,7 +21,7 @@ describe("after a reconnect", () => {
       Task: () => ({ task: aTask({ lockedForMe: true }) }),
       SubmitAnswers: () =>
         online
-          ? { submitAnswers: { accepted: 1, task: { id: "t1", status: "COLLECTING", lockedForMe: true } } }
+          ? { submitAnswers: { accepted: 1, counted: 1, task: { id: "t1", status: "COLLECTING", lockedForMe: true } } }
           : new Error("Failed to fetch"),
     })
     const queue = new AnswerQueue(memoryStore(), {

@@ -18,6 +18,9 @@ function rejectionOf(problem: Problem): Rejection {
   return { title, message: describeProblem(problem), at: Date.now() }
 }
 
+/** Answers that reached the server after the crowd had decided their samples: kept, not counted. */
+export type Late = { uncounted: number; at: number }
+
 type QueueState = {
   queue: AnswerQueue
   /** Submissions still waiting for the server. */
@@ -28,7 +31,10 @@ type QueueState = {
   delivered: Record<string, number>
   /** The batch of each task whose answers the server has taken from this device. */
   answered: Answered
+  /** Submissions, by task id, of which some answers arrived too late to count as votes. */
+  late: Record<string, Late>
   clearRejection: (taskId: string) => void
+  clearLate: (taskId: string) => void
 }
 
 const QueueContext = createContext<QueueState | null>(null)
@@ -47,6 +53,7 @@ export function QueueProvider({ children, queue: given, owner }: Props) {
   const [rejections, setRejections] = useState<Record<string, Rejection>>({})
   const [delivered, setDelivered] = useState<Record<string, number>>({})
   const [answered, setAnswered] = useState<Answered>({})
+  const [late, setLate] = useState<Record<string, Late>>({})
   const report = useContext(SignInRefusedContext)
   useSignInRefused(queue, useContext(RefusalContext))
 
@@ -64,6 +71,9 @@ export function QueueProvider({ children, queue: given, owner }: Props) {
         setPending((p) => p.filter((s) => s.taskId !== taskId || s.batchId !== batchId))
       }
       if (event.type === "sent") setDelivered((d) => ({ ...d, [taskId]: Date.now() }))
+      if (event.type === "sent" && event.counted < event.accepted) {
+        setLate((l) => ({ ...l, [taskId]: { uncounted: event.accepted - event.counted, at: Date.now() } }))
+      }
       if (event.type === "unauthenticated") report(event.message)
     })
     void queue.pending().then(setPending)
@@ -90,9 +100,11 @@ export function QueueProvider({ children, queue: given, owner }: Props) {
       rejections,
       delivered,
       answered,
+      late,
       clearRejection: (taskId: string) => setRejections(({ [taskId]: _, ...rest }) => rest),
+      clearLate: (taskId: string) => setLate(({ [taskId]: _, ...rest }) => rest),
     }),
-    [queue, pending, rejections, delivered, answered],
+    [queue, pending, rejections, delivered, answered, late],
   )
   return <QueueContext.Provider value={value}>{children}</QueueContext.Provider>
 }

@@ -7,7 +7,7 @@ function fakeTransport(...script: SubmitResult[]) {
   const sent: Submission[] = []
   const transport = jest.fn(async (s: Submission) => {
     sent.push(JSON.parse(JSON.stringify(s)))
-    return script.shift() ?? { kind: "ok" as const, accepted: s.answers.length }
+    return script.shift() ?? { kind: "ok" as const, accepted: s.answers.length, counted: s.answers.length }
   })
   return { transport, sent }
 }
@@ -69,7 +69,7 @@ describe("AnswerQueue", () => {
     await queue.answer("t1", "b1", yes(1))
     await queue.answer("t1", "b1", yes(2))
 
-    expect(await queue.submit("t1", "b1")).toEqual({ kind: "sent", accepted: 2 })
+    expect(await queue.submit("t1", "b1")).toEqual({ kind: "sent", accepted: 2, counted: 2 })
     expect(sent.map((s) => s.answers)).toEqual([[yes(1), yes(2)]])
     expect(await queue.pending()).toEqual([])
     expect(await queue.draft("t1", "b1")).toEqual([])
@@ -237,5 +237,76 @@ describe("AnswerQueue on a shared phone", () => {
     expect(await amina.draftedAnswers()).toBe(0)
     expect(await amina.draft("t1", "b1")).toEqual([])
     expect(await amina.pending()).toHaveLength(1)
+  })
+})
+
+describe("AnswerQueue: the batch as this sign-in first opened it", () => {
+  const at = Date.parse("2026-05-04T08:30:00Z")
+
+  it("records when a batch was first opened and which samples it showed, and keeps both over a restart", async () => {
+    const store = memoryStore()
+    let now = at
+    const queue = new AnswerQueue(store, { owner: "amina", now: () => now })
+    expect(await queue.opened("t1", "b1")).toBeNull()
+
+    expect(await queue.open("t1", "b1", ["s2", "s3"])).toEqual({
+      openedAt: "2026-05-04T08:30:00.000Z",
+      sampleIds: ["s2", "s3"],
+    })
+    // Shown again later, with other samples handed out: it is still the batch first shown, then.
+    now += 60_000
+    expect(await queue.open("t1", "b1", ["s3", "s4"])).toEqual({
+      openedAt: "2026-05-04T08:30:00.000Z",
+      sampleIds: ["s2", "s3"],
+    })
+    const restarted = new AnswerQueue(store, { owner: "amina" })
+    expect(await restarted.opened("t1", "b1")).toEqual({
+      openedAt: "2026-05-04T08:30:00.000Z",
+      sampleIds: ["s2", "s3"],
+    })
+    // It belongs to the sign-in: another annotator on the phone has opened nothing.
+    expect(await new AnswerQueue(store, { owner: "bo" }).opened("t1", "b1")).toBeNull()
+  })
+
+  it("opens nothing when nothing is handed out", async () => {
+    const queue = new AnswerQueue(memoryStore())
+    expect(await queue.open("t1", "b1", [])).toBeNull()
+    expect(await queue.opened("t1", "b1")).toBeNull()
+  })
+
+  it("sends openedAt with the answers, and retries carry the very same one", async () => {
+    const clock = manualClock()
+    let now = at
+    const { transport, sent } = fakeTransport({ kind: "network" })
+    const queue = new AnswerQueue(memoryStore(), { transport, schedule: clock.schedule, now: () => now })
+    await queue.open("t1", "b1", ["s1"])
+    now += 5 * 60_000
+    await queue.answer("t1", "b1", yes(1))
+    expect((await queue.submit("t1", "b1")).kind).toBe("queued")
+    now += 60_000
+    clock.timers[0].run()
+    await queue.settled()
+
+    expect(sent.map((s) => s.openedAt)).toEqual(["2026-05-04T08:30:00.000Z", "2026-05-04T08:30:00.000Z"])
+    const payload = ({ taskId, batchId, answers, openedAt }: Submission) => ({ taskId, batchId, answers, openedAt })
+    expect(payload(sent[1])).toEqual(payload(sent[0]))
+    // Once submitted, the batch's record is done with.
+    expect(await queue.opened("t1", "b1")).toBeNull()
+  })
+
+  it("says how many of the answers counted as votes", async () => {
+    const { transport } = fakeTransport({ kind: "ok", accepted: 3, counted: 1 })
+    const queue = new AnswerQueue(memoryStore(), { transport })
+    for (const n of [1, 2, 3]) await queue.answer("t1", "b1", yes(n))
+    expect(await queue.submit("t1", "b1")).toEqual({ kind: "sent", accepted: 3, counted: 1 })
+  })
+
+  it("signing out forgets the batches opened, with the drafts", async () => {
+    const queue = new AnswerQueue(memoryStore(), { owner: "amina" })
+    await queue.open("t1", "b1", ["s1"])
+    await queue.answer("t1", "b1", yes(1))
+    await queue.forgetDrafts()
+    expect(await queue.opened("t1", "b1")).toBeNull()
+    expect(await queue.draftedAnswers()).toBe(0)
   })
 })

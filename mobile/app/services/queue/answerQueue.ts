@@ -5,17 +5,36 @@ import { loadJson, saveJson, type KeyValueStore } from "../storage/keyValue"
 /** One label given to one sample. */
 export type Answer = { sampleId: string; label: string }
 
-/** A finished batch of answers waiting to reach the server; sent byte-for-byte as stored. */
-export type Submission = { taskId: string; batchId: string; answers: Answer[]; queuedAt: number; attempts: number }
+/**
+ * A finished batch of answers waiting to reach the server; sent byte-for-byte as stored.
+ * `openedAt`: when this sign-in first opened the batch (absent in submissions queued by older builds).
+ */
+export type Submission = {
+  taskId: string
+  batchId: string
+  answers: Answer[]
+  openedAt?: string
+  queuedAt: number
+  attempts: number
+}
+
+/**
+ * A batch as this sign-in first opened it: when (ISO 8601, UTC), and the samples the server had
+ * handed out then, in order. The server judges late answers by `openedAt`; the samples stay the
+ * ones shown, whatever later fetches hand out.
+ */
+export type Opened = { openedAt: string; sampleIds: string[] }
 
 export type Transport = (submission: Submission) => Promise<SubmitResult>
 
 /** What became of a submission the user just made. */
 export type SubmitOutcome =
-  { kind: "sent"; accepted: number } | { kind: "queued"; problem: Problem } | { kind: "rejected"; problem: Problem }
+  | { kind: "sent"; accepted: number; counted: number }
+  | { kind: "queued"; problem: Problem }
+  | { kind: "rejected"; problem: Problem }
 
 export type QueueEvent =
-  | { type: "sent"; submission: Submission; accepted: number }
+  | { type: "sent"; submission: Submission; accepted: number; counted: number }
   | { type: "waiting"; submission: Submission; problem: Problem; retryInMs: number }
   | { type: "rejected"; submission: Submission; problem: Problem }
   | { type: "unauthenticated"; submission: Submission; message: string }
@@ -53,6 +72,8 @@ function keysOf(owner: string | undefined) {
     unsent: `${prefix}unsent`,
     draftPrefix: `${prefix}draft.`,
     draft: (taskId: string, batchId: string) => `${prefix}draft.${taskId}.${batchId}`,
+    openedPrefix: `${prefix}opened.`,
+    opened: (taskId: string, batchId: string) => `${prefix}opened.${taskId}.${batchId}`,
   }
 }
 
@@ -127,6 +148,28 @@ export class AnswerQueue {
     return this.editDraft(taskId, batchId, (answers) => answers.filter((a) => a.sampleId !== sampleId))
   }
 
+  /** The batch as this owner first opened it, or null when it has not (or has submitted it). */
+  async opened(taskId: string, batchId: string): Promise<Opened | null> {
+    await this.writes
+    return loadJson<Opened>(this.store, this.keys.opened(taskId, batchId))
+  }
+
+  /**
+   * Open a batch with the samples the server hands out now (`sampleIds`, in order): the first
+   * time this is recorded, with the time; afterwards the record of that first time is returned.
+   * Null when nothing is handed out and nothing was opened before (nothing to answer).
+   */
+  open(taskId: string, batchId: string, sampleIds: string[]): Promise<Opened | null> {
+    return this.exclusive(async () => {
+      const key = this.keys.opened(taskId, batchId)
+      const known = await loadJson<Opened>(this.store, key)
+      if (known || sampleIds.length === 0 || this.ended) return known
+      const opened = { openedAt: new Date(this.now()).toISOString(), sampleIds }
+      await saveJson(this.store, key, opened)
+      return opened
+    })
+  }
+
   /** How many answers this owner's unfinished batches hold. */
   async draftedAnswers(): Promise<number> {
     await this.writes
@@ -137,7 +180,9 @@ export class AnswerQueue {
   /** Delete this owner's unfinished batches (sign out: nobody else may finish or send them). */
   forgetDrafts(): Promise<void> {
     return this.exclusive(async () => {
-      for (const key of await this.draftKeys()) await this.store.removeItem(key)
+      const keys = await this.store.getAllKeys()
+      const mine = keys.filter((k) => k.startsWith(this.keys.draftPrefix) || k.startsWith(this.keys.openedPrefix))
+      for (const key of mine) await this.store.removeItem(key)
     })
   }
 
@@ -177,18 +222,21 @@ export class AnswerQueue {
     if (this.ended) return { kind: "rejected", problem: SET_ASIDE }
     await this.exclusive(async () => {
       const answers = (await loadJson<Answer[]>(this.store, this.keys.draft(taskId, batchId))) ?? []
+      const opened = await loadJson<Opened>(this.store, this.keys.opened(taskId, batchId))
       const outbox = await this.readOutbox()
       // A batch already in the outbox keeps its first payload: retries must be identical.
       if (answers.length > 0 && !outbox.some((s) => keyOf(s) === keyOf({ taskId, batchId }))) {
-        outbox.push({ taskId, batchId, answers, queuedAt: this.now(), attempts: 0 })
+        const openedAt = opened ? { openedAt: opened.openedAt } : {}
+        outbox.push({ taskId, batchId, answers, ...openedAt, queuedAt: this.now(), attempts: 0 })
         await saveJson(this.store, this.keys.outbox, outbox)
       }
       await this.store.removeItem(this.keys.draft(taskId, batchId))
+      await this.store.removeItem(this.keys.opened(taskId, batchId))
     })
     this.emit({ type: "changed" })
     const result = (await this.flush()).get(keyOf({ taskId, batchId }))
     if (!result) return { kind: "queued", problem: { kind: "network" } }
-    if (result.kind === "ok") return { kind: "sent", accepted: result.accepted }
+    if (result.kind === "ok") return { kind: "sent", accepted: result.accepted, counted: result.counted }
     const kept = isRetryable(result) || isTokenRefused(result)
     return kept ? { kind: "queued", problem: result } : { kind: "rejected", problem: result }
   }
@@ -229,8 +277,9 @@ export class AnswerQueue {
         break // the next ones would meet the same network
       }
       await this.removeFromOutbox(submission)
-      if (result.kind === "ok") this.emit({ type: "sent", submission, accepted: result.accepted })
-      else this.emit({ type: "rejected", submission, problem: result })
+      if (result.kind === "ok") {
+        this.emit({ type: "sent", submission, accepted: result.accepted, counted: result.counted })
+      } else this.emit({ type: "rejected", submission, problem: result })
     }
     return results
   }

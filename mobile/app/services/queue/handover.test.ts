@@ -22,7 +22,7 @@ function server(online = { up: true }, reply?: SubmitResult) {
     async (s: Submission): Promise<SubmitResult> => {
       if (!online.up) return { kind: "network" }
       sent.push({ token, batchId: s.batchId })
-      return reply ?? { kind: "ok", accepted: s.answers.length }
+      return reply ?? { kind: "ok", accepted: s.answers.length, counted: s.answers.length }
     }
   return { sent, transportFor }
 }

@@ -30,7 +30,7 @@ function phone() {
   const submit = (token: string, batchId: string): SubmitResult => {
     if (!network.up) return { kind: "network" }
     received.push({ token, batchId })
-    return { kind: "ok", accepted: 3 }
+    return { kind: "ok", accepted: 3, counted: 3 }
   }
   const clientFor = ({ token }: Session): Client =>
     fakeClient({
@@ -40,7 +40,7 @@ function phone() {
         const result = submit(token, String(batchId))
         if (result.kind !== "ok") return new Error("Failed to fetch")
         const task = { __typename: "Task", id: "t1", status: "COLLECTING", lockedForMe: true }
-        return { submitAnswers: { __typename: "SubmitAnswersPayload", accepted: 3, task } }
+        return { submitAnswers: { __typename: "SubmitAnswersPayload", accepted: 3, counted: 3, task } }
       },
     }).client
   const handover = new Handover(deviceStore, (_url, token) => async (s: Submission) => submit(token, s.batchId))
