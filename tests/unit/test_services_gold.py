@@ -103,6 +103,18 @@ async def decide_pool(fakes: Fakes, given: Given, task: OpenTask, label: str) ->
         await submit(fakes, who, task, [(s.id, label) for s in pool_of(task)])
 
 
+async def two_batches(
+    fakes: Fakes, given: Given, task: OpenTask, who: Caller, answers: Any
+) -> tuple[OpenTask, Submitted]:
+    """`who` answers batch 0 as `answers(task)` says, fresh annotators decide its pool, round
+    1 opens batch 1 and `who` answers it the same way; batch 1 and that submission."""
+    await submit(fakes, who, task, answers(task))
+    await decide_pool(fakes, given, task, "neg")
+    await rounds.run_training_round(fakes.ctx, task.id, 1)
+    task = given.current(task.id)
+    return task, await submit(fakes, who, task, answers(task))
+
+
 async def test_control_questions_are_spread_among_the_pool_and_asked_in_turn(
     fakes: Fakes, gold_given: Given
 ) -> None:
@@ -320,11 +332,7 @@ async def test_the_default_policy_wants_more_than_bad_luck_before_it_suspends(
     task = await gold_given.open_task(**GOLD)
     [spammer] = await gold_given.annotators(1)
     # When an always-"pos" annotator has answered two batches: 3 of 6 control answers right
-    await submit(fakes, spammer, task, all_as(task, "pos"))
-    await decide_pool(fakes, gold_given, task, "neg")
-    await rounds.run_training_round(fakes.ctx, task.id, 1)
-    task = gold_given.current(task.id)
-    await submit(fakes, spammer, task, all_as(task, "pos"))
+    await two_batches(fakes, gold_given, task, spammer, lambda t: all_as(t, "pos"))
     stored = annotator(fakes, spammer)
     # Then it is not suspended yet: an annotator right 70% of the time scores that 1 time in 4
     assert (stored.gold_answers, stored.gold_correct) == (6, 3)
@@ -363,11 +371,8 @@ async def test_an_honest_annotator_is_never_suspended(fakes: Fakes, gold_given: 
     # Given an annotator who gets every control question right, over two batches
     task = await gold_given.open_task(**GOLD)
     [honest] = await gold_given.annotators(1)
-    await submit(fakes, honest, task, right_on_pool(task, "neg"))
-    await decide_pool(fakes, gold_given, task, "neg")
-    await rounds.run_training_round(fakes.ctx, task.id, 1)
-    task = gold_given.current(task.id)
-    done = await submit(fakes, honest, task, right_on_pool(task, "neg"))
+    answers = lambda t: right_on_pool(t, "neg")  # noqa: E731
+    task, done = await two_batches(fakes, gold_given, task, honest, answers)
     # Then it stays active and its answers count
     stored = annotator(fakes, honest)
     assert (stored.gold_answers, stored.gold_correct) == (6, 6)
