@@ -219,11 +219,23 @@ class SampleRepository(Repository):
         return {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in await self.conn.execute(query)}
 
     async def save_predictions(self, task_id: int, predictions: Sequence[Prediction]) -> None:
-        """Replace the task's predictions (the latest round's): one delete, one executemany."""
+        """Replace the task's predictions (the latest round's, all of one round): one delete,
+        one insert (from arrays on PostgreSQL, an executemany elsewhere)."""
         await self.conn.execute(delete(t.predictions).where(t.predictions.c.task_id == task_id))
-        if predictions:
-            rows = [dataclasses.asdict(p) for p in predictions]
-            await self.conn.execute(insert(t.predictions), rows)
+        if not predictions:
+            return
+        if self.conn.dialect.name == "postgresql":  # one statement from arrays
+            arrays = {
+                "task_id": task_id,
+                "round_number": predictions[0].round_number,
+                "sample_ids": [p.sample_id for p in predictions],
+                "labels": [p.label for p in predictions],
+                "confidences": [p.confidence for p in predictions],
+            }
+            await self.conn.execute(sql.INSERT_PREDICTIONS, arrays)
+            return
+        rows = [dataclasses.asdict(p) for p in predictions]
+        await self.conn.execute(insert(t.predictions), rows)
 
     async def predictions(
         self, task_id: int, where: PredictionFilter, after: Cursor | None, limit: int

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BindParameter,
+    Float,
     Integer,
     Select,
     String,
@@ -123,4 +124,23 @@ UPDATE_TALLIES = (
         answer_count=_TALLIES.c.answer_count,
         votes=cast(_TALLIES.c.votes, JSON),
     )
+)
+
+# A round's predictions for its whole pool (thousands of rows) inside the record transaction.
+_PREDICTIONS = (
+    func.unnest(
+        _array("sample_ids", Integer), _array("labels", String), _array("confidences", Float)
+    )
+    .table_valued("sample_id", "label", "confidence")
+    .render_derived("given")
+)
+INSERT_PREDICTIONS = insert(t.predictions).from_select(
+    ["task_id", "round_number", "sample_id", "label", "confidence"],
+    select(
+        bindparam("task_id", type_=Integer),
+        bindparam("round_number", type_=Integer),
+        _PREDICTIONS.c.sample_id,
+        _PREDICTIONS.c.label,
+        _PREDICTIONS.c.confidence,
+    ),
 )
