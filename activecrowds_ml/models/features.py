@@ -1,7 +1,8 @@
 """Backbone features cached on disk, so a frozen backbone sees each sample once.
 
 One SQLite file per model key (backbone name + weights identity + input size) under the cache
-directory; rows are keyed by a sample key (image: path + size + mtime; text: its hash). SQLite's
+directory; rows are keyed by a sample key (image: its file's sha256; text: its hash), so that a
+copied data folder or another machine finds the features already computed. SQLite's
 locking makes concurrent writers from several processes safe; an in-memory layer keeps repeated
 rounds in one process from re-reading the file.
 """
@@ -40,8 +41,15 @@ def digest(*parts: object) -> str:
     return h.hexdigest()
 
 
+# (absolute path, size, mtime) -> sha256 of the file: each file is read once per process
+# while it is unchanged, however many rounds look its features up.
+_CONTENT: dict[tuple[str, int, int], str] = {}
+_CONTENT_KEPT = 1_000_000
+
+
 def file_key(path: str | None) -> str:
-    """Cache key of an image file: absolute path, size and modification time.
+    """Cache key of an image file: the sha256 of its bytes (read once per process while its
+    size and modification time stay the same).
 
     Raises:
         DatasetError: the record has no file or the file does not exist.
@@ -50,9 +58,17 @@ def file_key(path: str | None) -> str:
         raise DatasetError("an image record has no file")
     try:
         st = os.stat(path)
+        stamp = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
+        found = _CONTENT.get(stamp)
+        if found is None:
+            with open(path, "rb") as f:
+                found = hashlib.file_digest(f, "sha256").hexdigest()
+            if len(_CONTENT) >= _CONTENT_KEPT:
+                _CONTENT.clear()
+            _CONTENT[stamp] = found
     except OSError:
         raise DatasetError(f"image file not found: {path}") from None
-    return digest(os.path.abspath(path), st.st_size, st.st_mtime_ns)
+    return digest("sha256", found)
 
 
 def text_key(text: str | None) -> str:
