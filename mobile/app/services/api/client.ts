@@ -4,6 +4,7 @@ import { wakeableWait, type ConnectionEvent } from "./connection"
 import { MeDocument } from "./documents"
 import type { Endpoints } from "./endpoints"
 import { isTokenRefused, toProblem } from "./problem"
+import { serverClock } from "./serverClock"
 
 export type ApiConnection = {
   client: Client
@@ -104,6 +105,7 @@ export function plainClient(endpoints: Endpoints, token?: string): Client {
     url: endpoints.http,
     exchanges: [fetchExchange],
     preferGetMethod: false,
+    fetch: clockedFetch,
     fetchOptions: { headers },
   })
 }
@@ -111,11 +113,19 @@ export function plainClient(endpoints: Endpoints, token?: string): Client {
 // A gateway's answer for a server behind it that is down or not answering.
 const GATEWAY_DOWN = new Set([502, 503, 504])
 
+/** fetch that reads the server's clock off each answer (serverClock.ts). */
+const clockedFetch: typeof fetch = async (input, init) => {
+  const sentAt = Date.now()
+  const response = await fetch(input, init)
+  if (!GATEWAY_DOWN.has(response.status)) serverClock.note(response.headers.get("date"), sentAt, Date.now())
+  return response
+}
+
 /** fetch that says whether the server answered, or could not be reached (no answer, or its gateway's). */
 function reportingFetch(report: (reached: boolean) => void): typeof fetch {
   return async (input, init) => {
     try {
-      const response = await fetch(input, init)
+      const response = await clockedFetch(input, init)
       report(!GATEWAY_DOWN.has(response.status))
       return response
     } catch (error) {

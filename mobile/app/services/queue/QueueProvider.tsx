@@ -2,6 +2,7 @@ import { createContext, useContext, useEffect, useMemo, useRef, useState, type R
 import { useClient } from "urql"
 import { RefusalContext, SignInRefusedContext, useConnection } from "../api/ApiProvider"
 import { describeProblem, refusalOf, type Problem } from "../api/problem"
+import { serverClock } from "../api/serverClock"
 import { graphqlTransport } from "../api/submit"
 import { useEndAccess } from "../session/SessionContext"
 import { deviceStore } from "../storage/keyValue"
@@ -48,7 +49,8 @@ type Props = { children: ReactNode; queue?: AnswerQueue; owner?: string }
 export function QueueProvider({ children, queue: given, owner }: Props) {
   const client = useClient()
   const { epoch } = useConnection()
-  const queue = useMemo(() => given ?? new AnswerQueue(deviceStore, { owner }), [given, owner])
+  // Dated by the server's clock: a phone's may be minutes off (openedAt).
+  const queue = useMemo(() => given ?? new AnswerQueue(deviceStore, { owner, now: serverClock.now }), [given, owner])
   const [pending, setPending] = useState<Submission[]>([])
   const [rejections, setRejections] = useState<Record<string, Rejection>>({})
   const [delivered, setDelivered] = useState<Record<string, number>>({})
