@@ -19,7 +19,24 @@ from activecrowds.domain.predictions import (
 )
 from activecrowds.services.auth import require
 from activecrowds.services.context import Context
-from activecrowds_ml.artifacts import EXPORT_FILES, ModelFormat, export, file_of
+from activecrowds_ml.artifacts import EXPORT_FILES, ModelFormat, export, file_of, remove
+
+
+def task_folder(task_id: int) -> str:
+    """Where a task's round models live, under ctx.models_dir."""
+    return f"task-{task_id}"
+
+
+def round_folder(task_id: int, number: int, attempt: int) -> str:
+    """One attempt's model folder: two runners of one round (a lease that ran out) never
+    write into the same folder; the one whose outcome is not recorded removes its own."""
+    return f"{task_folder(task_id)}/round-{number}-attempt-{attempt}"
+
+
+async def forget_task(ctx: Context, task_id: int) -> None:
+    """Remove a deleted task's model folders (its rows went with the task)."""
+    if ctx.models_dir is not None:
+        await asyncio.to_thread(remove, ctx.models_dir / task_folder(task_id))
 
 
 async def round_models(ctx: Context, task_ids: Sequence[int]) -> dict[int, list[ModelArtifact]]:

@@ -20,6 +20,7 @@ from activecrowds.domain.events import Event
 from activecrowds.domain.model import Sample, SampleKind, Task, TaskStatus
 from activecrowds.domain.predictions import ModelArtifact, Prediction
 from activecrowds.services.context import Context, commit_and_publish
+from activecrowds.services.models import round_folder
 from activecrowds.services.ports import UnitOfWork
 from activecrowds_ml.artifacts import remove, retained
 from activecrowds_ml.consensus import Answer, estimate_workers
@@ -222,9 +223,7 @@ def _save_model(
         return None
     from activecrowds_ml.artifacts import save_artifact
 
-    # One folder per attempt: two runners of one round (a lease that ran out) never write
-    # into the same folder; the one whose outcome is not recorded removes its own.
-    path = f"task-{plan.task_id}/round-{plan.number}-attempt-{plan.attempt}"
+    path = round_folder(plan.task_id, plan.number, plan.attempt)
     try:
         size = save_artifact(
             model,

@@ -17,6 +17,7 @@ from activecrowds.domain.rules import (
     labels_problem,
     nul_problem,
 )
+from activecrowds.services import models
 from activecrowds.services.auth import require
 from activecrowds.services.context import Context, commit_and_publish
 from activecrowds.services.ports import NewTask, TaskChanges
@@ -163,7 +164,8 @@ async def update_task(ctx: Context, caller: Caller | None, task_id: int, cmd: Up
 
 
 async def delete_task(ctx: Context, caller: Caller | None, task_id: int) -> bool:
-    """Remove a task with its samples, answers and rounds; a pending round finds nothing to do.
+    """Remove a task with its samples, answers, rounds and stored models; a pending round
+    finds nothing to do.
 
     Raises:
         NotFound: no such task.
@@ -175,4 +177,5 @@ async def delete_task(ctx: Context, caller: Caller | None, task_id: int) -> bool
             raise NotFound(f"task {task_id} does not exist")
         uow.collect(TaskDeleted(task_id, task_snapshot(task)))
         await commit_and_publish(ctx, uow)
+    await models.forget_task(ctx, task_id)
     return True

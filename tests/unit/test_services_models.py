@@ -208,3 +208,20 @@ async def test_a_context_without_a_model_store_keeps_predictions_only(
     task = await given.open_task()
     assert fakes.db.committed.models == {}
     assert len(by_key(fakes, task.id)) == 5
+
+
+async def test_deleting_a_task_removes_its_models_and_predictions(
+    fakes: Fakes, given: Given
+) -> None:
+    from activecrowds.services.tasks import delete_task
+
+    task = await given.open_task()
+    other = await given.open_task()
+    assert fakes.ctx.models_dir is not None
+    folder = fakes.ctx.models_dir / f"task-{task.id}"
+    assert folder.is_dir()
+    assert await delete_task(fakes.ctx, ADMIN, task.id)
+    assert not folder.exists()
+    assert {m.task_id for m in fakes.db.committed.models.values()} == {other.id}
+    assert {p.task_id for p in fakes.db.committed.predictions.values()} == {other.id}
+    assert (fakes.ctx.models_dir / f"task-{other.id}").is_dir()
