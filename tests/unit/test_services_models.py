@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 from fakes import Fakes
@@ -225,3 +226,21 @@ async def test_deleting_a_task_removes_its_models_and_predictions(
     assert {m.task_id for m in fakes.db.committed.models.values()} == {other.id}
     assert {p.task_id for p in fakes.db.committed.predictions.values()} == {other.id}
     assert (fakes.ctx.models_dir / f"task-{other.id}").is_dir()
+
+
+def test_the_model_store_and_how_many_to_keep_are_settings(tmp_path: Path) -> None:
+    from activecrowds.config import load_settings
+
+    base = {"ACTIVECROWDS_DATA_DIR": str(tmp_path / "data"), "ACTIVECROWDS_ADMIN_TOKEN": "x"}
+    default = load_settings(base)
+    assert default.models_dir == (tmp_path / "data" / "models").resolve()
+    assert default.models_keep == 5
+    mounted = {
+        **base,
+        "ACTIVECROWDS_MODELS_DIR": str(tmp_path / "bucket"),
+        "ACTIVECROWDS_MODELS_KEEP": "2",
+    }
+    chosen = load_settings(mounted)
+    assert (chosen.models_dir, chosen.models_keep) == ((tmp_path / "bucket").resolve(), 2)
+    with pytest.raises(ValidationError, match="ACTIVECROWDS_MODELS_KEEP"):
+        load_settings({**base, "ACTIVECROWDS_MODELS_KEEP": "-1"})
