@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -201,3 +202,21 @@ async def test_bad_task_input_is_refused_and_stores_nothing(
         assert code == "BAD_USER_INPUT", overrides
     assert await api.error("{ tasks { nosuchfield } }") == "BAD_USER_INPUT"
     assert (await count(app, t.tasks), await count(app, t.samples)) == before
+
+
+TIMES = """query($id: ID!) { task(id: $id) { rounds { startedAt finishedAt } }
+  annotators { createdAt } invites { createdAt } }"""
+
+
+async def test_every_time_carries_its_zone(api: Api, make_task: Any, annotators: Any) -> None:
+    # Given a task whose round 0 ran, and an annotator enrolled by invite
+    task = await make_task()
+    await annotators(1)
+    # When a client reads the times (SQLite keeps none, PostgreSQL keeps one)
+    got = await api.call(TIMES, {"id": str(task.id)})
+    times = [r[k] for r in got["task"]["rounds"] for k in ("startedAt", "finishedAt")]
+    times += [a["createdAt"] for a in got["annotators"]] + [i["createdAt"] for i in got["invites"]]
+    # Then each says it is UTC, as JavaScript's Date needs to read it right
+    assert times and all(time is not None for time in times), got
+    for time in times:
+        assert datetime.fromisoformat(time).utcoffset() == timedelta(0), time
