@@ -3,7 +3,8 @@ and no work thrown away.
 
     .venv/bin/python bench/soak.py [--seconds 150] [--annotators 30] [--tasks 3] [--peers 5]
                                    [--replicas 2] [--workers 1] [--size 2000] [--think 1.0]
-                                   [--idle 0.5] [--retries 0.05] [--no-assigned] [--logs DIR]
+                                   [--idle 0.5] [--retries 0.05] [--no-assigned | --every-sample]
+                                   [--max-wasted 5] [--logs DIR]
 
 PostgreSQL, Redis, `--replicas` x `activecrowds serve --workers N`, one `activecrowds worker`
 (the real default model, head mode). `--tasks` tasks on one Fashion-MNIST dataset, 10 samples a
@@ -12,7 +13,8 @@ replica, going round the tasks as the app does: read `currentBatch { assigned }`
 still needing its answers, leased to it), note when it opened them, think `--think` seconds a
 sample (0.5x to 1.5x), submit those answers with openedAt; `--retries` of the submissions are
 sent again as after a lost response (the same payload must come back). `--no-assigned` is the
-old app, a before figure: every sample of the batch, no openedAt.
+old app, a before figure: every sample of the batch, no openedAt; `--every-sample` answers every
+sample with openedAt (the late answers kept as evidence, without the leases).
 
 Prints submitAnswers latency and throughput, the servers' CPU per request, and per answer:
 given, counted as votes, kept as evidence (late: the sample was decided meanwhile), refused (by
@@ -20,8 +22,8 @@ code), and their share. Then checks against the database that every accepted ans
 once, for its annotator, counted exactly as the API's `counted` said (evidence stored
 uncounted), no annotator answered a sample twice, nothing else is stored, every sample's votes
 agree with its counted answers, and each round ran once. Exits 1 when a check fails or more than
-`--max-wasted` % of the answers given were refused or kept only as evidence (not with
---no-assigned)."""
+`--max-wasted` % of the answers given were refused or kept only as evidence (with the
+assigned samples only)."""
 
 from __future__ import annotations
 
@@ -132,14 +134,15 @@ async def answer_one(
 ) -> bool:
     """Open the task's batch, answer what it hands out (thinking over each sample), submit;
     now and then send the same submission again, as an app that lost the response would."""
-    query = TASK % ("samples" if args.no_assigned else "assigned")
+    every = args.no_assigned or args.every_sample
+    query = TASK % ("samples" if every else "assigned")
     task = (await client.graphql(query, {"id": task_id}, token))["data"]["task"]
     opened_at = None if args.no_assigned else datetime.now(UTC).isoformat()
     record.queries += 1
     batch = task["currentBatch"]
     if task["status"] != "COLLECTING" or task["lockedForMe"] or batch is None:
         return False
-    samples = batch["samples" if args.no_assigned else "assigned"]
+    samples = batch["samples" if every else "assigned"]
     if not samples:  # every sample is held by enough others, or decided
         return False
     answers = {int(s["id"]): rng.choice(LABELS) for s in samples}
@@ -260,7 +263,13 @@ def report(
 ) -> None:
     ms = [x * 1000 for x in record.latencies]
     requests = len(ms) + record.queries + record.retries
-    how = "every sample, no openedAt" if args.no_assigned else "assigned samples, openedAt"
+    how = (
+        "every sample, no openedAt"
+        if args.no_assigned
+        else "every sample, openedAt"
+        if args.every_sample
+        else "assigned samples, openedAt"
+    )
     print(
         f"\nsoak {elapsed:.0f} s: {args.annotators} annotators ({how}, {args.think:g} s a"
         f" sample), {args.tasks} tasks, batches of 10, {args.peers} peers, {args.replicas}"
@@ -323,7 +332,8 @@ async def main(args: argparse.Namespace) -> int:
     refused = set(record.refusals) - EXPECTED
     failures += [f"unexpected refusals: {sorted(refused)}"] if refused else []
     wasted = sum(record.refused_answers.values()) + record.evidence
-    if not args.no_assigned and wasted > args.max_wasted / 100 * record.given:
+    assigned = not (args.no_assigned or args.every_sample)
+    if assigned and wasted > args.max_wasted / 100 * record.given:
         failures.append(
             f"{wasted} of {record.given} answers refused or kept as evidence only"
             f" (more than {args.max_wasted:g}%)"
@@ -351,10 +361,14 @@ def parse(argv: list[str] | None = None) -> Any:
     p.add_argument("--think", type=float, default=1.0, help="mean seconds to answer a sample")
     p.add_argument("--idle", type=float, default=0.5, help="pause when nothing is handed out")
     p.add_argument("--retries", type=float, default=0.05, help="share of submissions sent twice")
-    p.add_argument(
+    app = p.add_mutually_exclusive_group()
+    app.add_argument(
         "--no-assigned",
         action="store_true",
         help="the old app: answer every sample of the batch, no openedAt (a before figure)",
+    )
+    app.add_argument(
+        "--every-sample", action="store_true", help="every sample of the batch, with openedAt"
     )
     p.add_argument(
         "--max-wasted", type=float, default=5.0, help="%% refused or evidence that fails"
