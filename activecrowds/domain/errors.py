@@ -37,7 +37,24 @@ class NotFound(ActiveCrowdsError):
 
 
 class Conflict(ActiveCrowdsError):
-    """The request clashes with the current state (a second, different submission; stale data)."""
+    """The request clashes with the current state (a second, different submission; stale data).
+
+    `reason` tells the kinds apart for clients (the code stays CONFLICT, as clients rely on).
+    """
+
+    reason: str | None = None
+
+
+class BatchClosed(Conflict):
+    """The batch answered is no longer open: fetch the current one."""
+
+    reason = "BATCH_CLOSED"
+
+
+class AlreadyAnswered(Conflict):
+    """The caller answered this batch already, with other answers."""
+
+    reason = "ALREADY_ANSWERED"
 
 
 class Forbidden(ActiveCrowdsError):

@@ -10,7 +10,12 @@ from enum import StrEnum
 from typing import Any
 
 from activecrowds.domain.crowd import AnnotatorStatus, GoldPolicy, Lease, aware
-from activecrowds.domain.errors import Conflict, NotCollecting, ValidationError
+from activecrowds.domain.errors import (
+    AlreadyAnswered,
+    BatchClosed,
+    NotCollecting,
+    ValidationError,
+)
 from activecrowds.domain.events import (
     AnnotatorReinstated,
     AnnotatorSuspended,
@@ -304,7 +309,7 @@ class Batch:
             Conflict: different answers than the ones already stored.
         """
         if not same_submission(stored, answers):
-            raise Conflict("you have already answered this batch")
+            raise AlreadyAnswered("you have already answered this batch")
 
     def answer(
         self, task: Task, annotator_id: int, answers: Sequence[tuple[int, str]]
@@ -415,7 +420,7 @@ class Batch:
         if self.status is BatchStatus.OPEN:
             return
         if task.status is TaskStatus.COLLECTING:
-            raise Conflict(f"batch {self.id} is no longer open; fetch the current batch")
+            raise BatchClosed(f"batch {self.id} is no longer open; fetch the current batch")
         raise NotCollecting(f"task {task.id} is {task.status.value.lower()}")
 
     def _resolve(self, task: Task) -> list[Event]:

@@ -132,8 +132,9 @@ async def test_identical_retry_returns_the_same_payload_and_counts_nothing_twice
     assert await answer_count(app, task) == 4
     counts = (await api.call(BATCH, {"id": str(task.id)}, token))["task"]["currentBatch"]["samples"]
     assert [s["answerCount"] for s in counts] == [1, 1, 1, 1]
-    # A different second submission is a conflict and changes nothing
-    assert await api.error(SUBMIT, variables(task, "bright"), token) == "CONFLICT"
+    # A different second submission is a conflict and changes nothing; the error says which
+    refused = await api.post(SUBMIT, variables(task, "bright"), token)
+    assert refused["errors"][0]["extensions"] == {"code": "CONFLICT", "reason": "ALREADY_ANSWERED"}
     assert await answer_count(app, task) == 4
 
 
@@ -200,8 +201,9 @@ async def test_stale_batch_and_training_task_are_refused(
     assert (await api.call(BATCH, {"id": str(task.id)}, c))["task"]["lockedForMe"] is True
     await app.queue.enqueue_round(task.id, 1)
     await app.queue.join()
-    # Now batch 1 is open; batch 0 is stale
-    assert await api.error(SUBMIT, variables(task, "dark"), c) == "CONFLICT"
+    # Now batch 1 is open; batch 0 is stale, and the error says so apart from a clash
+    refused = await api.post(SUBMIT, variables(task, "dark"), c)
+    assert refused["errors"][0]["extensions"] == {"code": "CONFLICT", "reason": "BATCH_CLOSED"}
     after = await current(app, task.id)
     assert after.samples[0].state is SampleState.OPEN
 
