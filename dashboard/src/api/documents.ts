@@ -85,6 +85,9 @@ export const TaskDetailDocument = graphql(`
         confusionMatrix
         startedAt
         finishedAt
+        model {
+          ...RoundModelFields
+        }
       }
       currentBatch {
         id
@@ -97,6 +100,103 @@ export const TaskDetailDocument = graphql(`
           resolvedLabel
           mediaUrl
           text
+        }
+      }
+    }
+  }
+`)
+
+// Each format a round's model can be downloaded in, by name (aliases of one field).
+export const RoundModelFields = graphql(`
+  fragment RoundModelFields on RoundModel {
+    id
+    size
+    createdAt
+    onnx: downloadUrl(format: ONNX)
+    torchscript: downloadUrl(format: TORCHSCRIPT)
+    weights: downloadUrl(format: WEIGHTS)
+    metadata: downloadUrl(format: METADATA)
+  }
+`)
+
+export const AgreementFields = graphql(`
+  fragment AgreementFields on Agreement {
+    alpha
+    answers
+    evidence
+    accepted
+    disputed
+    disputedShare
+    answersPerLabel
+  }
+`)
+
+// Read apart from TaskDetail (which is read every few seconds): the crowd's agreement over every
+// batch is read again only when the answers the page shows have changed.
+export const TaskAgreementDocument = graphql(`
+  query TaskAgreement($id: ID!) {
+    task(id: $id) {
+      id
+      agreement {
+        ...AgreementFields
+      }
+      currentBatch {
+        id
+        number
+        agreement {
+          ...AgreementFields
+        }
+      }
+      rounds {
+        number
+        agreement {
+          ...AgreementFields
+        }
+      }
+    }
+  }
+`)
+
+export const PredictionsDocument = graphql(`
+  query Predictions(
+    $taskId: ID!
+    $after: String
+    $label: String
+    $minConfidence: Float
+    $maxConfidence: Float
+    $state: CrowdState
+    $disagreements: Boolean!
+    $order: PredictionOrder!
+  ) {
+    predictions(
+      taskId: $taskId
+      after: $after
+      label: $label
+      minConfidence: $minConfidence
+      maxConfidence: $maxConfidence
+      state: $state
+      disagreements: $disagreements
+      order: $order
+    ) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          label
+          confidence
+          roundNumber
+          crowdState
+          crowdLabel
+          disagrees
+          sample {
+            id
+            mediaUrl
+            text
+          }
         }
       }
     }

@@ -72,3 +72,18 @@ export function formatRetry(afterMs: number, now: Date = new Date()): string {
 export function formatShareOf(share: number | null | undefined, of: number): string {
   return share == null || of === 0 ? DASH : `${formatPercent(share)} of ${formatCount(of)}`
 }
+
+const bytesUnits = ["bytes", "kB", "MB", "GB"] as const
+const oneDecimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 })
+
+/** 2_345_678 -> "2.3 MB" (powers of 1000, as download managers count). */
+export function formatBytes(value: number | null | undefined): string {
+  if (value == null) return DASH
+  let unit = 0
+  let scaled = value
+  while (scaled >= 1000 && unit < bytesUnits.length - 1) {
+    scaled /= 1000
+    unit += 1
+  }
+  return `${unit === 0 ? count.format(scaled) : oneDecimal.format(scaled)} ${bytesUnits[unit]}`
+}

@@ -4,6 +4,21 @@ import type { TaskListQuery } from "../gql/graphql"
 
 type Sample = NonNullable<TaskDetail["currentBatch"]>["samples"][number]
 type Round = TaskDetail["rounds"][number]
+type RoundModel = NonNullable<Round["model"]>
+
+export function roundModel(id: string, overrides: Partial<RoundModel> = {}): RoundModel {
+  const url = (format: string) => `http://test/models/${id}/${format}`
+  return {
+    id,
+    size: 16_234_567,
+    createdAt: "2026-12-02T04:43:14.767784",
+    onnx: url("onnx"),
+    torchscript: url("torchscript"),
+    weights: url("weights"),
+    metadata: url("metadata"),
+    ...overrides,
+  }
+}
 
 export function sample(id: number, overrides: Partial<Sample> = {}): Sample {
   return {
@@ -31,6 +46,7 @@ export function round(number: number, overrides: Partial<Round> = {}): Round {
     ],
     startedAt: "2026-12-02T04:43:09.003057",
     finishedAt: "2026-12-02T04:43:14.767784",
+    model: roundModel(String(100 + number)),
     ...overrides,
   }
 }
