@@ -82,7 +82,8 @@ class Record:
     accepted: dict[tuple[int, int], dict[int, str]] = field(default_factory=dict)
     counted: dict[tuple[int, int], int] = field(default_factory=dict)  # as the API said
     latencies: list[float] = field(default_factory=list)
-    refusals: Counter[str] = field(default_factory=Counter)  # submissions, by code
+    # Submissions refused, by code (and reason, CONFLICT:BATCH_CLOSED or :ALREADY_ANSWERED)
+    refusals: Counter[str] = field(default_factory=Counter)
     refused_answers: Counter[str] = field(default_factory=Counter)  # their answers, by code
     given: int = 0  # answers sent (first sends; retries are not given again)
     retries: int = 0
@@ -154,7 +155,8 @@ async def answer_one(
     record.latencies.append(time.monotonic() - start)
     record.given += len(answers)
     if result.get("errors"):
-        code = result["errors"][0]["extensions"]["code"]
+        extensions = result["errors"][0]["extensions"]
+        code = ":".join(filter(None, (extensions["code"], extensions.get("reason"))))
         record.refusals[code] += 1
         record.refused_answers[code] += len(answers)
         return False
@@ -329,7 +331,7 @@ async def main(args: argparse.Namespace) -> int:
         redis_flushed(redis_url)
         await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(work, ignore_errors=True)
-    refused = set(record.refusals) - EXPECTED
+    refused = {code.split(":")[0] for code in record.refusals} - EXPECTED
     failures += [f"unexpected refusals: {sorted(refused)}"] if refused else []
     wasted = sum(record.refused_answers.values()) + record.evidence
     assigned = not (args.no_assigned or args.every_sample)
