@@ -135,7 +135,7 @@ def test_finetuned_encoder_travels_in_the_weights(tiny_images, feature_cache_dir
     )
     train = tiny_images[:8]
     model.train(train, truths(train))
-    save(model, tmp_path / "tuned", train)  # type: ignore[arg-type]
+    save(model, tmp_path / "tuned", train)
     loaded = artifacts.load_model(tmp_path / "tuned", cache_dir=feature_cache_dir)
     some = tiny_images[40:48]
     np.testing.assert_allclose(loaded.predict_proba(some), model.predict_proba(some), atol=1e-6)

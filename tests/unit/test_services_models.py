@@ -25,6 +25,7 @@ from activecrowds.domain.predictions import (
 )
 from activecrowds.services import models
 from activecrowds.services.answers import submit_answers
+from activecrowds.services.context import Context
 from activecrowds.services.rounds import run_training_round
 from activecrowds_ml.artifacts import ModelFormat, labels_digest
 
@@ -37,6 +38,12 @@ def by_key(fakes: Fakes, task_id: int) -> dict[str, tuple[str, float, int]]:
         for p in tables.predictions.values()
         if p.task_id == task_id
     }
+
+
+def store(ctx: Context) -> Path:
+    """The context's model store (every test context here has one)."""
+    assert ctx.models_dir is not None
+    return ctx.models_dir
 
 
 async def answer(fakes: Fakes, given: Given, task_id: int, crowd: dict[str, list[str]]) -> None:
@@ -63,7 +70,7 @@ async def test_round_0_predicts_every_pool_sample_and_stores_its_model(
     # And the round's model is stored, its metadata saying what it learned from
     (stored,) = fakes.db.committed.models.values()
     assert (stored.task_id, stored.round_number, stored.eval_accuracy) == (task.id, 0, 0.5)
-    folder = fakes.ctx.models_dir / stored.path  # type: ignore[operator]
+    folder = store(fakes.ctx) / stored.path
     meta = json.loads((folder / "metadata.json").read_text())
     assert (meta["task_id"], meta["round"], meta["labels"]) == (task.id, 0, ["neg", "pos"])
     seeds = [s for s in fakes.db.committed.samples.values() if s.kind.value == "SEED"]
@@ -187,7 +194,7 @@ async def test_old_models_are_pruned_but_the_newest_and_the_best_stay(
     script.eval = dataclasses.replace(EVAL, accuracy=0.6)
     assert await run_training_round(ctx, task.id, 1)
     await answer(fakes, given, task.id, {"p0": ["neg"] * 2, "p2": ["neg"] * 2})
-    round_1 = ctx.models_dir / next(  # type: ignore[operator]
+    round_1 = store(ctx) / next(
         m.path for m in fakes.db.committed.models.values() if m.round_number == 1
     )
     assert round_1.is_dir()
@@ -198,7 +205,7 @@ async def test_old_models_are_pruned_but_the_newest_and_the_best_stay(
     assert kept == [0, 2]
     assert not round_1.exists()
     for m in fakes.db.committed.models.values():
-        assert (ctx.models_dir / m.path / "metadata.json").is_file()  # type: ignore[operator]
+        assert (store(ctx) / m.path / "metadata.json").is_file()
 
 
 async def test_a_context_without_a_model_store_keeps_predictions_only(
