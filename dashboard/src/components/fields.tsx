@@ -111,13 +111,14 @@ export function SelectField({
   value,
   onChange,
   options,
+  disabled,
   ...common
-}: Common & { value: string; onChange: (v: string) => void; options: readonly Option[] }) {
+}: Common & { value: string; onChange: (v: string) => void; options: readonly Option[]; disabled?: boolean }) {
   return (
     <Field
       {...common}
       control={(a) => (
-        <select {...a} name={common.name} value={value} onChange={(e) => onChange(e.target.value)}>
+        <select {...a} name={common.name} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)}>
           {options.map((o) => (
             <option key={o.value} value={o.value}>
               {o.label}

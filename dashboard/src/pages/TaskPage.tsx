@@ -6,11 +6,14 @@ import { StatTile } from "../components/StatTile"
 import { StatusBadge } from "../components/StatusBadge"
 import { DASH, formatCount, formatDateTime, formatPercent, humanize } from "../domain/format"
 import { latestRound } from "../domain/metrics"
+import { AgreementPanel } from "./task/AgreementPanel"
 import { announce } from "./task/announce"
 import { BatchPanel } from "./task/BatchPanel"
 import { CurvePanel } from "./task/CurvePanel"
 import { DeletePanel } from "./task/DeletePanel"
 import { MatrixPanel } from "./task/MatrixPanel"
+import { ModelsPanel } from "./task/ModelsPanel"
+import { PredictionsPanel } from "./task/PredictionsPanel"
 import { SettingsPanel } from "./task/SettingsPanel"
 
 function Stats({ task }: { task: TaskDetail }) {
@@ -36,7 +39,10 @@ function BackToTasks() {
   )
 }
 
-/** One task, live: its batch filling up, the learning curve, the confusion matrix, its settings. */
+/**
+ * One task, live: its batch filling up, the learning curve and each round's model, the confusion
+ * matrix, the crowd's agreement, the pool's predictions, its settings.
+ */
 export function TaskPage({ id }: { id: string }) {
   const { task, missing, problem, refetch, lastEvent } = useTaskDetail(id)
   if (!task) {
@@ -88,9 +94,14 @@ export function TaskPage({ id }: { id: string }) {
         <div className="stack">
           <BatchPanel task={task} />
           <CurvePanel task={task} />
+          <ModelsPanel task={task} />
         </div>
         <div className="stack">
           <MatrixPanel task={task} />
+          <AgreementPanel task={task} />
+        </div>
+        <div className="wide">
+          <PredictionsPanel task={task} />
         </div>
         <div className="wide">
           <SettingsPanel task={task} />
