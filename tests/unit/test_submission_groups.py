@@ -16,7 +16,7 @@ from fake_repositories import FakeAnswerRepository
 from fakes import Fakes
 from standins import Given, OpenTask
 
-from activecrowds.domain.errors import Conflict, NotCollecting, NotFound, ValidationError
+from activecrowds.domain.errors import AlreadyAnswered, NotCollecting, NotFound, ValidationError
 from activecrowds.domain.events import AnswersSubmitted, RoundDue
 from activecrowds.domain.model import Caller, SampleState
 from activecrowds.services.answers import Submitted, submit_answers
@@ -67,7 +67,7 @@ async def test_queued_submissions_are_stored_in_one_transaction_each_judged_alon
         Submitted,
         Submitted,
         Submitted,
-        Conflict,
+        AlreadyAnswered,
         ValidationError,
         NotFound,
     ]
