@@ -31,9 +31,10 @@ export function fakeClient(handlers: Record<string, Handler>) {
     if (!handler) return never
     const reply = handler(variables)
     if (reply === STALL) return never
+    // As the server answers an error on a non-null root field: `"data": null` beside the errors.
     const result =
       reply instanceof GraphQLError
-        ? makeResult(op, { errors: [reply] })
+        ? makeResult(op, { data: null, errors: [reply] })
         : reply instanceof Error
           ? makeErrorResult(op, reply)
           : makeResult(op, { data: reply })

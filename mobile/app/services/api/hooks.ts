@@ -20,13 +20,14 @@ const POLL_WHILE_OFFLINE_MS = 15_000
 // offline, a screen shows what was last known instead of nothing.
 const lastGood = new WeakMap<Client, WeakMap<object, Map<string, unknown>>>()
 
-function remember<D>(client: Client, query: object, variables: unknown, data: D | undefined): D | undefined {
+function remember<D>(client: Client, query: object, variables: unknown, data: D | null | undefined): D | undefined {
   const byQuery = lastGood.get(client) ?? new WeakMap<object, Map<string, unknown>>()
   lastGood.set(client, byQuery)
   const known = byQuery.get(query) ?? new Map<string, unknown>()
   byQuery.set(query, known)
   const key = JSON.stringify(variables ?? null)
-  if (data !== undefined) known.set(key, data)
+  // A refusal comes as `"data": null` beside its errors: no data, not an empty answer to show.
+  if (data !== undefined && data !== null) known.set(key, data)
   return known.get(key) as D | undefined
 }
 

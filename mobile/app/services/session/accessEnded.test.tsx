@@ -72,6 +72,23 @@ describe("A sign-in the server ends (suspended, revoked, expired)", () => {
     expect(await loadToken()).toBeNull()
   })
 
+  it("says why when a refetch of the task on screen is refused, instead of losing the screen", async () => {
+    let revoked = false
+    const { client, push } = fakeClient({
+      Task: () => (revoked ? serverError("UNAUTHENTICATED", "invalid token") : { task: aTask() }),
+    })
+    await renderSignedIn(client, new AnswerQueue(memoryStore()))
+    await screen.findByTestId("screen-task")
+
+    revoked = true
+    await act(async () =>
+      push("TaskEvents", {
+        taskEvents: { __typename: "NewBatchAvailable", batch: { __typename: "Batch", id: "b3", number: 3 } },
+      }),
+    )
+    expect(await screen.findByTestId("access-ended")).toHaveTextContent(/Your sign-in is no longer valid/)
+  })
+
   it("offers to sign up again, with the address and name filled in and the invite code to give", async () => {
     const { client } = fakeClient({ Task: () => serverError("UNAUTHENTICATED", "invalid token") })
     await renderSignedIn(client, new AnswerQueue(memoryStore()))
