@@ -2,9 +2,11 @@
 // default model), the console served by the server itself: sign in from the start banner's link,
 // create a task, watch round 0 train and the first batch open; annotators answer through the API
 // and the batch fills up on screen; the round completes and the learning curve gains a point, all
-// without a reload; the owner invites an annotator and suspends it. Every page is saved under
-// e2e/screenshots/.
+// without a reload; the crowd's agreement per round, the pool's predictions (most certain first,
+// disagreements) and a round's model downloaded; the owner invites an annotator and suspends it.
+// Every page is saved under e2e/screenshots/.
 import assert from "node:assert/strict"
+import { statSync } from "node:fs"
 import { after, before, describe, test } from "node:test"
 import {
   clearScreenshots,
@@ -15,6 +17,7 @@ import {
   missingPrerequisites,
   removeDir,
   shoot,
+  shootElement,
   startServer,
 } from "./harness.mjs"
 
@@ -190,6 +193,75 @@ describe("the owner's console in the browser", () => {
         20,
         "the 20 test samples",
       )
+    }),
+  )
+
+  test(
+    "shows the crowd's agreement per round, the pool's predictions by confidence, and downloads a round's model",
+    withScreenshotOnFailure("results", async () => {
+      const { page } = state
+      // Round 1 trained on batch 0's labels: 4 samples accepted, 1 disputed (see the test before).
+      const agreement = page.getByRole("region", { name: "Crowd agreement", exact: true })
+      const round1 = agreement.getByTestId("agreement-round-1")
+      await round1.waitFor()
+      const [, , accepted, disputed] = await round1.locator("td").allTextContents()
+      assert.equal(accepted, "4")
+      assert.match(disputed, /^1 /)
+      await agreement.getByText(/Krippendorff's alpha: 1 when annotators always agree/).waitFor()
+      await shootElement(agreement, "18-task-agreement")
+
+      // The predictions came from round 0 when the page opened; round 1's replace them on request.
+      const predictions = page.getByRole("region", { name: "Predictions", exact: true })
+      await predictions.getByTestId("predictions-stale").getByRole("button", { name: "Show them" }).click()
+      await predictions.getByTestId("predictions-total").filter({ hasText: "round 1's model" }).waitFor()
+      const tiles = predictions.getByTestId("predictions").locator("li")
+      await tiles.first().locator("img").waitFor()
+      const total = Number((await predictions.getByTestId("predictions-total").textContent()).match(/^\d+/)[0])
+      const confidences = (await tiles.evaluateAll((li) => li.map((el) => Number(el.dataset.confidence)))).map(Number)
+      assert.equal(confidences.length, Math.min(50, total), "the first page")
+      assert.deepEqual(
+        confidences,
+        [...confidences].sort((a, b) => b - a),
+        "most certain first",
+      )
+      if (total > 50) {
+        await predictions.getByRole("button", { name: "Load more" }).click()
+        await predictions
+          .getByTestId("predictions-shown")
+          .filter({ hasText: `Showing ${Math.min(100, total)} of ${total}` })
+          .waitFor()
+      }
+      await page.waitForTimeout(300) // let the thumbnails paint
+      await shootElement(predictions, "19-task-predictions")
+
+      // Only where the crowd's accepted label is not the model's: each flagged, or none at all.
+      await predictions.getByTestId("disagreements-only").check()
+      await predictions
+        .getByTestId("predictions")
+        .or(predictions.getByText("No prediction matches these filters"))
+        .waitFor()
+      await page.waitForFunction(() => !document.querySelector('[data-testid="predictions"][data-busy="true"]'))
+      const flags = await predictions.locator("li.prediction").evaluateAll((li) => li.map((el) => el.dataset.disagrees))
+      assert.ok(
+        flags.every((f) => f === "true"),
+        "every tile shown disagrees",
+      )
+      await shootElement(predictions, "20-predictions-disagreements")
+      await predictions.getByTestId("disagreements-only").uncheck()
+
+      // The round's model, fetched with the admin's token and saved under the task's name.
+      const models = page.getByRole("region", { name: "Models", exact: true })
+      for (const format of ["ONNX", "WEIGHTS"]) {
+        const [download] = await Promise.all([
+          page.waitForEvent("download", { timeout: 120_000 }),
+          models.getByTestId(`download-1-${format}`).click(),
+        ])
+        assert.match(download.suggestedFilename(), new RegExp(`^long-sleeves-task-${state.taskId}-round-1-`))
+        const path = await download.path()
+        assert.ok(statSync(path).size > 1000, `the ${format} file has bytes`)
+        await models.getByTestId("download-status").filter({ hasText: "Saved round 1's" }).waitFor()
+      }
+      await shootElement(models, "21-task-models-downloaded")
     }),
   )
 

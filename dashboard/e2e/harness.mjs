@@ -154,3 +154,9 @@ export async function shoot(page, name, { fullPage = true } = {}) {
   if (fullPage) await page.evaluate(() => window.scrollTo(0, 0))
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage })
 }
+
+/** Save a screenshot of one part of the page (a card), scrolled into view. */
+export async function shootElement(locator, name) {
+  await locator.scrollIntoViewIfNeeded()
+  await locator.screenshot({ path: join(SCREENSHOTS, `${name}.png`) })
+}

@@ -1,5 +1,7 @@
+import type { Agreement } from "../api/agreement"
 import type { AnnotatorRow, CreatedInvite, InviteRow } from "../api/crowd"
 import type { TaskDetail } from "../api/hooks"
+import type { Prediction } from "../api/predictions"
 import type { TaskListQuery } from "../gql/graphql"
 
 type Sample = NonNullable<TaskDetail["currentBatch"]>["samples"][number]
@@ -149,5 +151,42 @@ export function annotator(overrides: Partial<AnnotatorRow> = {}): AnnotatorRow {
     lastAnswerAt: "2026-12-02T05:00:00+00:00",
     tokenExpiresAt: null,
     ...overrides,
+  }
+}
+
+export function agreement(overrides: Partial<Agreement> = {}): Agreement {
+  return {
+    alpha: 0.82,
+    answers: 30,
+    evidence: 2,
+    accepted: 12,
+    disputed: 1,
+    disputedShare: 1 / 13,
+    answersPerLabel: 2.5,
+    ...overrides,
+  }
+}
+
+export function prediction(id: number, overrides: Partial<Prediction> = {}): Prediction {
+  return {
+    label: "long_sleeved",
+    confidence: 0.9,
+    roundNumber: 1,
+    crowdState: "UNLABELLED",
+    crowdLabel: null,
+    disagrees: false,
+    sample: { id: String(id), mediaUrl: `http://test/media/${id}`, text: null },
+    ...overrides,
+  }
+}
+
+/** A page of the predictions connection as the server sends it. */
+export function predictionPage(items: Prediction[], { total = items.length, next = null as string | null } = {}) {
+  return {
+    predictions: {
+      totalCount: total,
+      pageInfo: { hasNextPage: next !== null, endCursor: next ?? (items.length ? `c${items.length}` : null) },
+      edges: items.map((node, i) => ({ cursor: `c${i}`, node })),
+    },
   }
 }

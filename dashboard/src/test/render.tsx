@@ -1,7 +1,10 @@
 import type { Client } from "@urql/core"
 import { render } from "@testing-library/react"
+import type { ReactNode } from "react"
 import { App } from "../App"
+import { ApiProvider } from "../api/ApiProvider"
 import type { Verdict } from "../api/verify"
+import { SessionProvider } from "../session/SessionContext"
 import type { TokenStore } from "../session/token"
 
 export function memoryStore(token: string | null = null): TokenStore & { token: string | null } {
@@ -29,4 +32,18 @@ export function renderConsole(
   window.history.replaceState(null, "", path)
   const store = memoryStore(token)
   return { ...render(<App store={store} offered={offered} client={client} verify={verify} />), store }
+}
+
+/** One part of a page, signed in with `token`, over a fake client (no shell, no routes). */
+export function renderSignedIn(client: Client, ui: ReactNode, token = "admin-token") {
+  const store = memoryStore(token)
+  const wrapped = (inner: ReactNode) => (
+    <SessionProvider store={store}>
+      <ApiProvider token={token} onUnauthenticated={() => {}} client={client}>
+        {inner}
+      </ApiProvider>
+    </SessionProvider>
+  )
+  const view = render(wrapped(ui))
+  return { ...view, rerender: (next: ReactNode) => view.rerender(wrapped(next)) }
 }
