@@ -155,8 +155,15 @@ export async function shoot(page, name, { fullPage = true } = {}) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage })
 }
 
-/** Save a screenshot of one part of the page (a card), scrolled into view. */
+/**
+ * Save a screenshot of one part of the page (a card): cut from the whole page taken from its top,
+ * so that the sticky header does not land across a card taller than the window.
+ */
 export async function shootElement(locator, name) {
-  await locator.scrollIntoViewIfNeeded()
-  await locator.screenshot({ path: join(SCREENSHOTS, `${name}.png`) })
+  await locator.page().evaluate(() => window.scrollTo(0, 0))
+  const box = await locator.evaluate((el) => {
+    const r = el.getBoundingClientRect()
+    return { x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height }
+  })
+  await locator.page().screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, clip: box })
 }

@@ -45,7 +45,7 @@ describe("the crowd's agreement", () => {
       within(share)
         .getAllByRole("cell")
         .map((c) => c.textContent),
-    ).toEqual(["7.7%", "7.7%"].map(() => expect.stringMatching(/^7[.,]7\s?%$/)))
+    ).toEqual([expect.stringMatching(/^7[.,]7\s?%$/), expect.stringMatching(/^7[.,]7\s?%$/)])
     // Round 0 trained on no crowd labels: only round 1 has a row.
     const rounds = screen.getByTestId("agreement-rounds")
     expect(within(rounds).queryByTestId("agreement-round-0")).not.toBeInTheDocument()
@@ -54,13 +54,7 @@ describe("the crowd's agreement", () => {
       within(row)
         .getAllByRole("cell")
         .map((c) => c.textContent),
-    ).toEqual([
-      expect.stringMatching(/^0[.,]91$/),
-      "11",
-      "4",
-      expect.stringMatching(/^1 \(20[.,]0\s?%\)$/),
-      expect.stringMatching(/^2[.,]50$/),
-    ])
+    ).toEqual([expect.stringMatching(/^0[.,]91$/), "11", "4", expect.stringMatching(/^1 \(20[.,]0\s?%\)$/)])
   })
 
   it("shows a dash where a figure is undefined", async () => {

@@ -81,7 +81,6 @@ function PerRound({ task, rounds }: { task: TaskDetail; rounds: { number: number
             <th scope="col">Votes</th>
             <th scope="col">Accepted</th>
             <th scope="col">Disputed</th>
-            <th scope="col">Per label</th>
           </tr>
         </thead>
         <tbody>
@@ -102,7 +101,6 @@ function PerRound({ task, rounds }: { task: TaskDetail; rounds: { number: number
                   {formatCount(a.disputed)}
                   {a.disputedShare != null ? <span className="muted"> ({formatPercent(a.disputedShare)})</span> : null}
                 </td>
-                <td>{formatDecimal(a.answersPerLabel)}</td>
               </tr>
             )
           })}

@@ -34,7 +34,11 @@ function describe(state: DownloadState): string {
   const [round, format] = state.key.split(":") as [string, ModelFormat]
   const what = `round ${round}'s ${LABEL(format)} file`
   if (state.status === "saved") return `Saved ${what} as ${state.name}.`
-  if (state.status === "failed") return `Could not download ${what}. ${state.message}`
+  if (state.status === "failed") {
+    // The server's own messages start in lower case ("this model has no onnx export: ...").
+    const sentence = state.message.charAt(0).toUpperCase() + state.message.slice(1)
+    return `Could not download ${what}. ${sentence}`
+  }
   const { received, total } = state.progress
   if (received === 0) {
     return format === "ONNX" || format === "TORCHSCRIPT"

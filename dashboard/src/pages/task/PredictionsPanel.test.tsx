@@ -49,7 +49,7 @@ describe("the pool's predictions", () => {
     )
     expect(flagged).toHaveTextContent("Crowd: not_long_sleeved")
     expect(screen.getByTestId("prediction-2")).toHaveAttribute("data-disagrees", "false")
-    expect(screen.getByTestId("prediction-4")).toHaveTextContent("Disputed")
+    expect(screen.getByTestId("prediction-4")).toHaveTextContent("Crowd: disputed")
     expect(screen.getByTestId("predictions-shown")).toHaveTextContent("Showing 4 of 140")
   })
 

@@ -12,8 +12,8 @@ import { CrowdStateValues, PredictionOrderValues, QueryPredictionsArgsDefaults }
 import { useDebounced } from "./useDebounced"
 
 const STATE_WORDS: Record<CrowdState, string> = {
-  UNLABELLED: "Not labelled yet",
-  ACCEPTED: "Accepted by the crowd",
+  UNLABELLED: "Unlabelled",
+  ACCEPTED: "Accepted",
   DISPUTED: "Disputed",
 }
 const ORDER_WORDS: Record<PredictionOrder, string> = {
@@ -99,15 +99,20 @@ function Tile({ p }: { p: Prediction }) {
           </span>
         ) : null}
       </div>
-      <div className="caption" aria-hidden="true">
-        <span className="predicted">{p.label}</span>
+      <div className="predicted" aria-hidden="true">
+        {p.label}
+      </div>
+      <div className="confidence" aria-hidden="true">
+        <span className="bar">
+          <span style={{ width: `${Math.round(p.confidence * 100)}%` }} />
+        </span>
         <span className="num">{formatPercent(p.confidence)}</span>
       </div>
       <div className="crowd" aria-hidden="true" data-state={p.crowdState}>
         {p.crowdState === "ACCEPTED"
           ? `Crowd: ${p.crowdLabel}`
           : p.crowdState === "DISPUTED"
-            ? "Disputed"
+            ? "Crowd: disputed"
             : "Unlabelled"}
       </div>
     </li>
@@ -205,7 +210,6 @@ export function PredictionsPanel({ task }: { task: TaskDetail }) {
           onChange={(v) => set("state", v as CrowdState | "")}
           options={STATE_OPTIONS}
           error={fieldError("state")}
-          hint={form.disagreements ? "Disagreements are among accepted samples." : undefined}
           disabled={form.disagreements}
         />
         <SelectField
@@ -215,16 +219,18 @@ export function PredictionsPanel({ task }: { task: TaskDetail }) {
           onChange={(v) => set("order", v as PredictionOrder)}
           options={ORDER_OPTIONS}
         />
-        <label className="choice toggle">
-          <input
-            type="checkbox"
-            checked={form.disagreements}
-            onChange={(e) => set("disagreements", e.target.checked)}
-            data-testid="disagreements-only"
-          />
-          Disagreements only
-          <span className="muted">(crowd ≠ model)</span>
-        </label>
+        <fieldset className="choices toggle">
+          <legend>Crowd vs model</legend>
+          <label className="choice">
+            <input
+              type="checkbox"
+              checked={form.disagreements}
+              onChange={(e) => set("disagreements", e.target.checked)}
+              data-testid="disagreements-only"
+            />
+            Disagreements only
+          </label>
+        </fieldset>
       </form>
 
       {stale ? (
