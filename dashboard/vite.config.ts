@@ -2,6 +2,7 @@ import react from "@vitejs/plugin-react"
 import { defineConfig } from "vitest/config"
 
 // `npm run dev` talks to a server on :8000 (make run); the built console is served by it at /.
+// /models: a round's model files, fetched with the admin's token.
 const api = process.env.ACTIVECROWDS_URL ?? "http://127.0.0.1:8000"
 
 export default defineConfig({
@@ -10,6 +11,7 @@ export default defineConfig({
     proxy: {
       "/graphql": { target: api, ws: true },
       "/media": api,
+      "/models": api,
     },
   },
   build: { outDir: "dist", sourcemap: false, chunkSizeWarningLimit: 700 },
@@ -19,5 +21,8 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
+    // CI and this machine have 2 cores shared with other work: a test that renders the whole
+    // console and types into it takes a few seconds there, more than the default 5 s at worst.
+    testTimeout: 15_000,
   },
 })
