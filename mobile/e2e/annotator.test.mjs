@@ -1,10 +1,13 @@
 // The annotator's app in a real browser (Chromium at phone size, touch) against the real server
 // (embedded default, SQLite): the day's loop, the field's bad networks and shared phones, the
-// speed of tap to next photo, Greek and dark mode. One server and one browser for all; each scenario gets its own
-// task and a fresh phone.
+// speed of tap to next photo, Greek and dark mode, enrolment by invite and a sign-in the server ends, the
+// samples the server hands out. One server and one browser for all; each scenario gets its own task
+// and a fresh phone.
 import { after, before, describe } from "node:test"
-import { createTask } from "./app.mjs"
+import { createInvite, createTask } from "./app.mjs"
+import { enrolment } from "./enrolment.mjs"
 import { fieldBugs } from "./fieldBugs.mjs"
+import { handedOut } from "./handedOut.mjs"
 import {
   freePort,
   launchBrowser,
@@ -22,7 +25,19 @@ const missing = missingPrerequisites()
 if (missing.length) throw new Error(`e2e cannot run, missing: ${missing.join("; ")}`)
 
 /** Each scenario's task and batch size. */
-const TASKS = { live: 5, blind: 6, shared: 5, slow: 5, closed: 5, speed: 32, looks: 5 }
+const TASKS = {
+  live: 5,
+  blind: 6,
+  shared: 5,
+  slow: 5,
+  closed: 5,
+  speed: 32,
+  looks: 5,
+  scoped: 5,
+  suspended: 5,
+  revoked: 5,
+  handed: 5,
+}
 
 const state = { tasks: {} }
 
@@ -36,6 +51,8 @@ describe("annotator in the browser", () => {
     for (const [name, size] of Object.entries(TASKS)) {
       state.tasks[name] = await createTask(state.server.url, `Long sleeves? (${name})`, size)
     }
+    // The server enrols annotators by invite: one for the crowd of the scenarios, every task.
+    state.invite = (await createInvite(state.server.url, { maxUses: 1000, note: "e2e crowd" })).code
     Object.assign(state, await launchBrowser())
   })
 
@@ -51,4 +68,6 @@ describe("annotator in the browser", () => {
   liveLoop(state)
   fieldBugs(state)
   looks(state)
+  enrolment(state)
+  handedOut(state)
 })

@@ -1,11 +1,14 @@
 // Driving the app as a person would (taps on a touch screen), and reading what it keeps on the
 // device, for the browser tests.
 import { setTimeout as sleep } from "node:timers/promises"
-import { gql, waitFor } from "./harness.mjs"
+import { gql, phone, waitFor } from "./harness.mjs"
 
 export const TASK = `query($id: ID!) { task(id: $id) { status lockedForMe labels
   currentBatch { id number samples { id answerCount state } } rounds { number } } }`
-const REGISTER = `mutation($name: String!) { registerAnnotator(name: $name) { token } }`
+const REGISTER = `mutation($name: String!, $invite: String) { registerAnnotator(name: $name, invite: $invite) { token } }`
+const INVITE = `mutation($taskIds: [ID!], $maxUses: Int!, $note: String!) {
+  createInvite(taskIds: $taskIds, maxUses: $maxUses, note: $note) { code link } }`
+const ME = `query { me { id } }`
 const SUBMIT = `mutation($t: ID!, $b: ID!, $a: [AnswerInput!]!) {
   submitAnswers(taskId: $t, batchId: $b, answers: $a) { accepted } }`
 const CREATE = `mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }`
@@ -39,26 +42,88 @@ export async function openBatch(apiUrl, taskId, round) {
       const { task } = await gql(apiUrl, TASK, { id: taskId })
       return task.status === "COLLECTING" && task.rounds.length > round && task.currentBatch ? task : null
     },
-    { what: `round ${round} of task ${taskId} to train and open a batch`, timeoutMs: 180_000 },
+    // The scenarios' tasks train one after another at the start: minutes on a busy two-core machine.
+    { what: `round ${round} of task ${taskId} to train and open a batch`, timeoutMs: 600_000 },
   )
+}
+
+/** An admin's invite (the server enrols annotators by invite): `{ code, link }`. */
+export async function createInvite(apiUrl, { maxUses = 1, taskIds = null, note = "e2e" } = {}) {
+  const { createInvite } = await gql(apiUrl, INVITE, { maxUses, taskIds, note })
+  return createInvite
+}
+
+/** Register `name` through the API with `invite`; returns its token. */
+export async function register(apiUrl, name, invite) {
+  const { registerAnnotator } = await gql(apiUrl, REGISTER, { name, invite }, null)
+  return registerAnnotator.token
+}
+
+/** The annotator id of the sign-in on `page` (asked with its own token). */
+export async function annotatorOf(apiUrl, page) {
+  const { me } = await gql(apiUrl, ME, {}, await tokenOf(page))
+  return me.id
 }
 
 /** Two other annotators answer the task's current batch through the API (it then resolves). */
 export async function peersAnswer(apiUrl, taskId) {
   const { task } = await gql(apiUrl, TASK, { id: taskId })
+  const { code } = await createInvite(apiUrl, { maxUses: 2, note: "peers" })
   for (const name of ["peer-1", "peer-2"]) {
-    const { registerAnnotator } = await gql(apiUrl, REGISTER, { name }, null)
+    const token = await register(apiUrl, name, code)
     const answers = task.currentBatch.samples.map((s) => ({ sampleId: s.id, label: "long_sleeved" }))
-    await gql(apiUrl, SUBMIT, { t: taskId, b: task.currentBatch.id, a: answers }, registerAnnotator.token)
+    await gql(apiUrl, SUBMIT, { t: taskId, b: task.currentBatch.id, a: answers }, token)
   }
   return task.currentBatch
 }
 
-/** Sign in on the sign-in screen as `name` (the server address is the page's own). */
-export async function signIn(page, name) {
+const ASSIGNED = `query($id: ID!) { task(id: $id) { currentBatch { id assigned { id } } } }`
+
+/** Annotators of the crowd, registered through the API: `{ name, token }` each. */
+export async function crowd(apiUrl, ...names) {
+  const { code } = await createInvite(apiUrl, { maxUses: names.length, note: "crowd" })
+  return Promise.all(names.map(async (name) => ({ name, token: await register(apiUrl, name, code) })))
+}
+
+/** What the server hands `who` out of the task's current batch now (it keeps them for `who`): sample ids. */
+export async function handOut(apiUrl, taskId, who) {
+  const { task } = await gql(apiUrl, ASSIGNED, { id: taskId }, who.token)
+  return task.currentBatch.assigned.map((s) => s.id)
+}
+
+/** `who` answers `sampleIds` of the task's current batch `batchId` with `label`, through the API. */
+export async function answerAs(apiUrl, taskId, batchId, who, sampleIds, label = "long_sleeved") {
+  const answers = sampleIds.map((sampleId) => ({ sampleId, label }))
+  await gql(apiUrl, SUBMIT, { t: taskId, b: batchId, a: answers }, who.token)
+}
+
+/** Sign in on the sign-in screen as `name` with `invite` (the server address is the page's own). */
+export async function signIn(page, name, invite) {
+  if (invite !== undefined) await page.getByTestId("invite-code").fill(invite)
   await page.getByTestId("annotator-name").fill(name)
   await page.getByTestId("sign-in").tap()
   await page.getByTestId("screen-categories").waitFor()
+}
+
+/** A fresh phone, signed in as `name`, on the task screen of `taskId` with its first batch open. */
+export async function onTask(state, taskId, name, options) {
+  await openBatch(state.server.url, taskId, 0)
+  const device = await phone(state.browser, options)
+  await device.page.goto(state.web.url)
+  await signIn(device.page, name, state.invite)
+  await openTask(device.page, taskId)
+  return device
+}
+
+/** Open the batch online (its photos arrive), then answer all `size` samples and submit offline. */
+export async function answerOffline(context, page, size) {
+  await page.getByTestId("start-labelling").tap()
+  await answerable(page)
+  await sleep(1_000) // the rest of the batch's photos arrive
+  await context.setOffline(true)
+  await label(page, size)
+  await page.getByTestId("submit").tap()
+  await page.getByTestId("queued").waitFor()
 }
 
 /** From the categories screen to one task's screen. */

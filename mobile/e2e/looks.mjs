@@ -8,6 +8,7 @@ async function signedInPhone(state, name, options) {
   await openBatch(state.server.url, state.tasks.looks, 0)
   const device = await phone(state.browser, options)
   await device.page.goto(state.web.url)
+  await device.page.getByTestId("invite-code").fill(state.invite)
   await device.page.getByTestId("annotator-name").fill(name)
   return device
 }

@@ -64,7 +64,7 @@ export function tapToImage(state) {
     for (const taskId of Object.values(state.tasks)) await openBatch(state.server.url, taskId, 0)
     const { context, page } = await phone(state.browser)
     await page.goto(state.web.url)
-    await signIn(page, "Quick one")
+    await signIn(page, "Quick one", state.invite)
     await openTask(page, state.tasks.speed)
     await page.getByTestId("start-labelling").tap()
     await answerable(page)
