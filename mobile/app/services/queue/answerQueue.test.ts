@@ -268,6 +268,12 @@ describe("AnswerQueue: the batch as this sign-in first opened it", () => {
     expect(await new AnswerQueue(store, { owner: "bo" }).opened("t1", "b1")).toBeNull()
   })
 
+  it("keeps the samples of answers drafted before the batch was first opened (an older build's draft)", async () => {
+    const queue = new AnswerQueue(memoryStore())
+    await queue.answer("t1", "b1", yes(1))
+    expect((await queue.open("t1", "b1", ["s2", "s1"]))?.sampleIds).toEqual(["s1", "s2"])
+  })
+
   it("opens nothing when nothing is handed out", async () => {
     const queue = new AnswerQueue(memoryStore())
     expect(await queue.open("t1", "b1", [])).toBeNull()

@@ -163,8 +163,13 @@ export class AnswerQueue {
     return this.exclusive(async () => {
       const key = this.keys.opened(taskId, batchId)
       const known = await loadJson<Opened>(this.store, key)
-      if (known || sampleIds.length === 0 || this.ended) return known
-      const opened = { openedAt: new Date(this.now()).toISOString(), sampleIds }
+      // Answers drafted before there were records (an older build) keep their samples on the list.
+      const drafted = ((await loadJson<Answer[]>(this.store, this.keys.draft(taskId, batchId))) ?? []).map(
+        (a) => a.sampleId,
+      )
+      const ids = [...drafted, ...sampleIds.filter((id) => !drafted.includes(id))]
+      if (known || ids.length === 0 || this.ended) return known
+      const opened = { openedAt: new Date(this.now()).toISOString(), sampleIds: ids }
       await saveJson(this.store, key, opened)
       return opened
     })
