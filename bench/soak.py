@@ -23,7 +23,24 @@ once, for its annotator, counted exactly as the API's `counted` said (evidence s
 uncounted), no annotator answered a sample twice, nothing else is stored, every sample's votes
 agree with its counted answers, and each round ran once. Exits 1 when a check fails or more than
 `--max-wasted` % of the answers given were refused or kept only as evidence (with the
-assigned samples only)."""
+assigned samples only).
+
+Measured 2026-12-02 (`--seconds 150 --annotators 30 --peers 5 --replicas 2`, 2 cores shared
+with other work, load average 6-12; throughput and latency follow that load, the shares do not):
+
+    app                          think  answers given  counted  evidence  refused  wasted
+    assigned, openedAt (default)  1 s            750      750         0        0    0.0%
+    assigned, openedAt            1 s           1250     1250         0        0    0.0%
+    assigned, openedAt            0 s            800      800         0        0    0.0%
+    every sample, openedAt        1 s           4280     1050      3200       30   75.5%
+    every sample, no openedAt     1 s           4460     1200         0     3260   73.1%
+    every sample, no openedAt     0 s           4290      850         0     3440   80.2%
+
+(wasted: refused + evidence, of the answers given.) With the leases only the annotators whose
+answers are still needed are handed samples, so nothing is refused or late; the old app's
+refusals were TASK_LOCKED and CONFLICT:BATCH_CLOSED. Every run: nothing lost, nothing stored
+twice, `counted` as stored, retries answered the same.
+"""
 
 from __future__ import annotations
 
