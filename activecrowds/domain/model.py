@@ -28,7 +28,12 @@ from activecrowds.domain.events import (
     TaskFailed,
     TaskLocked,
 )
-from activecrowds.domain.rules import LATE_ANSWERS_S, same_submission, submission_problem
+from activecrowds.domain.rules import (
+    CLOCK_SKEW_S,
+    LATE_ANSWERS_S,
+    same_submission,
+    submission_problem,
+)
 from activecrowds_ml.consensus import (
     Aggregation,
     PeerRule,
@@ -348,8 +353,9 @@ class Batch:
         now: datetime,
     ) -> bool:
         """True when this resolved batch keeps these answers as evidence, not votes: their
-        annotator opened it (`opened_at`, as its app says) before it resolved, at most
-        LATE_ANSWERS_S ago. Without `opened_at` a stale batch is refused, as it always was.
+        annotator opened it (`opened_at`, as its app says) before it resolved (give or take
+        CLOCK_SKEW_S: a phone's clock runs a little ahead), at most LATE_ANSWERS_S ago.
+        Without `opened_at` a stale batch is refused, as it always was.
 
         Only the sender's own answers are stored, and never as votes: a false `opened_at`
         gains nothing.
@@ -364,7 +370,8 @@ class Batch:
         live = task.status in (TaskStatus.COLLECTING, TaskStatus.TRAINING)
         if self.status is BatchStatus.OPEN or resolved is None or opened is None or not live:
             return False
-        if not opened <= resolved or (now - opened).total_seconds() > LATE_ANSWERS_S:
+        after = (opened - resolved).total_seconds()
+        if after > CLOCK_SKEW_S or (now - opened).total_seconds() > LATE_ANSWERS_S:
             return False
         problem = submission_problem(answers, {s.id for s in self.samples}, task.labels)
         if problem:

@@ -141,6 +141,22 @@ def test_the_last_decision_resolves_the_batch_and_makes_the_next_round_due() -> 
     assert events[2:] == [ev.TaskLocked(3, ev.LockReason.TRAINING), ev.RoundDue(3, 5)]
 
 
+def test_a_late_submission_is_evidence_if_opened_before_the_batch_resolved() -> None:
+    b, t = batch(status=m.BatchStatus.RESOLVED), task()
+    b.resolved_at = NOW
+    answers = [(10, "a")]
+    late = [
+        b.takes_late(t, answers, NOW + timedelta(seconds=s), NOW + timedelta(minutes=2))
+        for s in (-30, 0, 5, 59)
+    ]
+    # opened before it resolved, or a phone's clock a little ahead: kept as evidence
+    assert late == [True] * 4
+    # opened a minute after, or none said, or too long ago: refused as a stale batch
+    assert not b.takes_late(t, answers, NOW + timedelta(seconds=61), NOW + timedelta(minutes=2))
+    assert not b.takes_late(t, answers, None, NOW + timedelta(minutes=2))
+    assert not b.takes_late(t, answers, NOW - timedelta(minutes=11), NOW)
+
+
 def test_the_tasks_current_peer_rule_decides() -> None:
     b = batch(1)
     b.answer(task(min_peers=1, max_peers=1), 1, [(10, "b")])
