@@ -172,6 +172,16 @@ describe("Labelling", () => {
     expect(screen.queryByTestId("answers-late")).toBeNull()
   })
 
+  it("asks the server again every 4 minutes while I label, so it keeps my samples for me (its hold lasts 5)", async () => {
+    const { client, calls } = fakeClient({ Task: () => ({ task: aTask() }) })
+    renderApp(client, route)
+    expect(await screen.findByText("1 / 3")).toBeTruthy()
+    const asked = () => calls.filter((c) => c.name === "Task").length
+    const before = asked()
+    await act(async () => jest.advanceTimersByTime(4 * 60_000))
+    expect(asked()).toBe(before + 1)
+  })
+
   it("offers nothing to label when nothing in the open batch is left for me", async () => {
     const { client } = fakeClient({ Task: () => ({ task: aTask({ currentBatch: aBatch("b2", 2, []) }) }) })
     renderApp(client, route)
