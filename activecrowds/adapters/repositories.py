@@ -632,6 +632,10 @@ class LeaseRepository(Repository):
         query = select(c.sample_id, c.annotator_id, c.until).where(c.batch_id == batch_id)
         return [Lease(*r) for r in await self.conn.execute(query)]
 
+    async def release(self, annotator_id: int) -> None:
+        """The annotator holds nothing any more, in any batch."""
+        await self.conn.execute(delete(t.leases).where(t.leases.c.annotator_id == annotator_id))
+
     async def take(
         self, batch_id: int, annotator_id: int, sample_ids: Sequence[int], until: datetime
     ) -> None:

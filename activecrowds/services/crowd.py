@@ -251,6 +251,7 @@ async def revoke_token(ctx: Context, caller: Caller | None, annotator_id: int) -
         revoked = TokenRevoked(annotator_id=annotator.id, token_hash=annotator.token_hash)
         annotator.token_hash = hash_token(secrets.token_urlsafe(32))  # nobody holds this one
         await uow.annotators.save(annotator)
+        await uow.leases.release(annotator.id)  # a lost phone answers nothing it was handed
         uow.collect(revoked)
         await commit_and_publish(ctx, uow)
     return annotator

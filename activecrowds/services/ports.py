@@ -287,6 +287,9 @@ class LeaseRepository(Protocol):
     ) -> None:
         """The annotator holds these samples of the batch until then (and no others of it)."""
 
+    async def release(self, annotator_id: int) -> None:
+        """The annotator holds nothing any more, in any batch."""
+
 
 class InviteRepository(Protocol):
     async def add(self, invite: NewInvite) -> Invite: ...

@@ -32,11 +32,13 @@ async def store_resolution(uow: UnitOfWork, task: Task, batch: Batch, was: Batch
 
 async def uncount_open_answers(uow: UnitOfWork, annotator_id: int) -> int:
     """Take back the annotator's answers on open samples, batch by batch under each batch's
-    lock (in id order, after the annotator's own row lock); returns how many.
+    lock (in id order, after the annotator's own row lock), and the samples it was handed
+    (others are handed them at once, not when its leases run out); returns how many answers.
 
     A sample that a removed dissenting answer lets meet the rule is decided now, and a batch
     left with every sample decided resolves (its next round due once, as on a submission).
     """
+    await uow.leases.release(annotator_id)
     found = await uow.answers.counted_on_open(annotator_id)
     total = 0
     for batch_id in sorted(found):

@@ -517,6 +517,12 @@ class FakeLeaseRepository(Repository):
     async def of_batch(self, batch_id: int) -> builtins.list[Lease]:
         return [lease for b, lease in by_id(self.tx.tables.leases) if b == batch_id]
 
+    async def release(self, annotator_id: int) -> None:
+        tables = self.tx.writable()
+        for row_id, (_, lease) in list(tables.leases.items()):
+            if lease.annotator_id == annotator_id:
+                del tables.leases[row_id]
+
     async def take(
         self, batch_id: int, annotator_id: int, sample_ids: Sequence[int], until: datetime
     ) -> None:

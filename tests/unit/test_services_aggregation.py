@@ -302,6 +302,8 @@ async def test_a_stale_batch_is_refused_without_opened_at_or_opened_after_it_was
     stored = len(fakes.db.committed.answers)
     [late] = await given.annotators(1)
     now = datetime.now(UTC)
+    # (decided two minutes ago: "now" is after it by more than a phone's clock may be ahead)
+    fakes.db.committed.batches[task.batch.id].resolved_at = now - timedelta(minutes=2)
     too_long_ago = now - timedelta(seconds=LATE_ANSWERS_S + 60)
     for opened in (None, now, too_long_ago):
         with pytest.raises(refusal):

@@ -252,9 +252,11 @@ async def test_answers_to_a_batch_decided_while_they_were_given_are_kept_as_evid
     [other, third] = await given.annotators(2)
     with pytest.raises(ValidationError):
         await submit_answers(fakes.ctx, other, task.id, task.batch.id, [(10**6, "neg")], opened)
-    # Without saying when it opened the batch, or having opened it after it was decided, or
-    # too long ago, a stale batch is refused as it always was
+    # Without saying when it opened the batch, or having opened it after it was decided (by
+    # more than a phone's clock may be ahead), or too long ago, a stale batch is refused as it
+    # always was
     now = datetime.now(UTC)
+    fakes.db.committed.batches[task.batch.id].resolved_at = now - timedelta(minutes=2)
     for when in (None, now, now - timedelta(seconds=LATE_ANSWERS_S + 60)):
         with pytest.raises(NotCollecting):
             await submit_answers(fakes.ctx, third, task.id, task.batch.id, every(task, "neg"), when)

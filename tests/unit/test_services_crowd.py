@@ -231,6 +231,28 @@ async def test_an_annotator_sees_and_answers_only_the_tasks_its_invite_covers(
 # Suspension
 
 
+@pytest.mark.parametrize("ending", ["suspend", "revoke"])
+async def test_the_samples_handed_to_an_annotator_go_back_when_its_access_ends(
+    fakes: Fakes, given: Given, ending: str
+) -> None:
+    # Given a batch whose samples need 2 answers, handed to two annotators
+    task = await given.open_task()
+    a, b, c = await crowd_of(fakes, 3)
+    for who in (a, b):
+        assert len(await queries.hand_out(fakes.ctx, who.caller, task.batch.id)) == len(
+            task.samples
+        )
+    assert await queries.hand_out(fakes.ctx, c.caller, task.batch.id) == []
+    # When an admin suspends one of them, or revokes its token (a lost phone)
+    if ending == "suspend":
+        await crowd.suspend_annotator(fakes.ctx, ADMIN, a.caller.id)
+    else:
+        await crowd.revoke_token(fakes.ctx, ADMIN, a.caller.id)
+    # Then its samples are handed to the next annotator at once, not in 5 minutes
+    handed = await queries.hand_out(fakes.ctx, c.caller, task.batch.id)
+    assert sorted(s.id for s in handed) == sorted(s.id for s in task.samples.values())
+
+
 async def test_suspending_takes_back_its_answers_on_open_samples_and_leaves_decided_ones(
     fakes: Fakes, given: Given
 ) -> None:
