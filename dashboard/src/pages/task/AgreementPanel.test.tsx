@@ -25,11 +25,13 @@ describe("the crowd's agreement", () => {
   })
 
   it("waits for the first answers", async () => {
-    const fake = fakeClient({ TaskAgreement: () => reply({ agreement: null, currentBatch: null, rounds: [] }) })
+    const none = agreement({ alpha: null, answers: 0, evidence: 0, accepted: 0, disputed: 0, disputedShare: null })
+    const fake = fakeClient({ TaskAgreement: () => reply({ agreement: none, rounds: [] }) })
     renderSignedIn(fake.client, <AgreementPanel task={taskDetail()} />)
     expect(await screen.findByTestId("agreement-empty")).toHaveTextContent(
       "Agreement shows once annotators have answered.",
     )
+    expect(screen.queryByTestId("agreement-alpha")).not.toBeInTheDocument()
   })
 
   it("shows alpha in words with its explanation, this batch beside all batches, and each round", async () => {

@@ -118,11 +118,13 @@ export function AgreementPanel({ task }: { task: TaskDetail }) {
   const { agreement, problem, refetch } = useTaskAgreement(task.id, versionOf(task))
   const overall = agreement?.agreement ?? null
   const batch = agreement?.currentBatch ?? null
+  // The server gives zeros before the first answer: nothing to say yet.
+  const answered = overall !== null && overall.answers + overall.evidence > 0
   return (
     <Card
       title="Crowd agreement"
       headingId="agreement-heading"
-      aside={overall ? <Alpha agreement={overall} testId="agreement-alpha" /> : undefined}
+      aside={answered ? <Alpha agreement={overall} testId="agreement-alpha" /> : undefined}
     >
       <div data-testid="agreement">
         {agreement === undefined ? (
@@ -131,7 +133,7 @@ export function AgreementPanel({ task }: { task: TaskDetail }) {
           ) : (
             <Loading label="Loading the crowd's agreement" lines={6} />
           )
-        ) : !overall || overall.answers + overall.evidence === 0 ? (
+        ) : !answered || !overall ? (
           <div className="batch-waiting" data-testid="agreement-empty">
             <p>Agreement shows once annotators have answered.</p>
           </div>

@@ -266,7 +266,7 @@ export function PredictionsPanel({ task }: { task: TaskDetail }) {
             title="No prediction matches these filters"
             action={<Button onClick={() => setForm(CLEAR)}>Clear the filters</Button>}
           >
-            {form.disagreements ? "The crowd and the model agree on every accepted sample shown here." : null}
+            {form.disagreements ? "Every accepted label that matches these filters is the model's label too." : null}
           </Empty>
         ) : (
           <Empty title="No predictions yet">
