@@ -212,7 +212,10 @@ describe("the owner's console in the browser", () => {
 
       // The predictions came from round 0 when the page opened; round 1's replace them on request.
       const predictions = page.getByRole("region", { name: "Predictions", exact: true })
-      await predictions.getByTestId("predictions-stale").getByRole("button", { name: "Show them" }).click()
+      const offer = predictions.getByRole("button", { name: "Show round 1's predictions" })
+      await offer.waitFor()
+      await shootElement(predictions.locator("header"), "19-predictions-new-round-offered")
+      await offer.click()
       await predictions.getByTestId("predictions-total").filter({ hasText: "round 1's model" }).waitFor()
       const tiles = predictions.getByTestId("predictions").locator("li")
       await tiles.first().locator("img").waitFor()
@@ -232,7 +235,7 @@ describe("the owner's console in the browser", () => {
           .waitFor()
       }
       await page.waitForTimeout(300) // let the thumbnails paint
-      await shootElement(predictions, "19-task-predictions")
+      await shootElement(predictions, "20-task-predictions")
 
       // Only where the crowd's accepted label is not the model's: each flagged, or none at all.
       await predictions.getByTestId("disagreements-only").check()
@@ -246,7 +249,7 @@ describe("the owner's console in the browser", () => {
         flags.every((f) => f === "true"),
         "every tile shown disagrees",
       )
-      await shootElement(predictions, "20-predictions-disagreements")
+      await shootElement(predictions, "21-predictions-disagreements")
       await predictions.getByTestId("disagreements-only").uncheck()
 
       // The round's model, fetched with the admin's token and saved under the task's name.
@@ -261,7 +264,7 @@ describe("the owner's console in the browser", () => {
         assert.ok(statSync(path).size > 1000, `the ${format} file has bytes`)
         await models.getByTestId("download-status").filter({ hasText: "Saved round 1's" }).waitFor()
       }
-      await shootElement(models, "21-task-models-downloaded")
+      await shootElement(models, "22-task-models-downloaded")
     }),
   )
 

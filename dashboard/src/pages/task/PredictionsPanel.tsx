@@ -122,7 +122,8 @@ function Tile({ p }: { p: Prediction }) {
 /**
  * The pool as the latest model sees it: a grid of samples with the predicted label and its
  * probability, most certain first, filtered on the server; where the crowd accepted another label
- * the tile is flagged. More pages come by the cursor, appended below.
+ * the tile is flagged. More pages come by the cursor, appended below. A new round's predictions
+ * are offered, not swapped in under the reader's eyes.
  */
 export function PredictionsPanel({ task }: { task: TaskDetail }) {
   const [form, setForm] = useState<Form>(CLEAR)
@@ -163,10 +164,26 @@ export function PredictionsPanel({ task }: { task: TaskDetail }) {
       headingId="predictions-heading"
       aside={
         view.status === "ready" || showing > 0 ? (
-          <span data-testid="predictions-total">
-            {formatCount(view.total)} {view.total === 1 ? "sample" : "samples"}
-            {shownRound !== null ? ` · round ${shownRound}'s model` : ""}
-          </span>
+          <>
+            <span data-testid="predictions-total">
+              {formatCount(view.total)} {view.total === 1 ? "sample" : "samples"}
+              {shownRound !== null ? ` · round ${shownRound}'s model` : ""}
+            </span>
+            {/* In the header's line, as a text button: offering them moves nothing on the page. */}
+            {stale ? (
+              <>
+                {" · "}
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={() => setReload((r) => r + 1)}
+                  data-testid="predictions-stale"
+                >
+                  Show round {newest}&apos;s predictions
+                </button>
+              </>
+            ) : null}
+          </>
         ) : undefined
       }
     >
@@ -232,13 +249,6 @@ export function PredictionsPanel({ task }: { task: TaskDetail }) {
           </label>
         </fieldset>
       </form>
-
-      {stale ? (
-        <div className="alert notice" data-tone="info" data-testid="predictions-stale">
-          <span>Round {newest} has made new predictions.</span>
-          <Button onClick={() => setReload((r) => r + 1)}>Show them</Button>
-        </div>
-      ) : null}
 
       {view.status === "failed" && showing === 0 && !Object.keys(view.fields).length ? (
         <Failed
