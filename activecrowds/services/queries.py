@@ -31,6 +31,7 @@ from activecrowds.domain.model import (
 from activecrowds.domain.rules import SUBCATEGORIES
 from activecrowds.services.auth import require
 from activecrowds.services.context import Context
+from activecrowds.services.ports import UnitOfWork
 
 
 async def list_tasks(
@@ -206,19 +207,34 @@ async def hand_out(ctx: Context, caller: Caller | None, batch_id: int) -> list[S
     who = require(caller)
     if who.role is not Role.ANNOTATOR:
         return (await batch_samples(ctx, [batch_id])).get(batch_id, [])
-    now = datetime.now(UTC)
-    async with ctx.uow() as uow:
-        found = await uow.batches.lock_with_task(batch_id)
-        if found is None or not who.may_see(found[1].id):
+    # A look without the batch's lock first: most polls (an annotator waiting for a batch
+    # the crowd has taken up) find nothing for them, and must not queue behind submissions.
+    async with ctx.uow(write=False) as uow:
+        if not await _hand_out(uow, who, batch_id, lock=False):
             return []
-        batch, task = found
-        batch.samples = (await uow.samples.in_batches([batch_id]))[batch_id]
-        answerers = await uow.answers.answerers(batch_id)
-        # A lease ends when its holder answers: its answers are in the counts now.
-        leases = [x for x in await uow.leases.of_batch(batch_id) if x.annotator_id not in answerers]
-        mine = batch.hand_out(task, who.id, who.id in answerers, leases, now)
+    async with ctx.uow() as uow:
+        mine = await _hand_out(uow, who, batch_id, lock=True)
         if mine:
-            until = now + timedelta(seconds=LEASE_S)
+            until = datetime.now(UTC) + timedelta(seconds=LEASE_S)
             await uow.leases.take(batch_id, who.id, [s.id for s in mine], until)
             await uow.commit()
     return mine
+
+
+async def _hand_out(uow: UnitOfWork, who: Caller, batch_id: int, *, lock: bool) -> list[Sample]:
+    """What Batch.hand_out gives `who` now; under the batch's row lock with `lock`."""
+    found = await uow.batches.lock_with_task(batch_id) if lock else await _with_task(uow, batch_id)
+    if found is None or not who.may_see(found[1].id):
+        return []
+    batch, task = found
+    batch.samples = (await uow.samples.in_batches([batch_id]))[batch_id]
+    answerers = await uow.answers.answerers(batch_id)
+    # A lease ends when its holder answers: its answers are in the counts now.
+    leases = [x for x in await uow.leases.of_batch(batch_id) if x.annotator_id not in answerers]
+    return batch.hand_out(task, who.id, who.id in answerers, leases, datetime.now(UTC))
+
+
+async def _with_task(uow: UnitOfWork, batch_id: int) -> tuple[Batch, Task] | None:
+    batch = await uow.batches.get(batch_id)
+    task = await uow.tasks.get(batch.task_id) if batch is not None else None
+    return (batch, task) if batch is not None and task is not None else None

@@ -8,6 +8,7 @@ least 75 % agree; a sample still undecided at 4 answers is disputed. Batch 0 hol
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -251,6 +252,21 @@ async def test_the_samples_handed_to_an_annotator_go_back_when_its_access_ends(
     # Then its samples are handed to the next annotator at once, not in 5 minutes
     handed = await queries.hand_out(fakes.ctx, c.caller, task.batch.id)
     assert sorted(s.id for s in handed) == sorted(s.id for s in task.samples.values())
+
+
+async def test_a_poll_with_nothing_to_hand_out_never_waits_for_the_batchs_lock(
+    fakes: Fakes, given: Given
+) -> None:
+    # Given a batch taken up by two annotators (2 answers needed), and a third waiting
+    task = await given.open_task()
+    a, b, c = await crowd_of(fakes, 3)
+    for who in (a, b):
+        await queries.hand_out(fakes.ctx, who.caller, task.batch.id)
+    # When it polls while a submission holds the batch (the writer's lock)
+    async with fakes.ctx.uow():
+        polled = await asyncio.wait_for(queries.hand_out(fakes.ctx, c.caller, task.batch.id), 1)
+    # Then it is told at once there is nothing for it
+    assert polled == []
 
 
 async def test_suspending_takes_back_its_answers_on_open_samples_and_leaves_decided_ones(
