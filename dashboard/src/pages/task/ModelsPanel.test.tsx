@@ -53,6 +53,7 @@ describe("each round's model", () => {
     ).toEqual(["ONNX", "TorchScript", "Weights", "Metadata"])
     expect(rows[1]).toHaveTextContent("Not kept")
     expect(within(rows[1]!).queryByRole("button")).not.toBeInTheDocument()
+    expect(screen.getByTestId("download-status")).toHaveTextContent("Fetched with the admin token")
   })
 
   it("fetches the file with the admin's token from this origin and saves it under the task's name", async () => {

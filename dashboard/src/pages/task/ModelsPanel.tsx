@@ -30,7 +30,8 @@ const LABEL = (format: ModelFormat) => LOOK[format].label
 const keyOf = (round: number, format: ModelFormat) => `${round}:${format}`
 
 function describe(state: DownloadState): string {
-  if (state.status === "idle") return ""
+  if (state.status === "idle")
+    return "Fetched with the admin token; an ONNX or TorchScript export is made on its first download."
   const [round, format] = state.key.split(":") as [string, ModelFormat]
   const what = `round ${round}'s ${LABEL(format)} file`
   if (state.status === "saved") return `Saved ${what} as ${state.name}.`
