@@ -6,7 +6,7 @@ import builtins
 import dataclasses
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -271,6 +271,51 @@ class SampleRepository(Repository):
             t.predictions.join(t.samples, t.predictions.c.sample_id == t.samples.c.id)
         )
         return int((await self.conn.execute(query.where(*_predicted(task_id, where)))).scalar_one())
+
+    async def export_rows(self, task_id: int, chunk: int) -> AsyncIterator[list[dict[str, Any]]]:
+        """Keyset pages on the sample id: one query for a page's samples (with their batch
+        number and prediction), one for their answers."""
+        s, p, a = t.samples.c, t.predictions.c, t.answers.c
+        page = (
+            select(
+                t.samples,
+                t.batches.c.number.label("batch_number"),
+                p.label.label("predicted"),
+                p.confidence,
+                p.round_number.label("prediction_round"),
+            )
+            .outerjoin(t.batches, t.batches.c.id == s.batch_id)
+            .outerjoin(t.predictions, p.sample_id == s.id)
+            .where(s.task_id == task_id, s.id > bindparam("after"))
+            .order_by(s.id)
+            .limit(chunk)
+        )
+        answers = (
+            select(a.sample_id, a.annotator_id, a.label, a.created_at, a.counted)
+            .where(a.sample_id.in_(bindparam("ids", expanding=True)))
+            .order_by(a.sample_id, a.id)
+        )
+        after = 0
+        while True:
+            rows = [dict(r._mapping) for r in await self.conn.execute(page, {"after": after})]
+            if not rows:
+                return
+            by_sample: dict[int, list[dict[str, Any]]] = {r["id"]: [] for r in rows}
+            for r in await self.conn.execute(answers, {"ids": list(by_sample)}):
+                by_sample[r.sample_id].append(
+                    {
+                        "annotator_id": r.annotator_id,
+                        "label": r.label,
+                        "created_at": r.created_at,
+                        "counted": r.counted,
+                    }
+                )
+            for row in rows:
+                row["answers"] = by_sample[row["id"]]
+            yield rows
+            if len(rows) < chunk:
+                return
+            after = rows[-1]["id"]
 
 
 class BatchRepository(Repository):
@@ -635,6 +680,10 @@ class LeaseRepository(Repository):
     async def release(self, annotator_id: int) -> None:
         """The annotator holds nothing any more, in any batch."""
         await self.conn.execute(delete(t.leases).where(t.leases.c.annotator_id == annotator_id))
+
+    async def close(self, batch_id: int) -> None:
+        """Nobody holds anything of this batch any more (it resolved)."""
+        await self.conn.execute(delete(t.leases).where(t.leases.c.batch_id == batch_id))
 
     async def take(
         self, batch_id: int, annotator_id: int, sample_ids: Sequence[int], until: datetime

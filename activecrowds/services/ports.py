@@ -7,7 +7,7 @@ the services never see a connection, a row or a bind name.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -130,6 +130,13 @@ class SampleRepository(Protocol):
         `where.order` (ties by sample id, in the same direction), after the cursor."""
 
     async def count_predictions(self, task_id: int, where: PredictionFilter) -> int: ...
+
+    def export_rows(self, task_id: int, chunk: int) -> AsyncIterator[builtins.list[dict[str, Any]]]:
+        """The task's samples in id order, up to `chunk` rows at a time (keyset on the id: never
+        the whole task in memory), as plain dicts: the sample's columns, `batch_number`, the
+        latest prediction (`predicted`, `confidence`, `prediction_round`: None without one)
+        and `answers`, every answer to it in id order (annotator_id, label, created_at,
+        counted)."""
 
 
 class BatchRepository(Protocol):
@@ -289,6 +296,9 @@ class LeaseRepository(Protocol):
 
     async def release(self, annotator_id: int) -> None:
         """The annotator holds nothing any more, in any batch."""
+
+    async def close(self, batch_id: int) -> None:
+        """Nobody holds anything of this batch any more (it resolved)."""
 
 
 class InviteRepository(Protocol):
