@@ -22,10 +22,11 @@ async def load_answers(uow: UnitOfWork, task: Task, batch: Batch) -> None:
 
 
 async def store_resolution(uow: UnitOfWork, task: Task, batch: Batch, was: BatchStatus) -> None:
-    """When the batch resolved in memory (it `was` open when loaded): store it, mark the next
-    round due, lock the task."""
+    """When the batch resolved in memory (it `was` open when loaded): store it, drop its
+    leases, mark the next round due, lock the task."""
     if was is BatchStatus.OPEN and batch.status is BatchStatus.RESOLVED:
         await uow.batches.resolve(batch.id)
+        await uow.leases.close(batch.id)
         await uow.rounds.add_due(task.id, batch.number + 1)
         await uow.tasks.save_status(task)
 

@@ -523,6 +523,12 @@ class FakeLeaseRepository(Repository):
             if lease.annotator_id == annotator_id:
                 del tables.leases[row_id]
 
+    async def close(self, batch_id: int) -> None:
+        tables = self.tx.writable()
+        for row_id, (b, _) in list(tables.leases.items()):
+            if b == batch_id:
+                del tables.leases[row_id]
+
     async def take(
         self, batch_id: int, annotator_id: int, sample_ids: Sequence[int], until: datetime
     ) -> None:

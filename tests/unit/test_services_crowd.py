@@ -254,6 +254,21 @@ async def test_the_samples_handed_to_an_annotator_go_back_when_its_access_ends(
     assert sorted(s.id for s in handed) == sorted(s.id for s in task.samples.values())
 
 
+async def test_a_resolved_batch_leaves_no_leases_behind(fakes: Fakes, given: Given) -> None:
+    # Given a batch handed out to three annotators
+    task = await given.open_task()
+    crowd_ = await crowd_of(fakes, 3)
+    for who in crowd_:
+        await queries.hand_out(fakes.ctx, who.caller, task.batch.id)
+    assert fakes.db.committed.leases
+    # When two of them decide it
+    for who in crowd_[:2]:
+        await submit(fakes, who.caller, task, every(task, "pos"))
+    # Then it resolved, and nobody holds anything of it any more
+    assert fakes.db.committed.batches[task.batch.id].status is BatchStatus.RESOLVED
+    assert not fakes.db.committed.leases
+
+
 async def test_a_poll_with_nothing_to_hand_out_never_waits_for_the_batchs_lock(
     fakes: Fakes, given: Given
 ) -> None:
