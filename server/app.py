@@ -1,5 +1,6 @@
 """The Starlette app: /graphql (POST, GET with GraphiQL, WebSocket), /media/{id},
-/models/{id}/{format}, /healthz."""
+/models/{id}/{format},
+/export/{taskId}.{jsonl|csv|zip}, /healthz."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from activecrowds.config import Settings, load_settings
 from activecrowds.services import auth, queries
 from activecrowds.services.demo import ensure_demo_task
 from server.downloads import serve_model
+from server.exports import serve_export
 from server.graphql.context import (
     RequestContext,
     authenticate_connection,
@@ -180,6 +182,7 @@ def create_app(
         WebSocketRoute("/graphql", graphql),  # graphql-transport-ws, for subscriptions
         Route("/media/{sample_id}", serve_media, methods=["GET"]),  # any text: media.py reads it
         Route("/models/{model_id}/{fmt}", serve_model, methods=["GET"]),  # admin: downloads.py
+        Route("/export/{task_id}.{ext}", serve_export, methods=["GET"]),  # admin: exports.py
         Route("/healthz", healthz, methods=["GET"]),
         *static_routes(),  # the console at /, the annotator app at /app/: after the API's
     ]
