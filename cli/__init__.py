@@ -15,7 +15,7 @@ from activecrowds.domain.errors import Refusal
 
 # Each module adds its sub-commands with `register(subparsers)`; imported lazily-cheap modules only,
 # heavy imports (torch, uvicorn) happen inside the command functions.
-COMMAND_MODULES = ("activecrowds_ml.experiment.cli", "cli.app")
+COMMAND_MODULES = ("activecrowds_ml.experiment.cli", "cli.app", "cli.export")
 
 
 class ArgumentParser(argparse.ArgumentParser):
