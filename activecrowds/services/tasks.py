@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from activecrowds.domain.errors import NotFound, ValidationError
-from activecrowds.domain.events import RoundDue, TaskCreated, TaskDeleted, TaskUpdated
+from activecrowds.domain.events import (
+    LockReason,
+    RoundDue,
+    TaskCreated,
+    TaskDeleted,
+    TaskLocked,
+    TaskUpdated,
+)
 from activecrowds.domain.model import Caller, Role, Task, TaskStatus, task_snapshot
 from activecrowds.domain.rules import (
     MAX_DESCRIPTION_LENGTH,
@@ -128,7 +135,10 @@ async def create_task(ctx: Context, caller: Caller | None, cmd: CreateTask) -> T
         )
         await uow.samples.add_many(task.id, snapshot.rows)
         await uow.rounds.add_due(task.id, 0)
-        uow.collect(TaskCreated(task.id), RoundDue(task.id, 0))
+        # Round 0 locks the task as every round does, so that a dashboard watching it hears
+        # "training" first and then the round.
+        uow.collect(TaskCreated(task.id), TaskLocked(task.id, LockReason.TRAINING))
+        uow.collect(RoundDue(task.id, 0))
         await commit_and_publish(ctx, uow)
     return task
 

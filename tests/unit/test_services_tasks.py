@@ -19,7 +19,14 @@ from activecrowds.domain.errors import (
     Unauthenticated,
     ValidationError,
 )
-from activecrowds.domain.events import RoundDue, TaskCreated, TaskDeleted, TaskUpdated
+from activecrowds.domain.events import (
+    LockReason,
+    RoundDue,
+    TaskCreated,
+    TaskDeleted,
+    TaskLocked,
+    TaskUpdated,
+)
 from activecrowds.domain.model import (
     ADMIN,
     Caller,
@@ -40,6 +47,10 @@ from activecrowds.services.tasks import (
 )
 
 ANNOTATOR = Caller(7, "ann", Role.ANNOTATOR)
+
+
+def training(task_id: int) -> TaskLocked:
+    return TaskLocked(task_id, LockReason.TRAINING)
 
 
 def command(**changes: Any) -> CreateTask:
@@ -103,7 +114,7 @@ async def test_create_task_stores_it_with_its_samples_and_schedules_round_0(
     round_0 = fakes.db.committed.round_of(task.id, 0)
     assert round_0 is not None and round_0.status is RoundStatus.DUE
     assert round_0.sent_at is not None and round_0.attempts == 0
-    assert fakes.bus.calls == [[TaskCreated(task.id), RoundDue(task.id, 0)]]
+    assert fakes.bus.calls == [[TaskCreated(task.id), training(task.id), RoundDue(task.id, 0)]]
     assert fakes.queue.sent == [(task.id, 0)]
     assert seen == [{task.id}, round_0]  # published, then sent, each seeing the commit
     # And no model was built or loaded to check the model name
@@ -118,7 +129,7 @@ async def test_a_queue_that_is_down_does_not_undo_the_task(fakes: Fakes, given: 
     task = await given.task()
     assert fakes.db.committed.tasks[task.id].status is TaskStatus.TRAINING
     assert await rounds.pending_rounds(fakes.ctx) == [(task.id, 0)]
-    assert fakes.bus.calls == [[TaskCreated(task.id), RoundDue(task.id, 0)]]
+    assert fakes.bus.calls == [[TaskCreated(task.id), training(task.id), RoundDue(task.id, 0)]]
 
 
 @pytest.mark.parametrize(
