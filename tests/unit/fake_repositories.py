@@ -11,7 +11,7 @@ import builtins
 import copy
 import dataclasses
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -222,6 +222,35 @@ class FakeSampleRepository(Repository):
 
     async def count_predictions(self, task_id: int, where: PredictionFilter) -> int:
         return len(self._predicted(task_id, where))
+
+    async def export_rows(
+        self, task_id: int, chunk: int
+    ) -> AsyncIterator[builtins.list[dict[str, Any]]]:
+        tables = self.tx.tables
+        ids = sorted(i for i, s in tables.samples.items() if s.task_id == task_id)
+        answers: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for a in by_id(tables.answers):
+            answers[a.sample_id].append(
+                {"annotator_id": a.annotator_id, "label": a.label}
+                | {"created_at": a.created_at, "counted": a.counted}
+            )
+        for start in range(0, len(ids), chunk):
+            rows = []
+            for i in ids[start : start + chunk]:
+                sample = tables.samples[i]
+                values = {f.name: getattr(sample, f.name) for f in dataclasses.fields(sample)}
+                del values["answers"]  # not a column
+                batch = tables.batches.get(sample.batch_id) if sample.batch_id else None
+                found = tables.predictions.get(i)
+                rows.append(
+                    copy.deepcopy(values)
+                    | {"batch_number": batch.number if batch else None}
+                    | {"predicted": found.label if found else None}
+                    | {"confidence": found.confidence if found else None}
+                    | {"prediction_round": found.round_number if found else None}
+                    | {"answers": copy.deepcopy(answers[i])}
+                )
+            yield rows
 
 
 class FakeBatchRepository(Repository):
