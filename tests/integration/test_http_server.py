@@ -25,6 +25,24 @@ from gql.transport.httpx import HTTPXAsyncTransport
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# createTask's input for the "squares" dataset, decided by one answer a sample.
+SQUARES: dict[str, Any] = {
+    "title": "Squares",
+    "description": "dark or bright",
+    "category": "IMAGE",
+    "subcategory": "BINARY_CLASSIFICATION",
+    "labels": ["dark", "bright"],
+    "dataset": "squares",
+    "initialTrainSize": 10,
+    "evalSize": 10,
+    "testSize": 10,
+    "batchSize": 3,
+    "minPeers": 1,
+    "minAgreement": 1.0,
+    "maxPeers": 1,
+}
+
+
 @dataclass
 class Server:
     url: str
@@ -126,21 +144,7 @@ async def test_admin_token_is_generated_once_and_printed(server: Server) -> None
 
 async def test_gql_client_drives_a_round_trip_that_survives_a_restart(server: Server) -> None:
     # Given an admin creating a task on the named dataset with the real default model
-    values = {
-        "title": "Squares",
-        "description": "dark or bright",
-        "category": "IMAGE",
-        "subcategory": "BINARY_CLASSIFICATION",
-        "labels": ["dark", "bright"],
-        "dataset": "squares",
-        "initialTrainSize": 10,
-        "evalSize": 10,
-        "testSize": 10,
-        "batchSize": 3,
-        "minPeers": 1,
-        "minAgreement": 1.0,
-        "maxPeers": 1,
-    }
+    values = dict(SQUARES)
     async with client(server, server.admin_token) as admin:
         created = (await ask(admin, CREATE, {"input": values}))["createTask"]
     assert created["status"] == "TRAINING"

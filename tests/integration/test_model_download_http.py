@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
-from test_http_server import Server, _free_port, start, stop, wait_for
+from test_http_server import SQUARES, Server, _free_port, start, stop, wait_for
 
 QUERY = """query($t: ID!) {
   task(id: $t) { rounds { number model {
@@ -57,21 +57,7 @@ def prepared(content: bytes, size: int) -> np.ndarray:
 async def test_the_downloaded_onnx_model_predicts_what_the_api_says(server: Server) -> None:
     import onnxruntime
 
-    values = {
-        "title": "Squares",
-        "description": "dark or bright",
-        "category": "IMAGE",
-        "subcategory": "BINARY_CLASSIFICATION",
-        "labels": ["dark", "bright"],
-        "dataset": "squares",
-        "initialTrainSize": 10,
-        "evalSize": 10,
-        "testSize": 10,
-        "batchSize": 3,
-        "minPeers": 1,
-        "minAgreement": 1.0,
-        "maxPeers": 1,
-    }
+    values = dict(SQUARES)
     task_id = graphql(server, CREATE, {"input": values})["createTask"]["id"]
     await wait_for(server, task_id, 0)
     found = graphql(server, QUERY, {"t": task_id})
