@@ -104,25 +104,46 @@ def _safe(name: str) -> str:
     return cleaned if cleaned not in ("", ".", "..") else cleaned.replace(".", "_") or "_"
 
 
+PART_BYTES = 4 << 20  # the zip is sent in parts of about this size (a part's files are read
+# in one trip off the event loop: one per file cost a third of the export's time)
+
+
 async def image_folder(chunks: Chunks, dataset: Path) -> AsyncIterator[bytes]:
-    """A zip streamed as it is written: each image is copied in (stored, not deflated: photos
-    are compressed already) off the event loop, and its bytes sent before the next is read.
-    Files gone from the dataset are listed in `missing.txt` at the end."""
+    """A zip streamed as it is written: the images are copied in (stored, not deflated: photos
+    are compressed already) off the event loop, a part at a time, each part sent before the
+    next is read. Files gone from the dataset are listed in `missing.txt` at the end."""
     pipe = _Pipe()
     root = dataset.resolve()
     missing: list[str] = []
     with zipfile.ZipFile(pipe, "w", zipfile.ZIP_STORED) as archive:
         async for rows in chunks:
-            for r in rows:
-                entry = folder_entry(r)
-                if entry is None:
-                    continue
-                path = (root / r["file"]).resolve()
-                if not path.is_relative_to(root) or not path.is_file():
-                    missing.append(str(r["key"]))
-                    continue
-                await asyncio.to_thread(archive.write, path, entry)
+            entries = [(r, e) for r in rows if (e := folder_entry(r)) is not None]
+            done = 0
+            while done < len(entries):
+                done = await asyncio.to_thread(_add, archive, root, entries, done, missing)
                 yield pipe.take()
         if missing:
             archive.writestr("missing.txt", "".join(f"{key}\n" for key in missing))
     yield pipe.take()
+
+
+def _add(
+    archive: zipfile.ZipFile,
+    root: Path,
+    entries: list[tuple[dict[str, Any], str]],
+    start: int,
+    missing: list[str],
+) -> int:
+    """Copy entries from `start` until about PART_BYTES are written; returns where it stopped."""
+    written = 0
+    for i in range(start, len(entries)):
+        record, entry = entries[i]
+        path = (root / record["file"]).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            missing.append(str(record["key"]))
+            continue
+        archive.write(path, entry)
+        written += path.stat().st_size
+        if written >= PART_BYTES:
+            return i + 1
+    return len(entries)
