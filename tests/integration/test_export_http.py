@@ -135,3 +135,14 @@ async def test_an_export_is_the_admins_and_bad_requests_get_their_code(
     bad = await api.client.get(f"/export/{task.id}.xlsx", headers=ADMIN)
     assert bad.status_code == 400 and bad.json()["code"] == "BAD_USER_INPUT"
     assert "jsonl" in bad.json()["error"]
+
+
+async def test_the_samples_are_read_a_page_at_a_time_each_once_in_id_order(
+    app: App, make_task: Any
+) -> None:
+    task = await make_task("pages")
+    async with app.ctx.uow(write=False) as uow:
+        pages = [[r["id"] for r in rows] async for rows in uow.samples.export_rows(task.id, 7)]
+    samples, _ = await stored(app, task.id)
+    assert all(len(p) == 7 for p in pages[:-1]) and 0 < len(pages[-1]) <= 7
+    assert [i for p in pages for i in p] == sorted(samples)
