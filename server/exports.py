@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from activecrowds.bootstrap import App
 from activecrowds.domain.errors import Refusal
@@ -32,7 +36,23 @@ async def serve_export(request: Request) -> Response:
         return _error(str(exc), code_of(exc))
     disposition = f'attachment; filename="{found.filename}"'
     headers = {"Content-Disposition": disposition, "Cache-Control": "private, no-cache"}
-    return StreamingResponse(found.body, media_type=found.media_type, headers=headers)
+    return ClosingStream(found.body, media_type=found.media_type, headers=headers)
+
+
+class ClosingStream(StreamingResponse):
+    """A streamed response that closes its body however the response ends: a client gone
+    mid-download must not leave the export's database connection to the garbage collector
+    (Starlette stops iterating the body, but does not close it)."""
+
+    def __init__(self, body: AsyncGenerator[bytes, None], **options: Any) -> None:
+        super().__init__(body, **options)
+        self.stream = body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self.stream.aclose()
 
 
 def _error(message: str, code: str) -> JSONResponse:

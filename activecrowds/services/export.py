@@ -9,7 +9,7 @@ id), so a task of any size is never held in memory.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -135,7 +135,7 @@ class Export:
 
     filename: str
     media_type: str
-    body: AsyncIterator[bytes]
+    body: AsyncGenerator[bytes, None]  # close it when a download ends early
 
 
 async def export(ctx: Context, caller: Caller | None, task_id: int, fmt: ExportFormat) -> Export:
@@ -157,7 +157,7 @@ async def export(ctx: Context, caller: Caller | None, task_id: int, fmt: ExportF
     return Export(filename, fmt.media_type, _body(ctx, task, fmt))
 
 
-async def records(ctx: Context, task_id: int) -> AsyncIterator[list[dict[str, Any]]]:
+async def records(ctx: Context, task_id: int) -> AsyncGenerator[list[dict[str, Any]], None]:
     """The task's records, a chunk at a time, in sample id order (one read transaction: on
     SQLite one snapshot; on PostgreSQL each chunk is read as committed when it is read)."""
     async with ctx.uow(write=False) as uow:
@@ -165,7 +165,7 @@ async def records(ctx: Context, task_id: int) -> AsyncIterator[list[dict[str, An
             yield [record(r) for r in rows]
 
 
-def _body(ctx: Context, task: Task, fmt: ExportFormat) -> AsyncIterator[bytes]:
+def _body(ctx: Context, task: Task, fmt: ExportFormat) -> AsyncGenerator[bytes, None]:
     chunks = records(ctx, task.id)
     if fmt is ExportFormat.JSONL:
         return writers.jsonl(chunks)

@@ -11,11 +11,13 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from pathlib import Path
 from typing import Any
 
-Chunks = AsyncIterator[list[dict[str, Any]]]
+# Closed by each writer when it ends early: a records stream holds a database connection.
+Chunks = AsyncGenerator[list[dict[str, Any]], None]
 
 # CSV: one row per sample, the answers as one JSON column (a list of objects).
 CSV_COLUMNS = (
@@ -37,23 +39,25 @@ UNLABELLED = "unlabelled"  # the image folder's folder for samples without a dec
 TRAINING_SPLITS = ("seed", "crowd")  # a decided label of these trains the model
 
 
-async def jsonl(chunks: Chunks) -> AsyncIterator[bytes]:
-    async for rows in chunks:
-        yield "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
+async def jsonl(chunks: Chunks) -> AsyncGenerator[bytes, None]:
+    async with aclosing(chunks):
+        async for rows in chunks:
+            yield "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
 
 
-async def csv_rows(chunks: Chunks) -> AsyncIterator[bytes]:
+async def csv_rows(chunks: Chunks) -> AsyncGenerator[bytes, None]:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    async for rows in chunks:
-        for r in rows:
-            values = [r[c] for c in CSV_COLUMNS[:-1]]
-            writer.writerow([*values, json.dumps(r["answers"], ensure_ascii=False)])
-        yield out.getvalue().encode()
-        out.seek(0)
-        out.truncate()
-    if out.tell():
+    async with aclosing(chunks):
+        async for rows in chunks:
+            for r in rows:
+                values = [r[c] for c in CSV_COLUMNS[:-1]]
+                writer.writerow([*values, json.dumps(r["answers"], ensure_ascii=False)])
+            yield out.getvalue().encode()
+            out.seek(0)
+            out.truncate()
+    if out.tell():  # only the header: a task without samples
         yield out.getvalue().encode()
 
 
@@ -108,22 +112,23 @@ PART_BYTES = 4 << 20  # the zip is sent in parts of about this size (a part's fi
 # in one trip off the event loop: one per file cost a third of the export's time)
 
 
-async def image_folder(chunks: Chunks, dataset: Path) -> AsyncIterator[bytes]:
+async def image_folder(chunks: Chunks, dataset: Path) -> AsyncGenerator[bytes, None]:
     """A zip streamed as it is written: the images are copied in (stored, not deflated: photos
     are compressed already) off the event loop, a part at a time, each part sent before the
     next is read. Files gone from the dataset are listed in `missing.txt` at the end."""
     pipe = _Pipe()
     root = dataset.resolve()
     missing: list[str] = []
-    with zipfile.ZipFile(pipe, "w", zipfile.ZIP_STORED) as archive:
-        async for rows in chunks:
-            entries = [(r, e) for r in rows if (e := folder_entry(r)) is not None]
-            done = 0
-            while done < len(entries):
-                done = await asyncio.to_thread(_add, archive, root, entries, done, missing)
-                yield pipe.take()
-        if missing:
-            archive.writestr("missing.txt", "".join(f"{key}\n" for key in missing))
+    async with aclosing(chunks):
+        with zipfile.ZipFile(pipe, "w", zipfile.ZIP_STORED) as archive:
+            async for rows in chunks:
+                entries = [(r, e) for r in rows if (e := folder_entry(r)) is not None]
+                done = 0
+                while done < len(entries):
+                    done = await asyncio.to_thread(_add, archive, root, entries, done, missing)
+                    yield pipe.take()
+            if missing:
+                archive.writestr("missing.txt", "".join(f"{key}\n" for key in missing))
     yield pipe.take()
 
 

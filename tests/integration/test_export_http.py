@@ -4,6 +4,7 @@ whether it counted), the CSV parses to the same samples, the image folder holds 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -146,3 +147,43 @@ async def test_the_samples_are_read_a_page_at_a_time_each_once_in_id_order(
     samples, _ = await stored(app, task.id)
     assert all(len(p) == 7 for p in pages[:-1]) and 0 < len(pages[-1]) <= 7
     assert [i for p in pages for i in p] == sorted(samples)
+
+
+async def test_a_client_gone_mid_download_leaves_no_database_connection_behind(
+    app: App, make_task: Any
+) -> None:
+    from server.app import create_app
+
+    task = await make_task("gone")
+    asgi = create_app(app)
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": f"/export/{task.id}.jsonl",
+        "raw_path": f"/export/{task.id}.jsonl".encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"authorization", f"Bearer {ADMIN_TOKEN}".encode()), (b"host", b"t")],
+        "client": ("127.0.0.1", 1),
+        "server": ("t", 80),
+        "state": {},
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body" and message.get("more_body"):
+            raise OSError("the client went away")  # as uvicorn's send on a closed socket
+        sent.append(message)
+
+    # When the client is gone after the first part (the export still holds its page's read)
+    with contextlib.suppress(Exception):
+        await asgi(scope, receive, send)
+    # Then the response had started, and the export's connection is back in the pool
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 200
+    assert app.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
