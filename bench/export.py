@@ -7,7 +7,8 @@ one): 2% seed, 2% eval, 2% test, the rest pool, of which 60% were asked in batch
 three answers each, with the latest prediction for every pool sample and a small PNG per
 sample. The rows go in through the repositories (no round is run: that is not what is timed).
 Then it downloads each format over the real Starlette app (in process, httpx's ASGI transport)
-and prints format, samples, answers, seconds and MB.
+and prints format, samples, answers, seconds and MB, and the most memory the export held
+while streaming (a second pass under tracemalloc, read as a server sends it).
 """
 
 from __future__ import annotations
@@ -135,10 +136,29 @@ async def measure(database_url: str, data_dir: Path, n: int, name: str) -> list[
                 assert got.status_code == 200, got.text
                 lines = got.content.count(b"\n")
                 assert ext == "zip" or lines == n + (ext == "csv"), (ext, lines)
-                out.append((name, ext, n, answers, took, len(got.content) / 1e6))
+                peak = await peak_memory(app, task_id, ext)
+                out.append((name, ext, n, answers, took, len(got.content) / 1e6, peak))
     finally:
         await app.close()
     return out
+
+
+async def peak_memory(app: App, task_id: int, ext: str) -> float:
+    """The most memory (MB, tracemalloc) the service held while its body was read and
+    dropped chunk by chunk, as a server sends it (the HTTP client above keeps the whole body)."""
+    import tracemalloc
+
+    from activecrowds.domain.model import ADMIN
+    from activecrowds.services import export
+
+    tracemalloc.start()
+    try:
+        found = await export.export(app.ctx, ADMIN, task_id, export.parse_format(ext))
+        async for _ in found.body:
+            pass
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
 
 
 async def _pg(server: str, sql: str) -> None:
@@ -171,9 +191,12 @@ async def main() -> None:
                 results += await measure(pg, root / "pg", args.samples, "postgresql")
             finally:
                 await _pg(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    print(f"{'database':<11} {'format':<7} {'samples':>8} {'answers':>8} {'seconds':>8} {'MB':>7}")
-    for db, fmt, samples, answers, seconds, mb in results:
-        print(f"{db:<11} {fmt:<7} {samples:>8} {answers:>8} {seconds:>8.2f} {mb:>7.1f}")
+    head = ("database", "format", "samples", "answers", "seconds", "MB", "peak MB")
+    print(f"{head[0]:<11} {head[1]:<7} " + " ".join(f"{h:>8}" for h in head[2:]))
+    for db, fmt, samples, answers, seconds, mb, peak in results:
+        print(
+            f"{db:<11} {fmt:<7} {samples:>8} {answers:>8} {seconds:>8.2f} {mb:>8.1f} {peak:>8.1f}"
+        )
 
 
 if __name__ == "__main__":
