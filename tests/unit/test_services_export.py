@@ -10,6 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
+from collections.abc import AsyncGenerator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from fakes import Fakes
@@ -161,3 +165,25 @@ def test_the_image_folder_puts_training_labels_in_folders_and_the_pool_in_unlabe
     assert entry("crowd", None) == entry("pool", None) == "unlabelled/a_b.JPG"
     assert entry("seed", "cat", key="x.jpg") == "cat/x.jpg"  # the key's own extension
     assert entry("eval", "cat") is entry("gold", "cat") is entry("test", "cat") is None
+
+
+async def test_the_zip_holds_the_files_and_names_those_it_could_not_take(tmp_path: Path) -> None:
+    from activecrowds.services.export_writers import image_folder
+
+    dataset = tmp_path / "dataset"
+    (dataset / "img").mkdir(parents=True)
+    (dataset / "img" / "a.png").write_bytes(b"a's bytes")
+    (tmp_path / "secret.png").write_bytes(b"outside the dataset")
+
+    def sample(key: str, file: str) -> dict[str, Any]:
+        return {"split": "seed", "label": "cat", "key": key, "file": file}
+
+    async def chunks() -> AsyncGenerator[list[dict[str, Any]], None]:
+        yield [sample("a", "img/a.png"), sample("gone", "img/gone.png")]
+        yield [sample("out", "../secret.png")]
+
+    raw = b"".join([part async for part in image_folder(chunks(), dataset)])
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        assert archive.namelist() == ["cat/a.png", "missing.txt"]
+        assert archive.read("cat/a.png") == b"a's bytes"
+        assert archive.read("missing.txt") == b"gone\nout\n"
