@@ -61,6 +61,7 @@ async def test_the_admin_exports_every_sample_and_answer_as_the_database_holds_t
         got.headers["content-disposition"] == f'attachment; filename="task-{task.id}-labels.jsonl"'
     )
     assert got.headers["content-type"].startswith("application/x-ndjson")
+    assert "content-length" not in got.headers  # streamed: its size is known only at the end
     rows = [json.loads(line) for line in got.text.splitlines()]
     samples, held = await stored(app, task.id)
     assert [r["sample_id"] for r in rows] == sorted(samples)
