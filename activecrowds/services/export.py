@@ -72,10 +72,10 @@ def split_of(kind: SampleKind, batch_number: int | None) -> str:
 def decided_label(row: dict[str, Any]) -> str | None:
     """The label the task holds for a sample: the dataset's for labelled kinds, the crowd's
     for an accepted pool sample, none otherwise (undecided or disputed)."""
-    if row["kind"] is not SampleKind.POOL:
-        return str(row["label"])
-    accepted = row["state"] is SampleState.ACCEPTED
-    return str(row["resolved_label"]) if accepted and row["resolved_label"] else None
+    label: str | None = row["label"] if row["kind"] is not SampleKind.POOL else None
+    if row["kind"] is SampleKind.POOL and row["state"] is SampleState.ACCEPTED:
+        label = row["resolved_label"]
+    return label
 
 
 def agreement(answers: list[dict[str, Any]]) -> float | None:
