@@ -11,7 +11,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 
 from activecrowds.bootstrap import App
 from activecrowds.domain.errors import Refusal
-from activecrowds.domain.model import Role
+from activecrowds.domain.model import Caller, Role
 from activecrowds.services import auth, models
 from server.graphql.ids import as_id
 
@@ -25,16 +25,14 @@ async def serve_model(request: Request) -> Response:
 
     app: App = request.app.state.activecrowds
     try:
-        # Who asks comes first: nobody without the admin's token learns which ids exist.
-        token = auth.bearer_token(request.headers.get("authorization"))
-        caller = auth.require(await auth.authenticate(app.ctx, token), Role.ADMIN)
+        caller = await admin_of(request)
         fmt = models.parse_format(str(request.path_params["fmt"]))
         model_id = as_id(str(request.path_params["model_id"]))
         if model_id is None:
-            return _error("no such model", "NOT_FOUND")
+            return refused("no such model", "NOT_FOUND")
         found = await models.model_file(app.ctx, caller, model_id, fmt)
     except Refusal as exc:
-        return _error(str(exc), code_of(exc))
+        return refused(str(exc), code_of(exc))
     media_type = MEDIA_TYPES.get(fmt.value, "application/octet-stream")
     return FileResponse(
         found.path,
@@ -44,5 +42,18 @@ async def serve_model(request: Request) -> Response:
     )
 
 
-def _error(message: str, code: str) -> JSONResponse:
+async def admin_of(request: Request) -> Caller:
+    """The admin sending the request, read from the database (never a remembered sign-in).
+    Who asks is checked first: nobody without the admin's token learns which ids exist.
+
+    Raises:
+        Unauthenticated: no token or a wrong one. Forbidden: not the admin's.
+    """
+    app: App = request.app.state.activecrowds
+    token = auth.bearer_token(request.headers.get("authorization"))
+    return auth.require(await auth.authenticate(app.ctx, token), Role.ADMIN)
+
+
+def refused(message: str, code: str) -> JSONResponse:
+    """A refusal as {"error", "code"}, with the HTTP status of its code."""
     return JSONResponse({"error": message, "code": code}, status_code=STATUS.get(code, 400))

@@ -7,14 +7,13 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from activecrowds.bootstrap import App
 from activecrowds.domain.errors import Refusal
-from activecrowds.domain.model import Role
-from activecrowds.services import auth, export
-from server.downloads import STATUS
+from activecrowds.services import export
+from server.downloads import admin_of, refused
 from server.graphql.ids import as_id
 
 
@@ -24,16 +23,14 @@ async def serve_export(request: Request) -> Response:
 
     app: App = request.app.state.activecrowds
     try:
-        # Who asks comes first: nobody without the admin's token learns which tasks exist.
-        token = auth.bearer_token(request.headers.get("authorization"))
-        caller = auth.require(await auth.authenticate(app.ctx, token), Role.ADMIN)
+        caller = await admin_of(request)
         fmt = export.parse_format(str(request.path_params["ext"]))
         task_id = as_id(str(request.path_params["task_id"]))
         if task_id is None:
-            return _error("no such task", "NOT_FOUND")
+            return refused("no such task", "NOT_FOUND")
         found = await export.export(app.ctx, caller, task_id, fmt)
     except Refusal as exc:
-        return _error(str(exc), code_of(exc))
+        return refused(str(exc), code_of(exc))
     disposition = f'attachment; filename="{found.filename}"'
     headers = {"Content-Disposition": disposition, "Cache-Control": "private, no-cache"}
     return ClosingStream(found.body, media_type=found.media_type, headers=headers)
@@ -53,7 +50,3 @@ class ClosingStream(StreamingResponse):
             await super().__call__(scope, receive, send)
         finally:
             await self.stream.aclose()
-
-
-def _error(message: str, code: str) -> JSONResponse:
-    return JSONResponse({"error": message, "code": code}, status_code=STATUS.get(code, 400))
