@@ -173,24 +173,42 @@ export function useBatchLabelling(taskId: string) {
  * When the sample on screen may be answered: once it is shown in full (its image loaded) and has
  * been for MIN_LOOK_MS. `ready` reads a ref, so two taps in one frame cannot both pass.
  */
-function useLook(sampleId: string | undefined) {
+export function useLook(sampleId: string | undefined) {
   const [readyFor, setReadyFor] = useState<string | null>(null)
   const readyRef = useRef<string | null>(null)
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
+  const looking = useRef<string | null>(null) // whose timer runs
   const reset = useCallback(() => {
     clearTimeout(timer.current)
+    looking.current = null
     readyRef.current = null
     setReadyFor(null)
   }, [])
   const shown = useCallback((id: string) => {
     clearTimeout(timer.current)
+    looking.current = id
     timer.current = setTimeout(() => {
       readyRef.current = id
       setReadyFor(id)
     }, MIN_LOOK_MS)
   }, [])
-  // Another sample on screen (next, previous, resumed): it has to be shown and seen first.
-  useEffect(() => reset, [sampleId, reset])
+  // Another sample on screen (next, previous, resumed): it has to be shown and seen first, and
+  // coming back to this one means looking at it again. Only what belongs to the sample left is
+  // forgotten: this cleanup may run after the next sample's photo has already loaded (a cached
+  // photo), and must not take that one's look away, which would leave its answers disabled.
+  useEffect(() => {
+    const leaving = sampleId
+    return () => {
+      if (looking.current === leaving) {
+        clearTimeout(timer.current)
+        looking.current = null
+      }
+      if (readyRef.current === leaving) {
+        readyRef.current = null
+        setReadyFor(null)
+      }
+    }
+  }, [sampleId])
   const ready = useCallback((id: string) => readyRef.current === id, [])
   return useMemo(() => ({ readyFor, ready, shown, reset }), [readyFor, ready, shown, reset])
 }
