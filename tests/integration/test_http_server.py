@@ -89,16 +89,21 @@ def stop(server: Server) -> None:
         server.process.wait()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, image_dataset: Path) -> Iterator[Server]:
-    """One real server for this module, on a fresh data dir with the dataset under a name."""
-    data_dir = tmp_path_factory.mktemp("served")
+def serve_squares(factory: pytest.TempPathFactory, image_dataset: Path) -> Iterator[Server]:
+    """A real server on a fresh data dir holding the dataset as "squares"; stopped after."""
+    data_dir = factory.mktemp("served")
     shutil.copytree(image_dataset, data_dir / "datasets" / "squares")
     running = start(data_dir, _free_port())
     try:
         yield running
     finally:
         stop(running)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, image_dataset: Path) -> Iterator[Server]:
+    """One real server for this module."""
+    yield from serve_squares(tmp_path_factory, image_dataset)
 
 
 async def ask(session: Any, document: GraphQLRequest, values: dict[str, Any]) -> Any:

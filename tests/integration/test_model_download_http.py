@@ -5,7 +5,6 @@ images the media URLs serve, prepared as the model's metadata says."""
 from __future__ import annotations
 
 import io
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
-from test_http_server import SQUARES, Server, _free_port, start, stop, wait_for
+from test_http_server import SQUARES, Server, serve_squares, wait_for
 
 QUERY = """query($t: ID!) {
   task(id: $t) { rounds { number model {
@@ -27,13 +26,7 @@ CREATE = """mutation($input: CreateTaskInput!) { createTask(input: $input) { id 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, image_dataset: Path) -> Iterator[Server]:
-    data_dir = tmp_path_factory.mktemp("served-models")
-    shutil.copytree(image_dataset, data_dir / "datasets" / "squares")
-    running = start(data_dir, _free_port())
-    try:
-        yield running
-    finally:
-        stop(running)
+    yield from serve_squares(tmp_path_factory, image_dataset)
 
 
 def graphql(server: Server, query: str, variables: dict[str, Any]) -> dict[str, Any]:
