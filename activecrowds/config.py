@@ -58,6 +58,12 @@ class Settings:
     models_path: Path | None = None
     models_keep: int = 5  # newest models kept per task (the newest and the best always stay)
     gold_confidence: float = GOLD_CONFIDENCE  # how sure a suspension must be, in (0, 1)
+    # Uploads (datasets, samples for a running task, images to classify): streamed to disk.
+    upload_max_mb: int = 1024  # one dataset or samples upload, as sent
+    unpacked_max_mb: int = 4096  # what an uploaded archive may unpack to (zip bombs)
+    upload_max_files: int = 100_000  # files in one dataset or samples upload
+    classify_max_mb: int = 64  # one classify request
+    classify_max_files: int = 64  # images or texts in one classify request
 
     @property
     def retry_wait_s(self) -> float:
@@ -119,6 +125,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         **_annotator_rules(env),
         models_path=_folder(env, "MODELS_DIR"),
         models_keep=_default_typed(env, "models_keep"),
+        **{name: _default_typed(env, name) for name in UPLOAD_LIMITS},
     )
 
 
@@ -203,6 +210,13 @@ EDGE_NUMBERS = (
     "max_query_cost",
     "query_cost_per_minute",
     "parse_ms_per_minute",
+)
+UPLOAD_LIMITS = (
+    "upload_max_mb",
+    "unpacked_max_mb",
+    "upload_max_files",
+    "classify_max_mb",
+    "classify_max_files",
 )
 RATE_LIMITS = (
     "registrations_per_minute",

@@ -50,6 +50,7 @@ from server.limits import BodyLimit
 from server.media import serve_media
 from server.ratelimit import RateLimits
 from server.static import static_routes
+from server.uploads import UPLOAD_PATHS
 
 
 class TransportWS(SharedEventsTransport):
@@ -190,7 +191,7 @@ def create_app(
     if app is not None:
         star.state.activecrowds = app
         star.state.feed = EventFeed(app.ctx, app.bus)
-    star.add_middleware(BodyLimit, read_timeout_s=settings.read_timeout_s)
+    star.add_middleware(BodyLimit, read_timeout_s=settings.read_timeout_s, streamed=UPLOAD_PATHS)
     star.add_middleware(SecurityHeaders, page=page_policy(graphql.graphql_ide_html))
     if settings.trusted_proxies:  # outermost: everything after sees the client's address
         star.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))

@@ -15,7 +15,15 @@ from activecrowds.domain.model import Caller, Role
 from activecrowds.services import auth, models
 from server.graphql.ids import as_id
 
-STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "BAD_USER_INPUT": 400}
+STATUS = {
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "BAD_USER_INPUT": 400,
+    "TIMEOUT": 408,
+    "CONFLICT": 409,
+    "PAYLOAD_TOO_LARGE": 413,
+}
 MEDIA_TYPES = {"metadata": "application/json", "onnx": "application/onnx"}
 
 
@@ -54,6 +62,10 @@ async def admin_of(request: Request) -> Caller:
     return auth.require(await auth.authenticate(app.ctx, token), Role.ADMIN)
 
 
-def refused(message: str, code: str) -> JSONResponse:
-    """A refusal as {"error", "code"}, with the HTTP status of its code."""
-    return JSONResponse({"error": message, "code": code}, status_code=STATUS.get(code, 400))
+def refused(message: str, code: str, **details: object) -> JSONResponse:
+    """A refusal as {"error", "code", ...details}, with the HTTP status of its code. A refusal
+    sent before the body was read closes the connection (the rest is never read)."""
+    status = STATUS.get(code, 400)
+    headers = {"Connection": "close"} if status in (408, 413) else None
+    body = {"error": message, "code": code, **details}
+    return JSONResponse(body, status_code=status, headers=headers)

@@ -3,7 +3,8 @@
 The limit is counted on the stream, not taken from Content-Length: a chunked body declares no
 length. The body is read whole before the app sees the request (the GraphQL view buffers it
 anyway), so a body over the limit is answered 413 and never reaches a resolver, and a client
-that stops sending mid-body gets 408 instead of holding a task.
+that stops sending mid-body gets 408 instead of holding a task. Upload routes (`streamed`
+path prefixes) read their bodies themselves, under their own limits (server/uploads.py).
 """
 
 from __future__ import annotations
@@ -27,13 +28,22 @@ class _Disconnected(Exception):
 class BodyLimit:
     """Reads each HTTP body first: refuses one over `max_body` (413) or late (408)."""
 
-    def __init__(self, app: ASGIApp, read_timeout_s: float, max_body: int = MAX_BODY) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        read_timeout_s: float,
+        max_body: int = MAX_BODY,
+        streamed: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.read_timeout_s = read_timeout_s
         self.max_body = max_body
+        self.streamed = streamed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (
+            scope.get("method") == "POST" and str(scope.get("path", "")).startswith(self.streamed)
+        ):
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers") or []).get(b"content-length", b"0")

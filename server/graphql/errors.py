@@ -19,6 +19,7 @@ from activecrowds.domain.errors import (
     Unauthenticated,
     ValidationError,
 )
+from server.uploads import UploadRefused
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ CODES: tuple[tuple[type[Exception], str], ...] = (
 
 def code_of(error: BaseException | None) -> str:
     """The API.md code for an exception raised while resolving a field."""
+    if isinstance(error, UploadRefused):
+        return error.code
     for cls, code in CODES:
         if isinstance(error, cls):
             return code
