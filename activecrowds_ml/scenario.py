@@ -9,6 +9,7 @@ from typing import Any
 
 from activecrowds_ml.consensus import Aggregation, PeerRule, Redundancy, parse_enum
 from activecrowds_ml.errors import ValidationError
+from activecrowds_ml.stopping import DEFAULT_PLATEAU_WINDOW, StoppingRules
 
 
 class Category(StrEnum):
@@ -76,6 +77,11 @@ class Scenario:
     redundancy: Redundancy = Redundancy.FIXED
     gold_share: float = 0.0  # share of each batch that is control questions with a known label
     gold_size: int = 0  # labelled examples set aside as control questions
+    # Stopping rules (activecrowds_ml.stopping); None: off. The pool running out always stops.
+    label_budget: int | None = None  # labels spent, the seed set included
+    target_accuracy: float | None = None  # eval accuracy
+    plateau_agreement: float | None = None  # mean kappa of consecutive rounds' pool predictions
+    plateau_window: int = DEFAULT_PLATEAU_WINDOW  # rounds that mean is taken over
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -100,6 +106,7 @@ class Scenario:
             )
         self._check_strategy()
         self._check_gold()
+        self._check_stopping()
         if self.subcategory not in TRAINABLE.get(self.category, frozenset()):
             raise ValidationError(
                 f"{self.category.value}/{self.subcategory.value} cannot be trained yet; "
@@ -135,6 +142,22 @@ class Scenario:
                 f"gold_size must be an integer >= 1 when gold_share > 0; got {self.gold_size!r}",
                 "gold_size",
             )
+
+    def _check_stopping(self) -> None:
+        budget = self.stopping.label_budget
+        if budget is not None and budget <= self.initial_train_size:
+            raise ValidationError(
+                f"label_budget counts the seed set: it must be more than initial_train_size"
+                f" ({self.initial_train_size}); got {budget}",
+                "label_budget",
+            )
+
+    @property
+    def stopping(self) -> StoppingRules:
+        """When this scenario's loop stops (validated on construction)."""
+        return StoppingRules(
+            self.label_budget, self.target_accuracy, self.plateau_agreement, self.plateau_window
+        )
 
     @property
     def peer_rule(self) -> PeerRule:
