@@ -1,7 +1,9 @@
-"""Import a dataset from a folder of class sub-folders or a CSV/JSONL manifest.
+"""Import a dataset from a folder of class sub-folders, a CSV/JSONL manifest, or a zip of either.
 
 Bad inputs (not an image, empty or undecodable text, unknown label, duplicate id) are collected
-with the reason and skipped; the import never stops half way because of one file.
+with the reason and skipped; the import never stops half way because of one file. A zip is
+someone else's (an upload): it is unpacked under limits (archive.py), and the files its manifest
+names must lie inside it.
 """
 
 from __future__ import annotations
@@ -9,13 +11,16 @@ from __future__ import annotations
 import csv
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from activecrowds_ml.errors import DatasetError
+from activecrowds_ml.experiment.archive import ArchiveLimits, unpack_zip
 from activecrowds_ml.storage import (
     FILES_DIR,
     KINDS,
@@ -27,6 +32,7 @@ from activecrowds_ml.storage import (
 
 POOL_FOLDER = "unlabelled"
 MANIFEST_SUFFIXES = (".csv", ".jsonl")
+ARCHIVE_SUFFIX = ".zip"
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class Candidate:
     text: str | None = None
     label: str | None = None
     truth: str | None = None
+    problem: str | None = None  # known bad before it is read
 
 
 @dataclass
@@ -52,6 +59,14 @@ class ImportReport:
     bad: list[tuple[str, str]] = field(default_factory=list)
 
 
+class NothingValid(DatasetError):
+    """Every input was bad: `bad` lists each with the reason."""
+
+    def __init__(self, message: str, bad: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.bad = bad
+
+
 def import_dataset(
     src: str | Path,
     dest: str | Path,
@@ -62,9 +77,12 @@ def import_dataset(
     labelled_fraction: float = 1.0,
     pool: str | Path | None = None,
     seed: int = 0,
+    archive: ArchiveLimits | None = None,
+    confine: bool = False,
 ) -> ImportReport:
     """Import `src` (class sub-folders plus an optional `unlabelled/`, or a .csv/.jsonl
-    manifest with columns file|text, label [, id, truth]; an empty label means pool) into `dest`.
+    manifest with columns file|text, label [, id, truth]; an empty label means pool; or a .zip
+    holding either) into `dest`. A folder holding one folder and nothing else is looked into.
 
     Args:
         kind: "image" or "text"; guessed from the inputs when None.
@@ -72,14 +90,49 @@ def import_dataset(
         labelled_fraction: keep this share of labelled examples labelled; the rest (stratified,
             seeded) goes to the pool with its label kept as hidden `truth`, for simulations.
         pool: an extra folder of unlabelled files.
+        archive: the limits a .zip source is unpacked under (ArchiveLimits' defaults if None).
+        confine: refuse manifest rows naming a file outside the manifest's folder (always so
+            for a zip's manifest).
 
     Raises:
         DatasetError: a missing source, a dest that holds data, fewer than two labels, a bad
-            option, or nothing valid to import.
+            option, an unsafe or oversized archive, or nothing valid to import (NothingValid,
+            with the bad inputs).
     """
     src_path, dest_path = Path(src).expanduser(), Path(dest).expanduser().resolve()
     _check_args(src_path, dest_path, kind, labelled_fraction, pool)
-    candidates = list(_candidates(src_path))
+    run = partial(
+        _import,
+        dest_path=dest_path,
+        name=name,
+        kind=kind,
+        labels=labels,
+        labelled_fraction=labelled_fraction,
+        pool=pool,
+        seed=seed,
+    )
+    if src_path.suffix.lower() != ARCHIVE_SUFFIX:
+        return run(src_path, confine=confine)
+    dest_path.parent.mkdir(parents=True, exist_ok=True)
+    # Unpacked next to dest (the same disk, and inside an upload's own folder) and removed after.
+    with tempfile.TemporaryDirectory(dir=dest_path.parent, prefix=".unpack-") as unpacked:
+        unpack_zip(src_path, Path(unpacked), archive)
+        return run(_archive_source(Path(unpacked)), confine=True)
+
+
+def _import(
+    src_path: Path,
+    dest_path: Path,
+    *,
+    name: str | None,
+    kind: str | None,
+    labels: Sequence[str] | None,
+    labelled_fraction: float,
+    pool: str | Path | None,
+    seed: int,
+    confine: bool,
+) -> ImportReport:
+    candidates = list(_candidates(src_path, confine))
     if pool is not None:
         candidates += list(_folder_files(Path(pool).expanduser(), Path(pool).expanduser(), None))
     kind = kind or _guess_kind(src_path, candidates)
@@ -94,8 +147,9 @@ def import_dataset(
     labelled = [r for r in records if r.label is not None]
     unlabelled = [r for r in records if r.label is None]
     if not records:
-        raise DatasetError(
-            f"nothing valid to import from {src_path} ({len(report.bad)} bad inputs)"
+        raise NothingValid(
+            f"nothing valid to import from {src_path.name} ({len(report.bad)} bad inputs)",
+            report.bad,
         )
     kept, moved = _hold_out(labelled, labelled_fraction, seed)
     write_dataset(dest_path, name or dest_path.name, kind, label_order, kept, moved + unlabelled)
@@ -108,8 +162,8 @@ def _check_args(
 ) -> None:
     if not src.exists():
         raise DatasetError(f"source {src} does not exist")
-    if src.is_file() and src.suffix.lower() not in MANIFEST_SUFFIXES:
-        raise DatasetError(f"{src}: a manifest must be .csv or .jsonl")
+    if src.is_file() and src.suffix.lower() not in (*MANIFEST_SUFFIXES, ARCHIVE_SUFFIX):
+        raise DatasetError(f"{src}: a manifest must be .csv or .jsonl (or in a .zip)")
     if pool is not None and not Path(pool).expanduser().is_dir():
         raise DatasetError(f"pool folder {pool} does not exist")
     if kind is not None and kind not in KINDS:
@@ -120,10 +174,29 @@ def _check_args(
         raise DatasetError(f"{dest} is not empty; import into a new folder")
 
 
-def _candidates(src: Path) -> Iterator[Candidate]:
+def _archive_source(folder: Path) -> Path:
+    """What an unpacked archive holds: its one top-level manifest, else its folders."""
+    top = _unwrapped(folder)
+    manifests = [p for p in top.iterdir() if p.is_file() and p.suffix.lower() in MANIFEST_SUFFIXES]
+    if len(manifests) > 1:
+        names = ", ".join(sorted(p.name for p in manifests))
+        raise DatasetError(f"the archive holds more than one manifest ({names}): send one")
+    return manifests[0] if manifests else top
+
+
+def _unwrapped(folder: Path) -> Path:
+    """`folder`, or the one folder it holds when it holds nothing else (a zipped folder)."""
+    entries = [e for e in folder.iterdir() if not e.name.startswith(".")]
+    if len(entries) == 1 and entries[0].is_dir() and entries[0].name != POOL_FOLDER:
+        return _unwrapped(entries[0])
+    return folder
+
+
+def _candidates(src: Path, confine: bool = False) -> Iterator[Candidate]:
     if src.is_file():
-        yield from _manifest(src)
+        yield from _manifest(src, confine)
         return
+    src = _unwrapped(src)
     for entry in sorted(src.iterdir()):
         if entry.name.startswith("."):
             continue
@@ -140,14 +213,17 @@ def _folder_files(folder: Path, base: Path, label: str | None) -> Iterator[Candi
             yield Candidate(str(path), path.relative_to(base).as_posix(), path=path, label=label)
 
 
-def _manifest(path: Path) -> Iterator[Candidate]:
+def _manifest(path: Path, confine: bool) -> Iterator[Candidate]:
     rows = _read_manifest(path)
     for number, row in enumerate(rows, start=2 if path.suffix.lower() == ".csv" else 1):
         where = f"{path.name}:{number}"
         file, text = (row.get("file") or "").strip(), row.get("text")
         label = (row.get("label") or "").strip() or None
         truth = (row.get("truth") or "").strip() or None
-        if file:
+        if file and confine and not _inside(path.parent, file):
+            outside = "the file must be inside the upload (no absolute paths, no '..')"
+            yield Candidate(f"{where} {file}", file, problem=outside)
+        elif file:
             full = Path(file) if Path(file).is_absolute() else path.parent / file
             rid = row.get("id") or (Path(file).name if Path(file).is_absolute() else file)
             yield Candidate(f"{where} {file}", str(rid), path=full, label=label, truth=truth)
@@ -156,18 +232,25 @@ def _manifest(path: Path) -> Iterator[Candidate]:
             yield Candidate(where, str(rid), text=text or "", label=label, truth=truth)
 
 
+def _inside(folder: Path, file: str) -> bool:
+    """`file` (relative to `folder`) names something inside it, links resolved."""
+    if Path(file).is_absolute():
+        return False
+    return (folder / file).resolve().is_relative_to(folder.resolve())
+
+
 def _read_manifest(path: Path) -> list[dict[str, str]]:
     try:
         if path.suffix.lower() == ".csv":
             with path.open(newline="", encoding="utf-8") as f:
                 rows: list[dict[str, str]] = list(csv.DictReader(f))
         else:
-            lines = path.read_text(encoding="utf-8").splitlines()
-            rows = [
-                _json_row(line, f"{path.name}:{n}")
-                for n, line in enumerate(lines, 1)
-                if line.strip()
-            ]
+            with path.open(encoding="utf-8") as lines:
+                rows = [
+                    _json_row(line, f"{path.name}:{n}")
+                    for n, line in enumerate(lines, 1)
+                    if line.strip()
+                ]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise DatasetError(f"{path}: cannot read the manifest ({exc})") from None
     if rows and not ({"file", "text"} & set(rows[0])):
@@ -209,6 +292,8 @@ def _accept_all(
 
 
 def _problem(c: Candidate, labels: tuple[str, ...], seen: set[str]) -> str | None:
+    if c.problem is not None:
+        return c.problem
     if c.path is None and c.text is None:
         return "not inside a class folder (put it in a class folder or in unlabelled/)"
     for value in (c.label, c.truth):
@@ -254,7 +339,13 @@ def _image_problem(path: Path) -> str | None:
     try:
         with Image.open(path) as image:
             image.load()  # decodes fully: catches truncated files that verify() lets through
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ) as exc:
         return f"not an image ({type(exc).__name__})"
     return None
 
