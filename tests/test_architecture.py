@@ -29,7 +29,7 @@ def test_ml_core_imports_nothing_of_the_service_stack() -> None:
 
 def test_the_domain_loads_only_the_standard_library_and_the_ml_vocabulary() -> None:
     # import-linter reads import statements; this sees what importing the domain really loads.
-    vocabulary = {"consensus", "errors", "metrics", "scenario"}
+    vocabulary = {"consensus", "errors", "metrics", "scenario", "stopping"}
     for name in loaded_by("activecrowds.domain.model", "activecrowds.domain.events"):
         top, *rest = name.split(".")
         if top == "activecrowds_ml" and rest:

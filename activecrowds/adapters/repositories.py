@@ -97,7 +97,8 @@ class TaskRepository(Repository):
         return [Task(**r._mapping) for r in await self.conn.execute(query)]
 
     async def save_status(self, task: Task) -> None:
-        await self._set(task.id, status=task.status, last_error=task.last_error)
+        values = {"last_error": task.last_error, "finished_reason": task.finished_reason}
+        await self._set(task.id, status=task.status, **values)
 
     async def save_workers(self, task_id: int, workers: dict[str, Any]) -> None:
         """The crowd's estimated reliability, as the last round left it."""
@@ -236,6 +237,11 @@ class SampleRepository(Repository):
             return
         rows = [dataclasses.asdict(p) for p in predictions]
         await self.conn.execute(insert(t.predictions), rows)
+
+    async def predicted_labels(self, task_id: int) -> dict[int, str]:
+        p = t.predictions.c
+        query = select(p.sample_id, p.label).where(p.task_id == task_id)
+        return {r[0]: r[1] for r in await self.conn.execute(query)}
 
     async def predictions(
         self, task_id: int, where: PredictionFilter, after: Cursor | None, limit: int
@@ -532,6 +538,7 @@ class RoundRepository(Repository):
             "f1": test.f1 if test else None,
             "confusion_matrix": test.confusion_matrix if test else [],
             "eval_metrics": evaluation.to_dict() if evaluation else None,
+            "pool_agreement": round_.pool_agreement,
         }
         await self._set(round_.id, **values)
 

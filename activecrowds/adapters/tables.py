@@ -33,6 +33,7 @@ from activecrowds.domain.model import (
     SampleState,
     TaskStatus,
 )
+from activecrowds_ml.stopping import FinishedReason
 
 # Stable constraint names, so migrations read the same on PostgreSQL and SQLite.
 metadata = MetaData(
@@ -114,6 +115,7 @@ tasks = Table(
     Column("status", _enum(TaskStatus), nullable=False, index=True),
     Column("cover_image_url", Text),
     Column("last_error", Text),
+    Column("finished_reason", _enum(FinishedReason)),  # set when FINISHED
     # The crowd's estimated confusion matrices (activecrowds_ml WorkerModel), for DAWID_SKENE.
     Column("workers", JSON),
     _created(),
@@ -215,6 +217,8 @@ rounds = Table(
     # when it is still due (or its runner's lease ran out) long after that.
     Column("sent_at", DateTime(timezone=True)),
     Column("lease_until", DateTime(timezone=True)),  # a runner holds a RUNNING round until then
+    # Cohen's kappa between this round's pool predictions and the previous round's (plateau rule)
+    Column("pool_agreement", Float),
     # A round is due at most once: the unique key makes "mark due" idempotent under races.
     UniqueConstraint("task_id", "number", name="uq_rounds_task_number"),
     sqlite_autoincrement=True,

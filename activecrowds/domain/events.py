@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from activecrowds_ml.stopping import FinishedReason
+
 
 class LockReason(StrEnum):
     TRAINING = "TRAINING"
@@ -73,6 +75,13 @@ class NewBatchAvailable(Event):
 @dataclass(frozen=True)
 class TaskFailed(Event):
     error: str
+
+
+@dataclass(frozen=True)
+class TaskFinished(Event):
+    """A stopping rule held: the task asks nothing more (after TaskLocked FINISHED)."""
+
+    reason: FinishedReason
 
 
 @dataclass(frozen=True)

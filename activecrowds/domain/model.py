@@ -26,6 +26,7 @@ from activecrowds.domain.events import (
     RoundCompleted,
     RoundDue,
     TaskFailed,
+    TaskFinished,
     TaskLocked,
 )
 from activecrowds.domain.rules import (
@@ -43,6 +44,7 @@ from activecrowds_ml.consensus import (
     decide_sample,
 )
 from activecrowds_ml.metrics import Metrics
+from activecrowds_ml.stopping import FinishedReason
 
 __all__ = [
     "ADMIN",
@@ -68,7 +70,7 @@ __all__ = [
 class TaskStatus(StrEnum):
     COLLECTING = "COLLECTING"  # a batch is open for answers
     TRAINING = "TRAINING"  # a round is due or running
-    FINISHED = "FINISHED"  # the pool is exhausted
+    FINISHED = "FINISHED"  # a stopping rule held (finished_reason says which)
     FAILED = "FAILED"  # a round failed for good; last_error says why
 
 
@@ -118,6 +120,7 @@ class Task:
     workers: dict[str, Any] | None = None  # the crowd's estimated reliability (WorkerModel)
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    finished_reason: FinishedReason | None = None  # set exactly when FINISHED
 
     @property
     def peer_rule(self) -> PeerRule:
@@ -132,22 +135,23 @@ class Task:
 
     def start_training(self) -> list[Event]:
         """A round is due: no answers are taken until it opens the next batch."""
-        self.status, self.last_error = TaskStatus.TRAINING, None
+        self.status, self.last_error, self.finished_reason = TaskStatus.TRAINING, None, None
         return [TaskLocked(self.id, LockReason.TRAINING)]
 
     def open_batch(self, batch: Batch) -> list[Event]:
         """The round picked `batch`: annotators may answer it now."""
-        self.status, self.last_error = TaskStatus.COLLECTING, None
+        self.status, self.last_error, self.finished_reason = TaskStatus.COLLECTING, None, None
         return [NewBatchAvailable(self.id, batch.id, batch.number)]
 
-    def finish(self) -> list[Event]:
-        """The pool is exhausted: nothing more to ask."""
-        self.status = TaskStatus.FINISHED
-        return [TaskLocked(self.id, LockReason.FINISHED)]
+    def finish(self, reason: FinishedReason = FinishedReason.POOL_EXHAUSTED) -> list[Event]:
+        """A stopping rule held (activecrowds_ml.stopping): nothing more to ask, ever - a
+        finished task stays finished even if its rules are loosened later."""
+        self.status, self.finished_reason = TaskStatus.FINISHED, reason
+        return [TaskLocked(self.id, LockReason.FINISHED), TaskFinished(self.id, reason)]
 
     def fail(self, error: str) -> list[Event]:
         """A round failed for good; `error` is shown to the task's owner."""
-        self.status, self.last_error = TaskStatus.FAILED, error
+        self.status, self.last_error, self.finished_reason = TaskStatus.FAILED, error, None
         return [TaskFailed(self.id, error)]
 
 
@@ -170,6 +174,8 @@ def task_from_snapshot(data: dict[str, Any]) -> Task:
     """The task back from `task_snapshot`."""
     values = dict(data)
     values["status"] = TaskStatus(values["status"])
+    if values.get("finished_reason"):
+        values["finished_reason"] = FinishedReason(values["finished_reason"])
     for name in ("created_at", "updated_at"):
         if values.get(name):
             values[name] = datetime.fromisoformat(values[name])
@@ -455,6 +461,9 @@ class Round:
     finished_at: datetime | None = None
     sent_at: datetime | None = None  # last handed to the task queue
     lease_until: datetime | None = None  # RUNNING: its runner holds it until then
+    # Cohen's kappa between its pool predictions and the previous round's (None: nothing to
+    # compare with); the plateau rule averages the last few.
+    pool_agreement: float | None = None
 
     @property
     def final(self) -> bool:
@@ -501,7 +510,14 @@ class Round:
         self.lease_until = now + timedelta(seconds=retry_wait_s)
         return True
 
-    def finish(self, train_size: int, test: Metrics, eval: Metrics, now: datetime) -> list[Event]:
+    def finish(
+        self,
+        train_size: int,
+        test: Metrics,
+        eval: Metrics,
+        now: datetime,
+        pool_agreement: float | None = None,
+    ) -> list[Event]:
         """Record what training produced."""
         self.status, self.train_size, self.test, self.eval = (
             RoundStatus.DONE,
@@ -509,6 +525,7 @@ class Round:
             test,
             eval,
         )
+        self.pool_agreement = pool_agreement
         self.lease_until, self.error, self.finished_at = None, None, now
         return [RoundCompleted(self.task_id, self.number)]
 

@@ -123,6 +123,10 @@ class SampleRepository(Protocol):
     async def save_predictions(self, task_id: int, predictions: Sequence[Prediction]) -> None:
         """Replace the task's predictions with these (the latest round's)."""
 
+    async def predicted_labels(self, task_id: int) -> dict[int, str]:
+        """The latest round's predicted label per sample id (what the next round compares
+        its own predictions with, before replacing them)."""
+
     async def predictions(
         self, task_id: int, where: PredictionFilter, after: Cursor | None, limit: int
     ) -> builtins.list[PredictedSample]:

@@ -4,6 +4,14 @@ Three steps so that no transaction stays open while a model trains: claim the ro
 transaction), train and pick (no database), record the outcome (short transaction, re-checking
 the round under its row lock). Running a round twice is safe: a finished round is skipped, and
 the unique (task, number) key on batches stops a second batch.
+
+Stopping: the outcome is recorded against the task's stopping rules as they stand when the
+round ends (`activecrowds_ml.stopping.stop_reason`, read under the task's lock, so an
+updateTask made while the round trained counts): a rule that holds finishes the task instead
+of opening a batch. A budget also caps the next batch, so that it never buys labels past the
+budget. The plateau rule needs the previous round's pool predictions: the claim reads them
+before this round replaces them, and each round keeps only its agreement with them (one
+number on the round), so memory stays one round's predictions however long the task runs.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from activecrowds_ml.artifacts import remove, retained
 from activecrowds_ml.consensus import Answer, estimate_workers
 from activecrowds_ml.metrics import Metrics
 from activecrowds_ml.scenario import Scenario, gold_per_batch
+from activecrowds_ml.stopping import FinishedReason, Progress, agreement, stop_reason
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +61,8 @@ class Plan:
     gold: dict[int, str]  # control questions not yet asked: sample id -> label
     answers: list[Answer]  # every answer so far, to estimate each annotator's reliability
     truth: dict[str, str]  # control questions answered so far: sample id -> label
+    spent: int = 0  # labels spent: seed samples + pool samples asked of the crowd
+    previous: dict[int, str] = field(default_factory=dict)  # last round's predicted labels
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,7 @@ class Outcome:
     workers: dict[str, Any] | None = None
     predictions: list[Prediction] = field(default_factory=list)
     model: SavedModel | None = None
+    agreement: float | None = None  # kappa with the previous round's predictions
 
 
 async def run_training_round(ctx: Context, task_id: int, number: int) -> bool:
@@ -118,6 +130,7 @@ async def _plan(uow: UnitOfWork, task: Task, number: int, attempt: int) -> Plan:
     gold = by_kind[SampleKind.GOLD]
     answers = [Answer(str(s), str(a), lab) for s, a, lab in await uow.answers.of_task(task.id)]
     asked = [s for s in gold if s.batch_id is not None]
+    asked_pool = [s for s in every_pool if s.batch_id is not None]
     return Plan(
         task_id=task.id,
         number=number,
@@ -129,10 +142,12 @@ async def _plan(uow: UnitOfWork, task: Task, number: int, attempt: int) -> Plan:
         eval=by_kind[SampleKind.EVAL],
         test=by_kind[SampleKind.TEST],
         pool=pool,
-        asked=[s for s in every_pool if s.batch_id is not None],
+        asked=asked_pool,
         gold={s.id: s.label for s in gold if s.batch_id is None and s.label is not None},
         answers=answers,
         truth={str(s.id): s.label for s in asked if s.label is not None},
+        spent=len(by_kind[SampleKind.SEED]) + len(asked_pool),
+        previous=await uow.samples.predicted_labels(task.id),
     )
 
 
@@ -206,7 +221,9 @@ def _train_and_pick(ctx: Context, plan: Plan) -> Outcome:
         Prediction(s.id, plan.task_id, plan.number, p.label, p.confidence) for s, p in predicted
     ]
     saved = _save_model(ctx, plan, model, result, [s.key for s in plan.train], train[1])
-    return Outcome(result.eval, result.test, picked, _workers(plan), predictions, saved)
+    now_predicted = {p.sample_id: p.label for p in predictions}
+    kappa = agreement(plan.previous, now_predicted, plan.labels)
+    return Outcome(result.eval, result.test, picked, _workers(plan), predictions, saved, kappa)
 
 
 def _save_model(
@@ -256,9 +273,11 @@ async def _record(ctx: Context, plan: Plan, outcome: Outcome) -> bool:
             task = await uow.tasks.get(plan.task_id, lock=True)
             if round_ is None or task is None or round_.final:
                 return False  # deleted meanwhile, or a concurrent run finished first
-            uow.collect(*round_.finish(len(plan.train), outcome.test, outcome.eval, now()))
+            train_size, kappa = len(plan.train), outcome.agreement
+            uow.collect(*round_.finish(train_size, outcome.test, outcome.eval, now(), kappa))
             await uow.rounds.save(round_)
-            uow.collect(*await _open_next(uow, task, plan, outcome.picked))
+            reason = await _stop_reason(uow, task, plan, outcome)
+            uow.collect(*await _open_next(uow, task, plan, outcome.picked, reason))
             await uow.tasks.save_status(task)
             if outcome.workers is not None:
                 await uow.tasks.save_workers(task.id, outcome.workers)
@@ -302,12 +321,30 @@ async def _drop(ctx: Context, paths: list[str]) -> None:
     await asyncio.to_thread(remove_all)
 
 
-async def _open_next(uow: UnitOfWork, task: Task, plan: Plan, picked: list[int]) -> list[Event]:
-    if not picked:
-        return task.finish()
+async def _stop_reason(
+    uow: UnitOfWork, task: Task, plan: Plan, outcome: Outcome
+) -> FinishedReason | None:
+    """Whether the task's rules (as they stand now) stop it after this round, and why."""
+    earlier = (await uow.rounds.of_tasks([task.id])).get(task.id, [])
+    before = [r.pool_agreement for r in earlier if r.number < plan.number]  # in order
+    progress = Progress(
+        labels=plan.spent,
+        pool_left=len(plan.pool),
+        eval_accuracy=outcome.eval.accuracy,
+        agreements=[*before, outcome.agreement],
+    )
+    return stop_reason(Scenario(**task.scenario).stopping, progress)
+
+
+async def _open_next(
+    uow: UnitOfWork, task: Task, plan: Plan, picked: list[int], reason: FinishedReason | None
+) -> list[Event]:
+    if reason is not None or not picked:
+        return task.finish(reason or FinishedReason.POOL_EXHAUSTED)
+    left = Scenario(**task.scenario).stopping.labels_left(plan.spent)  # a budget caps it
     batch = await uow.batches.add(plan.task_id, plan.number)
     gold = pick_gold(plan.gold, gold_per_batch(Scenario(**plan.scenario)), plan.number)
-    await uow.samples.assign_batch(picked + gold, batch.id)
+    await uow.samples.assign_batch(picked[:left] + gold, batch.id)
     return task.open_batch(batch)
 
 

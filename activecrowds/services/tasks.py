@@ -43,6 +43,13 @@ UPDATABLE_SCENARIO = (
     "aggregation",
     "redundancy",
     "gold_share",
+    # Stopping rules (activecrowds_ml.stopping): checked when each round ends, so a running
+    # task whose new rule already holds finishes at the end of its next round; the batch open
+    # meanwhile is answered and trained on first (its labels are paid for already).
+    "label_budget",
+    "target_accuracy",
+    "plateau_agreement",
+    "plateau_window",
 )
 
 

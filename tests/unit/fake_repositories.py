@@ -71,7 +71,8 @@ class FakeTaskRepository(Repository):
         return copies(reversed(found))
 
     async def save_status(self, task: m.Task) -> None:
-        self._set(task.id, status=task.status, last_error=task.last_error)
+        values = {"last_error": task.last_error, "finished_reason": task.finished_reason}
+        self._set(task.id, status=task.status, **values)
 
     async def save_workers(self, task_id: int, workers: dict[str, Any]) -> None:
         self._set(task_id, workers=copy.deepcopy(workers))
@@ -197,6 +198,10 @@ class FakeSampleRepository(Repository):
             if p.sample_id in tables.predictions:
                 raise IntegrityError(f"primary key: sample {p.sample_id} predicted twice")
             tables.predictions[p.sample_id] = p
+
+    async def predicted_labels(self, task_id: int) -> dict[int, str]:
+        found = self.tx.tables.predictions.values()
+        return {p.sample_id: p.label for p in found if p.task_id == task_id}
 
     def _predicted(self, task_id: int, where: PredictionFilter) -> list[PredictedSample]:
         tables = self.tx.tables

@@ -296,6 +296,12 @@ def test_a_task_moves_between_collecting_training_finished_and_failed() -> None:
     assert state(t) == (m.TaskStatus.COLLECTING, None)
     assert t.fail("ModelError: x") == [ev.TaskFailed(3, "ModelError: x")]
     assert state(t) == (m.TaskStatus.FAILED, "ModelError: x")
-    assert t.finish() == [ev.TaskLocked(3, ev.LockReason.FINISHED)]
+    finished = [
+        ev.TaskLocked(3, ev.LockReason.FINISHED),
+        ev.TaskFinished(3, ev.FinishedReason.PLATEAU),
+    ]
+    assert t.finish(ev.FinishedReason.PLATEAU) == finished
     assert state(t)[0] is m.TaskStatus.FINISHED
+    assert t.finished_reason is ev.FinishedReason.PLATEAU
+    assert task().finish()[-1] == ev.TaskFinished(3, ev.FinishedReason.POOL_EXHAUSTED)
     assert task(min_peers=1, max_peers=3).peer_rule == PeerRule(1, 1.0, 3)

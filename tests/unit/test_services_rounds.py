@@ -21,6 +21,7 @@ from activecrowds.domain.events import (
     NewBatchAvailable,
     RoundCompleted,
     TaskFailed,
+    TaskFinished,
     TaskLocked,
 )
 from activecrowds.domain.model import (
@@ -37,6 +38,7 @@ from activecrowds.services.outbox import relay_rounds
 from activecrowds.services.rounds import pending_rounds, record_round_failure, run_training_round
 from activecrowds.services.tasks import delete_task
 from activecrowds_ml.metrics import Metrics
+from activecrowds_ml.stopping import FinishedReason
 
 
 def now() -> datetime:
@@ -210,6 +212,7 @@ async def test_accepted_labels_train_the_next_round_and_an_empty_pool_finishes_t
     assert fakes.bus.published[published:] == [
         RoundCompleted(task.id, 1),
         TaskLocked(task.id, LockReason.FINISHED),
+        TaskFinished(task.id, FinishedReason.POOL_EXHAUSTED),
     ]
 
 

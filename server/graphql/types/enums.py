@@ -19,6 +19,7 @@ from activecrowds_ml.consensus import Aggregation, Redundancy
 from activecrowds_ml.scenario import Category as TaskCategory
 from activecrowds_ml.scenario import Subcategory as TaskSubcategory
 from activecrowds_ml.scenario import TrainingMode
+from activecrowds_ml.stopping import FinishedReason
 from activecrowds_ml.strategies import STRATEGIES
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ _GRAPHQL_NAMES: tuple[tuple[type[Enum], str], ...] = (
     (AnnotatorStatus, "AnnotatorStatus"),
     (Aggregation, "Aggregation"),
     (Redundancy, "Redundancy"),
+    (FinishedReason, "FinishedReason"),
 )
 for _cls, _name in _GRAPHQL_NAMES:
     strawberry.enum(_cls, name=_name)
@@ -49,6 +51,7 @@ __all__ = [
     "Aggregation",
     "AnnotatorStatus",
     "BatchStatus",
+    "FinishedReason",
     "LockReason",
     "QueryStrategy",
     "Redundancy",

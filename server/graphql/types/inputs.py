@@ -59,6 +59,24 @@ class CreateTaskInput:
         default=SCENARIO_DEFAULTS["gold_size"],
         description="labelled examples set aside as control questions (never trained on)",
     )
+    label_budget: int | None = strawberry.field(
+        default=SCENARIO_DEFAULTS["label_budget"],
+        description="finish once this many labels are spent, the seed set included (more than"
+        " initialTrainSize); the last batch is cut to fit; null: no budget",
+    )
+    target_accuracy: float | None = strawberry.field(
+        default=SCENARIO_DEFAULTS["target_accuracy"],
+        description="finish once a round's eval accuracy reaches this (0 to 1); null: off",
+    )
+    plateau_agreement: float | None = strawberry.field(
+        default=SCENARIO_DEFAULTS["plateau_agreement"],
+        description="finish once the mean Cohen's kappa between consecutive rounds' pool"
+        " predictions over plateauWindow rounds reaches this (0 to 1, e.g. 0.99); null: off",
+    )
+    plateau_window: int = strawberry.field(
+        default=SCENARIO_DEFAULTS["plateau_window"],
+        description="rounds the plateau's mean agreement is taken over",
+    )
     cover_image_url: str | None = None
 
     def to_command(self) -> CreateTask:
@@ -94,14 +112,31 @@ class UpdateTaskInput:
     aggregation: Aggregation | None = None
     redundancy: Redundancy | None = None
     gold_share: float | None = None
+    # Stopping rules: left out, unchanged; null, turned off. They are checked at the end of
+    # each round, so a running task whose new rule already holds finishes when its round ends.
+    label_budget: int | None = strawberry.field(
+        default=strawberry.UNSET, description="null: no budget (see createTask)"
+    )
+    target_accuracy: float | None = strawberry.field(
+        default=strawberry.UNSET, description="null: off (see createTask)"
+    )
+    plateau_agreement: float | None = strawberry.field(
+        default=strawberry.UNSET, description="null: off (see createTask)"
+    )
+    plateau_window: int | None = None
 
     def to_command(self) -> UpdateTask:
         scenario: dict[str, Any] = {
             name: _plain(getattr(self, name))
             for name in UPDATABLE_SCENARIO
             if getattr(self, name) is not None
+            or (name in OFF_BY_NULL and getattr(self, name) is not strawberry.UNSET)
         }
         return UpdateTask(self.title, self.description, self.cover_image_url, scenario)
+
+
+# Rules an explicit null turns off (elsewhere in UpdateTaskInput null means "unchanged").
+OFF_BY_NULL = ("label_budget", "target_accuracy", "plateau_agreement")
 
 
 @strawberry.input

@@ -17,6 +17,7 @@ from server.graphql.context import RequestContext
 from server.graphql.types.enums import (
     Aggregation,
     BatchStatus,
+    FinishedReason,
     QueryStrategy,
     Redundancy,
     SampleState,
@@ -48,6 +49,18 @@ class Scenario:
     redundancy: Redundancy
     gold_share: float
     gold_size: int
+    label_budget: int | None = strawberry.field(
+        description="the task finishes once this many labels are spent (the seed set and every"
+        " sample asked of the crowd, disputed ones too); null: no budget"
+    )
+    target_accuracy: float | None = strawberry.field(
+        description="the task finishes once a round's eval accuracy reaches this; null: off"
+    )
+    plateau_agreement: float | None = strawberry.field(
+        description="the task finishes once the mean Cohen's kappa between consecutive rounds'"
+        " pool predictions, over the last plateauWindow rounds, reaches this; null: off"
+    )
+    plateau_window: int
 
     @classmethod
     def from_domain(cls, s: dict[str, Any]) -> Scenario:
@@ -68,6 +81,10 @@ class Scenario:
             redundancy=rule.redundancy,
             gold_share=s.get("gold_share", Plan.gold_share),  # tasks made before gold
             gold_size=s.get("gold_size", Plan.gold_size),
+            label_budget=s.get("label_budget"),  # tasks made before stopping rules: off
+            target_accuracy=s.get("target_accuracy"),
+            plateau_agreement=s.get("plateau_agreement"),
+            plateau_window=s.get("plateau_window", Plan.plateau_window),
         )
 
 
@@ -193,6 +210,12 @@ class Round:
     started_at: datetime | None
     finished_at: datetime | None
     task_id: strawberry.Private[int]
+    pool_agreement: float | None = strawberry.field(
+        default=None,
+        description="Cohen's kappa between this round's predictions on the pool and the"
+        " previous round's (1: nothing changed); null for round 0. The plateau rule averages"
+        " the last few.",
+    )
 
     @strawberry.field(
         description="ADMIN. How far the crowd agreed on the labels this round added (the"
@@ -230,6 +253,7 @@ class Round:
             confusion_matrix=test.confusion_matrix if test else [],
             started_at=r.started_at,
             finished_at=r.finished_at,
+            pool_agreement=r.pool_agreement,
         )
 
 
@@ -259,6 +283,10 @@ class Task:
     scenario: Scenario
     created_at: datetime | None
     _failure: strawberry.Private[str | None]
+    finished_reason: FinishedReason | None = strawberry.field(
+        default=None,
+        description="Which stopping rule finished the task; null unless FINISHED.",
+    )
     deleted: bool = strawberry.field(
         default=False,
         description="True only in the tasksChanged event that reports the task's deletion.",
@@ -315,4 +343,5 @@ class Task:
             _failure=t.last_error,
             scenario=Scenario.from_domain(t.scenario),
             created_at=t.created_at,
+            finished_reason=t.finished_reason if t.status is domain.TaskStatus.FINISHED else None,
         )
