@@ -32,6 +32,7 @@ class HeadConfig:
     epochs: int = 100
     lr: float = 1e-2
     weight_decay: float = 3e-2
+    class_weighted: bool = True
 
 
 def class_weights(y: np.ndarray, n_classes: int) -> torch.Tensor:
@@ -109,7 +110,8 @@ class Head:
             opt = torch.optim.Adam(
                 net.parameters(), lr=self.cfg.lr, weight_decay=self.cfg.weight_decay
             )
-            loss_fn = nn.CrossEntropyLoss(weight=class_weights(y, self.n_classes))
+            weight = class_weights(y, self.n_classes) if self.cfg.class_weighted else None
+            loss_fn = nn.CrossEntropyLoss(weight=weight)
             net.train()
             for _ in range(self.cfg.epochs):
                 opt.zero_grad()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from activecrowds_ml.errors import ValidationError
 from activecrowds_ml.strategies.base import PoolView, QueryStrategy, top_k
-from activecrowds_ml.strategies.diversity import CoreSet, MarginCoreSet
+from activecrowds_ml.strategies.diversity import CoreSet, KMeansMargin, MarginCoreSet
 from activecrowds_ml.strategies.uncertainty import (
     BALD,
     Entropy,
@@ -15,7 +15,16 @@ from activecrowds_ml.strategies.uncertainty import (
 
 STRATEGIES: dict[str, type[QueryStrategy]] = {
     cls.name: cls
-    for cls in (RandomSampling, LeastConfidence, Margin, Entropy, BALD, CoreSet, MarginCoreSet)
+    for cls in (
+        RandomSampling,
+        LeastConfidence,
+        Margin,
+        Entropy,
+        BALD,
+        CoreSet,
+        MarginCoreSet,
+        KMeansMargin,
+    )
 }
 
 
@@ -39,6 +48,7 @@ __all__ = [
     "STRATEGIES",
     "CoreSet",
     "Entropy",
+    "KMeansMargin",
     "LeastConfidence",
     "Margin",
     "MarginCoreSet",

@@ -82,3 +82,45 @@ def _labelled(pool: PoolView) -> np.ndarray:
     if pool.labelled_embeddings is None:
         return np.empty((0, 1))
     return pool.labelled_embeddings
+
+
+class KMeansMargin(QueryStrategy):
+    """Cold start by clustering, then margin: while the labelled set is smaller than two
+    batches, ask the pool sample nearest each of k k-means centres; afterwards, plain margin.
+
+    A model trained on 30 labels is unsure in the wrong places: its first margin batch often
+    piles onto one confusion and leaves whole regions of the pool unseen. Representatives of
+    k clusters cover the pool the way a stratified sample would, without knowing the classes.
+    """
+
+    name = "kmeans_margin"
+    needs_embeddings = True
+    cold_batches = 2  # diversity while fewer than this many batches' worth are labelled
+
+    def score(self, pool: PoolView) -> np.ndarray:
+        return Margin().score(pool)
+
+    def pick(self, pool: PoolView, k: int, seed: int) -> np.ndarray:
+        labelled = 0 if pool.labelled_embeddings is None else len(pool.labelled_embeddings)
+        if labelled >= self.cold_batches * k or k < 2:
+            return Margin().pick(pool, k, seed)
+        assert pool.embeddings is not None
+        return representatives(pool.embeddings, k, seed)
+
+
+def representatives(points: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """The point nearest each of k k-means centres (distinct; topped up by the next nearest)."""
+    from sklearn.cluster import KMeans
+
+    x = np.asarray(points, dtype=np.float64)
+    x = (x - x.mean(axis=0)) / (x.std(axis=0) + x.std(axis=0).mean() + 1e-9)
+    km = KMeans(n_clusters=k, n_init=1, max_iter=100, random_state=seed).fit(x)
+    centres = km.cluster_centers_
+    dist = (x**2).sum(axis=1)[:, None] - 2 * x @ centres.T + (centres**2).sum(axis=1)[None]
+    chosen: list[int] = []
+    for c in range(k):
+        for i in np.argsort(dist[:, c]):
+            if int(i) not in chosen:
+                chosen.append(int(i))
+                break
+    return np.asarray(chosen, dtype=np.int64)

