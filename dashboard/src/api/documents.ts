@@ -74,6 +74,7 @@ export const TaskDetailDocument = graphql(`
         redundancy
         goldShare
         goldSize
+        plateauWindow
       }
       rounds {
         number

@@ -33,3 +33,26 @@ export function modelFileName(title: string, round: number, format: string, head
   const given = dispositionName(header)?.replace(/[/\\]/g, "_")
   return `${slug(title)}-${given || `round-${round}-${format.toLowerCase()}`}`
 }
+
+/**
+ * The formats `GET /export/{taskId}.{ext}` streams (server/exports.py; the route names a format by
+ * its extension), in the order an owner wants them, with what each holds.
+ */
+export const EXPORT_FORMATS = [
+  { ext: "jsonl", label: "JSONL", holds: "one record per sample: split, decided label, every answer, prediction" },
+  { ext: "csv", label: "CSV", holds: "the same, one row per sample (its answers as one JSON column)" },
+  { ext: "zip", label: "Images (zip)", holds: "the images in one folder per decided label, and unlabelled/" },
+] as const
+
+export type ExportExt = (typeof EXPORT_FORMATS)[number]["ext"]
+
+/** Where a task's export in `ext` is fetched from (same origin, with the admin's bearer token). */
+export function exportPath(taskId: string, ext: ExportExt): string {
+  return `/export/${encodeURIComponent(taskId)}.${ext}`
+}
+
+/** "long-sleeves-task-7-labels.jsonl": the title, then the server's name (or the same name made here). */
+export function exportFileName(title: string, taskId: string, ext: ExportExt, header: string | null): string {
+  const given = dispositionName(header)?.replace(/[/\\]/g, "_")
+  return `${slug(title)}-${given || `task-${taskId}-labels.${ext}`}`
+}

@@ -39,6 +39,14 @@ describe("batchProgress", () => {
     ])
     expect(progress).toEqual({ total: 4, accepted: 1, disputed: 1, open: 2, answers: 6, decided: 2 })
   })
+
+  it("keeps a disputed sample the owner discarded among the disputed, not the open", () => {
+    const progress = batchProgress([
+      { state: "DISCARDED", answerCount: 3 },
+      { state: "OPEN", answerCount: 0 },
+    ])
+    expect(progress).toMatchObject({ disputed: 1, open: 1, decided: 1 })
+  })
 })
 
 describe("rounds", () => {

@@ -10,7 +10,7 @@ export type RoundScores = {
   confusionMatrix: number[][]
 }
 
-export type SampleTally = { state: "OPEN" | "ACCEPTED" | "DISPUTED"; answerCount: number }
+export type SampleTally = { state: "OPEN" | "ACCEPTED" | "DISPUTED" | "DISCARDED"; answerCount: number }
 
 export type BatchProgress = {
   total: number
@@ -19,7 +19,7 @@ export type BatchProgress = {
   open: number
   /** Answers received over all the batch's samples. */
   answers: number
-  /** Samples decided either way (accepted or disputed). */
+  /** Samples decided either way (accepted, or disputed: the owner's discarding one keeps it so). */
   decided: number
 }
 
@@ -46,7 +46,8 @@ export function byRound<R extends { number: number }>(rounds: readonly R[]): R[]
 export function batchProgress(samples: readonly SampleTally[]): BatchProgress {
   const count = (state: SampleTally["state"]) => samples.filter((s) => s.state === state).length
   const accepted = count("ACCEPTED")
-  const disputed = count("DISPUTED")
+  // A discarded sample was disputed first: the crowd's tally of the batch is unchanged by it.
+  const disputed = count("DISPUTED") + count("DISCARDED")
   return {
     total: samples.length,
     accepted,

@@ -11,6 +11,7 @@ import { announce } from "./task/announce"
 import { BatchPanel } from "./task/BatchPanel"
 import { CurvePanel } from "./task/CurvePanel"
 import { DeletePanel } from "./task/DeletePanel"
+import { ExportPanel } from "./task/ExportPanel"
 import { MatrixPanel } from "./task/MatrixPanel"
 import { ModelsPanel } from "./task/ModelsPanel"
 import { PredictionsPanel } from "./task/PredictionsPanel"
@@ -99,6 +100,7 @@ export function TaskPage({ id }: { id: string }) {
         <div className="stack">
           <MatrixPanel task={task} />
           <AgreementPanel task={task} />
+          <ExportPanel task={task} />
         </div>
         <div className="wide">
           <PredictionsPanel task={task} />

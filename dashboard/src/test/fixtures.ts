@@ -83,6 +83,7 @@ export function taskDetail(overrides: Partial<TaskDetail> = {}): TaskDetail {
       redundancy: "FIXED",
       goldShare: 0,
       goldSize: 0,
+      plateauWindow: 3,
     },
     rounds: [round(0)],
     currentBatch: { id: "1", number: 0, status: "OPEN", samples: [1, 2, 3, 4, 5].map((i) => sample(i)) },

@@ -7,8 +7,12 @@ import { batchProgress } from "../../domain/metrics"
 type Sample = NonNullable<TaskDetail["currentBatch"]>["samples"][number]
 
 function SampleTile({ sample }: { sample: Sample }) {
-  const what =
-    sample.state === "OPEN" ? "open" : sample.state === "ACCEPTED" ? `accepted as ${sample.resolvedLabel}` : "disputed"
+  const what = {
+    OPEN: "open",
+    ACCEPTED: `accepted as ${sample.resolvedLabel}`,
+    DISPUTED: "disputed",
+    DISCARDED: "disputed, discarded by the owner",
+  }[sample.state]
   const description = `Sample ${sample.id}: ${sample.answerCount} ${sample.answerCount === 1 ? "answer" : "answers"}, ${what}`
   return (
     <li className="sample" data-state={sample.state} title={description} data-testid={`sample-${sample.id}`}>

@@ -15,6 +15,7 @@ const STATE_WORDS: Record<CrowdState, string> = {
   UNLABELLED: "Unlabelled",
   ACCEPTED: "Accepted",
   DISPUTED: "Disputed",
+  DISCARDED: "Discarded",
 }
 const ORDER_WORDS: Record<PredictionOrder, string> = {
   CONFIDENCE_DESC: "Most certain first",

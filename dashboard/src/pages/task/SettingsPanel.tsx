@@ -29,6 +29,7 @@ const NUMBER_KIND: Partial<Record<Name, "int" | "float">> = {
   maxPeers: "int",
   batchSize: "int",
   goldShare: "float",
+  plateauWindow: "int",
 }
 
 function current(task: TaskDetail): Record<Name, string> {
@@ -45,6 +46,7 @@ function current(task: TaskDetail): Record<Name, string> {
     aggregation: s.aggregation,
     redundancy: s.redundancy,
     goldShare: String(s.goldShare),
+    plateauWindow: String(s.plateauWindow),
   }
 }
 
