@@ -126,11 +126,11 @@ class UpdateTaskInput:
     plateau_window: int | None = None
 
     def to_command(self) -> UpdateTask:
+        given = {name: getattr(self, name) for name in UPDATABLE_SCENARIO}
         scenario: dict[str, Any] = {
-            name: _plain(getattr(self, name))
-            for name in UPDATABLE_SCENARIO
-            if getattr(self, name) is not None
-            or (name in OFF_BY_NULL and getattr(self, name) is not strawberry.UNSET)
+            name: _plain(value)
+            for name, value in given.items()
+            if value is not strawberry.UNSET and (value is not None or name in OFF_BY_NULL)
         }
         return UpdateTask(self.title, self.description, self.cover_image_url, scenario)
 
