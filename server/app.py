@@ -1,6 +1,6 @@
 """The Starlette app: /graphql (POST, GET with GraphiQL, WebSocket), /media/{id},
 /models/{id}/{format},
-/export/{taskId}.{jsonl|csv|zip}, /healthz."""
+/export/{taskId}.{jsonl|csv|zip}, POST /datasets, POST /tasks/{taskId}/samples, /healthz."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from activecrowds.bootstrap import App, bootstrap
 from activecrowds.config import Settings, load_settings
 from activecrowds.services import auth, queries
 from activecrowds.services.demo import ensure_demo_task
+from server.datasets import add_samples, upload_dataset
 from server.downloads import serve_model
 from server.exports import serve_export
 from server.graphql.context import (
@@ -184,6 +185,8 @@ def create_app(
         Route("/media/{sample_id}", serve_media, methods=["GET"]),  # any text: media.py reads it
         Route("/models/{model_id}/{fmt}", serve_model, methods=["GET"]),  # admin: downloads.py
         Route("/export/{task_id}.{ext}", serve_export, methods=["GET"]),  # admin: exports.py
+        Route("/datasets", upload_dataset, methods=["POST"]),  # admin: datasets.py
+        Route("/tasks/{task_id}/samples", add_samples, methods=["POST"]),  # admin: datasets.py
         Route("/healthz", healthz, methods=["GET"]),
         *static_routes(),  # the console at /, the annotator app at /app/: after the API's
     ]

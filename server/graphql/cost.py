@@ -55,6 +55,7 @@ LIST_SIZES: Mapping[tuple[str, str], int] = {
     ("Batch", "assigned"): 100,
     ("Query", "invites"): 100,
     ("Query", "annotators"): 1000,
+    ("Query", "datasets"): 100,
     ("PredictionConnection", "edges"): MAX_PAGE,
 }
 UNKNOWN_LIST_SIZE = 100  # a list LIST_SIZES does not name

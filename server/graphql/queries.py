@@ -10,10 +10,11 @@ from strawberry.types import Info
 from activecrowds.domain.errors import NotFound
 from activecrowds.domain.model import Role
 from activecrowds.domain.predictions import CrowdState, PredictionFilter, PredictionOrder
-from activecrowds.services import auth, crowd, models, queries
+from activecrowds.services import auth, crowd, datasets, models, queries
 from server.graphql.context import RequestContext
 from server.graphql.ids import parse_id
 from server.graphql.types.crowd import AnnotatorProfile, Invite
+from server.graphql.types.datasets import Dataset
 from server.graphql.types.enums import AnnotatorStatus, TaskCategory, TaskStatus, TaskSubcategory
 from server.graphql.types.misc import Annotator, Category
 from server.graphql.types.predictions import PredictionConnection, decode_cursor
@@ -76,6 +77,13 @@ class Query:
         """ADMIN. Annotators with their figures, oldest first."""
         found = await crowd.list_annotators(info.context.services, info.context.who(), status)
         return [AnnotatorProfile.from_domain(v) for v in found]
+
+    @strawberry.field(
+        description="ADMIN. The datasets on this server, by name (createTask's `dataset`)."
+    )
+    async def datasets(self, info: Info[RequestContext, None]) -> list[Dataset]:
+        found = await datasets.list_datasets(info.context.services, info.context.who())
+        return [Dataset.from_domain(d) for d in found]
 
     @strawberry.field(
         description="ADMIN. The latest round's prediction for each of a task's pool samples,"

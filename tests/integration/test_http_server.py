@@ -58,8 +58,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(data_dir: Path, port: int) -> Server:
+def start(data_dir: Path, port: int, settings: dict[str, str] | None = None) -> Server:
+    """`activecrowds serve` on `data_dir` with only the given ACTIVECROWDS_* settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ACTIVECROWDS_")}
+    env.update(settings or {})
     env["ACTIVECROWDS_DATA_DIR"] = str(data_dir)
     command = [sys.executable, "-m", "cli", "serve", "--port", str(port)]
     process = subprocess.Popen(
