@@ -62,6 +62,11 @@ class Model(ABC):
     def predict_proba(self, records: Sequence[Record]) -> np.ndarray:
         """Class probabilities, shape (len(records), len(labels)), rows sum to 1."""
 
+    def predict_proba_uncached(self, records: Sequence[Record]) -> np.ndarray:
+        """`predict_proba` for records that are not the task's (classify): nothing about them
+        is kept. A model that caches nothing need not override it."""
+        return self.predict_proba(records)
+
     def predict_proba_mc(self, records: Sequence[Record], passes: int = 10) -> np.ndarray:
         """Probabilities from `passes` stochastic forward passes (MC dropout), (passes, n, c).
 

@@ -127,6 +127,12 @@ class EncoderClassifier(Model):
         """Class probabilities (n, len(labels)) in `labels` order; rows sum to 1."""
         return self.head.predict_proba(self.embed(records))
 
+    def predict_proba_uncached(self, records: Sequence[Record]) -> np.ndarray:
+        """Probabilities straight from the encoder to the head, past the feature cache: what
+        is sent to be classified is neither stored nor kept in memory."""
+        encoder = self.finetuned if self.finetuned is not None else self.encoder
+        return self.head.predict_proba(self._encode_with_threads(records, encoder))
+
     def predict_proba_mc(self, records: Sequence[Record], passes: int = 10) -> np.ndarray:
         """MC-dropout samples (passes, n, len(labels)) from the head's dropout layers."""
         return self.head.predict_proba_mc(self.embed(records), passes)
