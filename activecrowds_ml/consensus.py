@@ -36,6 +36,7 @@ class SampleState(StrEnum):
     OPEN = "OPEN"  # needs more answers
     ACCEPTED = "ACCEPTED"  # enough peers agree: the label goes into training
     DISPUTED = "DISPUTED"  # max peers reached without agreement: left out of training
+    DISCARDED = "DISCARDED"  # the task's owner took it out of training (no rule decides this)
 
 
 class Aggregation(StrEnum):

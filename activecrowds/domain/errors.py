@@ -16,6 +16,7 @@ __all__ = [
     "MLError",
     "ModelError",
     "NotCollecting",
+    "NotDecided",
     "NotFound",
     "RateLimited",
     "Refusal",
@@ -55,6 +56,12 @@ class AlreadyAnswered(Conflict):
     """The caller answered this batch already, with other answers."""
 
     reason = "ALREADY_ANSWERED"
+
+
+class NotDecided(Conflict):
+    """The crowd has not decided this sample yet: it is reviewed once it has."""
+
+    reason = "NOT_DECIDED"
 
 
 class Forbidden(ActiveCrowdsError):

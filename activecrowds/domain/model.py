@@ -14,6 +14,7 @@ from activecrowds.domain.errors import (
     AlreadyAnswered,
     BatchClosed,
     NotCollecting,
+    NotDecided,
     ValidationError,
 )
 from activecrowds.domain.events import (
@@ -85,6 +86,13 @@ class SampleKind(StrEnum):
     EVAL = "EVAL"  # labelled; scores each round
     TEST = "TEST"  # labelled; the reported score, never used to choose
     GOLD = "GOLD"  # labelled; a control question in a batch, never a training label
+
+
+class Review(StrEnum):
+    """The task owner's decision on a sample the crowd has decided."""
+
+    DECIDE = "DECIDE"  # the owner's label: it trains from the next round on
+    DISCARD = "DISCARD"  # out of training: a photo nobody can label, a broken file
 
 
 class BatchStatus(StrEnum):
@@ -292,6 +300,35 @@ class Sample:
                 "sampleId",
             )
         self.kind, self.label = SampleKind.GOLD, label
+
+    def review(self, action: Review, label: str | None, labels: Sequence[str]) -> None:
+        """The owner's decision, over the crowd's: a disputed sample gets the label the crowd
+        could not agree on, an accepted one a corrected label, or either leaves training.
+
+        Only samples the crowd has decided are reviewed: one never asked would stay in the
+        pool and be asked after the owner decided it, and one still open would lose the
+        answers under way.
+
+        Raises:
+            ValidationError: not a pool sample; DECIDE without one of the task's labels, or
+                DISCARD with a label. NotDecided: the crowd has not decided it yet.
+        """
+        if self.kind is not SampleKind.POOL:
+            raise ValidationError(
+                f"sample {self.id} is a {self.kind.value.lower()} sample: only samples the"
+                " crowd labels are reviewed",
+                "sampleId",
+            )
+        if action is Review.DECIDE and label not in labels:
+            raise ValidationError(f"label must be one of {list(labels)}; got {label!r}", "label")
+        if action is Review.DISCARD and label is not None:
+            raise ValidationError("DISCARD takes no label", "label")
+        if self.batch_id is None or self.state in (None, SampleState.OPEN):
+            raise NotDecided(f"the crowd has not decided sample {self.id} yet")
+        if action is Review.DECIDE:
+            self.state, self.resolved_label = SampleState.ACCEPTED, label
+        else:
+            self.state, self.resolved_label = SampleState.DISCARDED, None
 
     def training_label(self) -> str:
         """The label it trains with: the crowd's for pool samples, the dataset's otherwise."""
