@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from activecrowds.bootstrap import App
 from activecrowds.config import Settings
 from activecrowds.domain.errors import Refusal
-from activecrowds.services import datasets
+from activecrowds.services import datasets, new_samples
 from activecrowds_ml.experiment.archive import ArchiveLimits
 from server.downloads import admin_of, refused
 from server.graphql.ids import as_id
@@ -66,11 +66,11 @@ async def add_samples(request: Request) -> Response:
         task_id = as_id(str(request.path_params["task_id"]))
         if task_id is None:
             return refused("no such task", "NOT_FOUND")
-        await datasets.task_taking_samples(app.ctx, caller, task_id)
+        await new_samples.task_taking_samples(app.ctx, caller, task_id)
         options = _options(request, app.settings)
         async with datasets.staging(app.ctx) as folder:
             await _receive(request, app.settings, folder / "src", f"task-{task_id}")
-            done = await datasets.add_samples(app.ctx, caller, task_id, folder, options)
+            done = await new_samples.add_samples(app.ctx, caller, task_id, folder, options)
     except datasets.UploadInvalid as exc:
         return refused(str(exc), "BAD_USER_INPUT", bad=_bad(exc.bad))
     except Refusal as exc:
