@@ -52,6 +52,14 @@ PRIORITY = (
 )
 
 
+# The Scenario field that turns each optional rule on (the pool running out needs none).
+RULE_FIELDS: dict[FinishedReason, str] = {
+    FinishedReason.LABEL_BUDGET: "label_budget",
+    FinishedReason.TARGET_ACCURACY: "target_accuracy",
+    FinishedReason.PLATEAU: "plateau_agreement",
+}
+
+
 @dataclass(frozen=True)
 class Progress:
     """Where a loop stands at the end of a round."""
@@ -118,6 +126,12 @@ class StoppingRules:
         return threshold is not None and plateaued(
             progress.agreements, threshold, self.plateau_window
         )
+
+    def enabled(self) -> list[FinishedReason]:
+        """The optional rules turned on, in PRIORITY order."""
+        return [
+            r for r in PRIORITY if r in RULE_FIELDS and getattr(self, RULE_FIELDS[r]) is not None
+        ]
 
     def labels_left(self, labels: int) -> int | None:
         """How many more labels the budget allows after `labels` spent (None: no budget)."""

@@ -102,6 +102,13 @@ def _add_simulate(subparsers: Any) -> None:
     add("--redundancy", type=str.upper, choices=("FIXED", "ADAPTIVE"), default="FIXED")
     add("--gold-share", type=_share, default=0.0, help="share of each batch that is gold")
     add("--gold-size", type=_non_negative, default=50, help="gold questions (with --gold-share)")
+    add(
+        "--stop",
+        type=_stop_rules,
+        default={},
+        help="stopping rules to mark on the curve, e.g. label_budget=300,target_accuracy=0.93,"
+        "plateau=0.99,plateau_window=3 (the run still goes on to --budget)",
+    )
     add("--mode", choices=("head", "finetune"), default="head", help="training mode")
     add("--model", default="", help="backbone (default: efficientnet-lite0 for images)")
     add(
@@ -112,6 +119,25 @@ def _add_simulate(subparsers: Any) -> None:
     add("--threads", type=_positive, help="torch CPU threads (default: 1 in head mode)")
     add("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_simulate)
+
+
+def _stop_rules(value: str) -> dict[str, float | int]:
+    """`rule=value,...` as Scenario fields: a rule is named as its FinishedReason (lowercase)."""
+    from activecrowds_ml.stopping import RULE_FIELDS
+
+    fields = {reason.value.lower(): name for reason, name in RULE_FIELDS.items()}
+    fields["plateau_window"] = "plateau_window"
+    out: dict[str, float | int] = {}
+    for item in filter(None, (v.strip() for v in value.split(","))):
+        key, _, number = item.partition("=")
+        if key.strip() not in fields:
+            raise argparse.ArgumentTypeError(f"unknown rule {key!r}; one of {', '.join(fields)}")
+        name = fields[key.strip()]
+        try:
+            out[name] = int(number) if name in ("label_budget", "plateau_window") else float(number)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{key}: not a number: {number!r}") from None
+    return out
 
 
 def _names(value: str) -> list[str]:
@@ -228,6 +254,8 @@ def _simulate(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
     summary = (args.out / "summary.md").read_text()
     print(summary.split("## Crowd")[0].rstrip())  # protocol, labels needed, checkpoints
+    if "## Stopping rules" in summary:
+        print("\n## Stopping rules" + summary.split("## Stopping rules")[1].rstrip())
     return 0
 
 
@@ -256,6 +284,7 @@ def _simulation_config(args: argparse.Namespace, dataset: Any) -> Any:
         redundancy=args.redundancy,
         gold_share=args.gold_share,
         gold_size=args.gold_size if args.gold_share else 0,
+        **args.stop,
     )
     return SimulationConfig(
         dataset=args.dataset,

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from activecrowds_ml.experiment.simulate import CurveRow, SimulationResult
+from activecrowds_ml.experiment.stops import draw_stops, stops_markdown
 from activecrowds_ml.experiment.summary import (
     curves,
     mean_confusion,
@@ -29,6 +30,9 @@ def write_all(result: SimulationResult, out: Path) -> list[Path]:
     paths.append(plot_learning_curve(result, out / "learning_curve.png"))
     paths.append(plot_confusion(result, out / "confusion_matrix.png"))
     paths.append(write_summary(result, out / "summary.md"))
+    if section := stops_markdown(result):  # where each --stop rule would have stopped
+        with (out / "summary.md").open("a") as f:
+            f.write("\n" + section)
     return paths
 
 
@@ -72,8 +76,10 @@ def plot_learning_curve(result: SimulationResult, path: Path) -> Path:
     """Accuracy vs labels: mean line, std band and min-max dots per strategy; whole-pool line."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    colors: dict[str, str] = {}
     for strategy, c in curves(result.rounds).items():
         (line,) = ax.plot(c.labelled, c.mean, marker="o", ms=3, label=f"{strategy} (mean)")
+        colors[strategy] = line.get_color()
         ax.fill_between(
             c.labelled, c.mean - c.std, c.mean + c.std, color=line.get_color(), alpha=0.2
         )
@@ -82,6 +88,7 @@ def plot_learning_curve(result: SimulationResult, path: Path) -> Path:
     whole = whole_pool_accuracy(result)
     ax.axhline(whole, color="k", ls="--", lw=1, label=f"whole pool, true labels ({whole:.1%})")
     ax.axhline(0.99 * whole, color="grey", ls=":", lw=1, label="99% of whole pool")
+    draw_stops(ax, result, colors)  # where each --stop rule would have stopped
     ax.set_xlabel("labels spent (initial + asked of the crowd)")
     ax.set_ylabel("test accuracy")
     seeds = len(result.config.seeds)

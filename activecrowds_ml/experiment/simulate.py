@@ -40,6 +40,7 @@ from activecrowds_ml.experiment.world import (
 )
 from activecrowds_ml.round import Labelled, RoundResult, run_round
 from activecrowds_ml.scenario import Category, Scenario, TrainingMode, gold_per_batch
+from activecrowds_ml.stopping import agreement
 from activecrowds_ml.storage import Dataset, Record, Split
 from activecrowds_ml.strategies import QueryStrategy, get_strategy
 
@@ -104,6 +105,9 @@ class CurveRow:
     answers: int = 0  # every answer so far, gold included
     gold_answers: int = 0
     suspended: int = 0  # annotators suspended by the gold rule so far
+    # Cohen's kappa between this round's predictions on the whole pool and the previous
+    # round's, as the server's plateau rule computes it; None: round 0, or no plateau rule.
+    agreement: float | None = None
 
 
 @dataclass
@@ -260,11 +264,18 @@ def run_loop(
     rows: list[CurveRow] = []
     batch: list[Record] = []
     number, split, seed = 0, world.split, world.seed
+    # The plateau rule's stop set: the whole pool, asked or not (the server predicts it too).
+    stop_set = list(world.pool) if scenario.plateau_agreement is not None else []
+    predicted: dict[str, str] = {}
     while True:
         started = time.perf_counter()
         _ask(crowd, batch, world, run, number)
-        result = _round(model, strategy, run, split, config.budget, number)
-        rows.append(_row(number, run, result, time.perf_counter() - started))
+        result = _round(model, strategy, run, split, config.budget, number, stop_set)
+        row = _row(number, run, result, time.perf_counter() - started)
+        now = {r.id: p.label for r, p in zip(stop_set, result.also_predictions, strict=True)}
+        kappa = agreement(predicted, now, labels) if predicted and now else None
+        rows.append(replace(row, agreement=kappa))
+        predicted = now
         batch = _take(run, result.picked)
         tick(f"{strategy_name} seed {seed} round {number}")
         if not batch:
@@ -273,7 +284,13 @@ def run_loop(
 
 
 def _round(
-    model: Model, strategy: QueryStrategy, run: _Run, split: Split, budget: int, number: int
+    model: Model,
+    strategy: QueryStrategy,
+    run: _Run,
+    split: Split,
+    budget: int,
+    number: int,
+    stop_set: Sequence[Record] = (),
 ) -> RoundResult:
     """The server's round on the labels accepted so far, asking no more than the budget allows."""
     k = min(run.scenario.batch_size, budget - run.spent, len(run.left))
@@ -287,6 +304,7 @@ def _round(
         k=k,
         seed=run.scenario.seed,
         number=number,
+        also_predict=stop_set,
     )
 
 
