@@ -10,10 +10,11 @@ import numpy as np
 
 from activecrowds_ml.consensus import Aggregation
 from activecrowds_ml.experiment.crowd import CrowdConfig
-from activecrowds_ml.experiment.simulate import CurveRow, SimulationResult
+from activecrowds_ml.experiment.simulate import CurveRow, SimulationConfig, SimulationResult
 from activecrowds_ml.scenario import Scenario
 
-CHECKPOINTS = (60, 150, 300, 420)
+CHECKPOINTS = (60, 150, 300, 420)  # the paper's label counts (the reference task only)
+REFERENCE_NAME = "fashion-long-sleeved"  # `demo.write_demo`'s dataset: the paper's figures apply
 # The paper (collapsed-building photos, ResNet, 20 annotators, 10 peers at 80%).
 PAPER_BEST, PAPER_BEST_LABELS = 0.935, 420  # 93.5% test accuracy with under 420 labels (margin)
 PAPER_AT_150 = 0.9247
@@ -110,6 +111,67 @@ def _labels(value: int | None, budget: int) -> str:
     return f"not within {budget}" if value is None else str(value)
 
 
+def budget_points(config: SimulationConfig) -> list[int]:
+    """A sixth, a third, two thirds and all of the budget, on the rounds' label grid."""
+    first, step = config.base.initial_train_size, config.base.batch_size
+    points = []
+    for share in (1 / 6, 1 / 3, 2 / 3, 1.0):
+        n = first + round((share * config.budget - first) / step) * step
+        points.append(min(max(n, first), config.budget))
+    return list(dict.fromkeys(points))
+
+
+def labels_to_reach(
+    rows: Sequence[CurveRow], strategy: str, seed: int, target: float
+) -> int | None:
+    """The fewest labels at which one seed's run reached `target` test accuracy (None: never)."""
+    hits = [
+        r.labelled
+        for r in rows
+        if r.strategy == strategy and r.seed == seed and r.accuracy + 1e-9 >= target
+    ]
+    return min(hits) if hits else None
+
+
+def median_labels(values: Sequence[int | None]) -> float:
+    """The median over seeds, a run that never reached counting as infinitely many labels."""
+    return float(np.median([np.inf if v is None else v for v in values]))
+
+
+def spread(values: Sequence[int | None], budget: int) -> str:
+    """ "median [min-max]" over seeds, ">budget" where a seed (or the median) did not reach."""
+    med = median_labels(values)
+    shown = sorted(v for v in values if v is not None)
+    if not shown:
+        return f">{budget}"
+    high = str(shown[-1]) if len(shown) == len(values) else f">{budget}"
+    mid = f">{budget}" if np.isinf(med) else f"{med:.0f}"
+    return f"{mid} [{shown[0]}-{high}]"
+
+
+def answers_spent(rows: Sequence[CurveRow], strategy: str) -> float:
+    """Answers the crowd gave over each run (gold included), mean over seeds."""
+    return float(np.mean([r.answers for r in _last_rows(rows, strategy)]))
+
+
+def majority_accuracy(result: SimulationResult) -> float:
+    """Test accuracy of always answering the test set's most common label, mean over seeds."""
+    shares = [
+        np.array(m.confusion_matrix).sum(axis=1).max() / max(m.size, 1)
+        for m in result.whole_pool.values()
+    ]
+    return float(np.mean(shares))
+
+
+def imbalanced(result: SimulationResult) -> bool:
+    """A class holds under half its balanced share of the test set (F1 then says more)."""
+    m = next(iter(result.whole_pool.values()), None)
+    if m is None:
+        return False
+    counts = np.array(m.confusion_matrix).sum(axis=1)
+    return bool(counts.min() < 0.25 * counts.sum() * 2 / len(counts))
+
+
 def write_summary(result: SimulationResult, path: Path) -> Path:
     """summary.md: protocol, labels needed, accuracy at checkpoints, crowd, confusion matrices."""
     sections = [
@@ -118,8 +180,9 @@ def write_summary(result: SimulationResult, path: Path) -> Path:
         _checkpoints(result),
         _crowd(result),
         _confusions(result),
-        _paper(),
     ]
+    if result.name == REFERENCE_NAME:
+        sections.append(_paper())
     path.write_text("\n\n".join(sections) + "\n")
     return path
 
@@ -199,38 +262,62 @@ def _labels_needed(result: SimulationResult) -> str:
 
 
 def _per_seed(result: SimulationResult) -> str:
-    """Labels each seed's run needs to reach that seed's own whole-pool accuracy."""
-    cells = []
+    """Labels each seed's run needs to reach that seed's own whole-pool accuracy (and 99%)."""
+    budget = result.config.budget
+    lines = [
+        "Per seed (each against its own whole-pool accuracy; — not reached):",
+        "",
+        "| strategy | per seed | median [range] | to 99%, per seed | median [range] "
+        "| answers spent |",
+        "|---|---|---|---|---|---|",
+    ]
     for strategy in result.config.strategies:
-        needed = []
-        for seed, whole in result.whole_pool.items():
-            hits = [
-                r.labelled
-                for r in result.rounds
-                if r.strategy == strategy and r.seed == seed and r.accuracy + 1e-9 >= whole.accuracy
+        cells = []
+        for share in (1.0, 0.99):
+            needed = [
+                labels_to_reach(result.rounds, strategy, seed, share * whole.accuracy)
+                for seed, whole in result.whole_pool.items()
             ]
-            needed.append(str(min(hits)) if hits else "—")
-        cells.append(f"{strategy} {', '.join(needed)}")
-    return "Per seed (each against its own whole-pool accuracy; — not reached): " + "; ".join(cells)
+            cells += [", ".join("—" if n is None else str(n) for n in needed)]
+            cells += [spread(needed, budget)]
+        answers = answers_spent(result.rounds, strategy)
+        lines.append(f"| {strategy} | {' | '.join(cells)} | {answers:,.0f} |")
+    return "\n".join(lines)
 
 
 def _checkpoints(result: SimulationResult) -> str:
-    head = " | ".join(str(n) for n in CHECKPOINTS)
+    points = budget_points(result.config)
+    f1 = imbalanced(result)
+    head = " | ".join(str(n) for n in points)
     lines = [
-        "## Test accuracy at fixed label counts (mean ± std over seeds)",
+        "## Test accuracy at points of the budget (mean ± std over seeds)",
         "",
         f"| strategy | {head} |",
-        "|---" * (len(CHECKPOINTS) + 1) + "|",
+        "|---" * (len(points) + 1) + "|",
     ]
     for strategy, c in curves(result.rounds).items():
         cells = []
-        for n in CHECKPOINTS:
+        for n in points:
             point = c.at(n)
             cells.append("—" if point is None else f"{point[0]:.2%} ± {point[1]:.2%}")
         lines.append(f"| {strategy} | {' | '.join(cells)} |")
-    paper = {150: _pct(PAPER_AT_150), PAPER_BEST_LABELS: f"{_pct(PAPER_BEST)} (< 420)"}
-    lines.append(f"| paper (margin) | {' | '.join(paper.get(n, '—') for n in CHECKPOINTS)} |")
+    majority = _pct(majority_accuracy(result))
+    lines.append(f"| always the majority class | {' | '.join([majority] * len(points))} |")
+    if result.name == REFERENCE_NAME:
+        paper = {150: _pct(PAPER_AT_150), PAPER_BEST_LABELS: f"{_pct(PAPER_BEST)} (< 420)"}
+        lines.append(f"| paper (margin) | {' | '.join(paper.get(n, '—') for n in points)} |")
+    if f1:
+        lines += ["", "F1 (a class is rare here; macro over classes):", ""]
+        lines += [f"| strategy | {head} |", "|---" * (len(points) + 1) + "|"]
+        for strategy in result.config.strategies:
+            cells = [f"{_f1_at(result.rounds, strategy, n):.2%}" for n in points]
+            lines.append(f"| {strategy} | {' | '.join(cells)} |")
     return "\n".join(lines)
+
+
+def _f1_at(rows: Sequence[CurveRow], strategy: str, n: int) -> float:
+    values = [r.f1 for r in rows if r.strategy == strategy and r.labelled == n]
+    return float(np.mean(values)) if values else float("nan")
 
 
 def _crowd(result: SimulationResult) -> str:
