@@ -31,12 +31,22 @@ import numpy as np
 
 from activecrowds_ml.experiment.ceiling import Ceiling, strong_ceiling
 from activecrowds_ml.experiment.crowd import CrowdConfig
+from activecrowds_ml.experiment.report import bands
 from activecrowds_ml.experiment.simulate import (
     CurveRow,
     SimulationConfig,
     SimulationResult,
     run_simulation,
     simulation_pool,
+)
+from activecrowds_ml.experiment.summary import (
+    answers_spent,
+    budget_points,
+    imbalanced,
+    labels_to_reach,
+    majority_accuracy,
+    median_labels,
+    spread,
 )
 from activecrowds_ml.experiment.tasks import Task, ensure, tasks
 from activecrowds_ml.experiment.world import Reference
@@ -57,7 +67,6 @@ class TaskRun:
     crowd: str
     result: SimulationResult
     ceilings: dict[int, Ceiling]
-    majority: float  # test accuracy of always answering the most common label
 
 
 def config_for(dataset: Dataset, args: argparse.Namespace, crowd: str) -> SimulationConfig:
@@ -93,68 +102,27 @@ def run_task(task: Task, args: argparse.Namespace) -> list[TaskRun]:
                 pool = simulation_pool(dataset, split)
                 ceilings[seed] = strong_ceiling(config, dataset.labels, seed, split, pool)
         result = run_simulation(config, dataset, references=refs)
-        majority = float(np.mean([_majority(config, dataset, s) for s in config.seeds]))
-        runs.append(TaskRun(task, crowd, result, dict(ceilings), majority))
+        runs.append(TaskRun(task, crowd, result, dict(ceilings)))
         print(f"  {task.name} / {crowd}: {result.seconds:.0f} s", flush=True)
     return runs
-
-
-def _majority(config: SimulationConfig, dataset: Dataset, seed: int) -> float:
-    test = [str(r.label) for r in config.split(dataset, seed).test]
-    return max(test.count(lab) for lab in dataset.labels) / len(test)
-
-
-def reached(rows: Sequence[CurveRow], strategy: str, seed: int, target: float) -> int | None:
-    """The fewest labels at which this seed's run reached `target` test accuracy."""
-    hits = [
-        r.labelled
-        for r in rows
-        if r.strategy == strategy and r.seed == seed and r.accuracy + 1e-9 >= target
-    ]
-    return min(hits) if hits else None
 
 
 def needed(run: TaskRun, strategy: str, share: float) -> list[int | None]:
     """Per seed, labels to reach `share` of that seed's ceiling."""
     return [
-        reached(run.result.rounds, strategy, s, share * run.ceilings[s].accuracy)
+        labels_to_reach(run.result.rounds, strategy, s, share * run.ceilings[s].accuracy)
         for s in run.result.config.seeds
     ]
 
 
-def median(values: Sequence[int | None]) -> float:
-    """The median, a run that never reached counting as infinitely many labels."""
-    return float(np.median([np.inf if v is None else v for v in values]))
-
-
-def spread(values: Sequence[int | None], budget: int) -> str:
-    """ "median [min-max]" with "—" where a seed did not reach within the budget."""
-    med = median(values)
-    shown = sorted(v for v in values if v is not None)
-    low = str(shown[0]) if shown else "—"
-    high = str(max(shown)) if len(shown) == len(values) else f">{budget}"
-    mid = f">{budget}" if np.isinf(med) else f"{med:.0f}"
-    return f"{mid} [{low}-{high}]" if shown else f">{budget}"
-
-
 def ratio(baseline: Sequence[int | None], strategy: Sequence[int | None], budget: int) -> str:
     """Random's median labels over the strategy's; "≥ x" where random did not reach."""
-    ours, theirs = median(strategy), median(baseline)
+    ours, theirs = median_labels(strategy), median_labels(baseline)
     if np.isinf(ours):
         return "—"
     if np.isinf(theirs):
         return f">{budget / ours:.1f}"
     return f"{theirs / ours:.1f}"
-
-
-def budget_points(config: SimulationConfig) -> list[int]:
-    """A sixth, a third, two thirds and all of the budget, on the rounds' label grid."""
-    first, step = config.base.initial_train_size, config.base.batch_size
-    points = []
-    for share in (1 / 6, 1 / 3, 2 / 3, 1.0):
-        n = first + round((share * config.budget - first) / step) * step
-        points.append(min(max(n, first), config.budget))
-    return list(dict.fromkeys(points))
 
 
 def accuracy_at(rows: Sequence[CurveRow], strategy: str, n: int) -> float:
@@ -164,15 +132,6 @@ def accuracy_at(rows: Sequence[CurveRow], strategy: str, n: int) -> float:
         if r.strategy == strategy and r.labelled <= n:
             per_seed[r.seed] = r.accuracy
     return float(np.mean(list(per_seed.values())))
-
-
-def answers(rows: Sequence[CurveRow], strategy: str) -> float:
-    """Answers the crowd gave over each run, mean over seeds."""
-    last: dict[int, int] = {}
-    for r in rows:
-        if r.strategy == strategy:
-            last[r.seed] = r.answers
-    return float(np.mean(list(last.values())))
 
 
 def table(runs: Sequence[TaskRun]) -> str:
@@ -200,7 +159,7 @@ def table(runs: Sequence[TaskRun]) -> str:
                 f"{ratio(full['random'], full[strategy], cfg.budget)} / "
                 f"{ratio(near['random'], near[strategy], cfg.budget)}",
                 *(f"{accuracy_at(run.result.rounds, strategy, n):.2%}" for n in points),
-                f"{answers(run.result.rounds, strategy):,.0f}",
+                f"{answers_spent(run.result.rounds, strategy):,.0f}",
             ]  # fmt: skip
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -236,29 +195,23 @@ def plot(run: TaskRun, path: Path) -> Path:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from scipy import stats
 
     cfg = run.result.config
-    shares = _shares(run)
-    panels = ["accuracy", "f1"] if min(shares) < 0.25 else ["accuracy"]
+    panels = ["accuracy", "f1"] if imbalanced(run.result) else ["accuracy"]
     fig, axes = plt.subplots(1, len(panels), figsize=(7.5 * len(panels), 5), squeeze=False)
     ceiling = float(np.mean([c.accuracy for c in run.ceilings.values()]))
     for ax, metric in zip(axes[0], panels, strict=True):
-        for strategy in cfg.strategies:
-            xs, ys = _by_labels(run.result.rounds, strategy, metric)
-            mean = ys.mean(axis=1)
-            half = (
-                stats.t.ppf(0.975, ys.shape[1] - 1) * ys.std(axis=1, ddof=1) / np.sqrt(ys.shape[1])
-            )
-            near = median(needed(run, strategy, 0.99))
+        for strategy, (xs, mean, half) in bands(run.result.rounds, metric).items():
+            near = median_labels(needed(run, strategy, 0.99))
             when = "not within budget" if np.isinf(near) else f"{near:.0f} labels"
             (line,) = ax.plot(xs, mean, lw=2, label=f"{strategy}: 99% of ceiling at {when}")
             ax.fill_between(xs, mean - half, mean + half, color=line.get_color(), alpha=0.2)
         if metric == "accuracy":
             ax.axhline(ceiling, color="k", ls="--", lw=1, label=f"ceiling {ceiling:.1%}")
             ax.axhline(0.99 * ceiling, color="grey", ls=":", lw=1, label="99% of ceiling")
-            ax.axhline(run.majority, color="r", ls="-.", lw=1, label="always the majority class")
-            low = min(run.majority, 0.99 * ceiling) - 0.05
+            majority = majority_accuracy(run.result)
+            ax.axhline(majority, color="r", ls="-.", lw=1, label="always the majority class")
+            low = min(majority, 0.99 * ceiling) - 0.05
             ax.set_ylim(max(0.0, low), min(1.0, ceiling + 0.03))
         ax.set_xlabel("labels spent (30 initial + 30 per round)")
         ax.set_ylabel("test accuracy" if metric == "accuracy" else "test F1 (macro)")
@@ -269,24 +222,6 @@ def plot(run: TaskRun, path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
-
-
-def _shares(run: TaskRun) -> list[float]:
-    dataset = Dataset.load(run.result.config.dataset)
-    counts = dataset.count_by_label()
-    total = sum(counts.values())
-    return [counts.get(lab, 0) / total for lab in dataset.labels]
-
-
-def _by_labels(
-    rows: Sequence[CurveRow], strategy: str, metric: str
-) -> tuple[np.ndarray, np.ndarray]:
-    points: dict[int, list[float]] = {}
-    for r in rows:
-        if r.strategy == strategy:
-            points.setdefault(r.labelled, []).append(getattr(r, metric))
-    xs = sorted(x for x, v in points.items() if len(v) == max(map(len, points.values())))
-    return np.array(xs), np.array([points[x] for x in xs])
 
 
 def parse_args() -> argparse.Namespace:

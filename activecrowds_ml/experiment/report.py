@@ -13,7 +13,8 @@ import numpy as np
 from activecrowds_ml.experiment.simulate import CurveRow, SimulationResult
 from activecrowds_ml.experiment.stops import draw_stops, stops_markdown
 from activecrowds_ml.experiment.summary import (
-    curves,
+    imbalanced,
+    majority_accuracy,
     mean_confusion,
     whole_pool_accuracy,
     write_summary,
@@ -73,33 +74,59 @@ def _pyplot() -> Any:
 
 
 def plot_learning_curve(result: SimulationResult, path: Path) -> Path:
-    """Accuracy vs labels: mean line, std band and min-max dots per strategy; whole-pool line."""
+    """Accuracy vs labels: mean line and 95% band over seeds per strategy; whole-pool, 99% and
+    majority-class lines; a macro-F1 panel beside it where a class is rare."""
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    panels = ["accuracy", "f1"] if imbalanced(result) else ["accuracy"]
+    fig, axes = plt.subplots(1, len(panels), figsize=(7.5 * len(panels), 4.8), squeeze=False)
     colors: dict[str, str] = {}
-    for strategy, c in curves(result.rounds).items():
-        (line,) = ax.plot(c.labelled, c.mean, marker="o", ms=3, label=f"{strategy} (mean)")
-        colors[strategy] = line.get_color()
-        ax.fill_between(
-            c.labelled, c.mean - c.std, c.mean + c.std, color=line.get_color(), alpha=0.2
-        )
-        ax.plot(c.labelled, c.low, ":", color=line.get_color(), lw=0.8)
-        ax.plot(c.labelled, c.high, ":", color=line.get_color(), lw=0.8)
-    whole = whole_pool_accuracy(result)
-    ax.axhline(whole, color="k", ls="--", lw=1, label=f"whole pool, true labels ({whole:.1%})")
-    ax.axhline(0.99 * whole, color="grey", ls=":", lw=1, label="99% of whole pool")
-    draw_stops(ax, result, colors)  # where each --stop rule would have stopped
-    ax.set_xlabel("labels spent (initial + asked of the crowd)")
-    ax.set_ylabel("test accuracy")
+    for ax, metric in zip(axes[0], panels, strict=True):
+        for strategy, (xs, mean, half) in bands(result.rounds, metric).items():
+            (line,) = ax.plot(xs, mean, marker="o", ms=3, label=f"{strategy} (mean)")
+            colors[strategy] = line.get_color()
+            ax.fill_between(xs, mean - half, mean + half, color=line.get_color(), alpha=0.2)
+        if metric == "accuracy":
+            whole = whole_pool_accuracy(result)
+            ax.axhline(
+                whole, color="k", ls="--", lw=1, label=f"whole pool, true labels ({whole:.1%})"
+            )
+            ax.axhline(0.99 * whole, color="grey", ls=":", lw=1, label="99% of whole pool")
+            majority = majority_accuracy(result)
+            ax.axhline(majority, color="r", ls="-.", lw=1, label=f"majority class ({majority:.1%})")
+        draw_stops(ax, result, colors)  # where each --stop rule would have stopped
+        ax.set_xlabel("labels spent (initial + asked of the crowd)")
+        ax.set_ylabel("test accuracy" if metric == "accuracy" else "test F1")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="lower right", fontsize=8)
     seeds = len(result.config.seeds)
     name = result.name or result.config.dataset.name
-    ax.set_title(f"{name}: mean ± std over {seeds} seeds (dotted: min/max)")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
+    fig.suptitle(f"{name}: mean over {seeds} seeds, 95% confidence band")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def bands(
+    rows: Sequence[CurveRow], metric: str = "accuracy"
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per strategy: label counts every seed reached, the mean, and the half-width of a 95%
+    t-interval for the mean over seeds (0 with one seed)."""
+    from scipy import stats
+
+    out = {}
+    for strategy in dict.fromkeys(r.strategy for r in rows):
+        points: dict[int, list[float]] = {}
+        for r in rows:
+            if r.strategy == strategy:
+                points.setdefault(r.labelled, []).append(float(getattr(r, metric)))
+        most = max(map(len, points.values()))
+        xs = np.array(sorted(x for x, v in points.items() if len(v) == most))
+        ys = np.array([points[int(x)] for x in xs])
+        sd = ys.std(axis=1, ddof=1) if most > 1 else np.zeros(len(xs))
+        half = stats.t.ppf(0.975, max(most - 1, 1)) * sd / np.sqrt(most)
+        out[strategy] = (xs, ys.mean(axis=1), half)
+    return out
 
 
 def plot_confusion(result: SimulationResult, path: Path) -> Path:
