@@ -204,6 +204,41 @@ export const PredictionsDocument = graphql(`
   }
 `)
 
+// The samples the crowd could not agree on, across every batch, with the votes per label.
+export const DisputedSamplesDocument = graphql(`
+  query DisputedSamples($id: ID!, $first: Int!) {
+    task(id: $id) {
+      id
+      sampleConnection(first: $first, state: [DISPUTED]) {
+        totalCount
+        edges {
+          node {
+            id
+            mediaUrl
+            text
+            state
+            answerCount
+            votes {
+              label
+              count
+            }
+          }
+        }
+      }
+    }
+  }
+`)
+
+export const ReviewSampleDocument = graphql(`
+  mutation ReviewSample($sampleId: ID!, $action: SampleReview!, $label: String) {
+    reviewSample(sampleId: $sampleId, action: $action, label: $label) {
+      id
+      state
+      resolvedLabel
+    }
+  }
+`)
+
 export const CreateTaskDocument = graphql(`
   mutation CreateTask($input: CreateTaskInput!) {
     createTask(input: $input) {

@@ -1,4 +1,4 @@
-import { formatRetry, formatShareOf } from "./format"
+import { asSentence, formatRetry, formatShareOf } from "./format"
 
 describe("when to try again", () => {
   const now = new Date(2026, 11, 2, 10, 40, 0)
@@ -16,5 +16,12 @@ describe("a share of a count", () => {
   it("shows the share with what it counts, and a dash for nothing counted", () => {
     expect(formatShareOf(0.8, 10)).toMatch(/^80[.,]0\s?% of 10$/)
     expect(formatShareOf(null, 0)).toBe("—")
+  })
+})
+
+describe("a server's message as a sentence", () => {
+  it("starts with a capital, the rest as the server wrote it", () => {
+    expect(asSentence("no task 7")).toBe("No task 7")
+    expect(asSentence("")).toBe("")
   })
 })

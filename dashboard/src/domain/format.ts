@@ -87,3 +87,8 @@ export function formatBytes(value: number | null | undefined): string {
   }
   return `${unit === 0 ? count.format(scaled) : oneDecimal.format(scaled)} ${bytesUnits[unit]}`
 }
+
+/** A message the server wrote in lower case ("no task 7") as a sentence of its own. */
+export function asSentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}

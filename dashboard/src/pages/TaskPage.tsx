@@ -11,6 +11,7 @@ import { announce } from "./task/announce"
 import { BatchPanel } from "./task/BatchPanel"
 import { CurvePanel } from "./task/CurvePanel"
 import { DeletePanel } from "./task/DeletePanel"
+import { DisputedPanel } from "./task/DisputedPanel"
 import { ExportPanel } from "./task/ExportPanel"
 import { MatrixPanel } from "./task/MatrixPanel"
 import { ModelsPanel } from "./task/ModelsPanel"
@@ -101,6 +102,9 @@ export function TaskPage({ id }: { id: string }) {
           <MatrixPanel task={task} />
           <AgreementPanel task={task} />
           <ExportPanel task={task} />
+        </div>
+        <div className="wide">
+          <DisputedPanel task={task} />
         </div>
         <div className="wide">
           <PredictionsPanel task={task} />

@@ -3,7 +3,7 @@ import type { TaskDetail } from "../../api/hooks"
 import { Button } from "../../components/Button"
 import { Card } from "../../components/Card"
 import { EXPORT_FORMATS, exportFileName, exportPath, type ExportExt } from "../../domain/download"
-import { formatBytes, formatCount } from "../../domain/format"
+import { asSentence, formatBytes, formatCount } from "../../domain/format"
 import { saveFile } from "./saveFile"
 
 const LABEL = Object.fromEntries(EXPORT_FORMATS.map((f) => [f.ext, f.label])) as Record<ExportExt, string>
@@ -14,8 +14,7 @@ function describe(state: DownloadState, labelled: number): string {
   const what = `the ${LABEL[state.key as ExportExt]} export`
   if (state.status === "saved") return `Saved ${what} as ${state.name}.`
   if (state.status === "failed") {
-    const sentence = state.message.charAt(0).toUpperCase() + state.message.slice(1)
-    return `Could not download ${what}. ${sentence}`
+    return `Could not download ${what}. ${asSentence(state.message)}`
   }
   // Streamed as it is read from the database: the server cannot tell the size beforehand.
   const { received } = state.progress

@@ -180,4 +180,64 @@ describe("the pool's predictions", () => {
     view.rerender(<PredictionsPanel task={taskDetail({ rounds: [round(0)] })} />)
     expect(await screen.findByTestId("prediction-1")).toBeInTheDocument()
   })
+
+  it("fixes an accepted label the model disagrees with, then reads the predictions again", async () => {
+    let corrected = false
+    const flagged = () =>
+      prediction(3, {
+        label: "long_sleeved",
+        crowdState: "ACCEPTED",
+        crowdLabel: corrected ? "long_sleeved" : "not_long_sleeved",
+        disagrees: !corrected,
+      })
+    const fake = fakeClient({
+      Predictions: () =>
+        predictionPage([flagged(), prediction(2, { crowdState: "ACCEPTED", crowdLabel: "long_sleeved" })]),
+      ReviewSample: ({ sampleId, label }) => {
+        corrected = true
+        return { reviewSample: { id: sampleId, state: "ACCEPTED", resolvedLabel: label } }
+      },
+    })
+    renderSignedIn(fake.client, <PredictionsPanel task={task} />)
+    await screen.findByTestId("predictions")
+    // Only where the crowd and the model disagree.
+    expect(within(screen.getByTestId("prediction-2")).queryByRole("button")).not.toBeInTheDocument()
+    await userEvent.click(screen.getByRole("button", { name: "Fix sample 3's label" }))
+    const choices = screen.getByRole("group", { name: "Sample 3's label" })
+    // The labels it does not have, the model's first; and a way back.
+    expect(
+      within(choices)
+        .getAllByRole("button")
+        .map((b) => b.textContent),
+    ).toEqual(["long_sleeved", "Cancel"])
+    const reads = fake.count("Predictions")
+    await userEvent.click(within(choices).getByRole("button", { name: "Label sample 3 long_sleeved" }))
+    expect(fake.calls.find((c) => c.name === "ReviewSample")?.variables).toEqual({
+      sampleId: "3",
+      action: "DECIDE",
+      label: "long_sleeved",
+    })
+    expect(await screen.findByTestId("fix-status")).toHaveTextContent(
+      "Sample 3 is now labelled long_sleeved: it trains from the next round on.",
+    )
+    await waitFor(() => expect(screen.getByTestId("prediction-3")).toHaveAttribute("data-disagrees", "false"))
+    expect(fake.count("Predictions")).toBe(reads + 1)
+  })
+
+  it("says why a label was not fixed", async () => {
+    const fake = fakeClient({
+      Predictions: () =>
+        predictionPage([prediction(3, { crowdState: "ACCEPTED", crowdLabel: "not_long_sleeved", disagrees: true })]),
+      ReviewSample: () => [
+        serverError("BAD_USER_INPUT", "sample 3 is a seed sample: only samples the crowd labels are reviewed"),
+      ],
+    })
+    renderSignedIn(fake.client, <PredictionsPanel task={task} />)
+    await userEvent.click(await screen.findByRole("button", { name: "Fix sample 3's label" }))
+    await userEvent.click(screen.getByRole("button", { name: "Label sample 3 long_sleeved" }))
+    expect(await screen.findByTestId("fix-status")).toHaveTextContent(
+      "Sample 3 keeps its label. Sample 3 is a seed sample: only samples the crowd labels are reviewed",
+    )
+    expect(screen.getByTestId("fix-status")).toHaveAttribute("data-tone", "danger")
+  })
 })

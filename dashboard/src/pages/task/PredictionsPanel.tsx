@@ -1,12 +1,14 @@
-import { useEffect, useRef, useState } from "react"
+import { useEffect, useRef, useState, type ReactNode } from "react"
 import type { TaskDetail } from "../../api/hooks"
 import { usePredictions, type Prediction, type PredictionFilters } from "../../api/predictions"
+import { useReviewSample } from "../../api/review"
 import { Button } from "../../components/Button"
 import { Card } from "../../components/Card"
 import { SelectField, TextField, type Option } from "../../components/fields"
 import { Empty, Failed } from "../../components/States"
-import { formatCount, formatPercent } from "../../domain/format"
+import { asSentence, formatCount, formatPercent } from "../../domain/format"
 import { latestRound } from "../../domain/metrics"
+import { reviewedWords } from "../../domain/review"
 import type { CrowdState, PredictionOrder } from "../../gql/graphql"
 import { CrowdStateValues, PredictionOrderValues, QueryPredictionsArgsDefaults } from "../../gql/schema-facts"
 import { useDebounced } from "./useDebounced"
@@ -69,7 +71,55 @@ function filtersOf(form: Form): { filters: PredictionFilters | null; errors: Rec
   }
 }
 
-function Tile({ p }: { p: Prediction }) {
+/**
+ * Where the crowd accepted a label the model disagrees with, the owner may correct it
+ * (reviewSample DECIDE on an accepted sample): the other labels, the model's first.
+ */
+function FixLabel({
+  p,
+  labels,
+  busy,
+  onFix,
+}: {
+  p: Prediction
+  labels: readonly string[]
+  busy: boolean
+  onFix: (label: string) => void
+}) {
+  const [open, setOpen] = useState(false)
+  const others = [p.label, ...labels.filter((l) => l !== p.label)].filter((l) => l !== p.crowdLabel)
+  if (!open)
+    return (
+      <button
+        type="button"
+        className="link-button fix"
+        onClick={() => setOpen(true)}
+        aria-label={`Fix sample ${p.sample.id}'s label`}
+        disabled={busy}
+      >
+        Fix label
+      </button>
+    )
+  return (
+    <div className="fix-choices" role="group" aria-label={`Sample ${p.sample.id}'s label`}>
+      {others.map((label) => (
+        <Button
+          key={label}
+          disabled={busy}
+          onClick={() => onFix(label)}
+          aria-label={`Label sample ${p.sample.id} ${label}`}
+        >
+          {label}
+        </Button>
+      ))}
+      <Button variant="ghost" disabled={busy} onClick={() => setOpen(false)}>
+        Cancel
+      </Button>
+    </div>
+  )
+}
+
+function Tile({ p, fix }: { p: Prediction; fix?: ReactNode }) {
   const crowd =
     p.crowdState === "ACCEPTED"
       ? `the crowd accepted ${p.crowdLabel}`
@@ -116,6 +166,7 @@ function Tile({ p }: { p: Prediction }) {
             ? "Crowd: disputed"
             : "Unlabelled"}
       </div>
+      {fix}
     </li>
   )
 }
@@ -139,6 +190,22 @@ export function PredictionsPanel({ task }: { task: TaskDetail }) {
     if (key) setLastGood(JSON.parse(key) as PredictionFilters)
   }, [key])
   const view = usePredictions(task.id, lastGood, reload)
+  const { review } = useReviewSample()
+  const [fixing, setFixing] = useState<string | null>(null)
+  const [fixed, setFixed] = useState<{ ok: boolean; message: string } | null>(null)
+  const onFix = async (sampleId: string, label: string) => {
+    setFixing(sampleId)
+    setFixed(null)
+    const result = await review(sampleId, "DECIDE", label)
+    setFixing(null)
+    setFixed(
+      result.ok
+        ? { ok: true, message: reviewedWords(sampleId, "DECIDE", label) }
+        : { ok: false, message: `Sample ${sampleId} keeps its label. ${asSentence(result.message)}` },
+    )
+    // Read again: the corrected sample no longer disagrees (it leaves "disagreements only").
+    setReload((r) => r + 1)
+  }
   const newest = latestRound(task.rounds)?.number ?? null
   const shownRound = view.items[0]?.roundNumber ?? null
   const stale = newest !== null && shownRound !== null && shownRound < newest
@@ -294,7 +361,20 @@ export function PredictionsPanel({ task }: { task: TaskDetail }) {
             data-busy={view.status === "loading"}
           >
             {view.items.map((p) => (
-              <Tile key={p.sample.id} p={p} />
+              <Tile
+                key={p.sample.id}
+                p={p}
+                fix={
+                  p.disagrees && p.crowdState === "ACCEPTED" ? (
+                    <FixLabel
+                      p={p}
+                      labels={task.labels}
+                      busy={fixing === p.sample.id}
+                      onFix={(label) => void onFix(p.sample.id, label)}
+                    />
+                  ) : undefined
+                }
+              />
             ))}
           </ul>
           <div className="load-more">
@@ -318,6 +398,14 @@ export function PredictionsPanel({ task }: { task: TaskDetail }) {
           </div>
         </>
       ) : null}
+      <p
+        className="status-line"
+        role="status"
+        data-tone={fixed && !fixed.ok ? "danger" : undefined}
+        data-testid="fix-status"
+      >
+        {fixed?.message}
+      </p>
     </Card>
   )
 }
