@@ -1,5 +1,5 @@
 """The Starlette app: /graphql (POST, GET with GraphiQL, WebSocket), /media/{id},
-/models/{id}/{format},
+/models/{id}/{format}, /classify/{taskId} (POST),
 /export/{taskId}.{jsonl|csv|zip}, POST /datasets, POST /tasks/{taskId}/samples, /healthz."""
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ from activecrowds.adapters.rate_limits import RateLimiter, rate_limiter
 from activecrowds.bootstrap import App, bootstrap
 from activecrowds.config import Settings, load_settings
 from activecrowds.services import auth, queries
+from activecrowds.services.classify import LoadedModels
 from activecrowds.services.demo import ensure_demo_task
 from server.datasets import add_samples, upload_dataset
+from server.classify import GraphQLUploads, serve_classify
 from server.downloads import serve_model
 from server.exports import serve_export
 from server.graphql.context import (
@@ -97,6 +99,9 @@ class GraphQLApp(GraphQL[RequestContext, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_s),
             graphql_ide="graphiql" if settings.graphiql else None,
+            # Safe without CSRF worries: only the bearer header authenticates, never a cookie;
+            # GraphQLUploads lets only the admin's multipart requests in, under size limits.
+            multipart_uploads_enabled=True,
         )
         self.gate = gate
 
@@ -180,21 +185,28 @@ def create_app(
                 await wired.close()
 
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", GraphQLUploads(graphql), methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),  # graphql-transport-ws, for subscriptions
         Route("/media/{sample_id}", serve_media, methods=["GET"]),  # any text: media.py reads it
         Route("/models/{model_id}/{fmt}", serve_model, methods=["GET"]),  # admin: downloads.py
         Route("/export/{task_id}.{ext}", serve_export, methods=["GET"]),  # admin: exports.py
+        Route("/classify/{task_id}", serve_classify, methods=["POST"]),  # admin: classify.py
         Route("/datasets", upload_dataset, methods=["POST"]),  # admin: datasets.py
         Route("/tasks/{task_id}/samples", add_samples, methods=["POST"]),  # admin: datasets.py
         Route("/healthz", healthz, methods=["GET"]),
         *static_routes(),  # the console at /, the annotator app at /app/: after the API's
     ]
     star = Starlette(routes=routes, lifespan=lifespan)
+    star.state.classify_models = LoadedModels()  # this process's loaded round models
     if app is not None:
         star.state.activecrowds = app
         star.state.feed = EventFeed(app.ctx, app.bus)
-    star.add_middleware(BodyLimit, read_timeout_s=settings.read_timeout_s, streamed=UPLOAD_PATHS)
+    star.add_middleware(
+        BodyLimit,
+        read_timeout_s=settings.read_timeout_s,
+        streamed=UPLOAD_PATHS,
+        multipart=("/graphql",),
+    )
     star.add_middleware(SecurityHeaders, page=page_policy(graphql.graphql_ide_html))
     if settings.trusted_proxies:  # outermost: everything after sees the client's address
         star.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))

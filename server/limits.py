@@ -4,7 +4,8 @@ The limit is counted on the stream, not taken from Content-Length: a chunked bod
 length. The body is read whole before the app sees the request (the GraphQL view buffers it
 anyway), so a body over the limit is answered 413 and never reaches a resolver, and a client
 that stops sending mid-body gets 408 instead of holding a task. Upload routes (`streamed`
-path prefixes) read their bodies themselves, under their own limits (server/uploads.py).
+path prefixes) read their bodies themselves, under their own limits (server/uploads.py), and so
+do multipart POSTs to `multipart` paths (/graphql's file uploads, admin only: server/classify.py).
 """
 
 from __future__ import annotations
@@ -34,16 +35,16 @@ class BodyLimit:
         read_timeout_s: float,
         max_body: int = MAX_BODY,
         streamed: tuple[str, ...] = (),
+        multipart: tuple[str, ...] = (),
     ) -> None:
         self.app = app
         self.read_timeout_s = read_timeout_s
         self.max_body = max_body
         self.streamed = streamed
+        self.multipart = multipart  # paths whose multipart POSTs are limited by the app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or (
-            scope.get("method") == "POST" and str(scope.get("path", "")).startswith(self.streamed)
-        ):
+        if scope["type"] != "http" or self._passes(scope):
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers") or []).get(b"content-length", b"0")
@@ -60,6 +61,17 @@ class BodyLimit:
         except _Disconnected:
             return
         await self.app(scope, _replay(body, receive), send)
+
+    def _passes(self, scope: Scope) -> bool:
+        """A POST whose handler reads (and limits) its own body: to an upload route, or a
+        multipart one to a `multipart` path (GraphQL uploads: server/classify.py)."""
+        if scope.get("method") != "POST":
+            return False
+        path = str(scope.get("path", ""))
+        if path.startswith(self.streamed):
+            return True
+        kind = dict(scope.get("headers") or []).get(b"content-type", b"")
+        return path in self.multipart and kind.lower().startswith(b"multipart/form-data")
 
     async def _read(self, receive: Receive) -> bytes:
         chunks, size = [], 0

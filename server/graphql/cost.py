@@ -42,7 +42,9 @@ from graphql import (
     is_composite_type,
 )
 
+from activecrowds.config import Settings
 from activecrowds.domain.predictions import MAX_PAGE
+from activecrowds.domain.rules import MAX_LABELS
 from server.graphql.types.enums import TaskCategory, TaskSubcategory
 
 # Assumed sizes of our lists of objects (a test checks every one in the schema is here).
@@ -57,6 +59,8 @@ LIST_SIZES: Mapping[tuple[str, str], int] = {
     ("Query", "annotators"): 1000,
     ("Query", "datasets"): 100,
     ("PredictionConnection", "edges"): MAX_PAGE,
+    ("ClassifyPayload", "results"): Settings.classify_max_files,  # its default
+    ("Classification", "probabilities"): MAX_LABELS,
 }
 UNKNOWN_LIST_SIZE = 100  # a list LIST_SIZES does not name
 

@@ -65,13 +65,16 @@ def code_of(error: BaseException | None) -> str:
 def error_extensions(error: BaseException) -> dict[str, object]:
     """`extensions` of the error: its code; for RATE_LIMITED `retryAfter` (whole seconds, at
     least 1) when the limit says when it has room again; for CONFLICT which one (`reason`:
-    BATCH_CLOSED, ALREADY_ANSWERED)."""
+    BATCH_CLOSED, ALREADY_ANSWERED); for bad classify inputs `bad`: [{file, reason}]."""
     out: dict[str, object] = {"code": code_of(error)}
     retry_after = getattr(error, "retry_after", None) if isinstance(error, RateLimited) else None
     if retry_after is not None:
         out["retryAfter"] = max(1, math.ceil(retry_after))
     if isinstance(error, Conflict) and error.reason:
         out["reason"] = error.reason
+    bad = getattr(error, "bad", None)  # classify's bad inputs (activecrowds_ml.classify)
+    if bad:
+        out["bad"] = [{"file": b.name, "reason": b.reason} for b in bad]
     return out
 
 

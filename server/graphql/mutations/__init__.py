@@ -13,6 +13,7 @@ from activecrowds.services import auth, crowd, tasks
 from activecrowds.services.answers import submit_answers
 from server.graphql.context import RequestContext
 from server.graphql.ids import parse_id, parse_sample_id
+from server.graphql.mutations.classify import ClassifyMutation
 from server.graphql.types.crowd import AnnotatorProfile, Invite, InvitePayload, SuspendPayload
 from server.graphql.types.inputs import AnswerInput, CreateTaskInput, UpdateTaskInput
 from server.graphql.types.misc import Annotator, AnnotatorToken, SubmitAnswersPayload
@@ -20,7 +21,7 @@ from server.graphql.types.task import Task
 
 
 @strawberry.type
-class Mutation:
+class Mutation(ClassifyMutation):
     @strawberry.mutation
     async def create_task(self, info: Info[RequestContext, None], input: CreateTaskInput) -> Task:
         """ADMIN. Validate, store the task with its dataset snapshot, and start round 0."""
