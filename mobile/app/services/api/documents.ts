@@ -130,3 +130,9 @@ export const TasksChangedDocument = graphql(`
     }
   }
 `)
+
+export const ReleaseAssignmentsDocument = graphql(`
+  mutation ReleaseAssignments {
+    releaseAssignments
+  }
+`)

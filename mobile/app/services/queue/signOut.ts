@@ -1,4 +1,6 @@
 import { useCallback, useMemo } from "react"
+import { useClient, type Client } from "urql"
+import { ReleaseAssignmentsDocument } from "../api/documents"
 import { useSession } from "../session/SessionContext"
 import { useHandover } from "./handover"
 import { useAnswerQueue } from "./QueueProvider"
@@ -13,14 +15,32 @@ export type SignOutCheck = {
 
 // How long a sign-out waits for the outbox to go before it asks.
 const SEND_WAIT_MS = 5_000
+// How long it waits for the server to take back the photos handed to this sign-in.
+const RELEASE_WAIT_MS = 2_000
+
+/**
+ * Hand back what the server handed this sign-in, so the next annotator is given it now rather
+ * than when its lease runs out. Best effort: offline, the lease ends on its own.
+ */
+async function releaseAssignments(client: Client): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const sent = client.mutation(ReleaseAssignmentsDocument, {}, { requestPolicy: "network-only" }).toPromise()
+  await Promise.race([
+    sent.catch(() => undefined),
+    new Promise((resolve) => (timer = setTimeout(resolve, RELEASE_WAIT_MS))),
+  ])
+  clearTimeout(timer)
+}
 
 /**
  * Sign out minding the answers: `check` first sends what it can with this sign-in's token and says
  * what would be left; `confirm` hands unsent answers over (sent later as this annotator's, see
- * Handover), deletes unfinished drafts, and signs out.
+ * Handover), hands back the photos the server handed this sign-in, deletes unfinished drafts,
+ * and signs out.
  */
 export function useSignOut() {
   const { queue } = useAnswerQueue()
+  const client = useClient()
   const { state, signOut } = useSession()
   const handover = useHandover()
   const session = state.status === "signedIn" ? state.session : null
@@ -35,9 +55,10 @@ export function useSignOut() {
 
   const confirm = useCallback(async () => {
     if (session) await handover.leave(session)
+    await releaseAssignments(client)
     await queue.forgetDrafts()
     await signOut()
-  }, [queue, handover, session, signOut])
+  }, [queue, handover, session, signOut, client])
 
   return useMemo(() => ({ check, confirm }), [check, confirm])
 }

@@ -23,6 +23,7 @@ const json = (body: unknown) =>
 function phone() {
   const network = { up: true }
   const received: { token: string; batchId: string }[] = []
+  const released: string[] = []
   jest.spyOn(global, "fetch").mockImplementation(async (_url, init) => {
     const { variables } = JSON.parse(String(init?.body))
     return json({ data: { registerAnnotator: { token: `tok-${variables.name}` } } })
@@ -36,6 +37,11 @@ function phone() {
     fakeClient({
       Categories: () => ({ categories: [] }),
       Task: () => ({ task: aTask() }),
+      ReleaseAssignments: () => {
+        if (!network.up) return new Error("Failed to fetch")
+        released.push(token)
+        return { releaseAssignments: true }
+      },
       SubmitAnswers: ({ batchId }) => {
         const result = submit(token, String(batchId))
         if (result.kind !== "ok") return new Error("Failed to fetch")
@@ -53,7 +59,7 @@ function phone() {
       </SessionProvider>
     </SafeAreaProvider>,
   )
-  return { network, received, handover }
+  return { network, received, released, handover }
 }
 
 async function signIn(name: string) {
@@ -137,5 +143,24 @@ describe("A phone shared by several annotators (bug 2)", () => {
     fireEvent.press(await screen.findByTestId("sign-out"))
     expect(await screen.findByTestId("screen-sign-in")).toBeTruthy()
     expect(screen.queryByTestId("sign-out-check")).toBeNull()
+  })
+
+  it("hands back the photos handed to this sign-in, with its own token, so the next annotator gets them now", async () => {
+    const { released } = phone()
+    await signIn("Amina")
+    fireEvent.press(screen.getByTestId("back"))
+    fireEvent.press(await screen.findByTestId("sign-out"))
+    expect(await screen.findByTestId("screen-sign-in")).toBeTruthy()
+    expect(released).toEqual(["tok-Amina"])
+  })
+
+  it("signs out offline too: the photos handed out go back when their lease ends", async () => {
+    const { network, released } = phone()
+    await signIn("Amina")
+    network.up = false
+    fireEvent.press(screen.getByTestId("back"))
+    fireEvent.press(await screen.findByTestId("sign-out"))
+    expect(await screen.findByTestId("screen-sign-in")).toBeTruthy()
+    expect(released).toEqual([])
   })
 })
