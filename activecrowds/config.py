@@ -45,6 +45,9 @@ class Settings:
     graphiql: bool = True  # GraphiQL and schema introspection; turn off in production
     # Peers (IPs or CIDRs) whose X-Forwarded-For names the client; nobody's by default.
     trusted_proxies: tuple[str, ...] = ()
+    # Web origins (scheme://host[:port]) whose pages may call the API from a browser: a console
+    # or app build hosted elsewhere. None by default: the server's own pages need no CORS.
+    cors_origins: tuple[str, ...] = ()
     # Per minute, counted across replicas in Redis when it is configured; 0: unlimited.
     registrations_per_minute: int = 10  # registerAnnotator per client address
     mutations_per_minute: int = 600  # mutations per token
@@ -121,6 +124,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_url=_public_url(env),
         graphiql=_flag(env, "GRAPHIQL", default=True),
         trusted_proxies=_trusted_proxies(env),
+        cors_origins=_cors_origins(env),
         **{name: _default_typed(env, name) for name in RATE_LIMITS},
         **_annotator_rules(env),
         models_path=_folder(env, "MODELS_DIR"),
@@ -164,6 +168,24 @@ def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
         except ValueError:
             message = f"{name} must list IP addresses or networks (CIDR); got {item!r}"
             raise ValidationError(message, name) from None
+    return tuple(found)
+
+
+def _cors_origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    """ACTIVECROWDS_CORS_ORIGINS: comma-separated origins, each scheme://host[:port] and
+    nothing more (a path, a wildcard or a trailing slash would never match a browser's Origin
+    header, so it is refused rather than silently useless)."""
+    name = PREFIX + "CORS_ORIGINS"
+    found = []
+    for item in (env.get(name) or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        scheme, _, rest = item.partition("://")
+        if scheme not in ("http", "https") or not rest or any(c in rest for c in "/*?#"):
+            message = f"{name} must list origins like https://console.example.org; got {item!r}"
+            raise ValidationError(message, name)
+        found.append(item)
     return tuple(found)
 
 

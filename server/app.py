@@ -13,6 +13,7 @@ from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -32,8 +33,8 @@ from activecrowds.config import Settings, load_settings
 from activecrowds.services import auth, queries
 from activecrowds.services.classify import LoadedModels
 from activecrowds.services.demo import ensure_demo_task
-from server.datasets import add_samples, upload_dataset
 from server.classify import GraphQLUploads, serve_classify
+from server.datasets import add_samples, upload_dataset
 from server.downloads import serve_model
 from server.exports import serve_export
 from server.graphql.context import (
@@ -190,9 +191,9 @@ def create_app(
         Route("/media/{sample_id}", serve_media, methods=["GET"]),  # any text: media.py reads it
         Route("/models/{model_id}/{fmt}", serve_model, methods=["GET"]),  # admin: downloads.py
         Route("/export/{task_id}.{ext}", serve_export, methods=["GET"]),  # admin: exports.py
-        Route("/classify/{task_id}", serve_classify, methods=["POST"]),  # admin: classify.py
         Route("/datasets", upload_dataset, methods=["POST"]),  # admin: datasets.py
         Route("/tasks/{task_id}/samples", add_samples, methods=["POST"]),  # admin: datasets.py
+        Route("/classify/{task_id}", serve_classify, methods=["POST"]),  # admin: classify.py
         Route("/healthz", healthz, methods=["GET"]),
         *static_routes(),  # the console at /, the annotator app at /app/: after the API's
     ]
@@ -208,6 +209,17 @@ def create_app(
         multipart=("/graphql",),
     )
     star.add_middleware(SecurityHeaders, page=page_policy(graphql.graphql_ide_html))
+    if settings.cors_origins:
+        # Bearer tokens in a header, never cookies: no credentials mode; a preflight is
+        # answered before the body limit or any resolver runs.
+        star.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["Content-Disposition", "Retry-After"],
+            max_age=600,
+        )
     if settings.trusted_proxies:  # outermost: everything after sees the client's address
         star.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     return star
