@@ -32,7 +32,19 @@ class HeadConfig:
     epochs: int = 100
     lr: float = 1e-2
     weight_decay: float = 3e-2
+    # Above this many samples the L2 penalty shrinks as decay_until / n (0: fixed): a prior
+    # worth 300 samples is too strong for 4,000 (the whole-pool head on 10 MNIST digits
+    # scored 92.2% with a fixed 0.03 and 94.8% with 0.003). Chosen on the reference task and
+    # MNIST digits (3-5 seeds, margin, 600 labels): +0.4-0.5 points at 450-600 labels on the
+    # digits, unchanged on the reference; below 300 labels nothing changes.
+    decay_until: int = 300
     class_weighted: bool = True
+
+    def decay(self, n: int) -> float:
+        """The L2 penalty for a training set of n samples."""
+        if self.decay_until <= 0 or n <= self.decay_until:
+            return self.weight_decay
+        return self.weight_decay * self.decay_until / n
 
 
 def class_weights(y: np.ndarray, n_classes: int) -> torch.Tensor:
@@ -108,7 +120,7 @@ class Head:
             net = build_mlp(self.dim, self.n_classes, self.cfg)
             # Adam's weight_decay is a plain L2 penalty (unlike AdamW's decoupled decay).
             opt = torch.optim.Adam(
-                net.parameters(), lr=self.cfg.lr, weight_decay=self.cfg.weight_decay
+                net.parameters(), lr=self.cfg.lr, weight_decay=self.cfg.decay(len(y))
             )
             weight = class_weights(y, self.n_classes) if self.cfg.class_weighted else None
             loss_fn = nn.CrossEntropyLoss(weight=weight)
