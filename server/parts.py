@@ -81,13 +81,13 @@ class _Parts:
             target = self.folder / member_path(name)
         except DatasetError as exc:
             raise UploadRefused(str(exc)) from None
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             handle = target.open("xb")
-        except FileExistsError:
-            raise UploadRefused(f"{name!r} was sent twice") from None
-        except (NotADirectoryError, IsADirectoryError):
-            raise UploadRefused(f"{name!r} clashes with another file's folder") from None
+        except (FileExistsError, NotADirectoryError):
+            raise UploadRefused(f"{name!r} was sent twice, or clashes with a folder") from None
+        except OSError as exc:  # a name too long for the disk, say
+            raise UploadRefused(f"{name!r} cannot be stored ({exc.strerror})") from None
         self.written.append(target)
         return handle
 

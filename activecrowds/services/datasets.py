@@ -159,6 +159,7 @@ def import_upload(folder: Path, name: str, options: ImportOptions, *, loose: boo
             pool=pool,
             archive=options.archive,
             confine=True,
+            scratch=True,
         )
     except NothingValid as exc:
         raise UploadInvalid(_scrub(str(exc), folder), _shown(exc.bad, folder)) from None

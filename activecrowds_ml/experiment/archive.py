@@ -121,3 +121,5 @@ def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
         raise DatasetError(f"{info.filename!r}: a damaged entry ({exc})") from None
     except (FileExistsError, NotADirectoryError):
         raise DatasetError(f"{info.filename!r}: clashes with another entry") from None
+    except OSError as exc:  # a name too long for the disk, say
+        raise DatasetError(f"{info.filename!r}: cannot be unpacked ({exc.strerror})") from None

@@ -79,6 +79,7 @@ def import_dataset(
     seed: int = 0,
     archive: ArchiveLimits | None = None,
     confine: bool = False,
+    scratch: bool = False,
 ) -> ImportReport:
     """Import `src` (class sub-folders plus an optional `unlabelled/`, or a .csv/.jsonl
     manifest with columns file|text, label [, id, truth]; an empty label means pool; or a .zip
@@ -93,6 +94,8 @@ def import_dataset(
         archive: the limits a .zip source is unpacked under (ArchiveLimits' defaults if None).
         confine: refuse manifest rows naming a file outside the manifest's folder (always so
             for a zip's manifest).
+        scratch: `src` is a scratch copy (an upload): its files may be hard-linked into `dest`
+            instead of copied (always so for a zip's files, unpacked next to `dest`).
 
     Raises:
         DatasetError: a missing source, a dest that holds data, fewer than two labels, a bad
@@ -112,12 +115,12 @@ def import_dataset(
         seed=seed,
     )
     if src_path.suffix.lower() != ARCHIVE_SUFFIX:
-        return run(src_path, confine=confine)
+        return run(src_path, confine=confine, scratch=scratch)
     dest_path.parent.mkdir(parents=True, exist_ok=True)
     # Unpacked next to dest (the same disk, and inside an upload's own folder) and removed after.
     with tempfile.TemporaryDirectory(dir=dest_path.parent, prefix=".unpack-") as unpacked:
         unpack_zip(src_path, Path(unpacked), archive)
-        return run(_archive_source(Path(unpacked)), confine=True)
+        return run(_archive_source(Path(unpacked)), confine=True, scratch=True)
 
 
 def _import(
@@ -131,6 +134,7 @@ def _import(
     pool: str | Path | None,
     seed: int,
     confine: bool,
+    scratch: bool,
 ) -> ImportReport:
     candidates = list(_candidates(src_path, confine))
     if pool is not None:
@@ -143,7 +147,7 @@ def _import(
     if len(label_order) < 2:
         raise DatasetError(f"{src_path}: need at least two labels; found {list(label_order)}")
     report = ImportReport(dest_path, label_order)
-    records = _accept_all(candidates, kind, label_order, dest_path, report)
+    records = _accept_all(candidates, kind, label_order, dest_path, report, scratch)
     labelled = [r for r in records if r.label is not None]
     unlabelled = [r for r in records if r.label is None]
     if not records:
@@ -277,12 +281,13 @@ def _accept_all(
     labels: tuple[str, ...],
     dest: Path,
     report: ImportReport,
+    scratch: bool = False,
 ) -> list[Record]:
     records: list[Record] = []
     seen: set[str] = set()
     for c in candidates:
         problem = _problem(c, labels, seen)
-        result = _to_record(c, kind, dest) if problem is None else problem
+        result = _to_record(c, kind, dest, scratch) if problem is None else problem
         if isinstance(result, str):
             report.bad.append((c.source, result))
             continue
@@ -304,7 +309,7 @@ def _problem(c: Candidate, labels: tuple[str, ...], seen: set[str]) -> str | Non
     return None
 
 
-def _to_record(c: Candidate, kind: str, dest: Path) -> Record | str:
+def _to_record(c: Candidate, kind: str, dest: Path, scratch: bool = False) -> Record | str:
     """The stored record, or the reason the input is bad."""
     if kind == "text":
         text, reason = (c.text, None) if c.path is None else _read_text(c.path)
@@ -318,8 +323,20 @@ def _to_record(c: Candidate, kind: str, dest: Path) -> Record | str:
         return reason
     target = dest / FILES_DIR / _safe_name(c.id, c.path.suffix)
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(c.path, target)
+    _place(c.path, target, scratch)
     return Record(c.id, file=str(target), label=c.label, truth=c.truth)
+
+
+def _place(source: Path, target: Path, scratch: bool) -> None:
+    """Copy `source` to `target`; a scratch file is hard-linked where the disk allows (an
+    upload's files are not stored twice)."""
+    if scratch:
+        try:
+            target.hardlink_to(source)
+            return
+        except OSError:  # another disk, or links not supported: copy
+            pass
+    shutil.copyfile(source, target)
 
 
 def _read_text(path: Path) -> tuple[str | None, str | None]:

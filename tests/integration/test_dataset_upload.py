@@ -192,6 +192,26 @@ def test_bad_uploads_are_refused_by_name_and_store_nothing(server: Server, case:
     assert httpx.get(server.url + "/healthz", timeout=10).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("names", "says"),
+    [
+        (["dark/a.png", "../x.png"], "outside the archive"),
+        (["dark/a.png", "/etc/x.png"], "outside the archive"),
+        (["dark/a.png", "dark/a.png"], "sent twice"),
+        (["dark", "dark/a.png"], "clashes with a folder"),
+        (["dark/" + "a" * 300 + ".png"], "cannot be stored"),
+    ],
+)
+def test_bad_names_in_a_form_are_refused_and_store_nothing(
+    server: Server, names: list[str], says: str
+) -> None:
+    before = stored(server)
+    files = [("file", (name, png(60, i))) for i, name in enumerate(names)]
+    answer = post(server, "/datasets?name=bad-form", files=files)
+    assert answer.status_code == 400 and says in answer.json()["error"], answer.text
+    assert stored(server) == before
+
+
 def test_every_bad_file_is_named_when_nothing_valid_remains(server: Server) -> None:
     rows = "file,label\na.png,grey\nb.png,grey\n"
     files = [("file", ("m.csv", rows.encode())), ("file", ("a.png", png(1, 1)))]

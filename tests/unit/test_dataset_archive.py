@@ -185,3 +185,16 @@ def test_a_decompression_bomb_image_is_a_bad_file_not_a_crash(tmp_path: Path) ->
         ("huge.png", "not an image (DecompressionBombError)")
     ]
     assert os.path.isfile(tmp_path / "ds" / "dataset.json")
+
+
+def test_an_uploads_files_are_linked_not_copied_and_the_clis_are_copied(tmp_path: Path) -> None:
+    for label in ("yes", "no"):
+        (tmp_path / "src" / label).mkdir(parents=True)
+        (tmp_path / "src" / label / "a.png").write_bytes(png())
+    import_dataset(tmp_path / "src", tmp_path / "scratch", scratch=True)
+    import_dataset(tmp_path / "src", tmp_path / "copied")
+    source = (tmp_path / "src" / "yes" / "a.png").stat().st_ino
+    (linked,) = [r for r in Dataset.load(tmp_path / "scratch").labelled if r.id == "yes/a.png"]
+    (copied,) = [r for r in Dataset.load(tmp_path / "copied").labelled if r.id == "yes/a.png"]
+    assert Path(str(linked.file)).stat().st_ino == source
+    assert Path(str(copied.file)).stat().st_ino != source
