@@ -2,7 +2,7 @@ import react from "@vitejs/plugin-react"
 import { defineConfig } from "vitest/config"
 
 // `npm run dev` talks to a server on :8000 (make run); the built console is served by it at /.
-// /models: a round's model files, fetched with the admin's token.
+// /models, /export, /datasets: model files, a task's export and dataset uploads, with the admin's token.
 const api = process.env.ACTIVECROWDS_URL ?? "http://127.0.0.1:8000"
 
 export default defineConfig({
@@ -12,6 +12,8 @@ export default defineConfig({
       "/graphql": { target: api, ws: true },
       "/media": api,
       "/models": api,
+      "/export": api,
+      "/datasets": api,
     },
   },
   build: { outDir: "dist", sourcemap: false, chunkSizeWarningLimit: 700 },

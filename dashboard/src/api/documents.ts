@@ -239,6 +239,20 @@ export const ReviewSampleDocument = graphql(`
   }
 `)
 
+export const DatasetListDocument = graphql(`
+  query DatasetList {
+    datasets {
+      name
+      kind
+      labels
+      labelled
+      pool
+      size
+      createdAt
+    }
+  }
+`)
+
 export const CreateTaskDocument = graphql(`
   mutation CreateTask($input: CreateTaskInput!) {
     createTask(input: $input) {

@@ -218,3 +218,27 @@ export function CheckboxGroup({
     </ChoiceGroup>
   )
 }
+
+/** A file picker with its label, hint and message; `onChange` gets the file chosen, or null. */
+export function FileField({
+  onChange,
+  accept,
+  disabled,
+  ...common
+}: Common & { onChange: (file: File | null) => void; accept?: string; disabled?: boolean }) {
+  return (
+    <Field
+      {...common}
+      control={(a) => (
+        <input
+          {...a}
+          name={common.name}
+          type="file"
+          accept={accept}
+          disabled={disabled}
+          onChange={(e) => onChange(e.target.files?.[0] ?? null)}
+        />
+      )}
+    />
+  )
+}

@@ -14,6 +14,8 @@ import {
   TaskSubcategoryValues,
   TrainingModeValues,
 } from "../gql/schema-facts"
+import { categoryOf } from "../domain/datasets"
+import { DatasetSection } from "./create/DatasetSection"
 import { focusFirstError, parseNumber, placeErrors } from "./formState"
 import { AGGREGATION_HINT, GOLD_SHARE_HINT, REDUNDANCY_HINT } from "./task/SettingsPanel"
 
@@ -161,6 +163,12 @@ export function CreateTaskPage() {
         </div>
       </div>
       <form ref={form} className="grid" onSubmit={onSubmit} noValidate aria-label="New task">
+        <DatasetSection
+          value={draft.dataset}
+          onPick={(d) =>
+            setDraft((old) => ({ ...old, dataset: d.name, category: categoryOf(d.kind), labels: d.labels.join("\n") }))
+          }
+        />
         <fieldset>
           <legend>What to label</legend>
           {text("title", "Title", { required: true, className: "span-2" })}

@@ -1,0 +1,196 @@
+import { useState } from "react"
+import { useDatasets, useUploadDataset, type Dataset, type UploadState } from "../../api/datasets"
+import { Button } from "../../components/Button"
+import { FileField, SelectField, TextField, type Option } from "../../components/fields"
+import { nameFromFile, nameProblem, UPLOAD_ACCEPT } from "../../domain/datasets"
+import { formatBytes, formatCount, formatPercent } from "../../domain/format"
+import { useSession } from "../../session/SessionContext"
+
+const CHOOSE = ""
+
+type Shown = Pick<Dataset, "name" | "kind" | "labels" | "labelled" | "pool" | "size">
+
+function describe(d: Pick<Dataset, "kind" | "labels" | "labelled" | "pool">): string {
+  return `${d.kind}, ${d.labels.length} labels, ${formatCount(d.labelled)} labelled, ${formatCount(d.pool)} in the pool`
+}
+
+/** A dataset's kind, labels and counts: what a task made on it starts from. */
+function Summary({ dataset }: { dataset: Shown }) {
+  return (
+    <dl className="dataset-summary" data-testid="dataset-summary" aria-label={`Dataset ${dataset.name}`}>
+      <div>
+        <dt>Kind</dt>
+        <dd>{dataset.kind === "text" ? "Texts" : "Images"}</dd>
+      </div>
+      <div>
+        <dt>Labelled</dt>
+        <dd data-testid="dataset-labelled">{formatCount(dataset.labelled)}</dd>
+      </div>
+      <div>
+        <dt>Pool</dt>
+        <dd data-testid="dataset-pool">{formatCount(dataset.pool)}</dd>
+      </div>
+      <div>
+        <dt>Size</dt>
+        <dd>{formatBytes(dataset.size)}</dd>
+      </div>
+      <div className="wide">
+        <dt>Labels, in order</dt>
+        <dd data-testid="dataset-labels">{dataset.labels.join(", ")}</dd>
+      </div>
+    </dl>
+  )
+}
+
+function progressWords(state: UploadState, file: File | null): string {
+  switch (state.status) {
+    case "idle":
+      return file
+        ? `${file.name}, ${formatBytes(file.size)}`
+        : "A zip of images (one folder per label, or a manifest), or a JSONL or CSV of texts."
+    case "sending":
+      return `Sending: ${formatBytes(state.sent)} of ${formatBytes(state.total)} (${formatPercent(state.total ? state.sent / state.total : 0)})`
+    case "importing":
+      return "Sent. The server is unpacking and checking every file…"
+    case "done": {
+      const d = state.dataset
+      const skipped = d.bad.length ? `; ${formatCount(d.bad.length)} skipped (below)` : ""
+      return `Uploaded ${d.name}: ${describe(d)}${skipped}. It is chosen above.`
+    }
+    case "failed":
+      return state.message
+  }
+}
+
+/**
+ * Where a task's data come from: a dataset the server has (with its labels and counts), or one
+ * uploaded here (POST /datasets, with a progress bar). Picking one fills the form's dataset,
+ * category and labels.
+ */
+export function DatasetSection({
+  value,
+  onPick,
+}: {
+  value: string
+  onPick: (dataset: Pick<Dataset, "name" | "kind" | "labels">) => void
+}) {
+  const { token } = useSession()
+  const { datasets, problem, refetch } = useDatasets()
+  const { state, upload, cancel } = useUploadDataset(token)
+  const [file, setFile] = useState<File | null>(null)
+  const [name, setName] = useState("")
+  const [nameError, setNameError] = useState<string | null>(null)
+  // The one just uploaded is shown at once, before the list read again has it.
+  const uploaded = state.status === "done" && state.dataset.name === value ? state.dataset : null
+  const chosen: Shown | null = datasets?.find((d) => d.name === value) ?? uploaded
+  const busy = state.status === "sending" || state.status === "importing"
+
+  const options: Option[] = [
+    { value: CHOOSE, label: datasets ? (datasets.length ? "Choose one…" : "None yet: upload one") : "Loading…" },
+    ...(datasets ?? []).map((d) => ({ value: d.name, label: `${d.name} (${describe(d)})` })),
+  ]
+  const onChoose = (picked: string) => {
+    const d = datasets?.find((x) => x.name === picked)
+    if (d) onPick(d)
+  }
+  const onFile = (f: File | null) => {
+    setFile(f)
+    if (f && !name) setName(nameFromFile(f.name))
+  }
+  const onUpload = async () => {
+    if (!file) return setNameError(null)
+    const taken = datasets?.some((d) => d.name === name)
+    const wrong = nameProblem(name) ?? (taken ? `A dataset named ${name} exists already; choose another name.` : null)
+    setNameError(wrong)
+    if (wrong) return
+    const made = await upload(name, file)
+    if (!made) return
+    onPick(made)
+    refetch()
+    setFile(null)
+    setName("")
+  }
+  const failed = state.status === "failed" ? state : null
+
+  return (
+    <fieldset className="datasets">
+      <legend>Data</legend>
+      <div className="dataset-pick">
+        <SelectField
+          name="pickDataset"
+          label="On this server"
+          hint="Picking one fills in the dataset, the category and the labels below."
+          value={datasets?.some((d) => d.name === value) ? value : CHOOSE}
+          onChange={onChoose}
+          options={options}
+          error={problem ?? undefined}
+        />
+        {chosen ? (
+          <Summary dataset={chosen} />
+        ) : (
+          <p className="muted dataset-summary-empty">
+            {value ? `${value} is not one of the server's datasets: the server looks for it as a path.` : null}
+          </p>
+        )}
+      </div>
+      <div className="dataset-upload" aria-busy={busy || undefined}>
+        <FileField
+          name="uploadFile"
+          label="Upload a new one"
+          accept={UPLOAD_ACCEPT}
+          onChange={onFile}
+          disabled={busy}
+        />
+        <TextField
+          name="uploadName"
+          label="Its name"
+          value={name}
+          onChange={(v) => {
+            setName(v)
+            setNameError(null)
+          }}
+          placeholder="e.g. flood-photos"
+          error={nameError ?? (failed?.field === "name" ? failed.message : undefined)}
+        />
+        <div className="upload-actions">
+          <Button onClick={() => void onUpload()} disabled={!file || busy} data-testid="upload-dataset">
+            {busy ? "Uploading…" : "Upload"}
+          </Button>
+          {busy ? (
+            <Button variant="ghost" onClick={cancel}>
+              Cancel
+            </Button>
+          ) : null}
+        </div>
+        <div className="download-status">
+          <progress
+            aria-label="Upload progress"
+            max={state.status === "sending" ? state.total || 1 : 1}
+            value={state.status === "sending" ? state.sent : state.status === "importing" ? undefined : 0}
+            hidden={!busy}
+          />
+          <p
+            className="status-line"
+            role="status"
+            data-testid="upload-status"
+            data-tone={failed && failed.field !== "name" ? "danger" : undefined}
+          >
+            {failed?.field === "name" ? "" : progressWords(state, file)}
+          </p>
+        </div>
+        {(state.status === "done" ? state.dataset.bad : (failed?.bad ?? [])).length ? (
+          <details className="bad-files" data-testid="upload-bad">
+            <summary>Files the server skipped, and why</summary>
+            <ul>
+              {(state.status === "done" ? state.dataset.bad : (failed?.bad ?? [])).map((b) => (
+                <li key={`${b.file}:${b.reason}`}>
+                  <code>{b.file}</code>: {b.reason}
+                </li>
+              ))}
+            </ul>
+          </details>
+        ) : null}
+      </div>
+    </fieldset>
+  )
+}
