@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from activecrowds.adapters import statements as sql
 from activecrowds.adapters import tables as t
 from activecrowds.domain.crowd import Invite, Lease
+from activecrowds.domain.history import MyAnswer, SampleFilter
 from activecrowds.domain.model import (
     Annotator,
     AnnotatorStatus,
@@ -54,6 +55,7 @@ from activecrowds.services.ports import (
     NewTask,
     PoolAnswer,
     TaskChanges,
+    TaskQuery,
 )
 from activecrowds_ml.metrics import Metrics
 
@@ -122,6 +124,18 @@ class TaskRepository(Repository):
         c = t.tasks.c
         query = select(c.category, c.subcategory, func.count()).group_by(c.category, c.subcategory)
         return {(r[0], r[1]): int(r[2]) for r in await self.conn.execute(query)}
+
+    async def page(self, where: TaskQuery, before: int | None, limit: int) -> builtins.list[Task]:
+        """Keyset page on the id, newest first."""
+        query = select(t.tasks).where(*_tasks_where(where))
+        if before is not None:
+            query = query.where(t.tasks.c.id < before)
+        rows = await self.conn.execute(query.order_by(t.tasks.c.id.desc()).limit(limit))
+        return [Task(**r._mapping) for r in rows]
+
+    async def count(self, where: TaskQuery) -> int:
+        query = select(func.count()).select_from(t.tasks).where(*_tasks_where(where))
+        return int((await self.conn.execute(query)).scalar_one())
 
 
 class SampleRepository(Repository):
@@ -278,6 +292,21 @@ class SampleRepository(Repository):
         )
         return int((await self.conn.execute(query.where(*_predicted(task_id, where)))).scalar_one())
 
+    async def page(
+        self, task_id: int, where: SampleFilter, after: int | None, limit: int
+    ) -> builtins.list[Sample]:
+        """Keyset page on the sample id."""
+        query = select(t.samples).where(*_samples_where(task_id, where))
+        if after is not None:
+            query = query.where(t.samples.c.id > after)
+        rows = await self.conn.execute(query.order_by(t.samples.c.id).limit(limit))
+        return [Sample(**r._mapping) for r in rows]
+
+    async def count_where(self, task_id: int, where: SampleFilter) -> int:
+        query = select(func.count()).select_from(t.samples)
+        query = query.where(*_samples_where(task_id, where))
+        return int((await self.conn.execute(query)).scalar_one())
+
     async def export_rows(self, task_id: int, chunk: int) -> AsyncIterator[list[dict[str, Any]]]:
         """Keyset pages on the sample id: one query for a page's samples (with their batch
         number and prediction), one for their answers."""
@@ -367,6 +396,19 @@ class BatchRepository(Repository):
         )
         await self.conn.execute(query)
 
+    async def page(self, task_id: int, before: int | None, limit: int) -> builtins.list[Batch]:
+        """Keyset page on the batch number (the unique (task, number) key), newest first."""
+        c = t.batches.c
+        query = select(t.batches).where(c.task_id == task_id)
+        if before is not None:
+            query = query.where(c.number < before)
+        rows = await self.conn.execute(query.order_by(c.number.desc()).limit(limit))
+        return [Batch(**r._mapping) for r in rows]
+
+    async def count(self, task_id: int) -> int:
+        query = select(func.count()).select_from(t.batches).where(t.batches.c.task_id == task_id)
+        return int((await self.conn.execute(query)).scalar_one())
+
 
 class AnswerRepository(Repository):
     async def add_many(
@@ -452,6 +494,37 @@ class AnswerRepository(Repository):
     async def answerers(self, batch_id: int) -> set[int]:
         """Every annotator who answered this batch."""
         return {r[0] for r in await self.conn.execute(sql.ANSWERERS, {"batch_id": batch_id})}
+
+    async def mine(
+        self, annotator_id: int, task_id: int, before: int | None, limit: int
+    ) -> builtins.list[MyAnswer]:
+        """Keyset page on the answer id, newest first."""
+        query = _my_answers(annotator_id).where(t.batches.c.task_id == task_id)
+        if before is not None:
+            query = query.where(t.answers.c.id < before)
+        rows = await self.conn.execute(query.order_by(t.answers.c.id.desc()).limit(limit))
+        return [MyAnswer(*r) for r in rows]
+
+    async def count_mine(self, annotator_id: int, task_id: int) -> int:
+        a, b = t.answers.c, t.batches.c
+        query = (
+            select(func.count())
+            .select_from(t.answers.join(t.batches, b.id == a.batch_id))
+            .where(a.annotator_id == annotator_id, b.task_id == task_id)
+        )
+        return int((await self.conn.execute(query)).scalar_one())
+
+    async def mine_in_batches(
+        self, annotator_id: int, batch_ids: Iterable[int]
+    ) -> dict[int, builtins.list[MyAnswer]]:
+        """By the (batch, annotator) index: one query for every batch asked."""
+        a = t.answers.c
+        query = _my_answers(annotator_id).where(a.batch_id.in_(list(batch_ids)))
+        out: dict[int, list[MyAnswer]] = defaultdict(list)
+        for r in await self.conn.execute(query.order_by(a.batch_id, a.sample_id)):
+            found = MyAnswer(*r)
+            out[found.batch_id].append(found)
+        return dict(out)
 
     async def counted_on_open(self, annotator_id: int) -> dict[int, dict[int, str]]:
         """The annotator's counted answers on samples still OPEN in open batches: batch ->
@@ -677,6 +750,20 @@ class AnnotatorRepository(Repository):
             for r in await self.conn.execute(query)
         }
 
+    async def page(
+        self, status: AnnotatorStatus | None, after: int | None, limit: int
+    ) -> builtins.list[Annotator]:
+        """Keyset page on the id, oldest first."""
+        query = select(t.annotators).where(*_annotators_where(status))
+        if after is not None:
+            query = query.where(t.annotators.c.id > after)
+        rows = await self.conn.execute(query.order_by(t.annotators.c.id).limit(limit))
+        return [Annotator(**r._mapping) for r in rows]
+
+    async def count(self, status: AnnotatorStatus | None = None) -> int:
+        query = select(func.count()).select_from(t.annotators)
+        return int((await self.conn.execute(query.where(*_annotators_where(status)))).scalar_one())
+
 
 class LeaseRepository(Repository):
     async def of_batch(self, batch_id: int) -> builtins.list[Lease]:
@@ -753,6 +840,52 @@ def _predicted(task_id: int, where: PredictionFilter) -> list[Any]:
     if where.disagreements:
         clauses += [s.state == SampleState.ACCEPTED, s.resolved_label != p.label]
     return clauses
+
+
+def _tasks_where(where: TaskQuery) -> list[Any]:
+    c = t.tasks.c
+    clauses: list[Any] = []
+    for column, value in (("category", where.category), ("subcategory", where.subcategory)):
+        if value is not None:
+            clauses.append(c[column] == value)
+    if where.status is not None:
+        clauses.append(c.status == where.status)
+    if where.visible is not None:
+        clauses.append(c.id.in_(sorted(where.visible)))
+    return clauses
+
+
+def _samples_where(task_id: int, where: SampleFilter) -> list[Any]:
+    """The WHERE clauses of a sample filter (SampleFilter.keeps says the same in Python)."""
+    c = t.samples.c
+    clauses: list[Any] = [c.task_id == task_id]
+    if where.states:
+        state = c.state.in_(sorted(where.states))
+        # A sample never asked has no state: it reads OPEN, as the API shows it.
+        clauses.append(state | c.state.is_(None) if SampleState.OPEN in where.states else state)
+    if where.split is not None:
+        clauses.append(c.kind == where.split.kind)
+        if where.split.asked is not None:
+            clauses.append(c.batch_id.isnot(None) if where.split.asked else c.batch_id.is_(None))
+    return clauses
+
+
+def _annotators_where(status: AnnotatorStatus | None) -> list[Any]:
+    c = t.annotators.c
+    clauses: list[Any] = [c.role == Role.ANNOTATOR]
+    if status is not None:
+        clauses.append(c.status == status)
+    return clauses
+
+
+def _my_answers(annotator_id: int) -> Any:
+    """One annotator's answers as MyAnswer's fields, with their batch's number."""
+    a, b = t.answers.c, t.batches.c
+    return (
+        select(a.id, a.sample_id, a.batch_id, b.number, a.label, a.created_at, a.counted)
+        .join(t.batches, b.id == a.batch_id)
+        .where(a.annotator_id == annotator_id)
+    )
 
 
 def _tally_arrays(samples: Sequence[Sample]) -> dict[str, list[Any]]:

@@ -117,3 +117,20 @@ class TokenRevoked(Event):
 
 
 ACCESS_ENDED = (AnnotatorSuspended, TokenRevoked)  # after these, the annotator's token is refused
+
+
+@dataclass(frozen=True)
+class BatchProgress(Event):
+    """Answers came into a batch: its figures as that transaction committed them (for the
+    admin's dashboards; each server's feed coalesces them per task before sending)."""
+
+    batch_id: int = 0
+    number: int = 0
+    samples: int = 0
+    answers: int = 0  # answers counted as votes, over the batch's samples
+    accepted: int = 0
+    disputed: int = 0
+
+    @property
+    def decided(self) -> int:
+        return self.accepted + self.disputed

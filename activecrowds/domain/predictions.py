@@ -19,9 +19,6 @@ from activecrowds.domain.errors import ValidationError
 from activecrowds.domain.model import Sample
 from activecrowds_ml.consensus import SampleState
 
-MAX_PAGE = 100  # predictions one request may ask for
-DEFAULT_PAGE = 50
-
 
 class CrowdState(StrEnum):
     """What the crowd has decided about a pool sample."""
@@ -139,14 +136,6 @@ class Cursor:
         if order is PredictionOrder.CONFIDENCE_DESC:
             return key < (self.confidence, self.sample_id)
         return key > (self.confidence, self.sample_id)
-
-
-def page_size(first: int | None) -> int:
-    """How many predictions a page holds. Raises ValidationError outside 1..MAX_PAGE."""
-    size = DEFAULT_PAGE if first is None else first
-    if not 1 <= size <= MAX_PAGE:
-        raise ValidationError(f"first must be between 1 and {MAX_PAGE}; got {size}", "first")
-    return size
 
 
 @dataclass(frozen=True)

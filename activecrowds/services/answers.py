@@ -10,6 +10,7 @@ from functools import partial
 
 from activecrowds.domain.crowd import aware
 from activecrowds.domain.errors import NotFound, Refusal, Unauthenticated, ValidationError
+from activecrowds.domain.history import batch_progress
 from activecrowds.domain.model import Annotator, Batch, BatchStatus, Caller, Role, Task
 from activecrowds.domain.rules import CLOCK_SKEW_S, MAX_ANSWERS
 from activecrowds.services.auth import require
@@ -159,6 +160,8 @@ async def _store(
             results[i] = _answer(ctx, uow, task, batch, stored, writes, submission, who, now)
         if writes:
             await _save(uow, task, batch, writes, was)
+            if writes.votes:  # the tallies changed: dashboards show the batch filling up
+                uow.collect(batch_progress(task, batch))
             for annotator in writes.graded.values():
                 if not annotator.active:  # suspended by its control answers just now
                     await uncount_open_answers(uow, annotator.id)

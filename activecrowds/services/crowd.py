@@ -151,9 +151,13 @@ async def list_annotators(
     """Annotators with their figures, oldest first."""
     require(caller, Role.ADMIN)
     async with ctx.uow(write=False) as uow:
-        annotators = await uow.annotators.list(status)
-        figures = await uow.annotators.figures([a.id for a in annotators])
-        crowds = await _crowds(uow)
+        return await views_of(uow, await uow.annotators.list(status))
+
+
+async def views_of(uow: UnitOfWork, annotators: list[Annotator]) -> list[AnnotatorView]:
+    """These annotators with their figures (a list or a page of them)."""
+    figures = await uow.annotators.figures([a.id for a in annotators])
+    crowds = await _crowds(uow)
     return [
         AnnotatorView(a, figures.get(a.id, AnnotatorFigures()), _reliability(crowds, a.id))
         for a in annotators

@@ -17,6 +17,7 @@ from typing import Any
 
 from activecrowds.domain.crowd import aware
 from activecrowds.domain.errors import NotFound, ValidationError
+from activecrowds.domain.history import SampleSplit
 from activecrowds.domain.model import Caller, Role, SampleKind, SampleState, Task
 from activecrowds.services import export_writers as writers
 from activecrowds.services.auth import require
@@ -47,10 +48,6 @@ MEDIA_TYPES = {
     ExportFormat.IMAGEFOLDER: "application/zip",
 }
 
-# A pool sample the crowd was asked about (it sits in a batch); else it is still "pool".
-CROWD = "crowd"
-POOL = "pool"
-
 
 def parse_format(raw: str) -> ExportFormat:
     """A format by name (CLI) or by extension (URL). Raises ValidationError naming the known."""
@@ -64,9 +61,7 @@ def parse_format(raw: str) -> ExportFormat:
 
 def split_of(kind: SampleKind, batch_number: int | None) -> str:
     """seed, eval, test, gold by kind; a pool sample is "crowd" once picked into a batch."""
-    if kind is SampleKind.POOL:
-        return CROWD if batch_number is not None else POOL
-    return kind.value.lower()
+    return SampleSplit.of(kind, batch_number is not None).value
 
 
 def decided_label(row: dict[str, Any]) -> str | None:

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from activecrowds.domain.errors import ModelError, NotFound, ValidationError
 from activecrowds.domain.model import Caller, Role
+from activecrowds.domain.pages import Page, page_size
 from activecrowds.domain.predictions import (
     Cursor,
     ModelArtifact,
     PredictedSample,
     PredictionFilter,
-    page_size,
 )
 from activecrowds.services.auth import require
 from activecrowds.services.context import Context
@@ -86,13 +86,7 @@ async def model_file(
     return ModelFile(path, name)
 
 
-@dataclass(frozen=True)
-class PredictionPage:
-    """One page of predictions, whether more follow, and how many match in all."""
-
-    items: list[PredictedSample]
-    has_next: bool
-    total: int
+PredictionPage = Page[PredictedSample]
 
 
 async def predictions(
@@ -122,7 +116,7 @@ async def predictions(
         where.check(task.labels)
         found = await uow.samples.predictions(task_id, where, after, limit + 1)
         total = await uow.samples.count_predictions(task_id, where)
-    return PredictionPage(found[:limit], len(found) > limit, total)
+    return Page.of(found, limit, total)
 
 
 def parse_format(raw: str) -> ModelFormat:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from activecrowds.domain.crowd import AnnotatorStatus, Invite, Lease
 from activecrowds.domain.events import Event
+from activecrowds.domain.history import MyAnswer, SampleFilter
 from activecrowds.domain.model import (
     Annotator,
     Batch,
@@ -48,6 +49,16 @@ class NewTask:
     scenario: dict[str, Any]
     status: TaskStatus
     cover_image_url: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskQuery:
+    """Which tasks a list holds; None: any. `visible`: only these ids (an invite's tasks)."""
+
+    category: str | None = None
+    subcategory: str | None = None
+    status: TaskStatus | None = None
+    visible: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,11 @@ class TaskRepository(Protocol):
     async def delete(self, task_id: int) -> bool: ...
 
     async def count_by_category(self) -> dict[tuple[str, str], int]: ...
+
+    async def page(self, where: TaskQuery, before: int | None, limit: int) -> builtins.list[Task]:
+        """Up to `limit` tasks matching `where`, newest first, with ids below `before`."""
+
+    async def count(self, where: TaskQuery) -> int: ...
 
 
 class SampleRepository(Protocol):
@@ -135,6 +151,13 @@ class SampleRepository(Protocol):
 
     async def count_predictions(self, task_id: int, where: PredictionFilter) -> int: ...
 
+    async def page(
+        self, task_id: int, where: SampleFilter, after: int | None, limit: int
+    ) -> builtins.list[Sample]:
+        """Up to `limit` of the task's samples passing `where`, in id order, after `after`."""
+
+    async def count_where(self, task_id: int, where: SampleFilter) -> int: ...
+
     def export_rows(self, task_id: int, chunk: int) -> AsyncIterator[builtins.list[dict[str, Any]]]:
         """The task's samples in id order, up to `chunk` rows at a time (keyset on the id: never
         the whole task in memory), as plain dicts: the sample's columns, `batch_number`, the
@@ -156,6 +179,11 @@ class BatchRepository(Protocol):
         """Each task's newest batch."""
 
     async def resolve(self, batch_id: int) -> None: ...
+
+    async def page(self, task_id: int, before: int | None, limit: int) -> builtins.list[Batch]:
+        """Up to `limit` of the task's batches, newest first, numbered below `before`."""
+
+    async def count(self, task_id: int) -> int: ...
 
 
 class AnswerRepository(Protocol):
@@ -199,6 +227,19 @@ class AnswerRepository(Protocol):
 
     async def answerers(self, batch_id: int) -> set[int]:
         """Every annotator who answered this batch."""
+
+    async def mine(
+        self, annotator_id: int, task_id: int, before: int | None, limit: int
+    ) -> builtins.list[MyAnswer]:
+        """Up to `limit` of the annotator's answers to the task, newest first (by answer id),
+        with ids below `before`; counted or not."""
+
+    async def count_mine(self, annotator_id: int, task_id: int) -> int: ...
+
+    async def mine_in_batches(
+        self, annotator_id: int, batch_ids: Iterable[int]
+    ) -> dict[int, builtins.list[MyAnswer]]:
+        """The annotator's answers in each of these batches, in sample id order."""
 
 
 class RoundRepository(Protocol):
@@ -288,6 +329,13 @@ class AnnotatorRepository(Protocol):
         """Status, token, control figures."""
 
     async def figures(self, ids: Iterable[int]) -> dict[int, AnnotatorFigures]: ...
+
+    async def page(
+        self, status: AnnotatorStatus | None, after: int | None, limit: int
+    ) -> builtins.list[Annotator]:
+        """Up to `limit` annotators (not admins), oldest first, with ids above `after`."""
+
+    async def count(self, status: AnnotatorStatus | None = None) -> int: ...
 
 
 class LeaseRepository(Protocol):

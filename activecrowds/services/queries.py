@@ -10,6 +10,7 @@ from pathlib import Path
 
 from activecrowds.domain.crowd import LEASE_S
 from activecrowds.domain.events import (
+    BatchProgress,
     Event,
     LockReason,
     NewBatchAvailable,
@@ -164,7 +165,7 @@ class EventView:
 
     event: Event
     task: Task | None  # None: the task was deleted meanwhile
-    batch: Batch | None = None  # NewBatchAvailable: the new batch
+    batch: Batch | None = None  # NewBatchAvailable: the new batch; BatchProgress: its batch
     round: Round | None = None  # RoundCompleted: the finished round
     deleted: bool = False  # TaskDeleted: `task` is the task as it was just before
 
@@ -175,7 +176,7 @@ async def event_view(ctx: Context, event: Event) -> EventView:
         return EventView(event, task_from_snapshot(event.task), deleted=True)
     async with ctx.uow(write=False) as uow:
         task = await uow.tasks.get(event.task_id)
-        if isinstance(event, NewBatchAvailable):
+        if isinstance(event, NewBatchAvailable | BatchProgress):
             return EventView(event, task, batch=await uow.batches.get(event.batch_id))
         if isinstance(event, RoundCompleted):
             return EventView(event, task, round=await uow.rounds.get(event.task_id, event.number))

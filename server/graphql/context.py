@@ -16,9 +16,10 @@ from strawberry.dataloader import DataLoader
 from activecrowds.bootstrap import App
 from activecrowds.domain.errors import Unauthenticated
 from activecrowds.domain.events import ACCESS_ENDED, Event, EventsMissed, TokenRevoked
+from activecrowds.domain.history import MyAnswer
 from activecrowds.domain.model import Batch, Caller, Round, Sample
 from activecrowds.domain.predictions import ModelArtifact
-from activecrowds.services import auth, models, queries
+from activecrowds.services import auth, history, models, queries
 from activecrowds.services.agreement import Agreement, agreement_of
 from activecrowds.services.context import Context
 
@@ -56,6 +57,8 @@ class Loaders:
     answered: DataLoader[int, bool]
     agreement: DataLoader[tuple[int, int | None], Agreement | None]
     models: DataLoader[int, list[ModelArtifact]]  # per task, oldest round first
+    # (annotator id, batch id): that annotator's answers in the batch; the caller is the key
+    my_answers: DataLoader[tuple[int, int], list[MyAnswer]]
 
 
 def make_loaders(ctx: Context, caller: Caller | None) -> Loaders:
@@ -74,6 +77,7 @@ def make_loaders(ctx: Context, caller: Caller | None) -> Loaders:
         # Admin only: the fields that load it check the caller (shared renderings have none).
         agreement=_loader(lambda keys: agreement_of(ctx, keys), lambda: None),
         models=_loader(lambda ids: models.round_models(ctx, ids), list),  # admin only, as above
+        my_answers=_loader(lambda keys: history.answers_of(ctx, keys), list),
     )
 
 

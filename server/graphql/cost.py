@@ -1,10 +1,11 @@
 """What an operation asks for, measured before it runs: nodes, depth and aliases.
 
 Nodes are counted as GitHub's GraphQL API counts them: every object the response may hold, a
-list multiplying everything below it by its size. Our lists take no `first` argument, so each
-list of objects has an assumed size (LIST_SIZES); introspection lists count the schema's real
-sizes. Depth and aliases follow Strawberry's limiters (introspection fields add no depth; an
-alias inside a fragment counts once per spread).
+list multiplying everything below it by its size. Plain lists take no `first` argument, so each
+list of objects has an assumed size (LIST_SIZES); a connection's edges count as a full page
+(MAX_PAGE, what `first` may ask for: a document is measured once, whatever its variables);
+introspection lists count the schema's real sizes. Depth and aliases follow Strawberry's
+limiters (introspection fields add no depth; an alias inside a fragment counts once per spread).
 
 Each fragment is measured once and reused wherever it is spread, so the walk is linear in the
 document. Strawberry's own depth and alias limiters walk every spread again: a chain of
@@ -43,7 +44,7 @@ from graphql import (
 )
 
 from activecrowds.config import Settings
-from activecrowds.domain.predictions import MAX_PAGE
+from activecrowds.domain.pages import MAX_PAGE
 from activecrowds.domain.rules import MAX_LABELS
 from server.graphql.types.enums import TaskCategory, TaskSubcategory
 
@@ -59,6 +60,13 @@ LIST_SIZES: Mapping[tuple[str, str], int] = {
     ("Query", "annotators"): 1000,
     ("Query", "datasets"): 100,
     ("PredictionConnection", "edges"): MAX_PAGE,
+    ("TaskConnection", "edges"): MAX_PAGE,
+    ("BatchConnection", "edges"): MAX_PAGE,
+    ("SampleConnection", "edges"): MAX_PAGE,
+    ("AnnotatorProfileConnection", "edges"): MAX_PAGE,
+    ("MyAnswerConnection", "edges"): MAX_PAGE,
+    ("Batch", "myAnswers"): 100,  # one answer a sample: as many as Batch.samples
+    ("Sample", "votes"): MAX_LABELS,
     ("ClassifyPayload", "results"): Settings.classify_max_files,  # its default
     ("Classification", "probabilities"): MAX_LABELS,
 }

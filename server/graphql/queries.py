@@ -1,4 +1,4 @@
-"""Query root: categories, tasks, task, me; the crowd for the admin."""
+"""Query root: categories, tasks, task, me; the crowd for the admin; pages of history."""
 
 from __future__ import annotations
 
@@ -10,14 +10,17 @@ from strawberry.types import Info
 from activecrowds.domain.errors import NotFound
 from activecrowds.domain.model import Role
 from activecrowds.domain.predictions import CrowdState, PredictionFilter, PredictionOrder
-from activecrowds.services import auth, crowd, datasets, models, queries
+from activecrowds.services import auth, crowd, datasets, history, models, queries
+from activecrowds.services.ports import TaskQuery
 from server.graphql.context import RequestContext
 from server.graphql.ids import parse_id
 from server.graphql.types.crowd import AnnotatorProfile, Invite
 from server.graphql.types.datasets import Dataset
 from server.graphql.types.enums import AnnotatorStatus, TaskCategory, TaskStatus, TaskSubcategory
+from server.graphql.types.history import ANNOTATORS, ANSWERS, TASKS, MyAnswer
 from server.graphql.types.misc import Annotator, Category
-from server.graphql.types.predictions import PredictionConnection, decode_cursor
+from server.graphql.types.pages import Connection, connection, decode_id
+from server.graphql.types.predictions import PredictionConnection, prediction_cursor
 from server.graphql.types.task import Task
 
 
@@ -106,7 +109,64 @@ class Query:
     ) -> PredictionConnection:
         caller = auth.require(info.context.who(), Role.ADMIN)
         where = PredictionFilter(label, min_confidence, max_confidence, state, disagreements, order)
-        cursor = decode_cursor(after) if after is not None else None
+        cursor = prediction_cursor(after)
         task = parse_id(task_id, "task")
         page = await models.predictions(info.context.services, caller, task, where, cursor, first)
         return PredictionConnection.from_page(page, after=cursor is not None)
+
+    @strawberry.field(
+        description="Tasks matching the filters, newest first, a page at a time (for an"
+        " annotator: those its invite covers). `first`: 1 to 100 (default 50); `after`: a"
+        " previous page's endCursor."
+    )
+    async def task_connection(
+        self,
+        info: Info[RequestContext, None],
+        first: int | None = None,
+        after: str | None = None,
+        category: TaskCategory | None = None,
+        subcategory: TaskSubcategory | None = None,
+        status: TaskStatus | None = None,
+    ) -> Connection[Task]:
+        ctx, position = info.context, decode_id(after, TASKS)
+        where = TaskQuery(
+            category.value if category else None, subcategory.value if subcategory else None, status
+        )
+        page = await history.task_page(ctx.services, ctx.who(), where, position, first)
+        return connection(page, TASKS, lambda t: (t.id,), Task.from_domain, after is not None)
+
+    @strawberry.field(
+        description="ADMIN. Annotators with their figures, oldest first, a page at a time."
+    )
+    async def annotator_connection(
+        self,
+        info: Info[RequestContext, None],
+        first: int | None = None,
+        after: str | None = None,
+        status: AnnotatorStatus | None = None,
+    ) -> Connection[AnnotatorProfile]:
+        ctx, position = info.context, decode_id(after, ANNOTATORS)
+        page = await history.annotator_page(ctx.services, ctx.who(), status, position, first)
+        return connection(
+            page,
+            ANNOTATORS,
+            lambda v: (v.annotator.id,),
+            AnnotatorProfile.from_domain,
+            after is not None,
+        )
+
+    @strawberry.field(
+        description="The caller's own answers to a task, newest first (the admin answers"
+        " nothing). Nobody reads another annotator's answers: there is no argument to name one."
+    )
+    async def my_answers(
+        self,
+        info: Info[RequestContext, None],
+        task_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[MyAnswer]:
+        ctx, position = info.context, decode_id(after, ANSWERS)
+        task = parse_id(task_id, "task")
+        page = await history.my_answers(ctx.services, ctx.who(), task, position, first)
+        return connection(page, ANSWERS, lambda a: (a.id,), MyAnswer.from_domain, after is not None)

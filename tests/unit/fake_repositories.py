@@ -19,6 +19,7 @@ from fake_tables import AnswerRow, IntegrityError, Repository, by_id, copies, no
 
 from activecrowds.domain import model as m
 from activecrowds.domain.crowd import AnnotatorStatus, Invite, Lease
+from activecrowds.domain.history import MyAnswer, SampleFilter
 from activecrowds.domain.predictions import (
     Cursor,
     ModelArtifact,
@@ -33,6 +34,7 @@ from activecrowds.services.ports import (
     NewTask,
     PoolAnswer,
     TaskChanges,
+    TaskQuery,
 )
 
 
@@ -109,6 +111,23 @@ class FakeTaskRepository(Repository):
         for t in self.tx.tables.tasks.values():
             counts[(t.category, t.subcategory)] += 1
         return dict(counts)
+
+    def _matching(self, where: TaskQuery) -> builtins.list[m.Task]:
+        return [
+            t
+            for t in by_id(self.tx.tables.tasks)
+            if where.category in (None, t.category)
+            and where.subcategory in (None, t.subcategory)
+            and where.status in (None, t.status)
+            and (where.visible is None or t.id in where.visible)
+        ]
+
+    async def page(self, where: TaskQuery, before: int | None, limit: int) -> builtins.list[m.Task]:
+        found = [t for t in reversed(self._matching(where)) if before is None or t.id < before]
+        return copies(found[:limit])
+
+    async def count(self, where: TaskQuery) -> int:
+        return len(self._matching(where))
 
 
 class FakeSampleRepository(Repository):
@@ -228,6 +247,15 @@ class FakeSampleRepository(Repository):
     async def count_predictions(self, task_id: int, where: PredictionFilter) -> int:
         return len(self._predicted(task_id, where))
 
+    async def page(
+        self, task_id: int, where: SampleFilter, after: int | None, limit: int
+    ) -> builtins.list[m.Sample]:
+        found = self._where(lambda s: s.task_id == task_id and where.keeps(s))
+        return [s for s in found if after is None or s.id > after][:limit]
+
+    async def count_where(self, task_id: int, where: SampleFilter) -> int:
+        return len(self._where(lambda s: s.task_id == task_id and where.keeps(s)))
+
     async def export_rows(
         self, task_id: int, chunk: int
     ) -> AsyncIterator[builtins.list[dict[str, Any]]]:
@@ -287,6 +315,14 @@ class FakeBatchRepository(Repository):
         batch = self.tx.writable().batches.get(batch_id)
         if batch is not None:
             batch.status, batch.resolved_at = m.BatchStatus.RESOLVED, now()
+
+    async def page(self, task_id: int, before: int | None, limit: int) -> builtins.list[m.Batch]:
+        mine = [b for b in self.tx.tables.batches.values() if b.task_id == task_id]
+        found = sorted(mine, key=lambda b: b.number, reverse=True)
+        return copies([b for b in found if before is None or b.number < before][:limit])
+
+    async def count(self, task_id: int) -> int:
+        return sum(b.task_id == task_id for b in self.tx.tables.batches.values())
 
 
 class FakeAnswerRepository(Repository):
@@ -357,6 +393,43 @@ class FakeAnswerRepository(Repository):
 
     async def answerers(self, batch_id: int) -> set[int]:
         return {a.annotator_id for a in self.tx.tables.answers.values() if a.batch_id == batch_id}
+
+    def _mine(self, annotator_id: int, keep: Callable[[AnswerRow], bool]) -> list[MyAnswer]:
+        batches = self.tx.tables.batches
+        return [
+            MyAnswer(
+                a.id,
+                a.sample_id,
+                a.batch_id,
+                batches[a.batch_id].number,
+                a.label,
+                a.created_at,
+                a.counted,
+            )
+            for a in by_id(self.tx.tables.answers)
+            if a.annotator_id == annotator_id and keep(a)
+        ]
+
+    def _to_task(self, task_id: int) -> Callable[[AnswerRow], bool]:
+        return lambda a: self.tx.tables.batches[a.batch_id].task_id == task_id
+
+    async def mine(
+        self, annotator_id: int, task_id: int, before: int | None, limit: int
+    ) -> builtins.list[MyAnswer]:
+        found = reversed(self._mine(annotator_id, self._to_task(task_id)))
+        return [a for a in found if before is None or a.id < before][:limit]
+
+    async def count_mine(self, annotator_id: int, task_id: int) -> int:
+        return len(self._mine(annotator_id, self._to_task(task_id)))
+
+    async def mine_in_batches(
+        self, annotator_id: int, batch_ids: Iterable[int]
+    ) -> dict[int, builtins.list[MyAnswer]]:
+        wanted, out = set(batch_ids), dict[int, list[MyAnswer]]()
+        found = self._mine(annotator_id, lambda a: a.batch_id in wanted)
+        for a in sorted(found, key=lambda a: (a.batch_id, a.sample_id)):
+            out.setdefault(a.batch_id, []).append(a)
+        return out
 
     async def counted_on_open(self, annotator_id: int) -> dict[int, dict[int, str]]:
         tables, out = self.tx.tables, dict[int, dict[int, str]]()
@@ -545,6 +618,15 @@ class FakeAnnotatorRepository(Repository):
                 last_answer_at=max(a.created_at for a in mine),
             )
         return out
+
+    async def page(
+        self, status: AnnotatorStatus | None, after: int | None, limit: int
+    ) -> builtins.list[m.Annotator]:
+        found = await self.list(status)
+        return [a for a in found if after is None or a.id > after][:limit]
+
+    async def count(self, status: AnnotatorStatus | None = None) -> int:
+        return len(await self.list(status))
 
 
 class FakeLeaseRepository(Repository):

@@ -25,6 +25,7 @@ from activecrowds.domain.errors import (
 )
 from activecrowds.domain.events import (
     AnswersSubmitted,
+    BatchProgress,
     LockReason,
     NewBatchAvailable,
     RoundDue,
@@ -144,6 +145,7 @@ async def test_the_last_decided_sample_resolves_the_batch_and_makes_the_next_rou
         TaskLocked(task.id, LockReason.SUBMITTED, c.id),
         TaskLocked(task.id, LockReason.TRAINING),
         RoundDue(task.id, 1),
+        BatchProgress(task.id, task.batch.id, 0, samples=3, answers=6, accepted=3, disputed=0),
     ]
     assert fakes.queue.sent == [(task.id, 0), (task.id, 1)]
     # And neither c's retry nor anyone else's answer marks it due a second time

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from activecrowds.domain import events as domain
 from activecrowds.domain.errors import NotFound, Unauthenticated
-from activecrowds.domain.model import Caller
+from activecrowds.domain.model import Caller, Role
 from activecrowds.services import auth, queries
 from activecrowds.services.queries import EventView
 from server.graphql.context import RequestContext, make_loaders
@@ -20,6 +21,10 @@ from server.graphql.subscriptions.transport import ROUTE, Route
 from server.graphql.types.events import TaskEvent, task_event
 from server.graphql.types.task import Task
 
+PROGRESS = (
+    "ADMIN. Also send BatchProgress as answers come in (answers, samples decided, per batch),"
+    " at most a few a second per task, the latest always; an annotator asking is FORBIDDEN."
+)
 TASK_EVENTS = (
     domain.NewBatchAvailable,
     domain.TaskLocked,
@@ -53,8 +58,11 @@ def _refuse(event: domain.Event) -> Unauthenticated:
     return Unauthenticated("this token was revoked; register again to get a new one")
 
 
-def for_task(task_id: int, caller: Caller) -> Callable[[domain.Event], bool]:
-    """The filter of one taskEvents subscription: SUBMITTED goes to its annotator only."""
+def for_task(
+    task_id: int, caller: Caller, progress: bool = False
+) -> Callable[[domain.Event], bool]:
+    """The filter of one taskEvents subscription: SUBMITTED goes to its annotator only, answer
+    progress to an admin who asked for it (to an annotator it would tell how others answer)."""
 
     def wanted(event: domain.Event) -> bool:
         if ends_access(event, caller):
@@ -65,6 +73,8 @@ def for_task(task_id: int, caller: Caller) -> Callable[[domain.Event], bool]:
             return False
         if isinstance(event, domain.TaskDeleted):
             return True  # ends the subscription
+        if isinstance(event, domain.BatchProgress):
+            return progress and caller.is_admin
         if not isinstance(event, TASK_EVENTS):
             return False
         if isinstance(event, domain.TaskLocked) and event.annotator_id is not None:
@@ -95,16 +105,20 @@ async def _caught_up(info: Info[RequestContext, None], view: EventView, task_id:
 class Subscription:
     @strawberry.subscription
     async def task_events(
-        self, info: Info[RequestContext, None], task_id: strawberry.ID
+        self,
+        info: Info[RequestContext, None],
+        task_id: strawberry.ID,
+        progress: Annotated[bool, strawberry.argument(description=PROGRESS)] = False,
     ) -> AsyncGenerator[TaskEvent, None]:
         """What happens to one task, in order: new batch, locked, round completed, failed."""
-        caller = auth.require(info.context.who())
+        caller = auth.require(info.context.who(), Role.ADMIN if progress else None)
         tid = parse_id(task_id, "task")
         if await queries.get_task(info.context.services, caller, tid) is None:
             raise NotFound(f"task {task_id} does not exist")
         route = ROUTE.get()
         render = renderer(info, route, _event_root) if route else None
-        async for view, rendered in _feed(info).subscribe(for_task(tid, caller), render):
+        wanted = for_task(tid, caller, progress)
+        async for view, rendered in _feed(info).subscribe(wanted, render):
             if ends_access(view.event, caller):
                 raise _refuse(view.event)
             if isinstance(view.event, domain.EventsMissed):

@@ -5,6 +5,7 @@ that want it, reads the event's view from the database once, lets each subscript
 it (renderings share one scratch dict per event, so a thousand subscribers cost one read and
 one rendering per audience: shared.py), and drops the result into each subscription's inbox.
 A subscription's own task then only sends what it is handed, in the order it was handed.
+Answer progress is coalesced per task on the way (coalesce.py).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from activecrowds.domain.events import Event, EventsMissed
+from activecrowds.domain.events import BatchProgress, Event, EventsMissed
 from activecrowds.services import queries
 from activecrowds.services.context import Context
 from activecrowds.services.queries import EventView
+from server.graphql.subscriptions.coalesce import PROGRESS_INTERVAL_S, Coalescer
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,10 @@ class EventFeed:
         self._shared: OrderedDict[tuple[int, Hashable], tuple[object, asyncio.Future[Any]]] = (
             OrderedDict()
         )
+        # One event handed out at a time, whether read from the bus or held progress now due.
+        self._turn = asyncio.Lock()
+        self._progress = Coalescer(PROGRESS_INTERVAL_S, self._progress_due)
+        self._flushes: set[asyncio.Task[None]] = set()
 
     async def subscribe(
         self, wanted: Callable[[Event], bool], render: Render | None = None
@@ -86,13 +92,48 @@ class EventFeed:
         return len(self._listeners)
 
     async def _dispatch(self) -> None:
-        async for event in self._bus.subscribe():
-            listeners = [one for one in self._listeners if one.wanted(event)]
-            if listeners:
-                try:
-                    await self._hand_out(event, listeners)
-                except Exception:  # the next event must still be handed out
-                    log.exception("event %r not delivered", event)
+        try:
+            async for event in self._bus.subscribe():
+                async with self._turn:
+                    await self._route(event)
+        finally:
+            self._progress.clear()
+
+    async def _route(self, event: Event) -> None:
+        """Hand the event out, progress coalesced; a task's held progress goes out before
+        its next other event (each task's events keep their order)."""
+        if isinstance(event, BatchProgress):
+            if not self._wanting(event) or self._progress.hold(event):
+                return
+        else:
+            # Only before an event a progress listener hears: each submission's own events
+            # (SUBMITTED for its annotator) must not let every progress through.
+            held = self._progress.held(event.task_id)
+            if held and any(one.wanted(held) for one in self._wanting(event)):
+                for progress in self._progress.take(event.task_id):
+                    await self._send(progress)
+        await self._send(event)
+
+    def _progress_due(self, task_id: int) -> None:
+        flush = asyncio.ensure_future(self._flush(task_id))
+        self._flushes.add(flush)  # kept until done: the loop holds tasks only weakly
+        flush.add_done_callback(self._flushes.discard)
+
+    async def _flush(self, task_id: int) -> None:
+        async with self._turn:
+            for held in self._progress.take(task_id):
+                await self._send(held)
+
+    def _wanting(self, event: Event) -> list[Listener]:
+        return [one for one in self._listeners if one.wanted(event)]
+
+    async def _send(self, event: Event) -> None:
+        listeners = self._wanting(event)
+        if listeners:
+            try:
+                await self._hand_out(event, listeners)
+            except Exception:  # the next event must still be handed out
+                log.exception("event %r not delivered", event)
 
     async def _hand_out(self, event: Event, listeners: list[Listener]) -> None:
         if not isinstance(event, EventsMissed):

@@ -7,7 +7,8 @@ subscription to render the event with one scratch dict per event: the first subs
 audience runs its document once, as that audience, on loaders shared by the whole event (one
 read per kind of data, whatever the audiences), and the JSON it gives is what every subscriber
 of the audience is sent. A field that came to depend on more of the caller would need its own
-part in `Audience`.
+part in `Audience`: `myAnswers` (an annotator's own answers) has one, the annotator itself, so
+a document that asks for it is rendered for each annotator alone.
 """
 
 from __future__ import annotations
@@ -28,14 +29,16 @@ from server.graphql.subscriptions.feed import Render
 from server.graphql.subscriptions.transport import Route
 
 LOCKED_FOR_ME = "lockedForMe"  # the one field that reads whether the caller answered
+MY_ANSWERS = "myAnswers"  # the one field that reads the caller's own answers
 
 Scratch = dict[Hashable, Any]  # what one event's renderings share
 
 
 # Subscribers sent the same text for an event: their document (query, operation name,
-# variables), their role, and whether they answered the newest batch (None: the document does
-# not ask, or an admin asks). A plain tuple: it is looked up once per subscriber and event.
-Audience = tuple[tuple[str, str | None, str], Role, bool | None]
+# variables), their role, whether they answered the newest batch (None: the document does
+# not ask, or an admin asks) and, for a document that reads its own answers, the annotator
+# (None otherwise). A plain tuple: it is looked up once per subscriber and event.
+Audience = tuple[tuple[str, str | None, str], Role, bool | None, int | None]
 
 
 def renderer(
@@ -81,7 +84,8 @@ async def _audience(
         # The loader keeps the batch it read: the rendering then judges the same batch.
         newest = await _loaders(info, scratch).latest_batch.load(view.task.id)
         answered = newest is not None and caller.id in await _answerers(info, newest.id, scratch)
-    return (route.document, caller.role, answered)
+    own = caller.id if caller.role is Role.ANNOTATOR and route.asks(MY_ANSWERS) else None
+    return (route.document, caller.role, answered, own)
 
 
 async def _answerers(info: Info[RequestContext, None], batch_id: int, scratch: Scratch) -> set[int]:

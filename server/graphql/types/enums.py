@@ -14,6 +14,7 @@ import strawberry
 
 from activecrowds.domain.crowd import AnnotatorStatus
 from activecrowds.domain.events import LockReason
+from activecrowds.domain.history import SampleSplit
 from activecrowds.domain.model import BatchStatus, Role, SampleState, TaskStatus
 from activecrowds_ml.consensus import Aggregation, Redundancy
 from activecrowds_ml.scenario import Category as TaskCategory
@@ -43,6 +44,7 @@ _GRAPHQL_NAMES: tuple[tuple[type[Enum], str], ...] = (
     (Aggregation, "Aggregation"),
     (Redundancy, "Redundancy"),
     (FinishedReason, "FinishedReason"),
+    (SampleSplit, "SampleSplit"),
 )
 for _cls, _name in _GRAPHQL_NAMES:
     strawberry.enum(_cls, name=_name)
@@ -56,6 +58,7 @@ __all__ = [
     "QueryStrategy",
     "Redundancy",
     "Role",
+    "SampleSplit",
     "SampleState",
     "TaskCategory",
     "TaskStatus",

@@ -38,6 +38,20 @@ class RoundCompleted:
     round: Round
 
 
+@strawberry.type(
+    description="ADMIN (taskEvents with progress: true). Answers came into a batch: its"
+    " figures as they stood; sent at most a few times a second per task, the latest always."
+)
+class BatchProgress:
+    task: Task
+    batch: Batch
+    samples: int
+    answers: int = strawberry.field(description="answers counted as votes so far")
+    decided: int = strawberry.field(description="samples accepted or disputed")
+    accepted: int
+    disputed: int
+
+
 HIDDEN_FAILURE = "training failed; the task's admin can see why"
 
 
@@ -55,7 +69,8 @@ class TaskFailed:
 
 
 TaskEvent = Annotated[
-    NewBatchAvailable | TaskLocked | RoundCompleted | TaskFailed, strawberry.union("TaskEvent")
+    NewBatchAvailable | TaskLocked | RoundCompleted | TaskFailed | BatchProgress,
+    strawberry.union("TaskEvent"),
 ]
 
 
@@ -73,4 +88,14 @@ def task_event(view: EventView) -> TaskEvent | None:
         return RoundCompleted(task=gql_task, round=Round.from_domain(view.round))
     if isinstance(event, domain.TaskFailed):
         return TaskFailed(task=gql_task, _reason=event.error)
+    if isinstance(event, domain.BatchProgress) and view.batch is not None:
+        return BatchProgress(
+            task=gql_task,
+            batch=Batch.from_domain(view.batch),
+            samples=event.samples,
+            answers=event.answers,
+            decided=event.decided,
+            accepted=event.accepted,
+            disputed=event.disputed,
+        )
     return None

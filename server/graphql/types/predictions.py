@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import math
-
 import strawberry
 
-from activecrowds.domain.errors import ValidationError
 from activecrowds.domain.predictions import CrowdState, Cursor, PredictedSample, PredictionOrder
 from activecrowds.services.models import PredictionPage
-from server.graphql.types.pages import PageInfo
+from server.graphql.types.pages import PageInfo, decode_cursor, encode_cursor, page_info
 from server.graphql.types.task import Sample
 
 strawberry.enum(CrowdState, name="CrowdState")
@@ -60,34 +54,22 @@ class PredictionConnection:
     @classmethod
     def from_page(cls, page: PredictionPage, after: bool) -> PredictionConnection:
         edges = [
-            PredictionEdge(cursor=encode_cursor(Cursor.of(p)), node=PoolPrediction.from_domain(p))
+            PredictionEdge(cursor=_cursor(Cursor.of(p)), node=PoolPrediction.from_domain(p))
             for p in page.items
         ]
-        info = PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=after,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        )
+        info = page_info([e.cursor for e in edges], page.has_next, after)
         return cls(edges=edges, page_info=info, total_count=page.total)
 
 
-def encode_cursor(cursor: Cursor) -> str:
-    """Opaque to clients: the position (confidence, sample id) the next page starts after."""
-    raw = json.dumps([cursor.confidence, cursor.sample_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+CURSOR = "predictions"  # the connection a cursor belongs to (pages.py)
 
 
-def decode_cursor(text: str) -> Cursor:
-    """The cursor `encode_cursor` gave. Raises ValidationError for anything else."""
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        confidence, sample_id = json.loads(raw)
-        if isinstance(confidence, bool) or isinstance(sample_id, bool):
-            raise ValueError("not numbers")
-        cursor = Cursor(float(confidence), int(sample_id))
-        if not math.isfinite(cursor.confidence) or cursor.sample_id != sample_id:
-            raise ValueError("not a position")
-    except (ValueError, TypeError, binascii.Error, RecursionError):
-        raise ValidationError("after is not a cursor this query gave", "after") from None
-    return cursor
+def _cursor(cursor: Cursor) -> str:
+    return encode_cursor(CURSOR, (cursor.confidence, cursor.sample_id))
+
+
+def prediction_cursor(text: str | None) -> Cursor | None:
+    """Where the page after `text` starts (confidence, sample id); None: the first page.
+    Raises ValidationError for a cursor this connection did not give."""
+    position = decode_cursor(text, CURSOR, (float, int))
+    return None if position is None else Cursor(float(position[0]), int(position[1]))

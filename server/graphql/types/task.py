@@ -9,8 +9,10 @@ import strawberry
 from strawberry.types import Info
 
 from activecrowds.domain import model as domain
+from activecrowds.domain.crowd import aware
+from activecrowds.domain.history import SampleFilter
 from activecrowds.domain.model import RULE_FIELDS, Role, locked_for
-from activecrowds.services import auth, queries
+from activecrowds.services import auth, history, queries
 from activecrowds_ml.consensus import PeerRule
 from activecrowds_ml.scenario import Scenario as Plan
 from server.graphql.context import RequestContext
@@ -20,13 +22,16 @@ from server.graphql.types.enums import (
     FinishedReason,
     QueryStrategy,
     Redundancy,
+    SampleSplit,
     SampleState,
     TaskCategory,
     TaskStatus,
     TaskSubcategory,
     TrainingMode,
 )
+from server.graphql.types.history import BATCHES, SAMPLES, MyAnswer
 from server.graphql.types.models import RoundModel
+from server.graphql.types.pages import Connection, connection, decode_id
 from server.media import media_url
 
 
@@ -99,6 +104,21 @@ class Sample:
     resolved_label: str | None  # set once ACCEPTED
     _file: strawberry.Private[str | None]
     _task_id: strawberry.Private[int]
+    _split: strawberry.Private[SampleSplit]
+    _votes: strawberry.Private[dict[str, int] | None]
+
+    @strawberry.field(description="ADMIN. Where the sample serves its task; null for annotators.")
+    def split(self, info: Info[RequestContext, None]) -> SampleSplit | None:
+        return self._split if _admin(info) else None
+
+    @strawberry.field(
+        description="ADMIN. Its answers counted per label, the labels in order; null for"
+        " annotators (who never see how others answered)."
+    )
+    def votes(self, info: Info[RequestContext, None]) -> list[LabelVotes] | None:
+        if not _admin(info):
+            return None
+        return [LabelVotes(label=k, count=n) for k, n in sorted((self._votes or {}).items())]
 
     @strawberry.field
     def media_url(self, info: Info[RequestContext, None]) -> str | None:
@@ -119,7 +139,20 @@ class Sample:
             resolved_label=s.resolved_label if state is SampleState.ACCEPTED else None,
             _file=s.file,
             _task_id=s.task_id,
+            _split=SampleSplit.of(s.kind, s.batch_id is not None),
+            _votes=s.votes,
         )
+
+
+@strawberry.type
+class LabelVotes:
+    label: str
+    count: int
+
+
+def _admin(info: Info[RequestContext, None]) -> bool:
+    caller = info.context.caller
+    return caller is not None and caller.is_admin
 
 
 @strawberry.type
@@ -170,6 +203,8 @@ class Batch:
     number: int
     status: BatchStatus
     task_id: strawberry.Private[int]
+    created_at: datetime | None = None
+    resolved_at: datetime | None = None
 
     @strawberry.field
     async def samples(self, info: Info[RequestContext, None]) -> list[Sample]:
@@ -191,9 +226,27 @@ class Batch:
     async def agreement(self, info: Info[RequestContext, None]) -> Agreement | None:
         return await Agreement.load(info, self.task_id, self.number)
 
+    @strawberry.field(
+        description="The caller's own answers in this batch, by sample (what the app shows as"
+        " 'you answered' after a restart); empty before it answers, and for the admin."
+    )
+    async def my_answers(self, info: Info[RequestContext, None]) -> list[MyAnswer]:
+        caller = auth.require(info.context.who())
+        if caller.role is not Role.ANNOTATOR:
+            return []
+        found = await info.context.loaders.my_answers.load((caller.id, int(self.id)))
+        return [MyAnswer.from_domain(a) for a in found]
+
     @classmethod
     def from_domain(cls, b: domain.Batch) -> Batch:
-        return cls(id=strawberry.ID(str(b.id)), number=b.number, status=b.status, task_id=b.task_id)
+        return cls(
+            id=strawberry.ID(str(b.id)),
+            number=b.number,
+            status=b.status,
+            task_id=b.task_id,
+            created_at=aware(b.created_at),
+            resolved_at=aware(b.resolved_at),
+        )
 
 
 @strawberry.type
@@ -317,6 +370,39 @@ class Task:
         """Finished rounds, oldest first."""
         found = await info.context.loaders.rounds.load(int(self.id))
         return [Round.from_domain(r) for r in found if r.status is domain.RoundStatus.DONE]
+
+    @strawberry.field(
+        description="The task's batches, newest first, each with its samples and status."
+        " `first`: 1 to 100 (default 50); `after`: a previous page's endCursor."
+    )
+    async def batch_connection(
+        self, info: Info[RequestContext, None], first: int | None = None, after: str | None = None
+    ) -> Connection[Batch]:
+        ctx, position = info.context, decode_id(after, BATCHES)
+        page = await history.batch_page(ctx.services, ctx.who(), int(self.id), position, first)
+        return connection(
+            page, BATCHES, lambda b: (b.number,), Batch.from_domain, after is not None
+        )
+
+    @strawberry.field(
+        description="ADMIN. The task's samples in id order, of the given states (any when"
+        " unset; OPEN includes samples never asked) and split: `state: DISPUTED` lists"
+        " the samples the crowd could not agree on, across every batch."
+    )
+    async def sample_connection(
+        self,
+        info: Info[RequestContext, None],
+        first: int | None = None,
+        after: str | None = None,
+        state: list[SampleState] | None = None,
+        split: SampleSplit | None = None,
+    ) -> Connection[Sample]:
+        ctx, position = info.context, decode_id(after, SAMPLES)
+        where = SampleFilter(frozenset(state or ()), split)
+        found = await history.sample_page(
+            ctx.services, ctx.who(), int(self.id), where, position, first
+        )
+        return connection(found, SAMPLES, lambda s: (s.id,), Sample.from_domain, after is not None)
 
     @strawberry.field
     async def labelled_count(self, info: Info[RequestContext, None]) -> int:
