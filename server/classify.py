@@ -27,7 +27,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from activecrowds.bootstrap import App
 from activecrowds.config import Settings
 from activecrowds.domain.errors import Refusal, ValidationError
-from activecrowds.services.classify import Classified, LoadedModels, classify_inputs
+from activecrowds.services.classify import (
+    Classified,
+    LoadedModels,
+    check_count,
+    classify_inputs,
+)
 from activecrowds_ml.classify import Input
 from server.downloads import STATUS, admin_of, refused
 from server.graphql.ids import as_id, whole_number
@@ -101,7 +106,7 @@ async def request_inputs(request: Request, limits: Limits) -> AsyncIterator[list
     """
     kind = request.headers.get("content-type", "")
     if kind.startswith("application/json"):
-        async with saved(await _json_texts(request, limits)) as inputs:
+        async with saved(await _json_texts(request, limits), limits.max_files) as inputs:
             yield inputs
         return
     if not kind.startswith("multipart/form-data"):
@@ -119,7 +124,7 @@ async def request_inputs(request: Request, limits: Limits) -> AsyncIterator[list
             elif key == "texts" and isinstance(value, str):
                 items.append((f"texts[{texts}]", value))
                 texts += 1
-        async with saved(items) as inputs:
+        async with saved(items, limits.max_files) as inputs:
             yield inputs
     finally:
         await form.close()  # deletes the spooled files
@@ -141,13 +146,14 @@ async def _json_texts(request: Request, limits: Limits) -> list[tuple[str, Item]
 
 
 @asynccontextmanager
-async def saved(items: Sequence[tuple[str, Item]]) -> AsyncIterator[list[Input]]:
+async def saved(items: Sequence[tuple[str, Item]], max_inputs: int) -> AsyncIterator[list[Input]]:
     """The items as classify inputs, each file copied into a folder of this request's (its
     name never used as a path); the folder is removed after.
 
     Raises:
-        ValidationError: nothing sent.
+        ValidationError: nothing sent, or more than `max_inputs` (nothing copied).
     """
+    check_count(len(items), max_inputs)
     if not items:
         raise ValidationError(
             "nothing to classify: send images as multipart field `files` (texts: `texts`)",

@@ -103,10 +103,7 @@ async def classify_inputs(
             bad inputs, each named.
     """
     require(caller, Role.ADMIN)
-    if len(inputs) > max_inputs:
-        raise ValidationError(
-            f"at most {max_inputs} inputs per request; got {len(inputs)}", "files"
-        )
+    check_count(len(inputs), max_inputs)
     artifact = await chosen_model(ctx, task_id, round_number)
     root = ctx.models_dir
     folder = (root / artifact.path).resolve() if root is not None else Path("/nonexistent")
@@ -115,6 +112,12 @@ async def classify_inputs(
     model = await loaded.get(artifact.id, folder, lambda f: _load(ctx, f))
     results = await loaded.classify(model, inputs)
     return Classified(artifact, tuple(model.labels), results)
+
+
+def check_count(count: int, max_inputs: int) -> None:
+    """Raise ValidationError past `max_inputs` (before any file is copied, where it can)."""
+    if count > max_inputs:
+        raise ValidationError(f"at most {max_inputs} inputs per request; got {count}", "files")
 
 
 async def chosen_model(ctx: Context, task_id: int, round_number: int | None) -> ModelArtifact:

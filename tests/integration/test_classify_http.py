@@ -205,6 +205,11 @@ def test_the_graphql_mutation_takes_uploads_past_the_body_limit_from_the_admin_o
     (error,) = refused["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert [b["file"] for b in error["extensions"]["bad"]] == ["x.png"]
+    # More files than a request may hold: refused, none copied
+    form, parts = multipart_graphql({"t": task_id}, [(f"{i}.png", photos[0]) for i in range(33)])
+    refused = httpx.post(url, data=form, files=parts, headers=admin, timeout=60).json()
+    assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "at most 32 inputs" in refused["errors"][0]["message"]
     # Multipart from an annotator or nobody: refused before the body is read
     for headers, status, code in (
         ({"Authorization": f"Bearer {annotator}"}, 403, "FORBIDDEN"),

@@ -42,8 +42,8 @@ class ClassifyMutation:
     ) -> ClassifyPayload:
         """ADMIN. Label probabilities for each file (or text), in the order sent, from the
         task's latest or the chosen round's stored model; nothing is stored. A bad input
-        refuses the whole request (BAD_USER_INPUT), `extensions.bad` naming each one. For
-        many or large files, POST /classify/{taskId} takes the same upload without GraphQL."""
+        refuses the whole request (BAD_USER_INPUT), `extensions.bad` naming each one.
+        POST /classify/{taskId} takes the same upload as plain HTTP."""
         ctx = info.context
         caller = require(ctx.who(), Role.ADMIN)  # before any file is copied
         uploads = cast(list[UploadFile], files)  # what Strawberry's ASGI view hands over
@@ -52,7 +52,7 @@ class ClassifyMutation:
         ]
         items += [(f"texts[{i}]", t) for i, t in enumerate(texts or [])]
         loaded = loaded_models(ctx.request.app.state)
-        async with saved(items) as inputs:
+        async with saved(items, ctx.app.settings.classify_max_files) as inputs:
             done = await classify_inputs(
                 ctx.services, caller, loaded, parse_id(task_id, "task"), inputs, round,
                 ctx.app.settings.classify_max_files,
