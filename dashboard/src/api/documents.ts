@@ -74,8 +74,12 @@ export const TaskDetailDocument = graphql(`
         redundancy
         goldShare
         goldSize
+        labelBudget
+        targetAccuracy
+        plateauAgreement
         plateauWindow
       }
+      finishedReason
       rounds {
         number
         trainSize
@@ -280,6 +284,10 @@ export const UpdateTaskDocument = graphql(`
         aggregation
         redundancy
         goldShare
+        labelBudget
+        targetAccuracy
+        plateauAgreement
+        plateauWindow
       }
     }
   }

@@ -41,6 +41,35 @@ describe("creating a task", () => {
       minAgreement: 0.8,
       category: "IMAGE",
       coverImageUrl: null,
+      labelBudget: null,
+      targetAccuracy: null,
+      plateauAgreement: null,
+      plateauWindow: 3,
+    })
+  })
+
+  it("sends the stopping rules given, and names the one the server refuses", async () => {
+    const fake = fakeClient({
+      CreateTask: () => [
+        serverError(
+          "BAD_USER_INPUT",
+          "label_budget counts the seed set: it must be more than initial_train_size (30); got 20",
+          "label_budget",
+        ),
+      ],
+    })
+    renderConsole(fake.client, { path: "/tasks/new" })
+    await fillRequired()
+    await userEvent.type(screen.getByLabelText("Label budget"), "20")
+    await userEvent.type(screen.getByLabelText("Plateau agreement"), "0.99")
+    await userEvent.click(screen.getByRole("button", { name: "Create task" }))
+    expect(await screen.findByTestId("error-labelBudget")).toHaveTextContent(
+      "Counts the seed set: it must be more than initial_train_size (30); got 20",
+    )
+    expect(fake.calls.find((c) => c.name === "CreateTask")?.variables.input).toMatchObject({
+      labelBudget: 20,
+      targetAccuracy: null,
+      plateauAgreement: 0.99,
     })
   })
 

@@ -16,8 +16,17 @@ import {
 } from "../gql/schema-facts"
 import { categoryOf } from "../domain/datasets"
 import { DatasetSection } from "./create/DatasetSection"
-import { focusFirstError, parseNumber, placeErrors } from "./formState"
-import { AGGREGATION_HINT, GOLD_SHARE_HINT, REDUNDANCY_HINT } from "./task/SettingsPanel"
+import { focusFirstError, parseNumber, parseOptionalNumber, placeErrors } from "./formState"
+import {
+  AGGREGATION_HINT,
+  GOLD_SHARE_HINT,
+  LABEL_BUDGET_HINT,
+  PLATEAU_HINT,
+  PLATEAU_WINDOW_HINT,
+  REDUNDANCY_HINT,
+  STOPPING_HINT,
+  TARGET_ACCURACY_HINT,
+} from "./task/SettingsPanel"
 
 // Number fields of createTask, with the kind of number each takes.
 const NUMBERS = {
@@ -31,8 +40,13 @@ const NUMBERS = {
   seed: "int",
   goldShare: "float",
   goldSize: "int",
+  plateauWindow: "int",
 } as const
 type NumberName = keyof typeof NUMBERS
+
+// The stopping rules that are off when left empty (null), with the kind of number each takes.
+const OPTIONAL = { labelBudget: "int", targetAccuracy: "float", plateauAgreement: "float" } as const
+type OptionalName = keyof typeof OPTIONAL
 
 type Draft = {
   title: string
@@ -47,7 +61,7 @@ type Draft = {
   trainingMode: string
   aggregation: string
   redundancy: string
-} & Record<NumberName, string>
+} & Record<NumberName | OptionalName, string>
 
 const FIELDS = [
   "title",
@@ -63,6 +77,7 @@ const FIELDS = [
   "aggregation",
   "redundancy",
   ...Object.keys(NUMBERS),
+  ...Object.keys(OPTIONAL),
 ]
 
 function initialDraft(): Draft {
@@ -81,6 +96,10 @@ function initialDraft(): Draft {
     aggregation: DEFAULTS.aggregation,
     redundancy: DEFAULTS.redundancy,
     ...(numbers as Record<NumberName, string>),
+    // Off unless given (the schema's default is null for each).
+    labelBudget: "",
+    targetAccuracy: "",
+    plateauAgreement: "",
   }
 }
 
@@ -93,10 +112,17 @@ function toInput(draft: Draft): { input: CreateTaskInput } | { errors: Record<st
     if (typeof parsed === "string") errors[name] = parsed
     else numbers[name] = parsed
   }
+  const rules: Partial<Record<OptionalName, number | null>> = {}
+  for (const [name, kind] of Object.entries(OPTIONAL) as [OptionalName, "int" | "float"][]) {
+    const parsed = parseOptionalNumber(draft[name], kind)
+    if (typeof parsed === "string") errors[name] = parsed
+    else rules[name] = parsed
+  }
   if (Object.keys(errors).length) return { errors }
   return {
     input: {
       ...(numbers as Record<NumberName, number>),
+      ...(rules as Record<OptionalName, number | null>),
       title: draft.title,
       description: draft.description,
       category: draft.category as CreateTaskInput["category"],
@@ -134,8 +160,13 @@ export function CreateTaskPage() {
   const text = (name: keyof Draft, label: string, extra: Partial<Parameters<typeof TextField>[0]> = {}) => (
     <TextField label={label} {...bind(name)} {...extra} />
   )
-  const number = (name: NumberName, label: string, hint?: string) =>
-    text(name, label, { type: "number", hint, step: NUMBERS[name] === "float" ? "0.05" : "1" })
+  const number = (name: NumberName | OptionalName, label: string, hint?: string, placeholder?: string) =>
+    text(name, label, {
+      type: "number",
+      hint,
+      placeholder,
+      step: ({ ...NUMBERS, ...OPTIONAL } as Record<string, string>)[name] === "float" ? "0.01" : "1",
+    })
 
   const showErrors = (next: FormErrors) => {
     setErrors(next)
@@ -242,6 +273,14 @@ export function CreateTaskPage() {
             "Labelled samples set aside to check annotators (never trained on).",
           )}
           {number("goldShare", "Control question share", GOLD_SHARE_HINT)}
+        </fieldset>
+        <fieldset>
+          <legend>When to stop</legend>
+          <p className="muted span-all">{STOPPING_HINT}</p>
+          {number("labelBudget", "Label budget", LABEL_BUDGET_HINT, "no budget")}
+          {number("targetAccuracy", "Target accuracy", TARGET_ACCURACY_HINT, "off")}
+          {number("plateauAgreement", "Plateau agreement", PLATEAU_HINT, "off")}
+          {number("plateauWindow", "Plateau rounds", PLATEAU_WINDOW_HINT)}
         </fieldset>
         <div className="form-actions">
           {errors.form ? (

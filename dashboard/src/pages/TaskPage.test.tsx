@@ -69,6 +69,22 @@ describe("a task's page", () => {
     expect(await screen.findByText(/The last round failed for good: out of memory/)).toBeInTheDocument()
   })
 
+  it("says which stopping rule finished the task", async () => {
+    const scenario = { ...taskDetail().scenario, labelBudget: 60 }
+    open("/tasks/7", {
+      TaskDetail: () => ({
+        task: taskDetail({ status: "FINISHED", currentBatch: null, finishedReason: "LABEL_BUDGET", scenario }),
+      }),
+    })
+    expect(await screen.findByTestId("finished-reason")).toHaveTextContent("Finished: the label budget of 60 is spent.")
+  })
+
+  it("shows no reason for a task still running", async () => {
+    open()
+    await screen.findByRole("heading", { name: "Long sleeves?", level: 1 })
+    expect(screen.queryByTestId("finished-reason")).not.toBeInTheDocument()
+  })
+
   it("reads the task again on each of its events and announces it", async () => {
     const fake = open()
     await screen.findByRole("heading", { name: "Batch 0" })
@@ -165,6 +181,27 @@ describe("a task's settings", () => {
     await userEvent.click(save)
     expect(await screen.findByText(/^Saved\./)).toBeInTheDocument()
     expect(fake.calls.find((c) => c.name === "UpdateTask")?.variables).toEqual({ id: "7", input: { batchSize: 10 } })
+  })
+
+  it("turns a stopping rule on, and off again by emptying its field", async () => {
+    const scenario = { ...taskDetail().scenario, targetAccuracy: 0.9 }
+    const fake = open("/tasks/7", {
+      TaskDetail: () => ({ task: taskDetail({ scenario }) }),
+      UpdateTask: () => ({ updateTask: { id: "7" } }),
+    })
+    const budget = await screen.findByLabelText("Label budget")
+    expect(budget).toHaveValue(null)
+    expect(budget).toHaveAttribute("placeholder", "off")
+    expect(screen.getByLabelText("Target accuracy")).toHaveValue(0.9)
+    expect(screen.getByLabelText("Plateau rounds")).toHaveValue(3)
+    await userEvent.type(budget, "300")
+    await userEvent.clear(screen.getByLabelText("Target accuracy"))
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }))
+    expect(await screen.findByText(/^Saved\./)).toBeInTheDocument()
+    expect(fake.calls.find((c) => c.name === "UpdateTask")?.variables).toEqual({
+      id: "7",
+      input: { labelBudget: 300, targetAccuracy: null },
+    })
   })
 
   it("shows the server's message next to the refused field", async () => {

@@ -6,6 +6,7 @@ import { StatTile } from "../components/StatTile"
 import { StatusBadge } from "../components/StatusBadge"
 import { DASH, formatCount, formatDateTime, formatPercent, humanize } from "../domain/format"
 import { latestRound } from "../domain/metrics"
+import { finishedWords } from "../domain/stopping"
 import { AgreementPanel } from "./task/AgreementPanel"
 import { announce } from "./task/announce"
 import { BatchPanel } from "./task/BatchPanel"
@@ -47,6 +48,7 @@ function BackToTasks() {
  */
 export function TaskPage({ id }: { id: string }) {
   const { task, missing, problem, refetch, lastEvent } = useTaskDetail(id)
+  const finished = task ? finishedWords(task.finishedReason, task.scenario) : null
   if (!task) {
     return (
       <>
@@ -84,6 +86,11 @@ export function TaskPage({ id }: { id: string }) {
       {problem ? (
         <div className="alert" role="alert" style={{ marginBottom: 16 }}>
           {problem}
+        </div>
+      ) : null}
+      {task.status === "FINISHED" && finished ? (
+        <div className="alert" data-tone="ok" role="status" data-testid="finished-reason" style={{ marginBottom: 16 }}>
+          {finished}
         </div>
       ) : null}
       {task.status === "FAILED" && task.lastError ? (

@@ -8,6 +8,11 @@ export function parseNumber(text: string, kind: "int" | "float"): number | strin
   return value
 }
 
+/** An optional number field's text: empty is null (a rule off), else as parseNumber reads it. */
+export function parseOptionalNumber(text: string, kind: "int" | "float"): number | null | string {
+  return text.trim() === "" ? null : parseNumber(text, kind)
+}
+
 /** Errors for fields this form does not show go to the whole form, so none is lost. */
 export function placeErrors(errors: FormErrors, shown: readonly string[]): FormErrors {
   const fields: Record<string, string> = {}

@@ -65,6 +65,7 @@ export function taskDetail(overrides: Partial<TaskDetail> = {}): TaskDetail {
     coverImageUrl: null,
     lastError: null,
     createdAt: "2026-12-02T04:43:08",
+    finishedReason: null,
     labelledCount: 20,
     poolRemaining: 135,
     scenario: {
@@ -83,6 +84,9 @@ export function taskDetail(overrides: Partial<TaskDetail> = {}): TaskDetail {
       redundancy: "FIXED",
       goldShare: 0,
       goldSize: 0,
+      labelBudget: null,
+      targetAccuracy: null,
+      plateauAgreement: null,
       plateauWindow: 3,
     },
     rounds: [round(0)],

@@ -11,7 +11,7 @@ import {
   RedundancyValues,
   UpdateTaskInputDefaults,
 } from "../../gql/schema-facts"
-import { focusFirstError, parseNumber, placeErrors } from "../formState"
+import { focusFirstError, parseNumber, parseOptionalNumber, placeErrors } from "../formState"
 
 // The words for the crowd's settings, shared with the new-task form.
 export const AGGREGATION_HINT =
@@ -19,11 +19,29 @@ export const AGGREGATION_HINT =
 export const REDUNDANCY_HINT =
   "Fixed: the minimum answers on every sample. Adaptive: stop asking once more answers cannot change the label."
 export const GOLD_SHARE_HINT = "Share of each batch that is control questions, 0 to 0.5."
+export const STOPPING_HINT =
+  "The task finishes at the first rule that holds, checked after each round; an empty field is a rule that is off. It always finishes when the pool runs out."
+export const LABEL_BUDGET_HINT =
+  "Labels to spend in all, the initial training set included; the last batch is cut to fit."
+export const TARGET_ACCURACY_HINT = "Finish once a round's evaluation accuracy reaches this, 0 to 1 (e.g. 0.9)."
+export const PLATEAU_HINT =
+  "Finish once the model stops changing: the mean Cohen's kappa between consecutive rounds' predictions on the pool reaches this, 0 to 1 (e.g. 0.99)."
+export const PLATEAU_WINDOW_HINT = "Rounds the plateau's mean is taken over."
 
-// What updateTask may change, as the schema lists it.
-type Name = keyof typeof UpdateTaskInputDefaults
-const NAMES = Object.keys(UpdateTaskInputDefaults) as Name[]
+// What updateTask may change, as the schema lists it; the stopping rules have no default there
+// (left out: unchanged; null: off), so they are named here.
+const RULES = [
+  "labelBudget",
+  "targetAccuracy",
+  "plateauAgreement",
+] as const satisfies readonly (keyof UpdateTaskInput)[]
+type Name = keyof typeof UpdateTaskInputDefaults | (typeof RULES)[number]
+const NAMES = [...Object.keys(UpdateTaskInputDefaults), ...RULES] as Name[]
+const OFF_WHEN_EMPTY = new Set<Name>(RULES)
 const NUMBER_KIND: Partial<Record<Name, "int" | "float">> = {
+  labelBudget: "int",
+  targetAccuracy: "float",
+  plateauAgreement: "float",
   minPeers: "int",
   minAgreement: "float",
   maxPeers: "int",
@@ -47,6 +65,9 @@ function current(task: TaskDetail): Record<Name, string> {
     redundancy: s.redundancy,
     goldShare: String(s.goldShare),
     plateauWindow: String(s.plateauWindow),
+    labelBudget: s.labelBudget == null ? "" : String(s.labelBudget),
+    targetAccuracy: s.targetAccuracy == null ? "" : String(s.targetAccuracy),
+    plateauAgreement: s.plateauAgreement == null ? "" : String(s.plateauAgreement),
   }
 }
 
@@ -57,7 +78,7 @@ function changes(edits: Partial<Record<Name, string>>, now: Record<Name, string>
   for (const [name, value] of Object.entries(edits) as [Name, string][]) {
     if (value === now[name]) continue
     const kind = NUMBER_KIND[name]
-    const parsed = kind ? parseNumber(value, kind) : value
+    const parsed = kind ? (OFF_WHEN_EMPTY.has(name) ? parseOptionalNumber : parseNumber)(value, kind) : value
     if (typeof parsed === "string" && kind) errors[name] = parsed
     else input[name] = parsed
   }
@@ -99,7 +120,9 @@ export function SettingsPanel({ task }: { task: TaskDetail }) {
     if (!outcome.ok) return showErrors(placeErrors(outcome.errors, NAMES))
     setEdits({})
     setErrors({ fields: {}, form: null })
-    setSaved("Saved. The peer rule applies from the next answer on; strategy and batch size from the next round.")
+    setSaved(
+      "Saved. The peer rule applies from the next answer on; strategy, batch size and stopping rules from the next round.",
+    )
   }
   const discard = () => {
     setEdits({})
@@ -111,7 +134,8 @@ export function SettingsPanel({ task }: { task: TaskDetail }) {
       hint={hint}
       {...bind(name)}
       type={NUMBER_KIND[name] ? "number" : name === "coverImageUrl" ? "url" : "text"}
-      step={NUMBER_KIND[name] === "float" ? "0.05" : undefined}
+      step={NUMBER_KIND[name] === "float" ? "0.01" : undefined}
+      placeholder={OFF_WHEN_EMPTY.has(name) ? "off" : undefined}
     />
   )
 
@@ -147,6 +171,14 @@ export function SettingsPanel({ task }: { task: TaskDetail }) {
             {...bind("redundancy")}
           />
           {field("goldShare", "Control question share", GOLD_SHARE_HINT)}
+        </fieldset>
+        <fieldset>
+          <legend>When to stop</legend>
+          <p className="muted span-all">{STOPPING_HINT}</p>
+          {field("labelBudget", "Label budget", LABEL_BUDGET_HINT)}
+          {field("targetAccuracy", "Target accuracy", TARGET_ACCURACY_HINT)}
+          {field("plateauAgreement", "Plateau agreement", PLATEAU_HINT)}
+          {field("plateauWindow", "Plateau rounds", PLATEAU_WINDOW_HINT)}
         </fieldset>
         <div className="form-actions">
           {errors.form ? (
