@@ -311,8 +311,15 @@ export const TasksChangedDocument = graphql(`
 
 export const TaskEventsDocument = graphql(`
   subscription TaskEvents($taskId: ID!) {
-    taskEvents(taskId: $taskId) {
+    taskEvents(taskId: $taskId, progress: true) {
       __typename
+      ... on BatchProgress {
+        batch {
+          id
+        }
+        answers
+        decided
+      }
       ... on RoundCompleted {
         round {
           number

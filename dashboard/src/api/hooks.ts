@@ -13,10 +13,9 @@ import {
 import { useCoalesced, usePoll, useRefetchOnEvent, useRefetchOnReconnect } from "./live"
 import { describeProblem, formErrors, toProblem, type FormErrors } from "./problem"
 
-// Answers arriving in a batch send no event (taskEvents reports new batches, locks, rounds and
-// failures; tasksChanged reports status changes), so while a batch is open its progress is read
-// again at this pace. Everything else arrives as events.
-export const BATCH_POLL_MS = 3000
+// A task's page hears answers arrive (taskEvents with progress: BatchProgress, at most a few a
+// second) and reads the batch again then. The list has no such event per task (tasksChanged
+// reports status changes), so while a batch is open the list is read again at this pace.
 export const LIST_POLL_MS = 10_000
 const REFETCH_COALESCE_MS = 150
 
@@ -50,13 +49,15 @@ export function useTaskDetail(id: string) {
   const [lastEvent, setLastEvent] = useState<TaskEvent | null>(null)
   const refetch = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute])
   const soon = useCoalesced(refetch, REFETCH_COALESCE_MS)
-  const onTaskEvent = useCallback((e: TaskEventsSubscription) => setLastEvent(e.taskEvents), [])
+  // Progress is not announced: screen readers would hear every answer (the tallies are on screen).
+  const onTaskEvent = useCallback((e: TaskEventsSubscription) => {
+    if (e.taskEvents.__typename !== "BatchProgress") setLastEvent(e.taskEvents)
+  }, [])
   useRefetchOnEvent(TaskEventsDocument, { taskId: id }, soon, () => true, onTaskEvent)
   // Updated or deleted elsewhere (another tab, a script): taskEvents carries neither.
   useRefetchOnEvent(TasksChangedDocument, {}, soon, (e) => e.tasksChanged.id === id)
   useRefetchOnReconnect(refetch)
   const task = result.data?.task
-  usePoll(task?.status === "COLLECTING" ? BATCH_POLL_MS : null, refetch)
   return {
     task,
     /** True once the server has answered that no such task exists. */

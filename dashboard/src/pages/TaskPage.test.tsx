@@ -100,6 +100,33 @@ describe("a task's page", () => {
     expect(screen.getByTestId("announcer")).toHaveTextContent("Round 1 finished.")
   })
 
+  it("shows answers coming into the batch as the server reports them, without announcing each", async () => {
+    const fake = open()
+    await screen.findByRole("heading", { name: "Batch 0" })
+    expect(fake.calls.find((c) => c.name === "TaskEvents")?.variables).toEqual({ taskId: "7" })
+    fake.push("TaskEvents", { taskEvents: { __typename: "RoundCompleted", round: { number: 0 } } })
+    await waitFor(() => expect(screen.getByTestId("announcer")).toHaveTextContent("Round 0 finished."))
+    const answered = taskDetail().currentBatch!.samples.map((s, i) => (i === 0 ? { ...s, answerCount: 4 } : s))
+    fake.handlers.TaskDetail = () => ({
+      task: taskDetail({ currentBatch: { ...taskDetail().currentBatch!, samples: answered } }),
+    })
+    const before = fake.count("TaskDetail")
+    fake.push("TaskEvents", {
+      taskEvents: { __typename: "BatchProgress", batch: { id: "1" }, answers: 4, decided: 0 },
+    })
+    await waitFor(() => expect(fake.count("TaskDetail")).toBe(before + 1))
+    await waitFor(() => expect(screen.getByTestId("batch-answers")).toHaveTextContent(/^4$/))
+    expect(screen.getByTestId("announcer")).toHaveTextContent("Round 0 finished.")
+  })
+
+  it("reads nothing on a timer while a batch is open: answers arrive as events", async () => {
+    const fake = open()
+    await screen.findByRole("heading", { name: "Batch 0" })
+    const before = fake.count("TaskDetail")
+    await new Promise((r) => setTimeout(r, 3500))
+    expect(fake.count("TaskDetail")).toBe(before)
+  })
+
   it("ignores other tasks' changes but reads again when this one changes", async () => {
     // TRAINING: no batch is open, so nothing is read on a timer meanwhile.
     const fake = open("/tasks/7", {
