@@ -26,6 +26,7 @@ class CrowdState(StrEnum):
     UNLABELLED = "UNLABELLED"  # not decided: never asked, or its batch is still open
     ACCEPTED = "ACCEPTED"  # the crowd's label trains the next rounds
     DISPUTED = "DISPUTED"  # the crowd did not agree: left out of training
+    DISCARDED = "DISCARDED"  # the owner took it out of training
 
 
 def crowd_state(state: SampleState | None) -> CrowdState:
@@ -33,6 +34,8 @@ def crowd_state(state: SampleState | None) -> CrowdState:
         return CrowdState.ACCEPTED
     if state is SampleState.DISPUTED:
         return CrowdState.DISPUTED
+    if state is SampleState.DISCARDED:
+        return CrowdState.DISCARDED
     return CrowdState.UNLABELLED
 
 

@@ -8,8 +8,9 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from activecrowds.domain.model import Review
 from activecrowds.domain.rules import LATE_ANSWERS_S
-from activecrowds.services import auth, crowd, tasks
+from activecrowds.services import assignments, auth, crowd, review, tasks
 from activecrowds.services.answers import submit_answers
 from server.graphql.context import RequestContext
 from server.graphql.ids import parse_id, parse_sample_id
@@ -17,7 +18,7 @@ from server.graphql.mutations.classify import ClassifyMutation
 from server.graphql.types.crowd import AnnotatorProfile, Invite, InvitePayload, SuspendPayload
 from server.graphql.types.inputs import AnswerInput, CreateTaskInput, UpdateTaskInput
 from server.graphql.types.misc import Annotator, AnnotatorToken, SubmitAnswersPayload
-from server.graphql.types.task import Task
+from server.graphql.types.task import Sample, Task
 
 
 @strawberry.type
@@ -47,6 +48,32 @@ class Mutation(ClassifyMutation):
         ctx = info.context
         caller = ctx.who()
         return await tasks.delete_task(ctx.services, caller, parse_id(id, "task"))
+
+    @strawberry.mutation
+    async def review_sample(
+        self,
+        info: Info[RequestContext, None],
+        sample_id: strawberry.ID,
+        action: Review,
+        label: str | None = None,
+    ) -> Sample:
+        """ADMIN. The owner's decision on a sample the crowd has decided: DECIDE gives it
+        `label` (a disputed sample gets one, an accepted one is corrected), DISCARD takes it
+        out of training (state DISCARDED). It counts from the next round on. CONFLICT with
+        `extensions.reason` NOT_DECIDED while the crowd has not decided it."""
+        ctx = info.context
+        sample = await review.review_sample(
+            ctx.services, ctx.who(), parse_id(sample_id, "sample"), action, label
+        )
+        return Sample.from_domain(sample)
+
+    @strawberry.mutation
+    async def release_assignments(self, info: Info[RequestContext, None]) -> bool:
+        """ANNOTATOR. Hand back every sample handed to me (signing out of a shared phone,
+        leaving a task): the next annotator is handed them at once, not when the lease ends.
+        Answers already sent stay."""
+        ctx = info.context
+        return await assignments.release_assignments(ctx.services, ctx.who())
 
     @strawberry.mutation
     async def register_annotator(

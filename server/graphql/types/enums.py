@@ -15,7 +15,7 @@ import strawberry
 from activecrowds.domain.crowd import AnnotatorStatus
 from activecrowds.domain.events import LockReason
 from activecrowds.domain.history import SampleSplit
-from activecrowds.domain.model import BatchStatus, Role, SampleState, TaskStatus
+from activecrowds.domain.model import BatchStatus, Review, Role, SampleState, TaskStatus
 from activecrowds_ml.consensus import Aggregation, Redundancy
 from activecrowds_ml.scenario import Category as TaskCategory
 from activecrowds_ml.scenario import Subcategory as TaskSubcategory
@@ -45,6 +45,7 @@ _GRAPHQL_NAMES: tuple[tuple[type[Enum], str], ...] = (
     (Redundancy, "Redundancy"),
     (FinishedReason, "FinishedReason"),
     (SampleSplit, "SampleSplit"),
+    (Review, "SampleReview"),
 )
 for _cls, _name in _GRAPHQL_NAMES:
     strawberry.enum(_cls, name=_name)
