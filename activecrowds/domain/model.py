@@ -157,6 +157,22 @@ class Task:
         self.status, self.finished_reason = TaskStatus.FINISHED, reason
         return [TaskLocked(self.id, LockReason.FINISHED), TaskFinished(self.id, reason)]
 
+    @property
+    def takes_samples(self) -> bool:
+        """New samples join a running task's pool, and reopen one whose pool ran out (photos
+        keep arriving from the field); a task another rule finished, or a failed one, stays
+        as it is: that rule was its owner's call."""
+        if self.status is TaskStatus.FINISHED:
+            return self.finished_reason is FinishedReason.POOL_EXHAUSTED
+        return self.status in (TaskStatus.COLLECTING, TaskStatus.TRAINING)
+
+    def reopen(self) -> list[Event]:
+        """New samples came into a task whose pool had run out: the next round asks about
+        them. No-op for a task still running."""
+        if self.status is not TaskStatus.FINISHED:
+            return []
+        return self.start_training()
+
     def fail(self, error: str) -> list[Event]:
         """A round failed for good; `error` is shown to the task's owner."""
         self.status, self.last_error, self.finished_reason = TaskStatus.FAILED, error, None

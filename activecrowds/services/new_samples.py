@@ -8,8 +8,10 @@ round training meanwhile has read its pool already: they join from the round aft
 samples join the pool; labelled ones are the owner's truth and join the training set, as seed
 samples do. A file or text the task holds already is skipped and reported.
 
-Only a COLLECTING or TRAINING task takes samples: a finished task stays finished (a stopping
-rule held: reopening it is its owner's call, by a new task on a dataset with the new photos).
+A COLLECTING or TRAINING task takes samples, and so does one that finished because its pool ran
+out: it reopens, and its next round asks about them. A task another stopping rule finished (a
+budget spent, a target met, a plateau) stays finished, as does a failed one: that was its
+owner's call (a new task on a dataset with the new photos continues it).
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from activecrowds.domain.errors import Conflict, DatasetError, NotFound
-from activecrowds.domain.events import TaskUpdated
-from activecrowds.domain.model import Caller, Role, Sample, SampleKind, Task, TaskStatus
+from activecrowds.domain.events import RoundDue, TaskUpdated
+from activecrowds.domain.model import Caller, Role, Sample, SampleKind, Task
 from activecrowds.services.auth import require
 from activecrowds.services.context import Context, commit_and_publish
 from activecrowds.services.datasets import Bad, ImportOptions, UploadInvalid, import_upload
@@ -33,7 +35,6 @@ from activecrowds_ml.scenario import Category
 
 ADDED = "added"  # where a task's added files live, inside its dataset folder
 MAX_KEY = 200  # samples.key
-OPEN = (TaskStatus.COLLECTING, TaskStatus.TRAINING)
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,8 @@ async def task_taking_samples(ctx: Context, caller: Caller | None, task_id: int)
     """The task samples are added to, checked before the upload is read.
 
     Raises:
-        Unauthenticated / Forbidden: not the admin. NotFound: no such task. Conflict: it is
-            FINISHED or FAILED (create a new task for new data then).
+        Unauthenticated / Forbidden: not the admin. NotFound: no such task. Conflict: it
+            failed, or a rule other than the pool running out finished it.
     """
     require(caller, Role.ADMIN)
     async with ctx.uow(write=False) as uow:
@@ -64,10 +65,11 @@ async def task_taking_samples(ctx: Context, caller: Caller | None, task_id: int)
 
 
 def _check_open(task: Task) -> None:
-    if task.status not in OPEN:
+    if not task.takes_samples:
+        why = task.finished_reason.value if task.finished_reason else task.status.value
         raise Conflict(
-            f"task {task.id} is {task.status.value}: samples join a COLLECTING or TRAINING "
-            "task only (a finished task stays finished; create a new task for new data)"
+            f"task {task.id} is {task.status.value} ({why}): samples join a running task, or "
+            "one whose pool ran out; create a new task for new data"
         )
 
 
@@ -187,6 +189,11 @@ async def _store(ctx: Context, task_id: int, new: _New) -> None:
             _check_open(task)  # it may have finished while the upload was read
             await uow.samples.add_many(task_id, new.rows)
             uow.collect(TaskUpdated(task_id))
+            if reopened := task.reopen():  # its pool had run out: the next round asks
+                await uow.tasks.save_status(task)
+                number = 1 + max(r.number for r in (await uow.rounds.of_tasks([task_id]))[task_id])
+                await uow.rounds.add_due(task_id, number)
+                uow.collect(*reopened, RoundDue(task_id, number))
             await commit_and_publish(ctx, uow)
     except BaseException:
         await asyncio.to_thread(_unmove, new.moves)

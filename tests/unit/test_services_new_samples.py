@@ -11,12 +11,14 @@ import pytest
 from fake_repositories import FakeSampleRepository
 from fakes import Fakes, IntegrityError
 from standins import LABELS, SCENARIO, Given
+from test_services_answers import every, submit
 
 from activecrowds.domain.errors import Conflict, Forbidden, NotFound
-from activecrowds.domain.events import TaskUpdated
+from activecrowds.domain.events import LockReason, RoundDue, TaskLocked, TaskUpdated
 from activecrowds.domain.model import ADMIN, Caller, Role, SampleKind, TaskStatus
 from activecrowds.services import datasets, rounds, tasks
 from activecrowds.services.new_samples import add_samples, task_taking_samples
+from activecrowds_ml.stopping import FinishedReason
 from activecrowds_ml.storage import Record, write_dataset
 
 OPTIONS = datasets.ImportOptions()
@@ -91,12 +93,41 @@ async def test_only_a_running_task_takes_samples_and_nothing_is_stored_otherwise
         await task_taking_samples(fakes.ctx, annotator, task.id)
     with pytest.raises(NotFound):
         await task_taking_samples(fakes.ctx, ADMIN, 999)
-    fakes.db.committed.tasks[task.id].status = TaskStatus.FINISHED
+    stored = fakes.db.committed.tasks[task.id]
+    stored.status, stored.finished_reason = TaskStatus.FINISHED, FinishedReason.LABEL_BUDGET
     before = rows_of(fakes, task.id)
     with pytest.raises(Conflict, match="FINISHED"):
         upload = staged(tmp_path, {"n.jsonl": jsonl({"id": "n1", "text": "new"})})
         await add_samples(fakes.ctx, ADMIN, task.id, upload, OPTIONS)
     assert rows_of(fakes, task.id) == before
+
+
+async def test_a_task_whose_pool_ran_out_reopens_and_asks_about_the_new_samples(
+    fakes: Fakes, given: Given, tmp_path: Path
+) -> None:
+    # Given a task whose crowd has answered every pool sample: the round after finds none left
+    opened = await given.open_task()
+    crowd = await given.annotators(2)
+    while opened.task.status is TaskStatus.COLLECTING:
+        for who in crowd:
+            await submit(fakes, who, opened, every(opened, "pos"))
+        assert await rounds.run_training_round(fakes.ctx, opened.id, opened.batch.number + 1)
+        opened = given.current(opened.id)
+    assert opened.task.finished_reason is FinishedReason.POOL_EXHAUSTED
+    last = opened.batch.number
+    # When new texts arrive from the field
+    upload = jsonl({"id": "n1", "text": "a new review"}, {"id": "n2", "text": "another one"})
+    await add_samples(fakes.ctx, ADMIN, opened.id, staged(tmp_path, {"n.jsonl": upload}), OPTIONS)
+    # Then it trains again, and its next round asks the crowd about them
+    task = fakes.db.committed.tasks[opened.id]
+    assert (task.status, task.finished_reason) == (TaskStatus.TRAINING, None)
+    (due,) = fakes.bus.of(RoundDue)[-1:]
+    assert due.task_id == opened.id and due.number > last
+    assert fakes.bus.of(TaskLocked)[-1] == TaskLocked(opened.id, LockReason.TRAINING)
+    assert await rounds.run_training_round(fakes.ctx, opened.id, due.number)
+    reopened = given.current(opened.id)
+    assert reopened.task.status is TaskStatus.COLLECTING
+    assert set(reopened.samples) == {"n1", "n2"}
 
 
 async def test_an_upload_of_nothing_new_is_refused_naming_every_input(
