@@ -18,6 +18,10 @@ export const en = {
   "signIn.badServer": "Enter the server address, for example https://crowd.example.org",
   "signIn.noName": "Enter your name so the team knows who labelled what.",
   "signIn.unreachable": "Could not reach the server. Check the address and your connection.",
+  "signIn.blocked":
+    "The server answered but does not let this web page in. Ask its team to add {origin} to ACTIVECROWDS_CORS_ORIGINS, or open the app the server itself serves at /app/.",
+  "signIn.notActiveCrowds":
+    "Something answers at this address, but it is not an ActiveCrowds server. Check the address.",
   "signIn.invite": "Invite code",
   "signIn.inviteHint": "From the link or message the team sent you. Leave it empty if this server lets anyone join.",
 

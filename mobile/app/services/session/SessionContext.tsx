@@ -1,4 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react"
+import { diagnose } from "../api/diagnose"
 import { endpointsFor } from "../api/endpoints"
 import { registerAnnotator } from "../api/register"
 import type { LeftBehind } from "../queue/answerQueue"
@@ -56,6 +57,7 @@ export function SessionProvider({ children, initial }: { children: ReactNode; in
   const signIn = useCallback(async (serverUrl: string, name: string, invite: string) => {
     const code = normalizeInvite(invite)
     const result = await registerAnnotator(endpointsFor(serverUrl), name.trim(), code || null)
+    if (result.kind === "network") return describeSignUpProblem(result, await diagnose(serverUrl))
     if (result.kind !== "ok") return describeSignUpProblem(result)
     if (code) inviteUsed(code)
     const session = { serverUrl, name: name.trim(), token: result.token, owner: newOwner() }

@@ -73,6 +73,8 @@ describe("why a sign-up failed", () => {
       message: "Could not reach the server. Check the address and your connection.",
       invite: false,
     })
+    expect(describeSignUpProblem({ kind: "network" }, "notActiveCrowds").message).toMatch(/not an ActiveCrowds server/)
+    expect(describeSignUpProblem({ kind: "network" }, "blocked").message).toMatch(/ACTIVECROWDS_CORS_ORIGINS/)
     expect(describeSignUpProblem(server("BAD_USER_INPUT", "name must be 1 to 100 characters", "name"))).toEqual({
       message: "The server did not accept this: name must be 1 to 100 characters",
       invite: false,

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react"
+import type { Unreachable } from "../api/diagnose"
 import { Linking, Platform } from "react-native"
 import { describeProblem, inviteProblemOf, type Problem } from "../api/problem"
 import { t } from "../../i18n"
@@ -89,13 +90,24 @@ export function inviteUsed(code: string): void {
 /** A sign-in that did not happen: what to tell the user, and whether the invite code is at fault. */
 export type SignInFailure = { message: string; invite: boolean }
 
-/** Why registering failed, in the user's words; invite problems are told apart. */
-export function describeSignUpProblem(problem: Problem): SignInFailure {
-  if (problem.kind === "network") return { message: t("signIn.unreachable"), invite: false }
+/**
+ * Why registering failed, in the user's words; invite problems are told apart, and a server that
+ * did not answer by why (diagnose: not there, not letting this web page in, not ActiveCrowds).
+ */
+export function describeSignUpProblem(problem: Problem, why: Unreachable = "unreachable"): SignInFailure {
+  if (problem.kind === "network") return { message: unreachableMessage(why), invite: false }
   // Registration is refused without a code only where the server enrols by invite.
   if (problem.code === "FORBIDDEN") return { message: t("invite.needed"), invite: true }
   const wrong = inviteProblemOf(problem)
   if (wrong === null) return { message: describeProblem(problem), invite: false }
   const message = wrong === "other" ? t("problem.refused", { message: problem.message }) : t(`invite.${wrong}`)
   return { message, invite: true }
+}
+
+function unreachableMessage(why: Unreachable): string {
+  if (why === "blocked") {
+    const origin = typeof window !== "undefined" && window.location ? window.location.origin : ""
+    return t("signIn.blocked", { origin })
+  }
+  return why === "notActiveCrowds" ? t("signIn.notActiveCrowds") : t("signIn.unreachable")
 }
