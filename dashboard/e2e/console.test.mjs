@@ -6,7 +6,8 @@
 // disagreements) and a round's model downloaded; the owner invites an annotator and suspends it.
 // Every page is saved under e2e/screenshots/.
 import assert from "node:assert/strict"
-import { statSync } from "node:fs"
+import { readFileSync, statSync } from "node:fs"
+import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import {
   clearScreenshots,
@@ -19,6 +20,7 @@ import {
   shoot,
   shootElement,
   startServer,
+  zipAsClassFolders,
 } from "./harness.mjs"
 
 const missing = missingPrerequisites()
@@ -32,8 +34,14 @@ const REGISTER = `mutation($name: String!, $invite: String) { registerAnnotator(
 const SUBMIT = `mutation($t: ID!, $b: ID!, $a: [AnswerInput!]!) {
   submitAnswers(taskId: $t, batchId: $b, answers: $a) { accepted } }`
 const LABELS = ["not_long_sleeved", "long_sleeved"]
+const DISPUTED = `query($id: ID!) { task(id: $id) { labelledCount
+  sampleConnection(state: [DISPUTED], first: 20) { edges { node { id votes { label count } } } } } }`
+const ACCEPTED = `query($id: ID!, $after: String) { task(id: $id) { labelledCount
+  sampleConnection(state: [ACCEPTED], first: 100, after: $after) {
+    pageInfo { hasNextPage endCursor } edges { node { id state resolvedLabel } } } } }`
 
-const state = {}
+// Every answer the simulated annotators sent, as "sampleId:label" (the export must hold each).
+const state = { sent: [] }
 
 /** Run a test body; on failure keep a screenshot of what the owner saw. */
 function withScreenshotOnFailure(name, body) {
@@ -55,7 +63,19 @@ async function answerBatch(name, label) {
   const batch = task.currentBatch
   const answers = batch.samples.map((s, i) => ({ sampleId: s.id, label: label(i) }))
   await gql(state.server.url, SUBMIT, { t: state.taskId, b: batch.id, a: answers }, registerAnnotator.token)
+  state.sent.push(...answers.map((a) => `${a.sampleId}:${a.label}`))
   return batch
+}
+
+/** A sample of the task as the API has it now, among its accepted ones. */
+async function acceptedSample(id) {
+  for (let after = null; ;) {
+    const { task } = await gql(state.server.url, ACCEPTED, { id: state.taskId, after }, state.server.token)
+    const found = task.sampleConnection.edges.find((e) => e.node.id === id)
+    if (found) return { ...found.node, labelledCount: task.labelledCount }
+    if (!task.sampleConnection.pageInfo.hasNextPage) return { labelledCount: task.labelledCount }
+    after = task.sampleConnection.pageInfo.endCursor
+  }
 }
 
 describe("the owner's console in the browser", () => {
@@ -269,6 +289,66 @@ describe("the owner's console in the browser", () => {
   )
 
   test(
+    "decides a disputed sample from the console, and it counts; the export holds every answer",
+    withScreenshotOnFailure("review", async () => {
+      const { page, server } = state
+      // Batch 0's first sample was left disputed (see the live test): 2 votes against 1.
+      const before = await gql(server.url, DISPUTED, { id: state.taskId }, server.token)
+      const [first] = before.task.sampleConnection.edges
+      assert.ok(first, "a disputed sample")
+      const sampleId = first.node.id
+      const panel = page.getByRole("region", { name: "Disputed samples", exact: true })
+      const item = panel.getByTestId(`disputed-${sampleId}`)
+      await item.locator("img").waitFor()
+      const votes = await item
+        .locator("table.votes td.num")
+        .evaluateAll((nums) => nums.map((n) => n.firstChild.textContent))
+      assert.deepEqual(
+        votes.map(Number),
+        LABELS.map((l) => first.node.votes.find((v) => v.label === l)?.count ?? 0),
+        "the votes per label, as the API counts them",
+      )
+      await page.waitForTimeout(300) // let the thumbnail paint
+      await shootElement(panel, "23-task-disputed")
+
+      // The owner's label, by keyboard: focus the label's button, Enter.
+      await item.getByRole("button", { name: `Label sample ${sampleId} long_sleeved` }).focus()
+      await page.keyboard.press("Enter")
+      await panel
+        .getByTestId("disputed-status")
+        .filter({ hasText: `Sample ${sampleId} is now labelled long_sleeved: it trains from the next round on.` })
+        .waitFor()
+      await panel.getByText("No disputed samples").waitFor()
+      await shootElement(panel, "24-task-disputed-decided")
+
+      // It counts: accepted with the owner's label, one more label for the next round to train on.
+      const after = await acceptedSample(sampleId)
+      assert.equal(after.state, "ACCEPTED")
+      assert.equal(after.resolvedLabel, "long_sleeved")
+      assert.equal(after.labelledCount, before.task.labelledCount + 1)
+      await page
+        .getByTestId("stat-labelled")
+        .filter({ hasText: String(after.labelledCount) })
+        .waitFor()
+
+      // The export, fetched with the admin's token, holds every answer sent and the owner's label.
+      const card = page.getByRole("region", { name: "Export", exact: true })
+      const [download] = await Promise.all([page.waitForEvent("download"), card.getByTestId("export-jsonl").click()])
+      assert.equal(download.suggestedFilename(), `long-sleeves-task-${state.taskId}-labels.jsonl`)
+      const records = readFileSync(await download.path(), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line))
+      assert.equal(records.length, 200, "every sample of the dataset")
+      const exported = records.flatMap((r) => r.answers.map((a) => `${r.sample_id}:${a.label}`))
+      assert.deepEqual(exported.sort(), [...state.sent].sort(), "every answer, once")
+      assert.equal(records.find((r) => String(r.sample_id) === sampleId).label, "long_sleeved")
+      await card.getByTestId("export-status").filter({ hasText: "Saved the JSONL export as" }).waitFor()
+      await shootElement(card, "25-task-export-saved")
+    }),
+  )
+
+  test(
     "creates an invite, sees the annotator who registered with it, and suspends it",
     withScreenshotOnFailure("crowd", async () => {
       const { page, server } = state
@@ -364,6 +444,54 @@ describe("the owner's console in the browser", () => {
       await page.getByTestId("annotator-name").waitFor()
       assert.equal(await page.getByTestId("server-url").inputValue(), server.url)
       await shoot(page, "14-annotator-app")
+    }),
+  )
+
+  test(
+    "uploads a dataset with a progress bar and creates a task on it from the form",
+    withScreenshotOnFailure("upload", async () => {
+      const { page, server } = state
+      const zip = await zipAsClassFolders(join(state.dataDir, "datasets", "fm"), join(state.dataDir, "fm-upload.zip"))
+      await page.goto(`${server.url}/tasks/new`)
+      await page.getByRole("heading", { name: "New task" }).waitFor()
+      await page.getByLabel("Upload a new one").setInputFiles(zip)
+      assert.equal(await page.getByLabel("Its name").inputValue(), "fm-upload")
+      await page.getByTestId("upload-dataset").click()
+      await page.getByTestId("upload-status").filter({ hasText: "Uploaded fm-upload:" }).waitFor({ timeout: 60_000 })
+      // Picked at once, the form filled from it, and listed by the server.
+      assert.equal(await page.getByLabel("Dataset", { exact: true }).inputValue(), "fm-upload")
+      await page.locator('select[name="pickDataset"] option[value="fm-upload"]').waitFor({ state: "attached" })
+      assert.equal(await page.getByLabel("On this server").inputValue(), "fm-upload")
+      const labelled = Number(await page.getByTestId("dataset-labelled").textContent())
+      const pool = Number(await page.getByTestId("dataset-pool").textContent())
+      assert.equal(labelled + pool, 200, "every image of the zip")
+      assert.deepEqual((await page.getByLabel("Labels").inputValue()).split("\n").sort(), [...LABELS].sort())
+      await shoot(page, "26-create-uploaded-dataset")
+
+      await page.getByLabel("Title").fill("Uploaded sleeves")
+      for (const [label, value] of [
+        ["Initial training set", "20"],
+        ["Batch size", "5"],
+        ["Evaluation set", "20"],
+        ["Test set", "20"],
+        ["Minimum answers", "2"],
+        ["Minimum agreement", "1"],
+        ["Maximum answers", "3"],
+        ["Label budget", "40"],
+      ]) {
+        await page.getByLabel(label, { exact: true }).fill(value)
+      }
+      await page.getByRole("button", { name: "Create task" }).click()
+      await page.getByRole("heading", { name: "Uploaded sleeves", level: 1 }).waitFor()
+      const id = new URL(page.url()).pathname.split("/").pop()
+      const { task } = await gql(
+        server.url,
+        `query($id: ID!) { task(id: $id) { scenario { labelBudget } } }`,
+        { id },
+        server.token,
+      )
+      assert.equal(task.scenario.labelBudget, 40)
+      assert.equal(await page.locator('input[name="labelBudget"]').inputValue(), "40")
     }),
   )
 })

@@ -43,6 +43,28 @@ async function cli(args) {
   if (code !== 0) throw new Error(`activecrowds ${args.join(" ")} failed (${code}):\n${out}`)
 }
 
+// A dataset folder (the demo's manifests) as an upload: one folder per label, unlabelled/ for the pool.
+const ZIP_AS_CLASS_FOLDERS = `
+import json, os, sys, zipfile
+src, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(out, "w") as z:
+    for manifest, folder in (("labelled.jsonl", None), ("pool.jsonl", "unlabelled")):
+        for line in open(os.path.join(src, manifest)):
+            r = json.loads(line)
+            z.write(os.path.join(src, r["file"]), f"{folder or r['label']}/{os.path.basename(r['file'])}")
+`
+
+/** The dataset folder `src` zipped as a user would upload it, at `out`. */
+export async function zipAsClassFolders(src, out) {
+  const python = join(REPO, ".venv", "bin", "python")
+  const child = spawn(python, ["-c", ZIP_AS_CLASS_FOLDERS, src, out], { stdio: ["ignore", "ignore", "pipe"] })
+  let err = ""
+  child.stderr.on("data", (d) => (err += d))
+  const code = await new Promise((ok) => child.on("exit", ok))
+  if (code !== 0) throw new Error(`zipping ${src} failed:\n${err}`)
+  return out
+}
+
 /** A fresh data dir holding a small real image dataset named `fm` (Fashion-MNIST, from the demo command). */
 export async function makeDataDir() {
   const dataDir = mkdtempSync(join(tmpdir(), "ac-console-e2e-"))

@@ -39,9 +39,9 @@ export function modelFileName(title: string, round: number, format: string, head
  * its extension), in the order an owner wants them, with what each holds.
  */
 export const EXPORT_FORMATS = [
-  { ext: "jsonl", label: "JSONL", holds: "one record per sample: split, decided label, every answer, prediction" },
-  { ext: "csv", label: "CSV", holds: "the same, one row per sample (its answers as one JSON column)" },
-  { ext: "zip", label: "Images (zip)", holds: "the images in one folder per decided label, and unlabelled/" },
+  { ext: "jsonl", label: "JSONL", holds: "One record per sample: split, decided label, every answer, prediction." },
+  { ext: "csv", label: "CSV", holds: "The same, one row per sample (its answers as one JSON column)." },
+  { ext: "zip", label: "Images (zip)", holds: "The images, one folder per decided label, and unlabelled/." },
 ] as const
 
 export type ExportExt = (typeof EXPORT_FORMATS)[number]["ext"]

@@ -133,6 +133,7 @@ describe("the new task's data", () => {
     expect(screen.getByTestId("upload-bad")).toHaveTextContent("notes.txt: not an image")
     await waitFor(() => expect(screen.getByLabelText("Dataset")).toHaveValue("flood-photos"))
     expect(screen.getByLabelText("Labels")).toHaveValue("dry\nflooded")
+    expect((screen.getByLabelText("Upload a new one") as HTMLInputElement).files ?? []).toHaveLength(0)
     expect(screen.getByTestId("dataset-labelled")).toHaveTextContent("30")
     await waitFor(() => expect(screen.getByLabelText("On this server")).toHaveValue("flood-photos"))
     expect(fake.count("DatasetList")).toBe(reads + 1)

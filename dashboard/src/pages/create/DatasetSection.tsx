@@ -17,7 +17,7 @@ function describe(d: Pick<Dataset, "kind" | "labels" | "labelled" | "pool">): st
 /** A dataset's kind, labels and counts: what a task made on it starts from. */
 function Summary({ dataset }: { dataset: Shown }) {
   return (
-    <dl className="dataset-summary" data-testid="dataset-summary" aria-label={`Dataset ${dataset.name}`}>
+    <dl className="dataset-summary" data-testid="dataset-summary" aria-label={`Summary of ${dataset.name}`}>
       <div>
         <dt>Kind</dt>
         <dd>{dataset.kind === "text" ? "Texts" : "Images"}</dd>
@@ -80,6 +80,8 @@ export function DatasetSection({
   const [file, setFile] = useState<File | null>(null)
   const [name, setName] = useState("")
   const [nameError, setNameError] = useState<string | null>(null)
+  // The file input keeps its choice on screen: a new key empties it once the file is uploaded.
+  const [picker, setPicker] = useState(0)
   // The one just uploaded is shown at once, before the list read again has it.
   const uploaded = state.status === "done" && state.dataset.name === value ? state.dataset : null
   const chosen: Shown | null = datasets?.find((d) => d.name === value) ?? uploaded
@@ -109,6 +111,7 @@ export function DatasetSection({
     refetch()
     setFile(null)
     setName("")
+    setPicker((n) => n + 1)
   }
   const failed = state.status === "failed" ? state : null
 
@@ -135,6 +138,7 @@ export function DatasetSection({
       </div>
       <div className="dataset-upload" aria-busy={busy || undefined}>
         <FileField
+          key={picker}
           name="uploadFile"
           label="Upload a new one"
           accept={UPLOAD_ACCEPT}

@@ -62,10 +62,10 @@ describe("the disputed samples", () => {
     renderSignedIn(fake.client, <DisputedPanel task={task} />)
     const first = await screen.findByTestId("disputed-5")
     expect(within(first).getByRole("img", { name: "Sample 5" })).toHaveAttribute("src", "http://test/media/5")
-    const votes = within(first).getByRole("table", { name: "Votes on sample 5" })
+    const votes = within(first).getByRole("list", { name: "Votes on sample 5" })
     expect(
       within(votes)
-        .getAllByRole("row")
+        .getAllByRole("listitem")
         .map((r) => r.textContent),
     ).toEqual([expect.stringMatching(/^not_long_sleeved2 \(66[.,]7\s?%\)$/), expect.stringMatching(/^long_sleeved1/)])
     expect(screen.getByTestId("disputed-6")).toHaveTextContent("a red jumper")

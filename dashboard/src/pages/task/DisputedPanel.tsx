@@ -23,22 +23,22 @@ type Outcome = { sampleId: string; ok: boolean; message: string }
 function Votes({ labels, sample }: { labels: readonly string[]; sample: DisputedSample }) {
   const shares = voteShares(labels, sample.votes ?? null)
   return (
-    <table className="votes" aria-label={`Votes on sample ${sample.id}`}>
-      <tbody>
-        {shares.map((v) => (
-          <tr key={v.label} data-top={v.top || undefined}>
-            <th scope="row">{v.label}</th>
-            <td className="bar" aria-hidden="true">
-              <span style={{ width: `${Math.round(v.share * 100)}%` }} />
-            </td>
-            <td className="num">
-              {formatCount(v.count)}
-              <span className="visually-hidden"> ({formatPercent(v.share)})</span>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <ul className="votes" aria-label={`Votes on sample ${sample.id}`}>
+      {shares.map((v) => (
+        <li key={v.label} data-top={v.top || undefined}>
+          <span className="label" title={v.label}>
+            {v.label}
+          </span>
+          <span className="num">
+            {formatCount(v.count)}
+            <span className="visually-hidden"> ({formatPercent(v.share)})</span>
+          </span>
+          <span className="bar" aria-hidden="true">
+            <span style={{ width: `${Math.round(v.share * 100)}%` }} />
+          </span>
+        </li>
+      ))}
+    </ul>
   )
 }
 
