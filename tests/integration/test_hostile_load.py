@@ -206,6 +206,7 @@ OPERATIONS = {
     "Tasks",
     "Task",
     "SubmitAnswers",
+    "ReleaseAssignments",
     "TaskEvents",
 }
 
