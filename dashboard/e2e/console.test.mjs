@@ -301,7 +301,7 @@ describe("the owner's console in the browser", () => {
       const item = panel.getByTestId(`disputed-${sampleId}`)
       await item.locator("img").waitFor()
       const votes = await item
-        .locator("table.votes td.num")
+        .locator(".votes .num")
         .evaluateAll((nums) => nums.map((n) => n.firstChild.textContent))
       assert.deepEqual(
         votes.map(Number),
@@ -467,6 +467,9 @@ describe("the owner's console in the browser", () => {
       assert.equal(labelled + pool, 200, "every image of the zip")
       assert.deepEqual((await page.getByLabel("Labels").inputValue()).split("\n").sort(), [...LABELS].sort())
       await shoot(page, "26-create-uploaded-dataset")
+      await page.getByRole("button", { name: "Switch to dark mode" }).click()
+      await shootElement(page.getByRole("group", { name: "Data" }), "27-create-data-dark")
+      await page.getByRole("button", { name: "Switch to light mode" }).click()
 
       await page.getByLabel("Title").fill("Uploaded sleeves")
       for (const [label, value] of [
