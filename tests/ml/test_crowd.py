@@ -153,6 +153,6 @@ def test_simulate_command_takes_the_crowd_options(
     assert "a Dawid-Skene posterior >= 0.99" in summary and "gold 10% of each batch" in summary
     assert "answers per accepted label" in summary
     header = (tmp_path / "out" / "details.csv").read_text().splitlines()[0]
-    assert header.endswith("answers,gold_answers,suspended")
+    assert {"answers", "gold_answers", "suspended"} <= set(header.split(","))
     with pytest.raises(SystemExit):
         main([*args, "--spammers", "1.5"])
