@@ -300,9 +300,7 @@ describe("the owner's console in the browser", () => {
       const panel = page.getByRole("region", { name: "Disputed samples", exact: true })
       const item = panel.getByTestId(`disputed-${sampleId}`)
       await item.locator("img").waitFor()
-      const votes = await item
-        .locator(".votes .num")
-        .evaluateAll((nums) => nums.map((n) => n.firstChild.textContent))
+      const votes = await item.locator(".votes .num").evaluateAll((nums) => nums.map((n) => n.firstChild.textContent))
       assert.deepEqual(
         votes.map(Number),
         LABELS.map((l) => first.node.votes.find((v) => v.label === l)?.count ?? 0),
