@@ -36,6 +36,7 @@ const SUBMIT = `mutation($t: ID!, $b: ID!, $a: [AnswerInput!]!) {
 const LABELS = ["not_long_sleeved", "long_sleeved"]
 const DISPUTED = `query($id: ID!) { task(id: $id) { labelledCount
   sampleConnection(state: [DISPUTED], first: 20) { edges { node { id votes { label count } } } } } }`
+const PREDICTED = `query($t: ID!) { predictions(taskId: $t, state: DISPUTED) { edges { node { label sample { id } } } } }`
 const ACCEPTED = `query($id: ID!, $after: String) { task(id: $id) { labelledCount
   sampleConnection(state: [ACCEPTED], first: 100, after: $after) {
     pageInfo { hasNextPage endCursor } edges { node { id state resolvedLabel } } } } }`
@@ -289,7 +290,7 @@ describe("the owner's console in the browser", () => {
   )
 
   test(
-    "decides a disputed sample from the console, and it counts; the export holds every answer",
+    "decides a disputed sample from the console and it counts, fixes its label in the grid, exports every answer",
     withScreenshotOnFailure("review", async () => {
       const { page, server } = state
       // Batch 0's first sample was left disputed (see the live test): 2 votes against 1.
@@ -309,25 +310,50 @@ describe("the owner's console in the browser", () => {
       await page.waitForTimeout(300) // let the thumbnail paint
       await shootElement(panel, "23-task-disputed")
 
-      // The owner's label, by keyboard: focus the label's button, Enter.
-      await item.getByRole("button", { name: `Label sample ${sampleId} long_sleeved` }).focus()
+      // The owner gives it the label the model does not predict (to fix it below), by keyboard.
+      const { predictions } = await gql(server.url, PREDICTED, { t: state.taskId }, server.token)
+      const predicted = predictions.edges.find((e) => e.node.sample.id === sampleId)?.node.label
+      assert.ok(predicted, "the model's prediction of the disputed sample")
+      const other = LABELS.find((l) => l !== predicted)
+      await item.getByRole("button", { name: `Label sample ${sampleId} ${other}` }).focus()
       await page.keyboard.press("Enter")
       await panel
         .getByTestId("disputed-status")
-        .filter({ hasText: `Sample ${sampleId} is now labelled long_sleeved: it trains from the next round on.` })
+        .filter({ hasText: `Sample ${sampleId} is now labelled ${other}: it trains from the next round on.` })
         .waitFor()
       await panel.getByText("No disputed samples").waitFor()
       await shootElement(panel, "24-task-disputed-decided")
 
       // It counts: accepted with the owner's label, one more label for the next round to train on.
-      const after = await acceptedSample(sampleId)
-      assert.equal(after.state, "ACCEPTED")
-      assert.equal(after.resolvedLabel, "long_sleeved")
-      assert.equal(after.labelledCount, before.task.labelledCount + 1)
+      const decided = await acceptedSample(sampleId)
+      assert.equal(decided.state, "ACCEPTED")
+      assert.equal(decided.resolvedLabel, other)
+      assert.equal(decided.labelledCount, before.task.labelledCount + 1)
       await page
         .getByTestId("stat-labelled")
-        .filter({ hasText: String(after.labelledCount) })
+        .filter({ hasText: String(decided.labelledCount) })
         .waitFor()
+
+      // Now the crowd's (the owner's) label and the model disagree: the grid flags it, and the
+      // owner fixes it there to the model's label.
+      const grid = page.getByRole("region", { name: "Predictions", exact: true })
+      await grid.getByTestId("disagreements-only").check()
+      const tile = grid.getByTestId(`prediction-${sampleId}`)
+      await grid.locator(`[data-testid="prediction-${sampleId}"][data-disagrees="true"]`).waitFor()
+      await tile.getByRole("button", { name: `Fix sample ${sampleId}'s label` }).click()
+      await tile.getByRole("group", { name: `Sample ${sampleId}'s label` }).waitFor()
+      await page.waitForTimeout(300) // let the thumbnail paint
+      await shootElement(grid, "25-predictions-fix-label")
+      await tile.getByRole("button", { name: `Label sample ${sampleId} ${predicted}` }).click()
+      await grid
+        .getByTestId("fix-status")
+        .filter({ hasText: `Sample ${sampleId} is now labelled ${predicted}` })
+        .waitFor()
+      await tile.waitFor({ state: "detached" })
+      await grid.getByTestId("disagreements-only").uncheck()
+      const fixed = await acceptedSample(sampleId)
+      assert.equal(fixed.resolvedLabel, predicted)
+      assert.equal(fixed.labelledCount, decided.labelledCount, "a corrected label is no new label")
 
       // The export, fetched with the admin's token, holds every answer sent and the owner's label.
       const card = page.getByRole("region", { name: "Export", exact: true })
@@ -340,9 +366,9 @@ describe("the owner's console in the browser", () => {
       assert.equal(records.length, 200, "every sample of the dataset")
       const exported = records.flatMap((r) => r.answers.map((a) => `${r.sample_id}:${a.label}`))
       assert.deepEqual(exported.sort(), [...state.sent].sort(), "every answer, once")
-      assert.equal(records.find((r) => String(r.sample_id) === sampleId).label, "long_sleeved")
+      assert.equal(records.find((r) => String(r.sample_id) === sampleId).label, predicted)
       await card.getByTestId("export-status").filter({ hasText: "Saved the JSONL export as" }).waitFor()
-      await shootElement(card, "25-task-export-saved")
+      await shootElement(card, "26-task-export-saved")
     }),
   )
 
@@ -464,9 +490,9 @@ describe("the owner's console in the browser", () => {
       const pool = Number(await page.getByTestId("dataset-pool").textContent())
       assert.equal(labelled + pool, 200, "every image of the zip")
       assert.deepEqual((await page.getByLabel("Labels").inputValue()).split("\n").sort(), [...LABELS].sort())
-      await shoot(page, "26-create-uploaded-dataset")
+      await shoot(page, "27-create-uploaded-dataset")
       await page.getByRole("button", { name: "Switch to dark mode" }).click()
-      await shootElement(page.getByRole("group", { name: "Data" }), "27-create-data-dark")
+      await shootElement(page.getByRole("group", { name: "Data" }), "28-create-data-dark")
       await page.getByRole("button", { name: "Switch to light mode" }).click()
 
       await page.getByLabel("Title").fill("Uploaded sleeves")
