@@ -208,12 +208,13 @@ export const PredictionsDocument = graphql(`
   }
 `)
 
-// The samples the crowd could not agree on, across every batch, with the votes per label.
+// The samples the crowd could not agree on (or those the owner discarded), across every batch,
+// with the votes per label.
 export const DisputedSamplesDocument = graphql(`
-  query DisputedSamples($id: ID!, $first: Int!) {
+  query DisputedSamples($id: ID!, $first: Int!, $state: SampleState!) {
     task(id: $id) {
       id
-      sampleConnection(first: $first, state: [DISPUTED]) {
+      sampleConnection(first: $first, state: [$state]) {
         totalCount
         edges {
           node {

@@ -1,6 +1,9 @@
 import { useCallback, useEffect, useRef } from "react"
 import { useMutation, useQuery } from "urql"
 import type { DisputedSamplesQuery, SampleReview } from "../gql/graphql"
+
+/** What the review lists: the crowd's disputes, or the samples the owner took out of training. */
+export type ReviewQueue = "DISPUTED" | "DISCARDED"
 import { DisputedSamplesDocument, ReviewSampleDocument } from "./documents"
 import { done, type Done } from "./hooks"
 import { useRefetchOnReconnect } from "./live"
@@ -9,13 +12,13 @@ import { describeProblem, toProblem } from "./problem"
 export type DisputedSample = NonNullable<DisputedSamplesQuery["task"]>["sampleConnection"]["edges"][number]["node"]
 
 /**
- * The task's disputed samples, across every batch, the first `first` of them. Read again when
+ * The task's samples in `state`, across every batch, the first `first` of them. Read again when
  * `version` changes (a batch resolved, a round ran: new disputes) and after each review.
  */
-export function useDisputedSamples(id: string, first: number, version: string) {
+export function useDisputedSamples(id: string, first: number, version: string, state: ReviewQueue = "DISPUTED") {
   const [result, reexecute] = useQuery({
     query: DisputedSamplesDocument,
-    variables: { id, first },
+    variables: { id, first, state },
     requestPolicy: "cache-and-network",
   })
   const refetch = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute])

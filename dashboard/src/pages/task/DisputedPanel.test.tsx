@@ -71,7 +71,11 @@ describe("the disputed samples", () => {
     expect(screen.getByTestId("disputed-6")).toHaveTextContent("a red jumper")
     expect(screen.getByTestId("disputed-total")).toHaveTextContent("9 the crowd could not agree on")
     expect(screen.getByText("Showing 2 of 9")).toBeInTheDocument()
-    expect(fake.calls.find((c) => c.name === "DisputedSamples")?.variables).toMatchObject({ id: "7", first: 12 })
+    expect(fake.calls.find((c) => c.name === "DisputedSamples")?.variables).toMatchObject({
+      id: "7",
+      first: 12,
+      state: "DISPUTED",
+    })
     await userEvent.click(screen.getByRole("button", { name: "Show more" }))
     expect(fake.calls.filter((c) => c.name === "DisputedSamples").at(-1)?.variables).toMatchObject({ first: 24 })
   })
@@ -148,5 +152,35 @@ describe("the disputed samples", () => {
     expect(fake.count("DisputedSamples")).toBe(before)
     view.rerender(<DisputedPanel task={taskDetail({ currentBatch: batch("DISPUTED") })} />)
     expect(fake.count("DisputedSamples")).toBe(before + 1)
+  })
+
+  it("lists the discarded samples on request, each one given a label after all but not discarded again", async () => {
+    const fake = fakeClient({
+      DisputedSamples: ({ state }) =>
+        page(state === "DISCARDED" ? [node("8", [1, 1], { state: "DISCARDED" })] : [node("5", [1, 1])]),
+      ReviewSample: ({ sampleId, label }) => ({
+        reviewSample: { id: sampleId, state: "ACCEPTED", resolvedLabel: label },
+      }),
+    })
+    renderSignedIn(fake.client, <DisputedPanel task={task} />)
+    await screen.findByTestId("disputed-5")
+    expect(screen.getByRole("radio", { name: "Disputed" })).toBeChecked()
+    await userEvent.click(screen.getByRole("radio", { name: "Discarded" }))
+    const item = await screen.findByTestId("disputed-8")
+    expect(screen.queryByTestId("disputed-5")).not.toBeInTheDocument()
+    expect(screen.getByTestId("disputed-total")).toHaveTextContent("1 kept out of training")
+    expect(within(item).queryByRole("button", { name: /Discard/ })).not.toBeInTheDocument()
+    await userEvent.click(within(item).getByRole("button", { name: "Label sample 8 long_sleeved" }))
+    expect(
+      await screen.findByText("Sample 8 is now labelled long_sleeved: it trains from the next round on."),
+    ).toBeInTheDocument()
+    expect(fake.calls.filter((c) => c.name === "DisputedSamples").map((c) => c.variables.state)).toContain("DISCARDED")
+  })
+
+  it("says when nothing was discarded", async () => {
+    renderSignedIn(fakeClient({ DisputedSamples: () => page([]) }).client, <DisputedPanel task={task} />)
+    await screen.findByText("No disputed samples")
+    await userEvent.click(screen.getByRole("radio", { name: "Discarded" }))
+    expect(await screen.findByText("No discarded samples")).toBeInTheDocument()
   })
 })

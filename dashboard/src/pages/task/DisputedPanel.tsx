@@ -1,14 +1,19 @@
 import { useState } from "react"
 import type { TaskDetail } from "../../api/hooks"
-import { useDisputedSamples, useReviewSample, type DisputedSample } from "../../api/review"
+import { useDisputedSamples, useReviewSample, type DisputedSample, type ReviewQueue } from "../../api/review"
 import { Button } from "../../components/Button"
 import { Card } from "../../components/Card"
+import { RadioGroup } from "../../components/fields"
 import { Empty, Failed } from "../../components/States"
 import { asSentence, formatCount, formatPercent } from "../../domain/format"
 import { batchProgress } from "../../domain/metrics"
 import { reviewedWords, voteShares, type ReviewAction } from "../../domain/review"
 
 const PAGE = 12
+const QUEUES = [
+  { value: "DISPUTED", label: "Disputed" },
+  { value: "DISCARDED", label: "Discarded" },
+]
 const MOST = 100 // the most sampleConnection gives at once
 
 /** What changes the disputed list: a batch's disputes, a new batch, a round. */
@@ -55,6 +60,8 @@ function Item({
   outcome: Outcome | null
   onReview: (action: ReviewAction, label: string | null) => void
 }) {
+  // A discarded sample may be given a label after all; discarding it again changes nothing.
+  const discarded = sample.state === "DISCARDED"
   const answers = `${formatCount(sample.answerCount)} ${sample.answerCount === 1 ? "answer" : "answers"}`
   return (
     <li className="disputed" data-testid={`disputed-${sample.id}`} aria-busy={busy || undefined}>
@@ -81,14 +88,16 @@ function Item({
               {label}
             </Button>
           ))}
-          <Button
-            variant="ghost"
-            disabled={busy}
-            onClick={() => onReview("DISCARD", null)}
-            aria-label={`Discard sample ${sample.id}`}
-          >
-            Discard
-          </Button>
+          {discarded ? null : (
+            <Button
+              variant="ghost"
+              disabled={busy}
+              onClick={() => onReview("DISCARD", null)}
+              aria-label={`Discard sample ${sample.id}`}
+            >
+              Discard
+            </Button>
+          )}
         </div>
         {outcome && !outcome.ok ? (
           <p className="error-text" role="alert">
@@ -107,7 +116,8 @@ function Item({
  */
 export function DisputedPanel({ task }: { task: TaskDetail }) {
   const [first, setFirst] = useState(PAGE)
-  const { samples, total, problem, refetch, fetching } = useDisputedSamples(task.id, first, versionOf(task))
+  const [queue, setQueue] = useState<ReviewQueue>("DISPUTED")
+  const { samples, total, problem, refetch, fetching } = useDisputedSamples(task.id, first, versionOf(task), queue)
   const { review } = useReviewSample()
   const [busy, setBusy] = useState<string | null>(null)
   const [outcome, setOutcome] = useState<Outcome | null>(null)
@@ -131,9 +141,25 @@ export function DisputedPanel({ task }: { task: TaskDetail }) {
       title="Disputed samples"
       headingId="disputed-heading"
       aside={
-        samples ? <span data-testid="disputed-total">{formatCount(total)} the crowd could not agree on</span> : null
+        samples ? (
+          <span data-testid="disputed-total">
+            {formatCount(total)} {queue === "DISPUTED" ? "the crowd could not agree on" : "kept out of training"}
+          </span>
+        ) : null
       }
     >
+      <RadioGroup
+        name="reviewQueue"
+        legend="Show"
+        className="review-queue"
+        value={queue}
+        onChange={(v) => {
+          setQueue(v as ReviewQueue)
+          setFirst(PAGE)
+          setOutcome(null)
+        }}
+        options={QUEUES}
+      />
       {!samples ? (
         problem ? (
           <Failed message={problem} onRetry={refetch} />
@@ -151,9 +177,13 @@ export function DisputedPanel({ task }: { task: TaskDetail }) {
           </ul>
         )
       ) : shown === 0 ? (
-        <Empty title="No disputed samples">
-          When annotators cannot agree on a sample, it waits here for your label.
-        </Empty>
+        queue === "DISPUTED" ? (
+          <Empty title="No disputed samples">
+            When annotators cannot agree on a sample, it waits here for your label.
+          </Empty>
+        ) : (
+          <Empty title="No discarded samples">Samples you discard are listed here; a label brings one back.</Empty>
+        )
       ) : (
         <>
           {problem ? (
@@ -161,7 +191,11 @@ export function DisputedPanel({ task }: { task: TaskDetail }) {
               {problem}
             </div>
           ) : null}
-          <ul className="disputed-list" aria-label="Disputed samples" data-testid="disputed">
+          <ul
+            className="disputed-list"
+            aria-label={queue === "DISPUTED" ? "Disputed samples" : "Discarded samples"}
+            data-testid="disputed"
+          >
             {samples.map((s) => (
               <Item
                 key={s.id}
