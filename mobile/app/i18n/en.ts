@@ -115,6 +115,7 @@ export const en = {
   "panel.newsLive": "This screen updates by itself when the next batch is ready.",
   "panel.newsPolling": "Live updates are paused, so this screen checks for the next batch every 15 seconds.",
   "panel.lockedTitle": "Waiting for the next batch",
+  "panel.yourAnswers": "You answered: {summary}",
   "panel.locked": "Thanks, your answers are in. Other annotators are still working on this batch.",
   "panel.newBatch": "New batch available",
   "panel.ready": "{batch} is ready",

@@ -207,6 +207,7 @@ describe("Labelling", () => {
         number: 7,
         samples: [{ id: "x1", mediaUrl: null, text: "Bridge on route 5 is down" }],
         assigned: [{ id: "x1" }],
+        myAnswers: [],
       },
     })
     const { client } = fakeClient({ Task: () => ({ task }) })

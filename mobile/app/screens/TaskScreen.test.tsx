@@ -155,6 +155,25 @@ describe("Task screen", () => {
     expect(screen.queryByText("Batch 3 is ready")).toBeNull()
   })
 
+  it("says what I answered in the batch, read from the server (the phone may have restarted)", async () => {
+    const batch = aBatch()
+    batch.myAnswers = ["s1", "s2", "s3"].map((sid, i) => ({
+      __typename: "MyAnswer" as const,
+      sampleId: `b2-${sid}`,
+      label: i === 1 ? "no" : "yes",
+    }))
+    const { client } = fakeClient({ Task: () => ({ task: aTask({ lockedForMe: true, currentBatch: batch }) }) })
+    renderApp(client, [{ name: "task", taskId: "t1" }])
+    expect(await screen.findByTestId("my-answers")).toHaveTextContent("You answered: Yes × 2 · No × 1")
+  })
+
+  it("says nothing of my answers before I have given any", async () => {
+    const { client } = fakeClient({ Task: () => ({ task: aTask({ lockedForMe: true }) }) })
+    renderApp(client, [{ name: "task", taskId: "t1" }])
+    expect(await screen.findByTestId("state-locked")).toBeTruthy()
+    expect(screen.queryByTestId("my-answers")).toBeNull()
+  })
+
   it("never says the screen updates by itself while the strip says live updates are paused (bug 6)", async () => {
     const { client } = fakeClient({ Task: () => ({ task: aTask({ lockedForMe: true }) }) })
     const { setConnection } = renderApp(client, [{ name: "task", taskId: "t1" }], undefined, {

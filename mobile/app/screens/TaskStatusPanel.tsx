@@ -7,6 +7,7 @@ import type { TaskDetail } from "../services/api/hooks"
 import type { AnswerState } from "../services/queue/answerState"
 import { useAnswerQueue } from "../services/queue/QueueProvider"
 import { spacing, themed, typography } from "../theme"
+import { answerChoices, answersSummary } from "../utils/answerChoices"
 import { batchName } from "../utils/names"
 import { t } from "../i18n"
 
@@ -86,9 +87,15 @@ function Locked({ task }: { task: TaskDetail }) {
       </Notice>
     )
   }
+  const mine = answersSummary(task.currentBatch?.myAnswers ?? [], answerChoices(task.labels, task.subcategory))
   return (
     <Notice tone="neutral" title={t("panel.lockedTitle")} testID="state-locked">
       <Text style={typography.body}>{`${t("panel.locked")} ${news}`}</Text>
+      {mine ? (
+        <Text style={typography.body} testID="my-answers">
+          {t("panel.yourAnswers", { summary: mine })}
+        </Text>
+      ) : null}
     </Notice>
   )
 }

@@ -42,5 +42,6 @@ export function aBatch(id = "b2", number = 2, assigned = ["s1", "s2", "s3"]) {
       text: null,
     })),
     assigned: assigned.map((sid) => ({ __typename: "Sample" as const, id: `${id}-${sid}` })),
+    myAnswers: [] as { __typename: "MyAnswer"; sampleId: string; label: string }[],
   }
 }

@@ -38,3 +38,18 @@ export function binaryQuestion(choices: Choice[]): string | null {
   const yes = choices.find((c) => c.tone === "yes")
   return yes?.caption ? t("label.binaryQuestion", { label: yes.caption }) : null
 }
+
+/**
+ * What I answered, in the buttons' words, most given first ("Yes × 7 · No × 3"); null for none.
+ * A label no button has (the task's labels changed) is shown as it is.
+ */
+export function answersSummary(answers: readonly { label: string }[], choices: Choice[]): string | null {
+  if (answers.length === 0) return null
+  const counts = new Map<string, number>()
+  for (const { label } of answers) counts.set(label, (counts.get(label) ?? 0) + 1)
+  const title = (label: string) => choices.find((c) => c.label === label)?.title ?? humanLabel(label)
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([label, n]) => `${title(label)} × ${n}`)
+    .join(" · ")
+}

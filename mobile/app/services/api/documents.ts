@@ -83,6 +83,11 @@ export const TaskDocument = graphql(`
         assigned {
           id
         }
+        # What I answered here (after a restart, the phone no longer has its drafts).
+        myAnswers {
+          sampleId
+          label
+        }
       }
     }
   }
