@@ -34,8 +34,8 @@ from activecrowds.services.classify import (
     classify_inputs,
 )
 from activecrowds_ml.classify import Input
-from server.downloads import STATUS, admin_of, refused
-from server.graphql.ids import as_id, whole_number
+from server.downloads import STATUS, admin_of, path_id, refused
+from server.graphql.ids import whole_number
 from server.uploads import (
     MB,
     Limits,
@@ -71,9 +71,7 @@ async def serve_classify(request: Request) -> Response:
     app: App = request.app.state.activecrowds
     try:
         caller = await admin_of(request)
-        task_id = as_id(str(request.path_params["task_id"]))
-        if task_id is None:
-            return refused("no such task", "NOT_FOUND")
+        task_id = path_id(request, "task_id", "task")
         round_number = parse_round(request.query_params.get("round"))
         async with request_inputs(request, classify_limits(app.settings)) as inputs:
             done = await classify_inputs(

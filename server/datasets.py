@@ -23,8 +23,7 @@ from activecrowds.config import Settings
 from activecrowds.domain.errors import Refusal
 from activecrowds.services import datasets, new_samples
 from activecrowds_ml.experiment.archive import ArchiveLimits
-from server.downloads import admin_of, refused
-from server.graphql.ids import as_id
+from server.downloads import admin_of, path_id, refused
 from server.parts import receive_parts
 from server.uploads import MB, Limits, receive_file
 
@@ -63,9 +62,7 @@ async def add_samples(request: Request) -> Response:
     app: App = request.app.state.activecrowds
     try:
         caller = await admin_of(request)
-        task_id = as_id(str(request.path_params["task_id"]))
-        if task_id is None:
-            return refused("no such task", "NOT_FOUND")
+        task_id = path_id(request, "task_id", "task")
         await new_samples.task_taking_samples(app.ctx, caller, task_id)
         options = _options(request, app.settings)
         async with datasets.staging(app.ctx) as folder:

@@ -13,7 +13,7 @@ from activecrowds.bootstrap import App
 from activecrowds.domain.errors import Refusal
 from activecrowds.domain.model import Caller, Role
 from activecrowds.services import auth, models
-from server.graphql.ids import as_id
+from server.graphql.ids import parse_id
 
 STATUS = {
     "UNAUTHENTICATED": 401,
@@ -35,9 +35,7 @@ async def serve_model(request: Request) -> Response:
     try:
         caller = await admin_of(request)
         fmt = models.parse_format(str(request.path_params["fmt"]))
-        model_id = as_id(str(request.path_params["model_id"]))
-        if model_id is None:
-            return refused("no such model", "NOT_FOUND")
+        model_id = path_id(request, "model_id", "model")
         found = await models.model_file(app.ctx, caller, model_id, fmt)
     except Refusal as exc:
         return refused(str(exc), code_of(exc))
@@ -60,6 +58,11 @@ async def admin_of(request: Request) -> Caller:
     app: App = request.app.state.activecrowds
     token = auth.bearer_token(request.headers.get("authorization"))
     return auth.require(await auth.authenticate(app.ctx, token), Role.ADMIN)
+
+
+def path_id(request: Request, name: str, what: str) -> int:
+    """The id in the path's `name`, or NotFound: a malformed id names nothing that exists."""
+    return parse_id(str(request.path_params[name]), what)
 
 
 def refused(message: str, code: str, **details: object) -> JSONResponse:

@@ -13,8 +13,7 @@ from starlette.types import Receive, Scope, Send
 from activecrowds.bootstrap import App
 from activecrowds.domain.errors import Refusal
 from activecrowds.services import export
-from server.downloads import admin_of, refused
-from server.graphql.ids import as_id
+from server.downloads import admin_of, path_id, refused
 
 
 async def serve_export(request: Request) -> Response:
@@ -25,9 +24,7 @@ async def serve_export(request: Request) -> Response:
     try:
         caller = await admin_of(request)
         fmt = export.parse_format(str(request.path_params["ext"]))
-        task_id = as_id(str(request.path_params["task_id"]))
-        if task_id is None:
-            return refused("no such task", "NOT_FOUND")
+        task_id = path_id(request, "task_id", "task")
         found = await export.export(app.ctx, caller, task_id, fmt)
     except Refusal as exc:
         return refused(str(exc), code_of(exc))
