@@ -11,7 +11,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -263,6 +264,20 @@ class Cluster:
         self.workers.append(proc)
         proc.wait_for_line("worker: queue")
         return proc
+
+    @classmethod
+    @contextmanager
+    def started(cls, env: dict[str, str], replicas: int = 1, workers: int = 1) -> Iterator[Cluster]:
+        """`replicas` servers and `workers` workers on `env`, stopped however the block ends."""
+        running = cls(env)
+        try:
+            for _ in range(replicas):
+                running.add_replica()
+            for _ in range(workers):
+                running.add_worker()
+            yield running
+        finally:
+            running.stop()
 
     def stop(self) -> None:
         for proc in [*self.replicas, *self.workers]:

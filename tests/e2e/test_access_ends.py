@@ -106,13 +106,10 @@ def replicas(
     data_dir = tmp_path_factory.mktemp("replicas")
     shutil.copytree(image_dataset, data_dir / "datasets" / "squares")
     redis_url = redis_flushed(free_redis_db())
-    running = Cluster(live_env(data_dir, live_database, redis_url))
     try:
-        running.add_replica()
-        running.add_replica()
-        yield running
+        with Cluster.started(live_env(data_dir, live_database, redis_url), 2, 0) as running:
+            yield running
     finally:
-        running.stop()
         redis_flushed(redis_url)
 
 

@@ -55,14 +55,10 @@ def cluster(
         "ACTIVECROWDS_RESEND_AFTER_S": "1.5",
         **NO_RATE_LIMITS,
     }
-    running = Cluster(env)
     try:
-        running.add_replica()
-        running.add_replica()
-        running.add_worker()
-        yield running
+        with Cluster.started(env, replicas=2) as running:
+            yield running
     finally:
-        running.stop()
         redis_flushed(redis_url)
 
 

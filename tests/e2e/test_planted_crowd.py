@@ -172,13 +172,10 @@ def cluster(dataset: Path, live_database: str) -> Iterator[Cluster]:
     redis_url = redis_flushed(free_redis_db())
     # 26 people, each from its own address, reach the server through a proxy on loopback.
     env = live_env(dataset.parents[1], live_database, redis_url, trusted_proxies="127.0.0.1")
-    running = Cluster(env)
     try:
-        running.add_replica()
-        running.add_worker()
-        yield running
+        with Cluster.started(env) as running:
+            yield running
     finally:
-        running.stop()
         redis_flushed(redis_url)
 
 

@@ -83,13 +83,12 @@ def zipped(entries: dict[str, bytes]) -> bytes:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory, live_database: str) -> Iterator[Cluster]:
     data_dir = tmp_path_factory.mktemp("product")
-    running = Cluster(live_env(data_dir, live_database, redis_flushed(free_redis_db())))
     try:
-        running.add_replica()
-        running.add_worker()
-        yield running
+        with Cluster.started(
+            live_env(data_dir, live_database, redis_flushed(free_redis_db()))
+        ) as running:
+            yield running
     finally:
-        running.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

@@ -81,13 +81,8 @@ def cluster(
         "ACTIVECROWDS_ROUND_LEASE_S": "3",
         "ACTIVECROWDS_RESEND_AFTER_S": "1.5",
     }
-    running = Cluster(env)
-    try:
-        running.add_replica()
-        running.add_worker()
+    with Cluster.started(env) as running:
         yield running
-    finally:
-        running.stop()
 
 
 async def test_answers_given_while_redis_is_down_count_and_events_resume(

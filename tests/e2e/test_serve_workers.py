@@ -44,12 +44,10 @@ def cluster(
     data_dir = tmp_path_factory.mktemp("workers")
     shutil.copytree(fashion_dataset, data_dir / "datasets" / "fashion")
     redis_url = redis_flushed(free_redis_db())
-    running = Cluster(live_env(data_dir, live_database, redis_url))
     try:
-        running.add_worker()
-        yield running
+        with Cluster.started(live_env(data_dir, live_database, redis_url), replicas=0) as running:
+            yield running
     finally:
-        running.stop()
         redis_flushed(redis_url)
 
 
