@@ -124,11 +124,11 @@ export function fieldBugs(state) {
     )
     const { task } = await gql(state.server.url, TASK, { id: taskId }, await tokenOf(page))
     assert.equal(task.lockedForMe, false, "Dina has not answered: nothing went up under her name")
-    // The batch is open for Dina, but what is left of it the server still keeps for Ana, who was
-    // handed it and left (a lease of 5 minutes): Dina waits, and is not handed Ben's samples twice.
+    // What Ana was handed went back when she signed out (not 5 minutes later): Dina is handed the
+    // batch at once, to answer beside Ben's answers.
     await openTask(page, taskId)
-    await page.getByTestId("state-waiting").waitFor()
-    await shoot(page, "15b-shared-nothing-left")
+    await page.getByTestId("start-labelling").waitFor()
+    await shoot(page, "15b-shared-handed-on")
     await context.close()
   })
 
