@@ -1,6 +1,6 @@
 """Label efficiency on four tasks: the default strategy against random, against a strong ceiling.
 
-    .venv/bin/python bench/study.py [--tasks all] [--seeds 5] [--budget 900]
+    .venv/bin/python bench/study.py [--tasks all] [--seeds 5] [--budget 600]
                                     [--strategies margin,random] [--crowd clean,realistic]
                                     [--out out/study] [--cache-dir DIR] [--quick]
 
@@ -16,7 +16,7 @@ settings and a tuned linear probe, trained on every pool label. The table gives,
 crowd and strategy, the labels each seed needs to reach its ceiling and 99% of it (median and
 range over seeds; "—" not within the budget), random's median over the strategy's (the
 ratio), test accuracy at a sixth, a third, two thirds and all of the budget, and the crowd's
-answers. OUT/<task>-<crowd>.png are the learning curves with a 95% band.
+answers. OUT/<task>-<crowd>.png are the learning curves with a 95% band, .csv every round.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import numpy as np
 
 from activecrowds_ml.experiment.ceiling import Ceiling, strong_ceiling
 from activecrowds_ml.experiment.crowd import CrowdConfig
-from activecrowds_ml.experiment.report import bands
+from activecrowds_ml.experiment.report import bands, write_details
 from activecrowds_ml.experiment.simulate import (
     CurveRow,
     SimulationConfig,
@@ -228,7 +228,7 @@ def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     p.add_argument("--tasks", default="all", help="comma list of task names, or all")
     p.add_argument("--seeds", type=int, default=5)
-    p.add_argument("--budget", type=int, default=900)
+    p.add_argument("--budget", type=int, default=600)
     p.add_argument("--strategies", default="margin,random")
     p.add_argument("--crowd", default="clean,realistic", help="clean, realistic or both")
     p.add_argument("--out", type=Path, default=Path("out/study"))
@@ -250,7 +250,9 @@ def main() -> None:
         runs += run_task(task, args)
     args.out.mkdir(parents=True, exist_ok=True)
     for run in runs:
-        print(f"wrote {plot(run, args.out / f'{run.task.name}-{run.crowd}.png')}")
+        stem = args.out / f"{run.task.name}-{run.crowd}"
+        write_details(run.result.rounds, stem.with_suffix(".csv"))
+        print(f"wrote {plot(run, stem.with_suffix('.png'))} and its rounds (.csv)")
     text = "\n\n".join([table(runs), ceilings_table(runs)])
     (args.out / "study.md").write_text(text + "\n")
     minutes = (time.perf_counter() - started) / 60
