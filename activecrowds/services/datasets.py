@@ -21,6 +21,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -62,6 +63,9 @@ class DatasetSummary:
     pool: int
     size: int
     created_at: datetime | None
+    # Labelled examples per label, in label order: what an owner checks before creating a
+    # task (a class with 3 examples cannot fill a seed, an eval and a test set).
+    label_counts: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -236,9 +240,19 @@ def _summary(root: Path) -> DatasetSummary | None:
         counts = [_lines(root / f) for f in (LABELLED_FILE, POOL_FILE)]
         size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
         kind, labels = str(meta["kind"]), tuple(str(label) for label in meta["labels"])
+        per_label = _label_counts(root / LABELLED_FILE, labels)
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
         return None
-    return DatasetSummary(root.name, kind, labels, counts[0], counts[1], size, created)
+    return DatasetSummary(root.name, kind, labels, counts[0], counts[1], size, created, per_label)
+
+
+def _label_counts(path: Path, labels: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """Examples per label in a labelled.jsonl (each line a record with its `label`)."""
+    found = Counter[str]()
+    if path.is_file():
+        with path.open(encoding="utf-8") as lines:
+            found.update(str(json.loads(line)["label"]) for line in lines if line.strip())
+    return tuple((label, found[label]) for label in labels)
 
 
 def _lines(path: Path) -> int:

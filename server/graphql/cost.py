@@ -67,6 +67,7 @@ LIST_SIZES: Mapping[tuple[str, str], int] = {
     ("MyAnswerConnection", "edges"): MAX_PAGE,
     ("Batch", "myAnswers"): 100,  # one answer a sample: as many as Batch.samples
     ("Sample", "votes"): MAX_LABELS,
+    ("Dataset", "labelCounts"): MAX_LABELS,
     ("ClassifyPayload", "results"): Settings.classify_max_files,  # its default
     ("Classification", "probabilities"): MAX_LABELS,
 }

@@ -24,7 +24,8 @@ SETTINGS = {"ACTIVECROWDS_UPLOAD_MAX_MB": str(UPLOAD_MB), "ACTIVECROWDS_UNPACKED
 GB = 1 << 30
 
 CREATE = """mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }"""
-DATASETS = """{ datasets { name kind labels labelled pool size createdAt } }"""
+DATASETS = """{ datasets { name kind labels labelled pool size createdAt
+  labelCounts { label count } } }"""
 POOL = """query($t: ID!) { predictions(taskId: $t, first: 1) { totalCount } }"""
 INVITE = """mutation { createInvite { code } }"""
 REGISTER = """mutation($i: String) { registerAnnotator(name: "Ada", invite: $i) { token } }"""
@@ -109,11 +110,16 @@ def test_a_zip_of_class_folders_becomes_a_dataset_listed_for_the_admin(server: S
     body = answer.json()
     assert (body["name"], body["kind"], body["labels"]) == ("quake", "image", ["dark", "bright"])
     assert (body["labelled"], body["pool"]) == (40, 20)
+    assert body["labelCounts"] == {"dark": 20, "bright": 20}
     assert body["bad"] == [
         {"file": "quake/dark/notes.png", "reason": "not an image (UnidentifiedImageError)"}
     ]
     listed = {d["name"]: d for d in graphql(server, DATASETS)["datasets"]}
     assert listed["quake"]["labelled"] == 40 and listed["quake"]["size"] > 40 * 100
+    assert listed["quake"]["labelCounts"] == [
+        {"label": "dark", "count": 20},
+        {"label": "bright", "count": 20},
+    ]
     assert "quake" in stored(server) and not [n for n in stored(server) if n.startswith(".")]
     # And the same name again is refused before the body is read
     again = post(server, "/datasets?name=quake", content=zipped(entries))

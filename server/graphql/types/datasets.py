@@ -9,6 +9,12 @@ import strawberry
 from activecrowds.services.datasets import DatasetSummary
 
 
+@strawberry.type(description="How many labelled examples a dataset has of one label.")
+class LabelCount:
+    label: str
+    count: int
+
+
 @strawberry.type(
     description="A dataset in the data dir's datasets/: give its name as createTask's"
     " `dataset`. Upload one with POST /datasets?name=... (a zip, a manifest, or a form of"
@@ -28,6 +34,9 @@ class Dataset:
         description="bytes on disk (a Float: a dataset may pass GraphQL's 32-bit Int)"
     )
     created_at: datetime | None
+    label_counts: list[LabelCount] = strawberry.field(
+        description="labelled examples per label, in label order"
+    )
 
     @classmethod
     def from_domain(cls, d: DatasetSummary) -> Dataset:
@@ -39,4 +48,5 @@ class Dataset:
             pool=d.pool,
             size=float(d.size),
             created_at=d.created_at,
+            label_counts=[LabelCount(label=k, count=n) for k, n in d.label_counts],
         )
