@@ -254,6 +254,10 @@ export const DatasetListDocument = graphql(`
       pool
       size
       createdAt
+      labelCounts {
+        label
+        count
+      }
     }
   }
 `)

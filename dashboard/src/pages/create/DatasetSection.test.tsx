@@ -13,7 +13,19 @@ const fm = {
   size: 1_500_000,
   createdAt: "2026-12-02T04:43:08",
 }
-const texts = { ...fm, name: "reports", kind: "text", labels: ["flooded", "dry", "unsure"], labelled: 40, pool: 400 }
+const texts = {
+  ...fm,
+  name: "reports",
+  kind: "text",
+  labels: ["flooded", "dry", "unsure"],
+  labelled: 40,
+  pool: 400,
+  labelCounts: [
+    { label: "flooded", count: 25 },
+    { label: "dry", count: 12 },
+    { label: "unsure", count: 3 },
+  ],
+}
 
 /** A stand-in XMLHttpRequest: the test sends progress and the server's answer by hand. */
 class FakeXhr {
@@ -88,7 +100,7 @@ describe("the new task's data", () => {
     const summary = screen.getByTestId("dataset-summary")
     expect(within(summary).getByTestId("dataset-labelled")).toHaveTextContent("40")
     expect(within(summary).getByTestId("dataset-pool")).toHaveTextContent("400")
-    expect(within(summary).getByTestId("dataset-labels")).toHaveTextContent("flooded, dry, unsure")
+    expect(within(summary).getByTestId("dataset-labels")).toHaveTextContent("flooded (25), dry (12), unsure (3)")
     expect(screen.getByLabelText("Dataset")).toHaveValue("reports")
     expect(screen.getByLabelText("Category")).toHaveValue("TEXT")
     expect(screen.getByLabelText("Labels")).toHaveValue("flooded\ndry\nunsure")

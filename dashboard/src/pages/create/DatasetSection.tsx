@@ -8,7 +8,14 @@ import { useSession } from "../../session/SessionContext"
 
 const CHOOSE = ""
 
-type Shown = Pick<Dataset, "name" | "kind" | "labels" | "labelled" | "pool" | "size">
+type Shown = Pick<Dataset, "name" | "kind" | "labels" | "labelled" | "pool" | "size"> &
+  Partial<Pick<Dataset, "labelCounts">>
+
+/** The labels in order, each with its labelled examples where the server said how many. */
+function labelsWithCounts(d: Shown): string {
+  const counts = new Map((d.labelCounts ?? []).map((c) => [c.label, c.count]))
+  return d.labels.map((l) => (counts.has(l) ? `${l} (${formatCount(counts.get(l) ?? 0)})` : l)).join(", ")
+}
 
 function describe(d: Pick<Dataset, "kind" | "labels" | "labelled" | "pool">): string {
   return `${d.kind}, ${d.labels.length} labels, ${formatCount(d.labelled)} labelled, ${formatCount(d.pool)} in the pool`
@@ -35,8 +42,8 @@ function Summary({ dataset }: { dataset: Shown }) {
         <dd>{formatBytes(dataset.size)}</dd>
       </div>
       <div className="wide">
-        <dt>Labels, in order</dt>
-        <dd data-testid="dataset-labels">{dataset.labels.join(", ")}</dd>
+        <dt>Labels, in order (labelled examples)</dt>
+        <dd data-testid="dataset-labels">{labelsWithCounts(dataset)}</dd>
       </div>
     </dl>
   )
