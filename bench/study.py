@@ -201,18 +201,23 @@ def plot(run: TaskRun, path: Path) -> Path:
     fig, axes = plt.subplots(1, len(panels), figsize=(7.5 * len(panels), 5), squeeze=False)
     ceiling = float(np.mean([c.accuracy for c in run.ceilings.values()]))
     for ax, metric in zip(axes[0], panels, strict=True):
+        lowest = 1.0
         for strategy, (xs, mean, half) in bands(run.result.rounds, metric).items():
             near = median_labels(needed(run, strategy, 0.99))
             when = "not within budget" if np.isinf(near) else f"{near:.0f} labels"
             (line,) = ax.plot(xs, mean, lw=2, label=f"{strategy}: 99% of ceiling at {when}")
             ax.fill_between(xs, mean - half, mean + half, color=line.get_color(), alpha=0.2)
+            lowest = min(lowest, float((mean - half).min()))
         if metric == "accuracy":
             ax.axhline(ceiling, color="k", ls="--", lw=1, label=f"ceiling {ceiling:.1%}")
             ax.axhline(0.99 * ceiling, color="grey", ls=":", lw=1, label="99% of ceiling")
+            low = min(lowest, 0.99 * ceiling) - 0.02
             majority = majority_accuracy(run.result)
-            ax.axhline(majority, color="r", ls="-.", lw=1, label="always the majority class")
-            low = min(majority, 0.99 * ceiling) - 0.05
-            ax.set_ylim(max(0.0, low), min(1.0, ceiling + 0.03))
+            # Far below the curves (10 digits: 12%) the line would squash them: say it instead.
+            shown = majority >= low - 0.1
+            label = f"always the majority class ({majority:.1%})" + ("" if shown else ", off axis")
+            ax.axhline(majority if shown else np.nan, color="r", ls="-.", lw=1, label=label)
+            ax.set_ylim(min(low, majority - 0.01) if shown else low, min(1.0, ceiling + 0.02))
         ax.set_xlabel("labels spent (30 initial + 30 per round)")
         ax.set_ylabel("test accuracy" if metric == "accuracy" else "test F1 (macro)")
         ax.grid(alpha=0.3)
