@@ -204,8 +204,8 @@ def plot(run: TaskRun, path: Path) -> Path:
         lowest = 1.0
         for strategy, (xs, mean, half) in bands(run.result.rounds, metric).items():
             near = median_labels(needed(run, strategy, 0.99))
-            when = "not within budget" if np.isinf(near) else f"{near:.0f} labels"
-            (line,) = ax.plot(xs, mean, lw=2, label=f"{strategy}: 99% of ceiling at {when}")
+            when = "not reached in budget" if np.isinf(near) else f"at {near:.0f} labels"
+            (line,) = ax.plot(xs, mean, lw=2, label=f"{strategy}: 99% of ceiling {when}")
             ax.fill_between(xs, mean - half, mean + half, color=line.get_color(), alpha=0.2)
             lowest = min(lowest, float((mean - half).min()))
         if metric == "accuracy":
