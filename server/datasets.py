@@ -115,7 +115,8 @@ def _dataset(d: datasets.DatasetSummary) -> dict[str, Any]:
         "pool": d.pool,
         "size": d.size,
         "createdAt": d.created_at.isoformat() if d.created_at else None,
-        "labelCounts": {label: n for label, n in d.label_counts},
+        # As the datasets query gives it: one shape for the console to read.
+        "labelCounts": [{"label": label, "count": n} for label, n in d.label_counts],
     }
 
 

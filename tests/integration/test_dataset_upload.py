@@ -110,7 +110,7 @@ def test_a_zip_of_class_folders_becomes_a_dataset_listed_for_the_admin(server: S
     body = answer.json()
     assert (body["name"], body["kind"], body["labels"]) == ("quake", "image", ["dark", "bright"])
     assert (body["labelled"], body["pool"]) == (40, 20)
-    assert body["labelCounts"] == {"dark": 20, "bright": 20}
+    assert body["labelCounts"] == [{"label": "dark", "count": 20}, {"label": "bright", "count": 20}]
     assert body["bad"] == [
         {"file": "quake/dark/notes.png", "reason": "not an image (UnidentifiedImageError)"}
     ]

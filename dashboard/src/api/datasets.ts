@@ -28,6 +28,8 @@ export type Uploaded = {
   labelled: number
   pool: number
   size: number
+  /** Labelled examples per label, in label order (as the datasets query gives them). */
+  labelCounts: { label: string; count: number }[]
   bad: { file: string; reason: string }[]
 }
 
