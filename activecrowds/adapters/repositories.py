@@ -55,6 +55,7 @@ from activecrowds.services.ports import (
     NewTask,
     PoolAnswer,
     TaskChanges,
+    TaskProgress,
     TaskQuery,
 )
 from activecrowds_ml.metrics import Metrics
@@ -218,20 +219,19 @@ class SampleRepository(Repository):
         rows = [{"sid": s.id, **{name: getattr(s, name) for name in names}} for s in samples]
         await self.conn.execute(query, rows)
 
-    async def progress(self, task_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
-        """Per task: (labelled count = seed + accepted, pool samples never picked)."""
+    async def progress(self, task_ids: Iterable[int]) -> dict[int, TaskProgress]:
+        """Per task: labelled (seed + accepted), pool samples never picked, labels spent."""
         c = t.samples.c
         seed_or_accepted = (c.kind == SampleKind.SEED) | (c.state == SampleState.ACCEPTED)
-        labelled = func.sum(case((seed_or_accepted, 1), else_=0))
-        unpicked = func.sum(
-            case((and_(c.kind == SampleKind.POOL, c.batch_id.is_(None)), 1), else_=0)
-        )
-        query = (
-            select(c.task_id, labelled, unpicked)
-            .where(c.task_id.in_(list(task_ids)))
-            .group_by(c.task_id)
-        )
-        return {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in await self.conn.execute(query)}
+        asked = and_(c.kind == SampleKind.POOL, c.batch_id.isnot(None))
+        counts = [
+            func.sum(case((seed_or_accepted, 1), else_=0)),
+            func.sum(case((and_(c.kind == SampleKind.POOL, c.batch_id.is_(None)), 1), else_=0)),
+            func.sum(case(((c.kind == SampleKind.SEED) | asked, 1), else_=0)),
+        ]
+        query = select(c.task_id, *counts).where(c.task_id.in_(list(task_ids))).group_by(c.task_id)
+        rows = await self.conn.execute(query)
+        return {r[0]: TaskProgress(*(int(n or 0) for n in r[1:])) for r in rows}
 
     async def save_predictions(self, task_id: int, predictions: Sequence[Prediction]) -> None:
         """Replace the task's predictions (the latest round's, all of one round): one delete,

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from activecrowds.domain.crowd import AnnotatorStatus, Invite, Lease
 from activecrowds.domain.events import Event
@@ -105,6 +105,14 @@ class TaskRepository(Protocol):
     async def count(self, where: TaskQuery) -> int: ...
 
 
+class TaskProgress(NamedTuple):
+    """How far a task is: what the next round trains on, what is left to ask, what it cost."""
+
+    labelled: int  # seed + crowd-accepted samples
+    unpicked: int  # pool samples never asked
+    spent: int  # labels spent as a budget counts them: seed + pool samples asked of the crowd
+
+
 class SampleRepository(Protocol):
     async def add_many(self, task_id: int, rows: Sequence[Mapping[str, Any]]) -> None:
         """Store dataset records (key, kind, file, text, label) as the task's samples."""
@@ -133,8 +141,8 @@ class SampleRepository(Protocol):
     async def save_tallies(self, samples: Sequence[Sample]) -> None:
         """Store each sample's votes, answer count, state and resolved label."""
 
-    async def progress(self, task_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
-        """Per task: (seed + accepted samples, pool samples never picked)."""
+    async def progress(self, task_ids: Iterable[int]) -> dict[int, TaskProgress]:
+        """Per task: its labelled, unpicked and spent counts."""
 
     async def save_predictions(self, task_id: int, predictions: Sequence[Prediction]) -> None:
         """Replace the task's predictions with these (the latest round's)."""

@@ -32,7 +32,7 @@ from activecrowds.domain.model import (
 from activecrowds.domain.rules import SUBCATEGORIES
 from activecrowds.services.auth import require
 from activecrowds.services.context import Context
-from activecrowds.services.ports import UnitOfWork
+from activecrowds.services.ports import TaskProgress, UnitOfWork
 
 
 async def list_tasks(
@@ -106,7 +106,7 @@ async def task_rounds(ctx: Context, task_ids: Sequence[int]) -> dict[int, list[R
         return await uow.rounds.of_tasks(task_ids)
 
 
-async def task_progress(ctx: Context, task_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+async def task_progress(ctx: Context, task_ids: Sequence[int]) -> dict[int, TaskProgress]:
     """Per task: (labelled count, pool samples not yet asked)."""
     async with ctx.uow(write=False) as uow:
         return await uow.samples.progress(task_ids)

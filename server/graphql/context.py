@@ -22,6 +22,7 @@ from activecrowds.domain.predictions import ModelArtifact
 from activecrowds.services import auth, history, models, queries
 from activecrowds.services.agreement import Agreement, agreement_of
 from activecrowds.services.context import Context
+from activecrowds.services.ports import TaskProgress
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -53,7 +54,7 @@ class Loaders:
     latest_batch: DataLoader[int, Batch | None]
     samples: DataLoader[int, list[Sample]]
     rounds: DataLoader[int, list[Round]]
-    progress: DataLoader[int, tuple[int, int]]
+    progress: DataLoader[int, TaskProgress]
     answered: DataLoader[int, bool]
     agreement: DataLoader[tuple[int, int | None], Agreement | None]
     models: DataLoader[int, list[ModelArtifact]]  # per task, oldest round first
@@ -72,7 +73,9 @@ def make_loaders(ctx: Context, caller: Caller | None) -> Loaders:
         latest_batch=_loader(lambda ids: queries.latest_batches(ctx, ids), lambda: None),
         samples=_loader(lambda ids: queries.batch_samples(ctx, ids), list),
         rounds=_loader(lambda ids: queries.task_rounds(ctx, ids), list),
-        progress=_loader(lambda ids: queries.task_progress(ctx, ids), lambda: (0, 0)),
+        progress=_loader(
+            lambda ids: queries.task_progress(ctx, ids), lambda: TaskProgress(0, 0, 0)
+        ),
         answered=_loader(answered, lambda: False),
         # Admin only: the fields that load it check the caller (shared renderings have none).
         agreement=_loader(lambda keys: agreement_of(ctx, keys), lambda: None),

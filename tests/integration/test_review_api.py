@@ -19,6 +19,7 @@ REVIEW = """mutation($s: ID!, $action: SampleReview!, $label: String) {
   reviewSample(sampleId: $s, action: $action, label: $label) {
     id state resolvedLabel answerCount votes { label count } } }"""
 ROUNDS = "query($id: ID!) { task(id: $id) { rounds { number trainSize } } }"
+COUNTS = "query($id: ID!) { task(id: $id) { labelledCount labelsSpent poolRemaining } }"
 
 
 async def answer(api: Api, token: str, task: OpenTask, labels: list[str]) -> None:
@@ -56,6 +57,10 @@ async def test_the_owners_decisions_train_the_next_round(
     await app.queue.join()
     assert (await current(app, task.id)).batch.number == 1
     before = await train_sizes(api, task)
+    # The disputed sample cost a label (a budget counts it, as it does batch 1's, asked now)
+    # but trains nothing
+    counts = (await api.call(COUNTS, {"id": str(task.id)}))["task"]
+    assert (counts["labelledCount"], counts["labelsSpent"]) == (10 + 3, 10 + 4 + 4)
     # When the owner decides s1, corrects s2 and discards s3
     decided = (await api.call(REVIEW, review(s1.id, "DECIDE", "bright")))["reviewSample"]
     assert decided == {
@@ -69,6 +74,8 @@ async def test_the_owners_decisions_train_the_next_round(
     assert (corrected["state"], corrected["resolvedLabel"]) == ("ACCEPTED", "dark")
     discarded = (await api.call(REVIEW, review(s3.id, "DISCARD")))["reviewSample"]
     assert (discarded["state"], discarded["resolvedLabel"]) == ("DISCARDED", None)
+    counts = (await api.call(COUNTS, {"id": str(task.id)}))["task"]
+    assert (counts["labelledCount"], counts["labelsSpent"]) == (10 + 3, 10 + 4 + 4)
     # Bad input is refused and changes nothing
     for bad in (
         review(s1.id, "DECIDE", "grey"),

@@ -34,6 +34,7 @@ from activecrowds.services.ports import (
     NewTask,
     PoolAnswer,
     TaskChanges,
+    TaskProgress,
     TaskQuery,
 )
 
@@ -197,15 +198,17 @@ class FakeSampleRepository(Repository):
                 row.state, row.resolved_label = s.state, s.resolved_label
                 row.answer_count, row.votes = s.answer_count, copy.deepcopy(s.votes)
 
-    async def progress(self, task_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    async def progress(self, task_ids: Iterable[int]) -> dict[int, TaskProgress]:
         wanted = set(task_ids)
-        out: dict[int, tuple[int, int]] = {}
+        out: dict[int, TaskProgress] = {}
         for s in self.tx.tables.samples.values():
             if s.task_id in wanted:
-                labelled, unpicked = out.get(s.task_id, (0, 0))
-                labelled += s.kind is m.SampleKind.SEED or s.state is m.SampleState.ACCEPTED
-                unpicked += s.kind is m.SampleKind.POOL and s.batch_id is None
-                out[s.task_id] = (labelled, unpicked)
+                labelled, unpicked, spent = out.get(s.task_id, TaskProgress(0, 0, 0))
+                seed, pool = s.kind is m.SampleKind.SEED, s.kind is m.SampleKind.POOL
+                labelled += seed or s.state is m.SampleState.ACCEPTED
+                unpicked += pool and s.batch_id is None
+                spent += seed or (pool and s.batch_id is not None)
+                out[s.task_id] = TaskProgress(labelled, unpicked, spent)
         return out
 
     async def save_predictions(self, task_id: int, predictions: Sequence[Prediction]) -> None:

@@ -74,7 +74,8 @@ async def test_assign_batch_moves_only_unpicked_samples_and_opens_them() -> None
         batches = await uow.samples.in_batches([first.id, second.id])
         assert [s.key for s in batches[first.id]] == ["x"]
         assert [(s.key, s.answer_count) for s in batches[second.id]] == [("y", 0)]
-        assert await uow.samples.progress([task.id]) == {task.id: (0, 0)}
+        # nothing labelled, nothing left to ask, both pool samples asked (a budget counts them)
+        assert await uow.samples.progress([task.id]) == {task.id: (0, 0, 2)}
 
 
 async def test_a_read_only_unit_of_work_refuses_writes() -> None:

@@ -35,6 +35,7 @@ from activecrowds.domain.model import (
 from activecrowds.services import queries
 from activecrowds.services.answers import submit_answers
 from activecrowds.services.outbox import relay_rounds
+from activecrowds.services.ports import TaskProgress
 from activecrowds.services.rounds import pending_rounds, record_round_failure, run_training_round
 from activecrowds.services.tasks import delete_task
 from activecrowds_ml.metrics import Metrics
@@ -138,7 +139,8 @@ async def test_round_0_trains_on_the_seed_and_opens_batch_0_with_the_picked_samp
         RoundCompleted(task.id, 0),
         NewBatchAvailable(task.id, batch.id, 0),
     ]
-    assert await queries.task_progress(fakes.ctx, [task.id]) == {task.id: (2, 2)}
+    progress = await queries.task_progress(fakes.ctx, [task.id])
+    assert progress == {task.id: TaskProgress(labelled=2, unpicked=2, spent=2 + 3)}
 
 
 async def test_a_finished_round_is_not_run_again(

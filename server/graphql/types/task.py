@@ -407,12 +407,18 @@ class Task:
     @strawberry.field
     async def labelled_count(self, info: Info[RequestContext, None]) -> int:
         """Seed labels plus crowd-accepted ones (the training set size of the next round)."""
-        return (await info.context.loaders.progress.load(int(self.id)))[0]
+        return (await info.context.loaders.progress.load(int(self.id))).labelled
 
     @strawberry.field
     async def pool_remaining(self, info: Info[RequestContext, None]) -> int:
         """Pool samples not yet asked of the crowd."""
-        return (await info.context.loaders.progress.load(int(self.id)))[1]
+        return (await info.context.loaders.progress.load(int(self.id))).unpicked
+
+    @strawberry.field
+    async def labels_spent(self, info: Info[RequestContext, None]) -> int:
+        """Labels spent as a labelBudget counts them: the seed set plus every pool sample asked
+        of the crowd, disputed ones included (labelledCount leaves those out)."""
+        return (await info.context.loaders.progress.load(int(self.id))).spent
 
     @classmethod
     def from_domain(cls, t: domain.Task, deleted: bool = False) -> Task:
