@@ -56,10 +56,16 @@ export function usePredictions(taskId: string, filters: PredictionFilters, reloa
   // Each first page read gets a number; an answer for an older one (filters changed since) is dropped.
   const generation = useRef(0)
   const key = JSON.stringify(filters)
+  // Which read the view answers. Until the effect below has asked for the new one, the render
+  // already knows the items shown are another read's: "loading" from the same render the filters
+  // changed in, so nobody (a reader, a test) takes the old tiles for the new filters' answer.
+  const asking = `${taskId}|${key}|${reload}`
+  const [answering, setAnswering] = useState(asking)
 
   useEffect(() => {
     const mine = ++generation.current
     const asked = JSON.parse(key) as PredictionFilters
+    setAnswering(`${taskId}|${key}|${reload}`)
     setView((v) => ({ ...v, status: "loading", more: "idle", moreProblem: null }))
     void client
       .query(PredictionsDocument, { taskId, after: null, ...asked }, { requestPolicy: "network-only" })
@@ -108,5 +114,6 @@ export function usePredictions(taskId: string, filters: PredictionFilters, reloa
     }))
   }, [client, taskId, key])
 
-  return { ...view, loadMore }
+  const status = answering === asking ? view.status : "loading"
+  return { ...view, status, loadMore }
 }

@@ -186,9 +186,9 @@ export function PredictionsPanel({ task }: { task: TaskDetail }) {
   const { filters, errors: local } = filtersOf(settled)
   const [lastGood, setLastGood] = useState<PredictionFilters>(() => filtersOf(CLEAR).filters as PredictionFilters)
   const key = filters ? JSON.stringify(filters) : null
-  useEffect(() => {
-    if (key) setLastGood(JSON.parse(key) as PredictionFilters)
-  }, [key])
+  // Set while rendering, not in an effect: the read gets new filters in the render they change in,
+  // so no frame shows the old tiles as the answer to the new filters.
+  if (key && key !== JSON.stringify(lastGood)) setLastGood(JSON.parse(key) as PredictionFilters)
   const view = usePredictions(task.id, lastGood, reload)
   const { review } = useReviewSample()
   const [fixing, setFixing] = useState<string | null>(null)
