@@ -33,6 +33,12 @@ from activecrowds.domain.model import (
     SampleState,
     TaskStatus,
 )
+from activecrowds.domain.rules import (
+    MAX_KEY_LENGTH,
+    MAX_LABEL_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_TITLE_LENGTH,
+)
 from activecrowds_ml.stopping import FinishedReason
 
 # Stable constraint names, so migrations read the same on PostgreSQL and SQLite.
@@ -87,7 +93,7 @@ annotators = Table(
     "annotators",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("name", String(100), nullable=False),
+    Column("name", String(MAX_NAME_LENGTH), nullable=False),
     Column("role", _enum(Role), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     _created(),
@@ -105,7 +111,7 @@ tasks = Table(
     "tasks",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("title", String(200), nullable=False),
+    Column("title", String(MAX_TITLE_LENGTH), nullable=False),
     Column("description", Text, nullable=False),
     Column("category", String(32), nullable=False),
     Column("subcategory", String(32), nullable=False),
@@ -143,14 +149,14 @@ samples = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     _task_fk(),
-    Column("key", String(200), nullable=False),
+    Column("key", String(MAX_KEY_LENGTH), nullable=False),
     Column("kind", _enum(SampleKind), nullable=False),
     Column("file", Text),
     Column("text", Text),
-    Column("label", String(100)),
+    Column("label", String(MAX_LABEL_LENGTH)),
     Column("batch_id", Integer, ForeignKey("batches.id", ondelete="SET NULL"), index=True),
     Column("state", _enum(SampleState)),
-    Column("resolved_label", String(100)),
+    Column("resolved_label", String(MAX_LABEL_LENGTH)),
     Column("answer_count", Integer, nullable=False, server_default="0"),
     # Answers per label, kept under the batch's lock by submit_answers so that deciding a
     # sample never re-reads its answers (the answers table stays the record).
@@ -169,7 +175,7 @@ answers = Table(
     Column(
         "annotator_id", Integer, ForeignKey("annotators.id", ondelete="CASCADE"), nullable=False
     ),
-    Column("label", String(100), nullable=False),
+    Column("label", String(MAX_LABEL_LENGTH), nullable=False),
     _created(),
     # False: kept as evidence of its annotator's quality, not as a vote (its annotator was
     # suspended while the sample was open, or the sample was decided while it was answering).
@@ -251,7 +257,7 @@ predictions = Table(
     ),
     _task_fk(),
     Column("round_number", Integer, nullable=False),
-    Column("label", String(100), nullable=False),
+    Column("label", String(MAX_LABEL_LENGTH), nullable=False),
     Column("confidence", Float, nullable=False),
     # Pages of a task's predictions by confidence (ties by sample id) read this index.
     Index("ix_predictions_task_confidence", "task_id", "confidence", "sample_id"),

@@ -23,6 +23,7 @@ MAX_LABEL_LENGTH = 100
 MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 10_000
 MAX_NAME_LENGTH = 100
+MAX_KEY_LENGTH = 200  # a sample's record id in its dataset
 # An annotator who opened a batch before the crowd finished it gets this long from opening it
 # to send its answers: they are kept as evidence of its quality instead of being refused.
 LATE_ANSWERS_S = 600.0

@@ -27,6 +27,7 @@ from typing import Any
 from activecrowds.domain.errors import Conflict, DatasetError, NotFound
 from activecrowds.domain.events import RoundDue, TaskUpdated
 from activecrowds.domain.model import Caller, Role, Sample, SampleKind, Task
+from activecrowds.domain.rules import MAX_KEY_LENGTH
 from activecrowds.services.auth import require
 from activecrowds.services.context import Context, commit_and_publish
 from activecrowds.services.datasets import Bad, ImportOptions, UploadInvalid, import_upload
@@ -34,7 +35,6 @@ from activecrowds.services.snapshot import KIND_OF_CATEGORY
 from activecrowds_ml.scenario import Category
 
 ADDED = "added"  # where a task's added files live, inside its dataset folder
-MAX_KEY = 200  # samples.key
 
 
 @dataclass(frozen=True)
@@ -121,8 +121,8 @@ def _new_samples(imported: Path, task: Task, existing: Sequence[Sample]) -> _New
             new.duplicates.append((record.id, f"the same content as sample {twin!r}"))
             continue
         key = record.id if record.id not in keys else f"{record.id}#{digest[:10]}"
-        if len(key) > MAX_KEY:
-            new.duplicates.append((record.id, f"a name longer than {MAX_KEY} characters"))
+        if len(key) > MAX_KEY_LENGTH:
+            new.duplicates.append((record.id, f"a name longer than {MAX_KEY_LENGTH} characters"))
             continue
         keys.add(key)
         known.add(digest, key)

@@ -10,7 +10,7 @@ import numpy as np
 
 from activecrowds.domain.errors import DatasetError, ValidationError
 from activecrowds.domain.model import SampleKind
-from activecrowds.domain.rules import nul_problem
+from activecrowds.domain.rules import MAX_KEY_LENGTH, nul_problem
 from activecrowds_ml.scenario import Category, Scenario
 
 if TYPE_CHECKING:
@@ -75,7 +75,8 @@ def take_snapshot(datasets_dir: Path, name: str, scenario: Scenario, labels: lis
     """Load the dataset `name` and split it by the scenario (blocking file I/O: run in a thread).
 
     Raises:
-        DatasetError: none there, malformed, too small, or a record holding a NUL character.
+        DatasetError: none there, malformed, too small, or a record holding a NUL character or
+            an id longer than a sample key holds.
         ValidationError: labels or kind differ.
     """
     dataset = _open(datasets_dir, name)
@@ -115,6 +116,11 @@ def _row(root: Path, record: Any, kind: SampleKind) -> dict[str, Any]:
     file = Path(record.file).relative_to(root).as_posix() if record.file else None
     if problem := nul_problem({"id": record.id, "file": file, "text": record.text}):
         raise DatasetError(f"record {record.id!r}: {problem[1]}")
+    if len(record.id) > MAX_KEY_LENGTH:
+        raise DatasetError(
+            f"record {record.id[:40]!r}...: ids are at most {MAX_KEY_LENGTH} characters;"
+            f" this one has {len(record.id)}"
+        )
     # The label of a pool record (its hidden truth in simulations) is never stored.
     label = record.label if kind is not SampleKind.POOL else None
     return {"key": record.id, "kind": kind, "file": file, "text": record.text, "label": label}

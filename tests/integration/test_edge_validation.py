@@ -170,3 +170,37 @@ async def test_media_urls_start_with_the_configured_address_not_the_host_header(
     got = (await api.client.post("/graphql", json=body, headers=headers)).json()
     url = got["data"]["task"]["currentBatch"]["samples"][0]["mediaUrl"]
     assert url.startswith("http://127.0.0.1:8000/media/"), url
+
+
+async def test_a_record_id_no_column_can_hold_is_bad_input_naming_it(
+    app: App,
+    api: Api,
+    image_dataset: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Given a dataset whose one pool record has an id longer than a sample's key can be
+    import shutil
+
+    from activecrowds_ml.storage import POOL_FILE
+
+    folder = tmp_path / "long-ids"
+    shutil.copytree(image_dataset, folder)
+    pool = (folder / POOL_FILE).read_text().splitlines()
+    long_id = "x" * 250
+    pool[0] = pool[0].replace('"img060"', f'"{long_id}"')
+    (folder / POOL_FILE).write_text("\n".join(pool) + "\n")
+    before = await row_counts(app)
+    caplog.set_level(logging.INFO)
+    # When a task is created on it
+    got = await api.client.post(
+        "/graphql",
+        json={"query": CREATE, "variables": {"input": create_input(folder)}},
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
+    # Then it is bad input that says which record and why, and nothing is stored or logged
+    [error] = got.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert long_id[:20] in error["message"] and "200" in error["message"]
+    assert await row_counts(app) == before
+    no_traceback(caplog)
