@@ -7,6 +7,7 @@ change decided its last sample.
 
 from __future__ import annotations
 
+from activecrowds.domain.history import batch_progress
 from activecrowds.domain.model import Batch, BatchStatus, Task
 from activecrowds.services.ports import UnitOfWork
 from activecrowds_ml.consensus import Aggregation
@@ -51,7 +52,9 @@ async def uncount_open_answers(uow: UnitOfWork, annotator_id: int) -> int:
         batch.samples = (await uow.samples.in_batches([batch_id]))[batch_id]
         await load_answers(uow, task, batch)
         answers = found[batch_id]
-        uow.collect(*batch.uncount(task, annotator_id, answers))
+        events = batch.uncount(task, annotator_id, answers)
+        # Dashboards see the answers go, before any training the last decision starts.
+        uow.collect(batch_progress(task, batch), *events)
         await uow.answers.uncount(annotator_id, answers)
         await uow.samples.save_tallies([s for s in batch.samples if s.id in answers])
         total += len(answers)

@@ -175,6 +175,22 @@ async def test_each_submission_publishes_its_batch_s_progress(fakes: Fakes, give
     assert decode(encode(progress[-1])) == progress[-1]
 
 
+async def test_a_suspension_that_takes_answers_back_publishes_the_batch_s_progress(
+    fakes: Fakes, given: Given
+) -> None:
+    # Given two annotators' answers on an open batch (nothing decided yet)
+    task = await given.open_task(min_peers=3, max_peers=3, min_agreement=1.0)
+    a, b = await given.annotators(2)
+    await answer(fakes, a, task, p1="pos", p3="pos", p4="pos")
+    await answer(fakes, b, task, p1="pos", p3="neg")
+    assert fakes.bus.of(BatchProgress)[-1].answers == 5
+    # When the owner suspends one of them
+    await crowd.suspend_annotator(fakes.ctx, ADMIN, b.id)
+    # Then dashboards hear that its two answers no longer count
+    last = fakes.bus.of(BatchProgress)[-1]
+    assert (last.batch_id, last.answers, last.decided) == (task.batch.id, 3, 0)
+
+
 def progress(answers: int, batch_id: int = 1, task_id: int = 1) -> BatchProgress:
     return BatchProgress(task_id, batch_id=batch_id, answers=answers)
 
