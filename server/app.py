@@ -1,6 +1,7 @@
 """The Starlette app: /graphql (POST, GET with GraphiQL, WebSocket), /media/{id},
 /models/{id}/{format}, /classify/{taskId} (POST),
-/export/{taskId}.{jsonl|csv|zip}, POST /datasets, POST /tasks/{taskId}/samples, /healthz."""
+/export/{taskId}.{jsonl|csv|zip}, POST /datasets, GET /datasets/{name}/files/{file},
+POST /tasks/{taskId}/samples, /healthz."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from activecrowds.services import auth, queries
 from activecrowds.services.classify import LoadedModels
 from activecrowds.services.demo import ensure_demo_task
 from server.classify import GraphQLUploads, serve_classify
+from server.dataset_files import serve_dataset_file
 from server.datasets import add_samples, upload_dataset
 from server.downloads import serve_model
 from server.exports import serve_export
@@ -192,6 +194,8 @@ def create_app(
         Route("/models/{model_id}/{fmt}", serve_model, methods=["GET"]),  # admin: downloads.py
         Route("/export/{task_id}.{ext}", serve_export, methods=["GET"]),  # admin: exports.py
         Route("/datasets", upload_dataset, methods=["POST"]),  # admin: datasets.py
+        # Signed or admin: dataset_files.py (a `file` with slashes, as the dataset lists it)
+        Route("/datasets/{name}/files/{file:path}", serve_dataset_file, methods=["GET"]),
         Route("/tasks/{task_id}/samples", add_samples, methods=["POST"]),  # admin: datasets.py
         Route("/classify/{task_id}", serve_classify, methods=["POST"]),  # admin: classify.py
         Route("/healthz", healthz, methods=["GET"]),

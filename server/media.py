@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import io
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from starlette.requests import Request
@@ -25,49 +26,69 @@ EXPIRY_DIGITS = 12  # a Unix time in seconds, for the next 30,000 years
 CACHE = {"Cache-Control": "private, max-age=3600"}
 
 
-class _BadWidth(Exception):
+class BadWidth(Exception):
     """The `w` query parameter is not a width this route serves."""
 
 
-def _signature(key: bytes, task_id: int, sample_id: int, expires: int) -> str:
+def sign(key: bytes, message: str) -> str:
+    """The signature a URL carries (`sig`) for `message`, which names what it opens and until."""
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def expiry(now: float | None, valid_for: int, bucket: int) -> int:
+    """When a URL signed now expires: at least `valid_for` from now, rounded up to `bucket`."""
+    now = time.time() if now is None else now
+    return (int(now) // bucket) * bucket + valid_for + bucket
+
+
+def signed(key: bytes, message: Callable[[int], str], expires: str | None, sig: str | None) -> bool:
+    """True for an unexpired `expires` whose `sig` signs message(expires) with `key`."""
+    when = whole_number(expires, EXPIRY_DIGITS)
+    if when is None or not sig or when < time.time():
+        return False
+    return hmac.compare_digest(sign(key, message(when)).encode(), sig.encode())  # sig: any text
+
+
+def signed_query(
+    key: bytes, message: Callable[[int], str], valid_for: int, bucket: int, now: float | None
+) -> str:
+    """The query (`exp=...&sig=...`) that opens what message(expiry) names until its expiry."""
+    expires = expiry(now, valid_for, bucket)
+    return f"exp={expires}&sig={sign(key, message(expires))}"
+
+
+def _message(task_id: int, sample_id: int) -> Callable[[int], str]:
     # The task is signed too: a URL handed out for one task's sample never opens another
     # task's, even where a database gave a deleted sample's id to a new one.
-    message = f"{task_id}:{sample_id}:{expires}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+    return lambda expires: f"{task_id}:{sample_id}:{expires}"
 
 
 def media_url(
     base_url: str, key: bytes, task_id: int, sample_id: int, now: float | None = None
 ) -> str:
     """An absolute URL for a sample's image, valid for about a day without a header."""
-    now = time.time() if now is None else now
-    expires = (int(now) // BUCKET) * BUCKET + VALID_FOR + BUCKET
-    sig = _signature(key, task_id, sample_id, expires)
-    return f"{base_url.rstrip('/')}/media/{sample_id}?exp={expires}&sig={sig}"
+    query = signed_query(key, _message(task_id, sample_id), VALID_FOR, BUCKET, now)
+    return f"{base_url.rstrip('/')}/media/{sample_id}?{query}"
 
 
 def signature_ok(
     key: bytes, task_id: int, sample_id: int, expires: str | None, sig: str | None
 ) -> bool:
     """True for an unexpired URL signed with `key` for this sample of this task."""
-    when = whole_number(expires, EXPIRY_DIGITS)
-    if when is None or not sig or when < time.time():
-        return False
-    expected = _signature(key, task_id, sample_id, when)
-    return hmac.compare_digest(expected.encode(), sig.encode())  # bytes: sig may be any text
+    return signed(key, _message(task_id, sample_id), expires, sig)
 
 
 def preview_width(raw: str | None) -> int | None:
     """The requested preview width (`w`), None for the original image.
 
     Raises:
-        _BadWidth: not a whole number between MIN_WIDTH and MAX_WIDTH.
+        BadWidth: not a whole number between MIN_WIDTH and MAX_WIDTH.
     """
     if raw is None:
         return None
     width = whole_number(raw, len(str(MAX_WIDTH)))
     if width is None or not MIN_WIDTH <= width <= MAX_WIDTH:
-        raise _BadWidth(
+        raise BadWidth(
             f"w must be a whole number of pixels from {MIN_WIDTH} to {MAX_WIDTH}, got {raw!r}"
         )
     return width
@@ -112,17 +133,27 @@ async def serve_media(request: Request) -> Response:
         width = preview_width(request.query_params.get("w"))
         if found is None or found.path is None:
             raise NotFound("no such sample, or it has no image")
-    except _BadWidth as exc:
-        return _error(str(exc), "BAD_USER_INPUT", 400)
-    except Refusal as exc:
-        from server.graphql.errors import code_of
+    except (BadWidth, *Refusal) as exc:
+        return refused(exc)
+    return await serve_image(found.path, width)
 
-        code = code_of(exc)
-        status = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}.get(code, 400)
-        return _error(str(exc), code, status)
+
+def refused(exc: Exception) -> JSONResponse:
+    """The answer to a request for an image that is refused, with its code."""
+    from server.graphql.errors import code_of
+
+    if isinstance(exc, BadWidth):
+        return _error(str(exc), "BAD_USER_INPUT", 400)
+    code = code_of(exc)
+    status = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}.get(code, 400)
+    return _error(str(exc), code, status)
+
+
+async def serve_image(path: Path, width: int | None) -> Response:
+    """The image, or a `width` px wide preview of it."""
     if width is None:
-        return FileResponse(found.path, headers=CACHE)
-    return await _preview(found.path, width)
+        return FileResponse(path, headers=CACHE)
+    return await _preview(path, width)
 
 
 async def _check_caller(app: App, request: Request, found: queries.SampleFile | None) -> None:

@@ -26,9 +26,10 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
-from activecrowds.domain.errors import Conflict, DatasetError, ValidationError
+from activecrowds.domain.errors import Conflict, DatasetError, NotFound, ValidationError
 from activecrowds.domain.model import Caller, Role
 from activecrowds.services.auth import require
 from activecrowds.services.context import Context
@@ -37,6 +38,7 @@ from activecrowds_ml.experiment.archive import ArchiveLimits
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 STAGING = ".upload-"
 STALE_S = 6 * 3600  # a staging folder this old belongs to an upload that died
+MAX_PREVIEWS = 24  # samples one dataset's previews may ask for
 
 Bad = list[tuple[str, str]]
 
@@ -66,6 +68,17 @@ class DatasetSummary:
     # Labelled examples per label, in label order: what an owner checks before creating a
     # task (a class with 3 examples cannot fill a seed, an eval and a test set).
     label_counts: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Preview:
+    """One sample of a dataset shown before a task is made on it: its label (None: the pool),
+    its text, or its image's path as the dataset lists it (relative to the dataset's folder).
+    A pool sample's hidden `truth` (simulations) is never read into it."""
+
+    label: str | None
+    text: str | None = None
+    file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -223,6 +236,16 @@ async def list_datasets(ctx: Context, caller: Caller | None) -> list[DatasetSumm
     return await asyncio.to_thread(_list, ctx.datasets_dir)
 
 
+async def get_dataset(ctx: Context, caller: Caller | None, name: str) -> DatasetSummary | None:
+    """The dataset named `name`; None if there is none."""
+    require(caller, Role.ADMIN)
+    try:
+        root = _dataset_root(ctx, name)
+    except NotFound:
+        return None
+    return await asyncio.to_thread(_summary, root)
+
+
 def _list(datasets_dir: Path) -> list[DatasetSummary]:
     if not datasets_dir.is_dir():
         return []
@@ -258,3 +281,99 @@ def _label_counts(path: Path, labels: tuple[str, ...]) -> tuple[tuple[str, int],
 def _lines(path: Path) -> int:
     with path.open("rb") as f:
         return sum(1 for line in f if line.strip())
+
+
+async def dataset_previews(
+    ctx: Context, caller: Caller | None, name: str, first: int
+) -> list[Preview]:
+    """Up to `first` samples of dataset `name`, taken in turn from each label and the pool
+    (the first of each in file order), so that every class shows before any shows twice.
+
+    Raises:
+        Unauthenticated / Forbidden: not the admin. ValidationError: `first` out of range.
+        NotFound: no such dataset.
+    """
+    require(caller, Role.ADMIN)
+    if not 1 <= first <= MAX_PREVIEWS:
+        raise ValidationError(f"first must be from 1 to {MAX_PREVIEWS}, got {first}", "first")
+    root = _dataset_root(ctx, name)
+    return await asyncio.to_thread(_previews, root, first)
+
+
+def _dataset_root(ctx: Context, name: str) -> Path:
+    """The folder of dataset `name` (a plain name only: never a path).
+
+    Raises:
+        NotFound: not a dataset's name.
+    """
+    from activecrowds_ml.storage import META_FILE
+
+    root = ctx.datasets_dir / name
+    if not NAME.fullmatch(name) or not (root / META_FILE).is_file():
+        raise NotFound(f"no dataset named {name!r}")
+    return root
+
+
+def _previews(root: Path, first: int) -> list[Preview]:
+    from activecrowds_ml.storage import LABELLED_FILE, META_FILE, POOL_FILE
+
+    try:
+        labels = [str(x) for x in json.loads((root / META_FILE).read_text("utf-8"))["labels"]]
+        groups: dict[str | None, list[Preview]] = {label: [] for label in labels}
+        groups[None] = []
+        for path, labelled in ((root / LABELLED_FILE, True), (root / POOL_FILE, False)):
+            for row in _rows(path):
+                label = str(row["label"]) if labelled else None
+                group = groups.get(label)
+                if group is not None and len(group) < first:
+                    group.append(Preview(label, _text(row, "text"), _text(row, "file")))
+                if not labelled and len(groups[None]) >= first:
+                    break  # the pool is read only as far as its previews
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return []
+    taken = (g[i] for i in range(first) for g in groups.values() if i < len(g))
+    return list(islice(taken, first))
+
+
+def _rows(path: Path) -> Iterable[dict[str, object]]:
+    if path.is_file():
+        with path.open(encoding="utf-8") as lines:
+            yield from (json.loads(line) for line in lines if line.strip())
+
+
+def _text(row: dict[str, object], key: str) -> str | None:
+    value = row.get(key)
+    return value if isinstance(value, str) else None
+
+
+async def dataset_file(ctx: Context, name: str, file: str) -> Path:
+    """The image `file` of dataset `name`, only if the dataset's records list it by that path
+    (so no other file of the server, nor of the dataset's folder, is ever reachable).
+
+    Raises:
+        NotFound: no such dataset, or no record of it names that file.
+    """
+    root = _dataset_root(ctx, name)
+    found = await asyncio.to_thread(_listed_file, root, file)
+    if found is None:
+        raise NotFound(f"dataset {name!r} lists no file {file!r}")
+    return found
+
+
+def _listed_file(root: Path, file: str) -> Path | None:
+    from activecrowds_ml.storage import LABELLED_FILE, POOL_FILE
+
+    try:
+        listed = any(
+            _text(row, "file") == file
+            for path in (root / LABELLED_FILE, root / POOL_FILE)
+            for row in _rows(path)
+        )
+        path = (root / file).resolve()
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    # Listed and still inside: the importer writes paths inside the folder, a hand-made
+    # dataset might not, and a link could point out.
+    if not listed or not path.is_relative_to(root.resolve()) or not path.is_file():
+        return None
+    return path

@@ -46,6 +46,7 @@ from graphql import (
 from activecrowds.config import Settings
 from activecrowds.domain.pages import MAX_PAGE
 from activecrowds.domain.rules import MAX_LABELS
+from activecrowds.services.datasets import MAX_PREVIEWS
 from server.graphql.types.enums import TaskCategory, TaskSubcategory
 
 # Assumed sizes of our lists of objects (a test checks every one in the schema is here).
@@ -68,6 +69,7 @@ LIST_SIZES: Mapping[tuple[str, str], int] = {
     ("Batch", "myAnswers"): 100,  # one answer a sample: as many as Batch.samples
     ("Sample", "votes"): MAX_LABELS,
     ("Dataset", "labelCounts"): MAX_LABELS,
+    ("Dataset", "previews"): MAX_PREVIEWS,
     ("ClassifyPayload", "results"): Settings.classify_max_files,  # its default
     ("Classification", "probabilities"): MAX_LABELS,
 }

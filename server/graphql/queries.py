@@ -88,6 +88,11 @@ class Query:
         found = await datasets.list_datasets(info.context.services, info.context.who())
         return [Dataset.from_domain(d) for d in found]
 
+    @strawberry.field(description="ADMIN. The dataset of that name; null when there is none.")
+    async def dataset(self, info: Info[RequestContext, None], name: str) -> Dataset | None:
+        found = await datasets.get_dataset(info.context.services, info.context.who(), name)
+        return Dataset.from_domain(found) if found else None
+
     @strawberry.field(
         description="ADMIN. The latest round's prediction for each of a task's pool samples,"
         " with the crowd's label where it has one; most certain first unless `order` says"

@@ -5,14 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry.types import Info
 
+from activecrowds.services import datasets
 from activecrowds.services.datasets import DatasetSummary
+from server.dataset_files import dataset_file_url
+from server.graphql.context import RequestContext
 
 
 @strawberry.type(description="How many labelled examples a dataset has of one label.")
 class LabelCount:
     label: str
     count: int
+
+
+@strawberry.type(description="One sample of a dataset, shown before a task is made on it.")
+class DatasetPreview:
+    label: str | None = strawberry.field(description="its label; null for a pool sample")
+    text: str | None = strawberry.field(description="the text (text datasets)")
+    media_url: str | None = strawberry.field(
+        description="a signed URL of a small thumbnail of the image (usable in an <img>"
+        " for half an hour; `w` sets another width); null for texts"
+    )
 
 
 @strawberry.type(
@@ -37,6 +51,26 @@ class Dataset:
     label_counts: list[LabelCount] = strawberry.field(
         description="labelled examples per label, in label order"
     )
+
+    @strawberry.field(
+        description="ADMIN. A few samples, taken in turn from each label and then the pool"
+        f" (every class shows before any shows twice). `first`: 1 to {datasets.MAX_PREVIEWS}."
+    )
+    async def previews(
+        self, info: Info[RequestContext, None], first: int = 8
+    ) -> list[DatasetPreview]:
+        ctx = info.context
+        found = await datasets.dataset_previews(ctx.services, ctx.who(), self.name, first)
+        return [
+            DatasetPreview(
+                label=p.label,
+                text=p.text,
+                media_url=dataset_file_url(ctx.base_url, ctx.app.media_key, self.name, p.file)
+                if p.file
+                else None,
+            )
+            for p in found
+        ]
 
     @classmethod
     def from_domain(cls, d: DatasetSummary) -> Dataset:
