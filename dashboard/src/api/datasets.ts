@@ -1,8 +1,8 @@
 import { useCallback, useRef, useState } from "react"
 import { useQuery } from "urql"
-import type { DatasetListQuery } from "../gql/graphql"
+import type { DatasetListQuery, DatasetPreviewsQuery } from "../gql/graphql"
 import { uploadType } from "../domain/datasets"
-import { DatasetListDocument } from "./documents"
+import { DatasetListDocument, DatasetPreviewsDocument } from "./documents"
 import { useRefetchOnReconnect } from "./live"
 import { describeProblem, toProblem } from "./problem"
 
@@ -15,6 +15,28 @@ export function useDatasets() {
   useRefetchOnReconnect(refetch)
   return {
     datasets: result.data?.datasets,
+    problem: result.error ? describeProblem(toProblem(result.error)) : null,
+    refetch,
+  }
+}
+
+export type DatasetPreview = NonNullable<DatasetPreviewsQuery["dataset"]>["previews"][number]
+
+/**
+ * A few samples of the dataset `name` over its labels and pool, read again each time the form
+ * shows it (their image URLs are signed for half an hour only). `previews` is null while
+ * loading, and empty where the server has no such dataset.
+ */
+export function useDatasetPreviews(name: string) {
+  const [result, reexecute] = useQuery({
+    query: DatasetPreviewsDocument,
+    variables: { name },
+    requestPolicy: "network-only",
+  })
+  const refetch = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute])
+  const answered = result.data?.dataset?.name === name || result.data?.dataset === null
+  return {
+    previews: answered && !result.fetching ? (result.data?.dataset?.previews ?? []) : null,
     problem: result.error ? describeProblem(toProblem(result.error)) : null,
     refetch,
   }

@@ -262,6 +262,19 @@ export const DatasetListDocument = graphql(`
   }
 `)
 
+export const DatasetPreviewsDocument = graphql(`
+  query DatasetPreviews($name: String!) {
+    dataset(name: $name) {
+      name
+      previews(first: 8) {
+        label
+        text
+        mediaUrl
+      }
+    }
+  }
+`)
+
 export const CreateTaskDocument = graphql(`
   mutation CreateTask($input: CreateTaskInput!) {
     createTask(input: $input) {

@@ -45,6 +45,16 @@ describe("the task list", () => {
     expect(within(tr).getByText("2 / 4 decided")).toBeInTheDocument()
   })
 
+  it("says of a task without an open batch that it trains, has finished or has stopped", async () => {
+    const rows = (["TRAINING", "FINISHED", "FAILED"] as const).map((status, i) =>
+      taskRow({ id: String(20 + i), status, currentBatch: null }),
+    )
+    renderConsole(fakeClient({ TaskList: () => ({ tasks: rows }) }).client)
+    expect(await screen.findByTestId("batch-20")).toHaveTextContent("Training…")
+    expect(screen.getByTestId("batch-21")).toHaveTextContent("Finished")
+    expect(screen.getByTestId("batch-22")).toHaveTextContent("Stopped")
+  })
+
   it("reads the list again when tasksChanged reports a change", async () => {
     const fake = fakeClient({ TaskList: () => ({ tasks: [taskRow()] }) })
     renderConsole(fake.client)

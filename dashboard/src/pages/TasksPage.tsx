@@ -11,6 +11,13 @@ import type { TaskListQuery } from "../gql/graphql"
 
 type Row = TaskListQuery["tasks"][number]
 
+/** What the batch column says of a task without an open batch. */
+const BATCH_WORDS: Partial<Record<Row["status"], string>> = {
+  TRAINING: "Training…",
+  FINISHED: "Finished",
+  FAILED: "Stopped",
+}
+
 function TaskRow({ task }: { task: Row }) {
   const latest = latestRound(task.rounds)
   const batch = task.currentBatch?.status === "OPEN" ? task.currentBatch : null
@@ -34,7 +41,9 @@ function TaskRow({ task }: { task: Row }) {
         {batch ? (
           <BatchProgressBar progress={batchProgress(batch.samples)} label={`Batch ${batch.number} of ${task.title}`} />
         ) : (
-          <span className="muted">{task.status === "TRAINING" ? "Training…" : DASH}</span>
+          <span className="muted" data-testid={`batch-${task.id}`}>
+            {BATCH_WORDS[task.status] ?? DASH}
+          </span>
         )}
       </td>
       <td className="col-created muted">{formatDateTime(task.createdAt)}</td>

@@ -76,8 +76,31 @@ afterEach(() => vi.unstubAllGlobals())
 
 const file = (name = "Flood photos.zip", bytes = 4_000) => new File([new Uint8Array(bytes)], name)
 
-function renderForm(datasets: () => unknown = () => ({ datasets: [fm, texts] })) {
-  const fake = fakeClient({ DatasetList: () => datasets() as Record<string, unknown> })
+const previewsOf = (name: string) => ({
+  dataset: {
+    name,
+    previews:
+      name === "reports"
+        ? [
+            { label: "flooded", text: "Water in the hall", mediaUrl: null },
+            { label: null, text: "Is the bridge open?", mediaUrl: null },
+          ]
+        : [
+            { label: "dry", text: null, mediaUrl: `http://test/datasets/${name}/files/a.png?sig=1&w=192` },
+            { label: "flooded", text: null, mediaUrl: `http://test/datasets/${name}/files/b.png?sig=2&w=192` },
+            { label: null, text: null, mediaUrl: `http://test/datasets/${name}/files/c.png?sig=3&w=192` },
+          ],
+  },
+})
+
+function renderForm(
+  datasets: () => unknown = () => ({ datasets: [fm, texts] }),
+  previews: (name: string) => unknown = previewsOf,
+) {
+  const fake = fakeClient({
+    DatasetList: () => datasets() as Record<string, unknown>,
+    DatasetPreviews: (v) => previews(String(v.name)) as Record<string, unknown>,
+  })
   renderConsole(fake.client, { path: "/tasks/new" })
   return fake
 }
@@ -104,6 +127,28 @@ describe("the new task's data", () => {
     expect(screen.getByLabelText("Dataset")).toHaveValue("reports")
     expect(screen.getByLabelText("Category")).toHaveValue("TEXT")
     expect(screen.getByLabelText("Labels")).toHaveValue("flooded\ndry\nunsure")
+  })
+
+  it("shows a picked text dataset's samples with their labels beside its counts", async () => {
+    renderForm()
+    await screen.findByRole("option", { name: /^reports / })
+    await userEvent.selectOptions(screen.getByLabelText("On this server"), "reports")
+    const samples = await screen.findByRole("region", { name: "Samples of reports" })
+    const tiles = await within(samples).findAllByTestId("dataset-preview")
+    expect(tiles.map((t) => t.textContent)).toEqual(["Water in the hallflooded", "Is the bridge open?unlabelled"])
+    expect(within(samples).queryByRole("img")).not.toBeInTheDocument()
+  })
+
+  it("says while the samples load, when there are none, and when they cannot be read", async () => {
+    let answer: unknown = new Error("offline")
+    renderForm(undefined, () => answer)
+    await screen.findByRole("option", { name: /^fm / })
+    await userEvent.selectOptions(screen.getByLabelText("On this server"), "fm")
+    const samples = screen.getByRole("region", { name: "Samples of fm" })
+    expect(await within(samples).findByText(/The server cannot be reached/)).toBeInTheDocument()
+    answer = { dataset: { name: "fm", previews: [] } }
+    await userEvent.click(within(samples).getByRole("button", { name: "Try again" }))
+    expect(await within(samples).findByTestId("dataset-previews-empty")).toHaveTextContent("No samples to show.")
   })
 
   it("says when the typed name is no dataset of the server's", async () => {
@@ -149,6 +194,15 @@ describe("the new task's data", () => {
     expect(screen.getByTestId("dataset-labelled")).toHaveTextContent("30")
     await waitFor(() => expect(screen.getByLabelText("On this server")).toHaveValue("flood-photos"))
     expect(fake.count("DatasetList")).toBe(reads + 1)
+    // Before creating, a few of its photos with their labels, the pool's unlabelled
+    const samples = screen.getByRole("region", { name: "Samples of flood-photos" })
+    const photos = await within(samples).findAllByRole("img")
+    expect(photos.map((p) => p.getAttribute("alt"))).toEqual([
+      "Sample 1, dry",
+      "Sample 2, flooded",
+      "Sample 3, unlabelled",
+    ])
+    expect(photos[0]).toHaveAttribute("src", "http://test/datasets/flood-photos/files/a.png?sig=1&w=192")
   })
 
   it("sends a JSON-lines file of texts as such", async () => {

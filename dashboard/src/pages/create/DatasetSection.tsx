@@ -1,7 +1,15 @@
 import { useState } from "react"
-import { useDatasets, useUploadDataset, type Dataset, type UploadState } from "../../api/datasets"
+import {
+  useDatasetPreviews,
+  useDatasets,
+  useUploadDataset,
+  type Dataset,
+  type DatasetPreview,
+  type UploadState,
+} from "../../api/datasets"
 import { Button } from "../../components/Button"
 import { FileField, SelectField, TextField, type Option } from "../../components/fields"
+import { Failed } from "../../components/States"
 import { nameFromFile, nameProblem, UPLOAD_ACCEPT } from "../../domain/datasets"
 import { formatBytes, formatCount, formatPercent } from "../../domain/format"
 import { useSession } from "../../session/SessionContext"
@@ -46,6 +54,49 @@ function Summary({ dataset }: { dataset: Shown }) {
         <dd data-testid="dataset-labels">{labelsWithCounts(dataset)}</dd>
       </div>
     </dl>
+  )
+}
+
+function PreviewTile({ preview, index }: { preview: DatasetPreview; index: number }) {
+  const label = preview.label ?? "unlabelled"
+  return (
+    <li className="dataset-preview" data-testid="dataset-preview" data-label={preview.label ?? ""}>
+      {preview.mediaUrl ? (
+        <img src={preview.mediaUrl} alt={`Sample ${index + 1}, ${label}`} width={96} height={96} loading="lazy" />
+      ) : (
+        <p className="preview-text">{preview.text}</p>
+      )}
+      <span className={preview.label ? "preview-label" : "preview-label muted"}>{label}</span>
+    </li>
+  )
+}
+
+/** A few of the dataset's samples with their labels (the pool's unlabelled), read for `name`. */
+function Previews({ name }: { name: string }) {
+  const { previews, problem, refetch } = useDatasetPreviews(name)
+  return (
+    <section className="dataset-previews" aria-label={`Samples of ${name}`} aria-busy={!previews && !problem}>
+      <h3>Samples</h3>
+      {problem ? (
+        <Failed message={problem} onRetry={refetch} />
+      ) : !previews ? (
+        <ul className="preview-grid" aria-hidden="true">
+          {Array.from({ length: 4 }, (_, i) => (
+            <li key={i} className="dataset-preview skeleton" />
+          ))}
+        </ul>
+      ) : previews.length === 0 ? (
+        <p className="muted" data-testid="dataset-previews-empty">
+          No samples to show.
+        </p>
+      ) : (
+        <ul className="preview-grid" data-testid="dataset-previews">
+          {previews.map((p, i) => (
+            <PreviewTile key={`${i}:${p.mediaUrl ?? p.text}`} preview={p} index={i} />
+          ))}
+        </ul>
+      )}
+    </section>
   )
 }
 
@@ -136,7 +187,10 @@ export function DatasetSection({
           error={problem ?? undefined}
         />
         {chosen ? (
-          <Summary dataset={chosen} />
+          <div className="dataset-chosen">
+            <Summary dataset={chosen} />
+            <Previews key={chosen.name} name={chosen.name} />
+          </div>
         ) : (
           <p className="muted dataset-summary-empty">
             {value ? `${value} is not one of the server's datasets: the server looks for it as a path.` : null}
