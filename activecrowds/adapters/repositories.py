@@ -183,7 +183,25 @@ class SampleRepository(Repository):
         query = select(t.samples).where(
             c.task_id == task_id, c.kind == SampleKind.POOL, c.batch_id.is_(None)
         )
+        # A sample asked again waits with a state: it is no candidate, the next batch takes it.
+        query = query.where(c.state.is_(None))
         return [Sample(**r._mapping) for r in await self.conn.execute(query.order_by(c.id))]
+
+    async def waiting(self, task_id: int) -> list[Sample]:
+        """Pool samples asked again (REASK) while no batch was open, in id order."""
+        c = t.samples.c
+        query = select(t.samples).where(
+            c.task_id == task_id,
+            c.kind == SampleKind.POOL,
+            c.batch_id.is_(None),
+            c.state == SampleState.OPEN,
+        )
+        return [Sample(**r._mapping) for r in await self.conn.execute(query.order_by(c.id))]
+
+    async def place(self, sample_ids: Sequence[int], batch_id: int | None) -> None:
+        """Move these samples into `batch_id` (None: out of every batch, waiting)."""
+        query = update(t.samples).where(t.samples.c.id.in_(list(sample_ids)))
+        await self.conn.execute(query.values(batch_id=batch_id))
 
     async def assign_batch(self, sample_ids: Sequence[int], batch_id: int) -> int:
         """Put still-unpicked samples into a batch; returns how many moved."""
@@ -563,6 +581,25 @@ class AnswerRepository(Repository):
             a.annotator_id == annotator_id, a.sample_id.in_(list(sample_ids))
         )
         await self.conn.execute(query.values(counted=False))
+
+    async def uncount_sample(self, sample_id: int) -> None:
+        """Every answer to this sample stays as evidence only (it is asked again)."""
+        query = update(t.answers).where(t.answers.c.sample_id == sample_id)
+        await self.conn.execute(query.values(counted=False))
+
+    async def given(
+        self, annotator_ids: Iterable[int], sample_ids: Iterable[int]
+    ) -> dict[int, set[int]]:
+        """Annotator id -> which of these samples it has answered, in any batch (by the
+        unique (sample, annotator) key)."""
+        a = t.answers.c
+        query = select(a.annotator_id, a.sample_id).where(
+            a.sample_id.in_(list(sample_ids)), a.annotator_id.in_(list(annotator_ids))
+        )
+        out: dict[int, set[int]] = defaultdict(set)
+        for annotator_id, sample_id in await self.conn.execute(query):
+            out[annotator_id].add(sample_id)
+        return dict(out)
 
 
 class RoundRepository(Repository):

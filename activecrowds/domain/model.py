@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -93,6 +93,9 @@ class Review(StrEnum):
 
     DECIDE = "DECIDE"  # the owner's label: it trains from the next round on
     DISCARD = "DISCARD"  # out of training: a photo nobody can label, a broken file
+    # Asked of the crowd again: its answers stay stored but stop counting, and annotators who
+    # answered it before are never handed it again (fresh eyes decide it)
+    REASK = "REASK"
 
 
 class BatchStatus(StrEnum):
@@ -317,9 +320,16 @@ class Sample:
             )
         self.kind, self.label = SampleKind.GOLD, label
 
-    def review(self, action: Review, label: str | None, labels: Sequence[str]) -> None:
+    def review(
+        self,
+        action: Review,
+        label: str | None,
+        labels: Sequence[str],
+        batch_id: int | None = None,
+    ) -> None:
         """The owner's decision, over the crowd's: a disputed sample gets the label the crowd
-        could not agree on, an accepted one a corrected label, or either leaves training.
+        could not agree on, an accepted one a corrected label, either leaves training, or
+        (REASK) is asked of the crowd again in `batch_id` (None: the next batch opened).
 
         Only samples the crowd has decided are reviewed: one never asked would stay in the
         pool and be asked after the owner decided it, and one still open would lose the
@@ -327,7 +337,7 @@ class Sample:
 
         Raises:
             ValidationError: not a pool sample; DECIDE without one of the task's labels, or
-                DISCARD with a label. NotDecided: the crowd has not decided it yet.
+                DISCARD or REASK with a label. NotDecided: the crowd has not decided it yet.
         """
         if self.kind is not SampleKind.POOL:
             raise ValidationError(
@@ -337,14 +347,24 @@ class Sample:
             )
         if action is Review.DECIDE and label not in labels:
             raise ValidationError(f"label must be one of {list(labels)}; got {label!r}", "label")
-        if action is Review.DISCARD and label is not None:
-            raise ValidationError("DISCARD takes no label", "label")
+        if action is not Review.DECIDE and label is not None:
+            raise ValidationError(f"{action.value} takes no label", "label")
         if self.batch_id is None or self.state in (None, SampleState.OPEN):
             raise NotDecided(f"the crowd has not decided sample {self.id} yet")
         if action is Review.DECIDE:
             self.state, self.resolved_label = SampleState.ACCEPTED, label
-        else:
+        elif action is Review.DISCARD:
             self.state, self.resolved_label = SampleState.DISCARDED, None
+        else:
+            self.reask(batch_id)
+
+    def reask(self, batch_id: int | None) -> None:
+        """Open again in `batch_id` (None: it waits for the next batch), with no votes: the
+        caller marks its stored answers uncounted."""
+        self.state, self.resolved_label, self.batch_id = SampleState.OPEN, None, batch_id
+        self.votes, self.answer_count = None, 0
+        if self.answers is not None:
+            self.answers = []
 
     def training_label(self) -> str:
         """The label it trains with: the crowd's for pool samples, the dataset's otherwise."""
@@ -438,13 +458,20 @@ class Batch:
         return True
 
     def hand_out(
-        self, task: Task, annotator_id: int, answered: bool, leases: Sequence[Lease], now: datetime
+        self,
+        task: Task,
+        annotator_id: int,
+        answered: bool,
+        leases: Sequence[Lease],
+        now: datetime,
+        seen: Collection[int] = (),
     ) -> list[Sample]:
         """The samples this annotator should answer now: the open ones fewer annotators hold
         (by an unexpired lease) than answers are still needed, so that the last needed answers
         are not raced for by the whole crowd, and the ones it holds already; control
         questions alike, as they are shown (`Sample.as_shown`). Nothing once it has answered,
-        or the batch is not open. The caller leases it each sample returned."""
+        or the batch is not open; never a sample it answered before (`seen`: one asked again,
+        REASK, is for fresh eyes). The caller leases it each sample returned."""
         if answered or self.status is not BatchStatus.OPEN:
             return []
         held: dict[int, set[int]] = {}
@@ -459,9 +486,24 @@ class Batch:
             needed = max(1, rule.min_peers - sample.answer_count)
             mine = annotator_id in holders
             still_open = sample.state in (None, SampleState.OPEN)
+            if sample.id in seen:
+                continue
             if still_open and (mine or len(holders) < needed):
                 out.append(sample)
         return out
+
+    def refuse_seen(self, answers: Sequence[tuple[int, str]], seen: Collection[int]) -> None:
+        """Refuse answers to samples this annotator answered before, in an earlier batch (a
+        sample asked again): its first answer stays stored, and one person never has two.
+
+        Raises:
+            ValidationError: such an answer, named.
+        """
+        again = sorted(sid for sid, _ in answers if sid in seen)
+        if again:
+            raise ValidationError(
+                f"you answered sample {again[0]} before: it is asked of others now", "answers"
+            )
 
     def grade(self, answers: Sequence[tuple[int, str]]) -> tuple[int, int]:
         """(right, given) of these answers on this batch's control questions."""

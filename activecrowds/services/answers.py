@@ -151,13 +151,17 @@ async def _store(
         batch.samples = (await uow.samples.in_batches([batch_id]))[batch_id]
         await load_answers(uow, task, batch)
         writes = _Writes(counted=await _counted(uow, batch_id, stored.keys()))
+        # Samples asked again (REASK) that these annotators answered in an earlier batch.
+        fresh = {s.caller.id for s in group} - stored.keys()
+        seen = await uow.answers.given(fresh, [s.id for s in batch.samples]) if fresh else {}
         for i, submission in enumerate(group):
             who = annotators.get(submission.caller.id)
             refusal = who.refusal(now) if who else "invalid token"
             if who is None or refusal:
                 results[i] = Unauthenticated(refusal or "invalid token")
                 continue
-            results[i] = _answer(ctx, uow, task, batch, stored, writes, submission, who, now)
+            mine = seen.get(who.id, set())
+            results[i] = _answer(ctx, uow, task, batch, stored, writes, submission, who, now, mine)
         if writes:
             await _save(uow, task, batch, writes, was)
             if writes.votes:  # the tallies changed: dashboards show the batch filling up
@@ -178,6 +182,7 @@ def _answer(
     submission: _Submission,
     annotator: Annotator,
     now: datetime,
+    seen: set[int],
 ) -> Submitted | Exception:
     """Count one submission on the batch in memory (or recognise a retry); its result.
 
@@ -193,6 +198,7 @@ def _answer(
             batch.check_retry(stored[who], answers)
             votes = writes.counted.get(who, len(answers))
             return Submitted(len(answers), task, None if votes == len(answers) else votes)
+        batch.refuse_seen(answers, seen)
         late = batch.takes_late(task, answers, submission.opened_at, now)
         right, given = batch.grade(answers)
         if given:

@@ -130,6 +130,12 @@ class SampleRepository(Protocol):
     async def remaining_pool(self, task_id: int) -> list[Sample]:
         """Pool samples never picked into a batch, in id order (the strategy's candidates)."""
 
+    async def waiting(self, task_id: int) -> list[Sample]:
+        """Pool samples asked again (REASK) while no batch was open: the next batch takes them."""
+
+    async def place(self, sample_ids: Sequence[int], batch_id: int | None) -> None:
+        """Move these samples into `batch_id` (None: out of every batch, waiting)."""
+
     async def assign_batch(self, sample_ids: Sequence[int], batch_id: int) -> int:
         """Put still-unpicked samples into a batch, OPEN; returns how many moved."""
 
@@ -232,6 +238,14 @@ class AnswerRepository(Protocol):
 
     async def uncount(self, annotator_id: int, sample_ids: Iterable[int]) -> None:
         """These answers stay as evidence only, no longer as votes."""
+
+    async def uncount_sample(self, sample_id: int) -> None:
+        """Every answer to this sample stays as evidence only (it is asked again)."""
+
+    async def given(
+        self, annotator_ids: Iterable[int], sample_ids: Iterable[int]
+    ) -> dict[int, set[int]]:
+        """Annotator id -> which of these samples it has answered, in any batch."""
 
     async def answerers(self, batch_id: int) -> set[int]:
         """Every annotator who answered this batch."""

@@ -232,7 +232,15 @@ async def _hand_out(uow: UnitOfWork, who: Caller, batch_id: int, *, lock: bool) 
     answerers = await uow.answers.answerers(batch_id)
     # A lease ends when its holder answers: its answers are in the counts now.
     leases = [x for x in await uow.leases.of_batch(batch_id) if x.annotator_id not in answerers]
-    return batch.hand_out(task, who.id, who.id in answerers, leases, datetime.now(UTC))
+    answered = who.id in answerers
+    # Samples asked again (REASK) that this annotator answered in an earlier batch.
+    seen = set() if answered else await _given(uow, who.id, batch.samples)
+    return batch.hand_out(task, who.id, answered, leases, datetime.now(UTC), seen)
+
+
+async def _given(uow: UnitOfWork, annotator_id: int, samples: Sequence[Sample]) -> set[int]:
+    found = await uow.answers.given([annotator_id], [s.id for s in samples])
+    return found.get(annotator_id, set())
 
 
 async def _with_task(uow: UnitOfWork, batch_id: int) -> tuple[Batch, Task] | None:

@@ -339,12 +339,16 @@ async def _stop_reason(
 async def _open_next(
     uow: UnitOfWork, task: Task, plan: Plan, picked: list[int], reason: FinishedReason | None
 ) -> list[Event]:
-    if reason is not None or not picked:
+    # Samples the owner sent back to the crowd while no batch was open: already paid for.
+    waiting = [s.id for s in await uow.samples.waiting(task.id)]
+    if reason is FinishedReason.POOL_EXHAUSTED and waiting:
+        reason = None
+    if reason is not None or not (picked or waiting):
         return task.finish(reason or FinishedReason.POOL_EXHAUSTED)
     left = Scenario(**task.scenario).stopping.labels_left(plan.spent)  # a budget caps it
     batch = await uow.batches.add(plan.task_id, plan.number)
     gold = pick_gold(plan.gold, gold_per_batch(Scenario(**plan.scenario)), plan.number)
-    await uow.samples.assign_batch(picked[:left] + gold, batch.id)
+    await uow.samples.assign_batch(picked[:left] + waiting + gold, batch.id)
     return task.open_batch(batch)
 
 

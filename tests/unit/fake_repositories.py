@@ -165,8 +165,29 @@ class FakeSampleRepository(Repository):
 
     async def remaining_pool(self, task_id: int) -> list[m.Sample]:
         return self._where(
-            lambda s: s.task_id == task_id and s.kind is m.SampleKind.POOL and s.batch_id is None
+            lambda s: (
+                s.task_id == task_id
+                and s.kind is m.SampleKind.POOL
+                and s.batch_id is None
+                and s.state is None
+            )
         )
+
+    async def waiting(self, task_id: int) -> list[m.Sample]:
+        return self._where(
+            lambda s: (
+                s.task_id == task_id
+                and s.kind is m.SampleKind.POOL
+                and s.batch_id is None
+                and s.state is m.SampleState.OPEN
+            )
+        )
+
+    async def place(self, sample_ids: Sequence[int], batch_id: int | None) -> None:
+        rows = self.tx.writable().samples
+        for sample_id in sample_ids:
+            if sample_id in rows:
+                rows[sample_id].batch_id = batch_id
 
     def _where(self, keep: Callable[[m.Sample], bool]) -> list[m.Sample]:
         return copies(s for s in by_id(self.tx.tables.samples) if keep(s))
@@ -458,6 +479,21 @@ class FakeAnswerRepository(Repository):
         for row_id, a in list(tables.answers.items()):
             if a.annotator_id == annotator_id and a.sample_id in wanted:
                 tables.answers[row_id] = dataclasses.replace(a, counted=False)
+
+    async def uncount_sample(self, sample_id: int) -> None:
+        tables = self.tx.writable()
+        for row_id, a in list(tables.answers.items()):
+            if a.sample_id == sample_id:
+                tables.answers[row_id] = dataclasses.replace(a, counted=False)
+
+    async def given(
+        self, annotator_ids: Iterable[int], sample_ids: Iterable[int]
+    ) -> dict[int, set[int]]:
+        who, which, out = set(annotator_ids), set(sample_ids), dict[int, set[int]]()
+        for a in self.tx.tables.answers.values():
+            if a.annotator_id in who and a.sample_id in which:
+                out.setdefault(a.annotator_id, set()).add(a.sample_id)
+        return out
 
     async def answered_batches(self, annotator_id: int, batch_ids: Iterable[int]) -> set[int]:
         wanted = set(batch_ids)

@@ -59,8 +59,11 @@ class Mutation(ClassifyMutation):
     ) -> Sample:
         """ADMIN. The owner's decision on a sample the crowd has decided: DECIDE gives it
         `label` (a disputed sample gets one, an accepted one is corrected), DISCARD takes it
-        out of training (state DISCARDED). It counts from the next round on. CONFLICT with
-        `extensions.reason` NOT_DECIDED while the crowd has not decided it."""
+        out of training (state DISCARDED), REASK sends it back to the crowd (no label): its
+        answers stay stored but stop counting, it is OPEN with no votes in the open batch (or
+        the next batch opened), and only annotators who never answered it are handed it. It
+        counts from the next round on. CONFLICT with `extensions.reason` NOT_DECIDED while
+        the crowd has not decided it; REASK on a finished or failed task is refused."""
         ctx = info.context
         sample = await review.review_sample(
             ctx.services, ctx.who(), parse_id(sample_id, "sample"), action, label

@@ -50,6 +50,15 @@ _GRAPHQL_NAMES: tuple[tuple[type[Enum], str], ...] = (
 for _cls, _name in _GRAPHQL_NAMES:
     strawberry.enum(_cls, name=_name)
 
+_VALUE_DESCRIPTIONS = {
+    Review.REASK: "Send it back to the crowd, without a label: its answers stay stored (export"
+    " shows them, counted false) but no longer count; it opens again with no votes in the"
+    " open batch (or the next one), and only annotators who never answered it are handed it:"
+    " fresh eyes decide it.",
+}
+for _value in Review.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _value.description = _VALUE_DESCRIPTIONS.get(Review(_value.value), _value.description)
+
 __all__ = [
     "Aggregation",
     "AnnotatorStatus",
