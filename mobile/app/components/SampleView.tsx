@@ -28,6 +28,8 @@ type Props = {
   requestWidth?: number
   /** What a screen reader says for the image. */
   description?: string
+  /** A tap on a loaded image (opens it full screen); none for text. */
+  onOpen?: () => void
 }
 
 const FADE_MS = 250
@@ -48,7 +50,7 @@ export function fullImageUrl(url: string, width?: number): string {
  * progressively: a tiny preview (a few kB, scaled up and blurred) at once, the full image fading in
  * over it. One that fails says so and tries again on a tap or when the connection comes back.
  */
-export function SampleView({ sample, onShown, retrySignal = 0, requestWidth, description }: Props) {
+export function SampleView({ sample, onShown, retrySignal = 0, requestWidth, description, onOpen }: Props) {
   const styles = useStyles()
   const shownRef = useRef(onShown)
   shownRef.current = onShown
@@ -66,6 +68,7 @@ export function SampleView({ sample, onShown, retrySignal = 0, requestWidth, des
         onShown={() => shownRef.current?.(sample.id)}
         retrySignal={retrySignal}
         description={description ?? t("image.sample")}
+        onOpen={onOpen}
       />
     )
   }
@@ -76,10 +79,17 @@ export function SampleView({ sample, onShown, retrySignal = 0, requestWidth, des
   )
 }
 
-type ImageProps = { url: string; previewUri: string; onShown: () => void; retrySignal: number; description: string }
+type ImageProps = {
+  url: string
+  previewUri: string
+  onShown: () => void
+  retrySignal: number
+  description: string
+  onOpen?: () => void
+}
 
 /** Keyed by sample; each attempt is a fresh image, so a failed one is requested again. */
-function RetryingImage({ retrySignal, ...props }: ImageProps) {
+function RetryingImage({ retrySignal, onOpen, ...props }: ImageProps) {
   const styles = useStyles()
   const [attempt, setAttempt] = useState(0)
   const [failed, setFailed] = useState(false)
@@ -94,7 +104,16 @@ function RetryingImage({ retrySignal, ...props }: ImageProps) {
   }, [retrySignal])
   return (
     <View style={styles.imageBox} testID="sample-image">
-      <ProgressiveImage key={attempt} {...props} onError={() => setFailed(true)} />
+      {/* Not a screen reader's stop: the screen's Zoom button says the same. */}
+      <Pressable
+        style={StyleSheet.absoluteFill}
+        onPress={onOpen}
+        disabled={!onOpen}
+        accessible={false}
+        testID="sample-open"
+      >
+        <ProgressiveImage key={attempt} {...props} onError={() => setFailed(true)} />
+      </Pressable>
       {failed ? (
         <Pressable
           style={[StyleSheet.absoluteFill, styles.failedBox]}

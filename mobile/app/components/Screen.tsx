@@ -13,24 +13,27 @@ type Props = {
   children: ReactNode
   /** false for screens that lay out their own full-height content (labelling). */
   scroll?: boolean
+  /** Wider than a phone's column (the labelling screen on a tablet); maxContentWidth if absent. */
+  maxWidth?: number
   testID?: string
 }
 
 /** Every screen's frame: a header with back button and title, then content at phone width. */
-export function Screen({ title, subtitle, onBack, right, children, scroll = true, testID }: Props) {
+export function Screen({ title, subtitle, onBack, right, children, scroll = true, maxWidth, testID }: Props) {
   const styles = useStyles()
   const insets = useSafeAreaInsets()
+  const column = [styles.column, maxWidth ? { maxWidth } : null]
   const body = scroll ? (
     <ScrollView contentContainerStyle={styles.scrollContent} keyboardShouldPersistTaps="handled">
-      <View style={[styles.column, styles.stack]}>{children}</View>
+      <View style={[column, styles.stack]}>{children}</View>
     </ScrollView>
   ) : (
-    <View style={[styles.column, styles.fill]}>{children}</View>
+    <View style={[column, styles.fill]}>{children}</View>
   )
   return (
     <View style={[styles.root, { paddingTop: insets.top, paddingBottom: insets.bottom }]} testID={testID}>
       <View style={styles.header}>
-        <View style={[styles.column, styles.headerRow]}>
+        <View style={[column, styles.headerRow]}>
           {onBack ? (
             <Pressable
               accessibilityRole="button"

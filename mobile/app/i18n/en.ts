@@ -155,6 +155,11 @@ export const en = {
   "image.failed": "The image could not be loaded",
   "image.failedHint": "Tap to try again. It also tries by itself when you are back online.",
   "image.retry": "The image could not be loaded. Tap to try again.",
+  "viewer.open": "Zoom",
+  "viewer.openHint": "Opens the photo full screen to zoom in",
+  "viewer.zoomIn": "Zoom in",
+  "viewer.zoomOut": "Zoom out",
+  "viewer.close": "Close",
   "image.sample": "Sample image",
 
   "strip.offline": "Offline, no connection to the server: showing what was last known",

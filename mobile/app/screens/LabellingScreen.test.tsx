@@ -398,3 +398,47 @@ describe("Labelling", () => {
     }
   })
 })
+
+describe("Labelling: the photo full screen", () => {
+  const scaleOf = () => {
+    const style = [screen.getByTestId("photo-viewer-image").props.style].flat(Infinity) as {
+      transform?: { scale?: number }[]
+    }[]
+    const transform = style.find((s) => s?.transform)?.transform ?? []
+    return transform.find((t) => t.scale !== undefined)?.scale
+  }
+
+  it("opens on a tap on the photo or the Zoom button, zooms in to the full-size image, and closes", async () => {
+    const { client } = fakeClient({ Task: () => ({ task: aTask() }) })
+    renderApp(client, route)
+    await look()
+    fireEvent.press(screen.getByTestId("sample-open"))
+    expect(screen.getByTestId("photo-viewer")).toBeTruthy()
+    // At first the photo as shown (already loaded), not a second download.
+    expect(screen.getByTestId("photo-viewer-image").props.source.uri).toMatch(/[?&]w=\d+/)
+    expect(scaleOf()).toBe(1)
+
+    fireEvent.press(screen.getByTestId("photo-viewer-zoom"))
+    expect(scaleOf()).toBeGreaterThan(1)
+    expect(screen.getByTestId("photo-viewer-image").props.source.uri).toBe("http://test/media/b2-s1.jpg?sig=abc&exp=1")
+
+    fireEvent.press(screen.getByTestId("photo-viewer-close"))
+    expect(screen.queryByTestId("photo-viewer")).toBeNull()
+    fireEvent.press(screen.getByRole("button", { name: "Zoom" }))
+    expect(screen.getByTestId("photo-viewer")).toBeTruthy()
+  })
+
+  it("takes no answer while the photo is open full screen", async () => {
+    const { client } = fakeClient({ Task: () => ({ task: aTask() }) })
+    renderApp(client, route)
+    await look()
+    fireEvent.press(screen.getByTestId("zoom"))
+    fireEvent.press(screen.getByText("Yes"))
+    await act(async () => jest.advanceTimersByTime(400))
+    expect(screen.getByTestId("counter")).toHaveTextContent("1 / 3")
+    fireEvent.press(screen.getByTestId("photo-viewer-close"))
+    await act(async () => jest.advanceTimersByTime(400))
+    fireEvent.press(screen.getByText("Yes"))
+    expect(await screen.findByText("2 / 3")).toBeTruthy()
+  })
+})

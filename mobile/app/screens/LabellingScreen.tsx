@@ -1,11 +1,14 @@
+import { useState } from "react"
 import { StyleSheet, View } from "react-native"
 import {
   Button,
   ConnectionStrip,
   Loading,
   Notice,
+  PhotoViewer,
   ProgressBar,
   SampleView,
+  fullImageUrl,
   Screen,
   StateView,
   Text,
@@ -15,6 +18,7 @@ import { useNavigation } from "../navigation/navigator"
 import type { Answer } from "../services/queue/answerQueue"
 import { spacing, themed, typography, useColors } from "../theme"
 import { binaryQuestion } from "../utils/answerChoices"
+import { useLabellingLayout, WIDE_CONTENT_WIDTH } from "../utils/mediaPreview"
 import { batchName, humanLabel } from "../utils/names"
 import { useKeyboardShortcuts } from "../utils/useKeyboardShortcuts"
 import { AnswerChoices } from "./AnswerChoices"
@@ -27,7 +31,11 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
   const { back, replace } = useNavigation()
   const s = useBatchLabelling(taskId)
   const { task, batch, answers, index, sample } = s
-  useKeyboardShortcuts(shortcuts(s))
+  const layout = useLabellingLayout()
+  // The sample whose photo is open full screen; the answers wait until it closes (never a blind answer).
+  const [viewing, setViewing] = useState<string | null>(null)
+  const viewerOpen = !!sample?.mediaUrl && viewing === sample.id
+  useKeyboardShortcuts(viewerOpen ? {} : shortcuts(s))
 
   if (!task || !batch || answers === null || s.nothingLeft) {
     return (
@@ -44,8 +52,10 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
     replace({ name: "task", taskId })
   }
   const question = binaryQuestion(s.choices) ?? t("label.pickQuestion")
+  const description = t("label.photo", { n: index + 1, total, question })
   return (
     <Screen
+      maxWidth={WIDE_CONTENT_WIDTH}
       title={task.title}
       subtitle={batchName(batch.number)}
       onBack={back}
@@ -63,46 +73,67 @@ export function LabellingScreen({ taskId }: { taskId: string }) {
       </View>
       <ConnectionStrip />
       {sample ? (
-        <View style={styles.body}>
-          <Text style={[typography.title, styles.question]} accessibilityRole="header" testID="question">
-            {question}
-          </Text>
-          <SampleView
-            sample={sample}
-            onShown={s.onShown}
-            retrySignal={s.retrySignal}
-            requestWidth={s.requestWidth}
-            description={t("label.photo", { n: index + 1, total, question })}
-          />
-          <AnswerChoices
-            choices={s.choices}
-            selected={s.given}
-            enabled={s.canAnswer}
-            onChoose={(l) => void s.choose(l)}
-          />
-          <Text style={styles.saved} accessibilityLiveRegion="polite" aria-live="polite" testID="saved-note">
-            {s.lastSaved
-              ? t("label.saved", { n: s.lastSaved.position, answer: choiceTitle(s, s.lastSaved.label) })
-              : " "}
-          </Text>
-          <View style={styles.moves}>
-            <Button
-              label={t("label.previous")}
-              variant="ghost"
-              onPress={() => s.goTo(index - 1)}
-              disabled={index === 0}
-              testID="previous"
-              style={styles.move}
-            />
-            <Button
-              label={t("label.undo")}
-              variant="secondary"
-              onPress={() => void s.undo()}
-              disabled={!s.canUndo}
-              testID="undo"
-              style={styles.move}
+        <View style={[styles.body, layout.sideBySide && styles.side]}>
+          <View style={[styles.photo, layout.sideBySide && [styles.photoSide, { width: layout.photoWidth }]]}>
+            {layout.sideBySide ? null : <Question text={question} />}
+            <SampleView
+              sample={sample}
+              onShown={s.onShown}
+              retrySignal={s.retrySignal}
+              requestWidth={s.requestWidth}
+              description={description}
+              onOpen={sample.mediaUrl ? () => setViewing(sample.id) : undefined}
             />
           </View>
+          <View style={[styles.answers, layout.sideBySide && styles.answersSide]}>
+            {layout.sideBySide ? <Question text={question} /> : null}
+            <AnswerChoices
+              choices={s.choices}
+              selected={s.given}
+              enabled={s.canAnswer && !viewerOpen}
+              onChoose={(l) => void s.choose(l)}
+            />
+            <Text style={styles.saved} accessibilityLiveRegion="polite" aria-live="polite" testID="saved-note">
+              {s.lastSaved
+                ? t("label.saved", { n: s.lastSaved.position, answer: choiceTitle(s, s.lastSaved.label) })
+                : " "}
+            </Text>
+            <View style={styles.moves}>
+              <Button
+                label={t("label.previous")}
+                variant="ghost"
+                onPress={() => s.goTo(index - 1)}
+                disabled={index === 0}
+                testID="previous"
+                style={styles.move}
+              />
+              {sample.mediaUrl ? (
+                <Button
+                  label={t("viewer.open")}
+                  variant="ghost"
+                  onPress={() => setViewing(sample.id)}
+                  testID="zoom"
+                  style={styles.move}
+                />
+              ) : null}
+              <Button
+                label={t("label.undo")}
+                variant="secondary"
+                onPress={() => void s.undo()}
+                disabled={!s.canUndo}
+                testID="undo"
+                style={styles.move}
+              />
+            </View>
+          </View>
+          {viewerOpen && sample.mediaUrl ? (
+            <PhotoViewer
+              shownUrl={fullImageUrl(sample.mediaUrl, s.requestWidth)}
+              fullUrl={sample.mediaUrl}
+              description={description}
+              onClose={() => setViewing(null)}
+            />
+          ) : null}
         </View>
       ) : (
         <Review
@@ -131,6 +162,15 @@ function shortcuts(s: ReturnType<typeof useBatchLabelling>): Record<string, () =
   }
   keys.backspace = keys.arrowleft = () => s.goTo(s.index - 1)
   return keys
+}
+
+function Question({ text }: { text: string }) {
+  const styles = useStyles()
+  return (
+    <Text style={[typography.title, styles.question]} accessibilityRole="header" testID="question">
+      {text}
+    </Text>
+  )
 }
 
 function Closed() {
@@ -188,6 +228,9 @@ function Review({ total, answers, busy, onSubmit, onBack }: ReviewProps) {
 
 const useStyles = themed((colors) => {
   const styles = StyleSheet.create({
+    answers: { gap: spacing.sm },
+    // Beside the photo the answers take the rest of the row, centred in its height.
+    answersSide: { flex: 1, justifyContent: "center" },
     body: { flex: 1, gap: spacing.sm, paddingVertical: spacing.sm },
     centered: { color: colors.text, textAlign: "center" },
     centeredDim: { color: colors.textDim, textAlign: "center" },
@@ -203,10 +246,13 @@ const useStyles = themed((colors) => {
     // Long words (Greek) wrap inside the buttons rather than push one off the screen.
     move: { flexShrink: 1, paddingHorizontal: spacing.md },
     moves: { flexDirection: "row", gap: spacing.sm, justifyContent: "space-between" },
+    photo: { flex: 1, gap: spacing.sm },
+    photoSide: { flex: 0 },
     progress: { marginTop: spacing.sm },
     question: { color: colors.text },
     review: { alignItems: "center", justifyContent: "center" },
     saved: { ...typography.caption, color: colors.textDim, textAlign: "center" },
+    side: { flexDirection: "row", gap: spacing.md },
   })
   return styles
 })

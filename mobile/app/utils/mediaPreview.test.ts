@@ -1,4 +1,4 @@
-import { imageRequestWidth, previewUrl } from "./mediaPreview"
+import { imageRequestWidth, labellingLayout, previewUrl } from "./mediaPreview"
 
 describe("previewUrl", () => {
   it("appends the width to a signed URL without touching the signature", () => {
@@ -13,9 +13,27 @@ describe("previewUrl", () => {
 
 describe("imageRequestWidth", () => {
   it("asks for the displayed width times the pixel density, in steps that keep URLs stable", () => {
-    expect(imageRequestWidth(390, 2)).toBe(768) // (390 - 32) * 2 = 716
-    expect(imageRequestWidth(390, 3)).toBe(1152)
-    expect(imageRequestWidth(1280, 1)).toBe(640) // the column stops at 560
+    expect(imageRequestWidth(358, 2)).toBe(768) // 716
+    expect(imageRequestWidth(358, 3)).toBe(1152)
     expect(imageRequestWidth(1280, 4)).toBe(2048) // the server's largest
+  })
+})
+
+describe("labellingLayout", () => {
+  it("gives a phone's photo its width, less the margins", () => {
+    expect(labellingLayout(390, 844)).toEqual({ sideBySide: false, columnWidth: 390, photoWidth: 358 })
+  })
+
+  it("uses a tablet's whole width in portrait (not a phone-width column)", () => {
+    expect(labellingLayout(820, 1180).photoWidth).toBe(788)
+  })
+
+  it("puts the photo beside the answers in landscape, on a tablet and on a phone on its side", () => {
+    const tablet = labellingLayout(1180, 820)
+    expect(tablet.sideBySide).toBe(true)
+    expect(tablet.photoWidth).toBeGreaterThan(700)
+    const phone = labellingLayout(844, 390)
+    expect(phone.sideBySide).toBe(true)
+    expect(phone.photoWidth).toBeGreaterThan(450)
   })
 })
