@@ -40,7 +40,7 @@ export function useDisputedSamples(id: string, first: number, version: string, s
   }
 }
 
-/** The owner's decision on a sample the crowd decided: DECIDE with a label, or DISCARD. */
+/** The owner's decision on a sample the crowd decided: DECIDE with a label, DISCARD, or REASK. */
 export function useReviewSample() {
   const [state, run] = useMutation(ReviewSampleDocument)
   const review = useCallback(

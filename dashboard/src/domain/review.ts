@@ -20,11 +20,16 @@ export function voteShares(labels: readonly string[], votes: readonly LabelVotes
   })
 }
 
-export type ReviewAction = "DECIDE" | "DISCARD"
+export type ReviewAction = "DECIDE" | "DISCARD" | "REASK"
 
 /** What the owner is told once the server has taken a decision. */
 export function reviewedWords(sampleId: string, action: ReviewAction, label: string | null): string {
-  return action === "DECIDE"
-    ? `Sample ${sampleId} is now labelled ${label}: it trains from the next round on.`
-    : `Sample ${sampleId} is discarded: it stays out of training.`
+  switch (action) {
+    case "DECIDE":
+      return `Sample ${sampleId} is now labelled ${label}: it trains from the next round on.`
+    case "DISCARD":
+      return `Sample ${sampleId} is discarded: it stays out of training.`
+    case "REASK":
+      return `Sample ${sampleId} is back with the crowd: annotators who have not seen it yet will label it.`
+  }
 }

@@ -95,7 +95,7 @@ describe("the disputed samples", () => {
       within(actions)
         .getAllByRole("button")
         .map((b) => b.textContent),
-    ).toEqual(["not_long_sleeved", "long_sleeved", "Discard"])
+    ).toEqual(["not_long_sleeved", "long_sleeved", "Discard", "Send back to the crowd"])
     await userEvent.click(screen.getByRole("button", { name: "Label sample 5 long_sleeved" }))
     expect(fake.calls.find((c) => c.name === "ReviewSample")?.variables).toEqual({
       sampleId: "5",
@@ -122,6 +122,28 @@ describe("the disputed samples", () => {
       label: null,
     })
     expect(await screen.findByText("Sample 5 is discarded: it stays out of training.")).toBeInTheDocument()
+  })
+
+  it("sends a sample back to the crowd with no label, and says who labels it now", async () => {
+    let disputed = [node("5", [1, 1])]
+    const fake = fakeClient({
+      DisputedSamples: () => page(disputed),
+      ReviewSample: ({ sampleId }) => {
+        disputed = []
+        return { reviewSample: { id: sampleId, state: "OPEN", resolvedLabel: null } }
+      },
+    })
+    renderSignedIn(fake.client, <DisputedPanel task={task} />)
+    await userEvent.click(await screen.findByRole("button", { name: "Send sample 5 back to the crowd" }))
+    expect(fake.calls.find((c) => c.name === "ReviewSample")?.variables).toEqual({
+      sampleId: "5",
+      action: "REASK",
+      label: null,
+    })
+    expect(await screen.findByTestId("disputed-status")).toHaveTextContent(
+      "Sample 5 is back with the crowd: annotators who have not seen it yet will label it.",
+    )
+    await screen.findByText("No disputed samples")
   })
 
   it("tells the server's refusal beside the sample, in a sentence", async () => {

@@ -98,6 +98,14 @@ function Item({
               Discard
             </Button>
           )}
+          <Button
+            variant="ghost"
+            disabled={busy}
+            onClick={() => onReview("REASK", null)}
+            aria-label={`Send sample ${sample.id} back to the crowd`}
+          >
+            Send back to the crowd
+          </Button>
         </div>
         {outcome && !outcome.ok ? (
           <p className="error-text" role="alert">
@@ -111,7 +119,8 @@ function Item({
 
 /**
  * The samples the crowd could not agree on, across every batch, with the votes per label: the
- * owner gives one its label (it trains from the next round on) or discards it (out of training).
+ * owner gives one its label (it trains from the next round on), discards it (out of training),
+ * or sends it back to the crowd (its votes stop counting; annotators who never saw it decide).
  * Nothing is changed on screen before the server says so: the list is read again after each.
  */
 export function DisputedPanel({ task }: { task: TaskDetail }) {
