@@ -241,10 +241,12 @@ class SampleRepository(Repository):
         """Per task: labelled (seed + accepted), pool samples never picked, labels spent."""
         c = t.samples.c
         seed_or_accepted = (c.kind == SampleKind.SEED) | (c.state == SampleState.ACCEPTED)
-        asked = and_(c.kind == SampleKind.POOL, c.batch_id.isnot(None))
+        # Sample.asked: in a batch, or sent back to the crowd and waiting for the next one.
+        picked = c.batch_id.isnot(None) | c.state.isnot(None)
+        asked = and_(c.kind == SampleKind.POOL, picked)
         counts = [
             func.sum(case((seed_or_accepted, 1), else_=0)),
-            func.sum(case((and_(c.kind == SampleKind.POOL, c.batch_id.is_(None)), 1), else_=0)),
+            func.sum(case((and_(c.kind == SampleKind.POOL, ~picked), 1), else_=0)),
             func.sum(case(((c.kind == SampleKind.SEED) | asked, 1), else_=0)),
         ]
         query = select(c.task_id, *counts).where(c.task_id.in_(list(task_ids))).group_by(c.task_id)

@@ -240,6 +240,12 @@ class Sample:
     def gold(self) -> bool:
         return self.kind is SampleKind.GOLD
 
+    @property
+    def asked(self) -> bool:
+        """Asked of the crowd: picked into a batch, or sent back (REASK) and waiting for the
+        next one (no batch, but a state)."""
+        return self.batch_id is not None or self.state is not None
+
     def as_shown(self, rule: PeerRule, workers: WorkerModel | None = None) -> Sample:
         """This sample as clients are shown it. A control question is shown decided by its
         votes as a pool sample would be (the votes of anonymous annotators, for Dawid-Skene),

@@ -130,7 +130,7 @@ async def _plan(uow: UnitOfWork, task: Task, number: int, attempt: int) -> Plan:
     gold = by_kind[SampleKind.GOLD]
     answers = [Answer(str(s), str(a), lab) for s, a, lab in await uow.answers.of_task(task.id)]
     asked = [s for s in gold if s.batch_id is not None]
-    asked_pool = [s for s in every_pool if s.batch_id is not None]
+    asked_pool = [s for s in every_pool if s.asked]
     return Plan(
         task_id=task.id,
         number=number,

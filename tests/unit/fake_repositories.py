@@ -227,8 +227,8 @@ class FakeSampleRepository(Repository):
                 labelled, unpicked, spent = out.get(s.task_id, TaskProgress(0, 0, 0))
                 seed, pool = s.kind is m.SampleKind.SEED, s.kind is m.SampleKind.POOL
                 labelled += seed or s.state is m.SampleState.ACCEPTED
-                unpicked += pool and s.batch_id is None
-                spent += seed or (pool and s.batch_id is not None)
+                unpicked += pool and not s.asked
+                spent += seed or (pool and s.asked)
                 out[s.task_id] = TaskProgress(labelled, unpicked, spent)
         return out
 

@@ -30,6 +30,7 @@ async def test_a_sample_sent_back_while_training_waits_and_joins_the_next_batch(
     await submit(fakes, d, task, pairs(task, p3="neg"))
     p3 = task.samples["p3"].id
     assert fakes.db.committed.samples[p3].state is SampleState.DISPUTED
+    before = (await queries.task_progress(fakes.ctx, [task.id]))[task.id]
     # When the owner sends p3 back to the crowd
     shown = await review_sample(fakes.ctx, ADMIN, p3, Review.REASK, None)
     # Then it waits, open with no votes, in no batch; its answers kept but no longer counted
@@ -39,6 +40,8 @@ async def test_a_sample_sent_back_while_training_waits_and_joins_the_next_batch(
     assert (shown.state, shown.resolved_label) == (OPEN, None)
     answers = [x for x in fakes.db.committed.answers.values() if x.sample_id == p3]
     assert len(answers) == 4 and not any(x.counted for x in answers)
+    # and it still counts as asked: no pool sample left over, no label given back to a budget
+    assert (await queries.task_progress(fakes.ctx, [task.id]))[task.id] == before
     # and it cannot be sent back again, nor decided, until the crowd has decided it
     with pytest.raises(NotDecided):
         await review_sample(fakes.ctx, ADMIN, p3, Review.REASK, None)
