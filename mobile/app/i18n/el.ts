@@ -92,6 +92,8 @@ export const el: Catalog = {
   "tasks.emptyTitle": "Τίποτα εδώ ακόμη",
   "tasks.emptyMessage": "Καμία εργασία αυτού του είδους δεν είναι ανοιχτή τώρα.",
   "tasks.labelled": { one: "1 δείγμα επισημασμένο ως τώρα", other: "{count} δείγματα επισημασμένα ως τώρα" },
+  "home.myTasks": "Οι εργασίες μου",
+  "tasks.left": { one: "απομένει 1", other: "απομένουν {count}" },
   "tasks.waiting": "Η {batch} σας περιμένει",
 
   "task.title": "Εργασία",

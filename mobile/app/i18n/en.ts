@@ -87,6 +87,8 @@ export const en = {
   "tasks.emptyTitle": "Nothing here yet",
   "tasks.emptyMessage": "No task of this kind is open right now.",
   "tasks.labelled": { one: "1 sample labelled so far", other: "{count} samples labelled so far" },
+  "home.myTasks": "My tasks",
+  "tasks.left": { one: "1 left", other: "{count} left" },
   "tasks.waiting": "{batch} waiting for you",
 
   "task.title": "Task",

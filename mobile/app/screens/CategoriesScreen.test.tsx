@@ -72,3 +72,43 @@ describe("Categories and subcategories", () => {
     expect(await screen.findByTestId("screen-subcategories")).toBeTruthy()
   })
 })
+
+describe("Home: my tasks", () => {
+  const task = (id: string, title: string, lockedForMe: boolean, answeredCount = 0) => ({
+    __typename: "Task",
+    id,
+    title,
+    status: "COLLECTING",
+    lockedForMe,
+    coverImageUrl: null,
+    labelledCount: 0,
+    currentBatch: {
+      __typename: "Batch",
+      id: `${id}-b1`,
+      number: 1,
+      samples: ["s1", "s2", "s3", "s4", "s5"].map((s) => ({ __typename: "Sample", id: `${id}-${s}` })),
+      myAnswers: Array.from({ length: answeredCount }, (_, i) => ({ __typename: "MyAnswer", sampleId: `${id}-s${i}` })),
+    },
+  })
+
+  it("lists my tasks flat, what waits for me first, each with how many are left", async () => {
+    const tasks = [task("t1", "Answered already", true), task("t2", "Flooded roads", false, 2)]
+    const { client } = fakeClient({ Categories: () => categories, Tasks: () => ({ tasks }) })
+    renderApp(client, [{ name: "categories" }])
+
+    expect(await screen.findByText("My tasks")).toBeTruthy()
+    const titles = screen.getAllByTestId(/^task-t\d$/).map((c) => c.props.testID)
+    expect(titles).toEqual(["task-t2", "task-t1"])
+    expect(screen.getByTestId("task-t2-left")).toHaveTextContent("3 left")
+    expect(screen.queryByTestId("task-t1-left")).toBeNull()
+    expect(screen.queryByTestId("category-IMAGE")).toBeNull()
+  })
+
+  it("groups into categories when there are many tasks", async () => {
+    const tasks = Array.from({ length: 9 }, (_, i) => task(`t${i}`, `Task ${i}`, false))
+    const { client } = fakeClient({ Categories: () => categories, Tasks: () => ({ tasks }) })
+    renderApp(client, [{ name: "categories" }])
+    expect(await screen.findByTestId("category-IMAGE")).toBeTruthy()
+    expect(screen.queryByText("My tasks")).toBeNull()
+  })
+})

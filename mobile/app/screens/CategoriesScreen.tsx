@@ -1,24 +1,41 @@
 import { useState } from "react"
 import { Button, ChoiceCard, ConnectionStrip, Empty, Screen, StateView, Tile } from "../components"
 import { useNavigation } from "../navigation/navigator"
-import { useCategories } from "../services/api/hooks"
+import { useCategories, useTasks } from "../services/api/hooks"
+import { answerState } from "../services/queue/answerState"
+import { useAnswerQueue } from "../services/queue/QueueProvider"
 import { useSignOut, type SignOutCheck } from "../services/queue/signOut"
 import { useSession } from "../services/session/SessionContext"
 import { categoryName } from "../utils/names"
 import { SignOutCheckNotice } from "./SignOutCheckNotice"
+import { TaskCard, type TaskRow } from "./TaskCard"
 import { t } from "../i18n"
 
-/** The kinds of work on offer, each with how many tasks are open. */
+/** Up to this many tasks the home lists them all; more are grouped by category. */
+export const FLAT_HOME_MAX_TASKS = 8
+
+/**
+ * Home: my tasks in one list, what waits for me first; the kinds of work on offer (each with how
+ * many tasks are open) only when there are too many tasks for one list.
+ */
 export function CategoriesScreen() {
   const { push } = useNavigation()
   const { state } = useSession()
   const { data, error, refetch } = useCategories()
+  const mine = useTasks()
+  const { pending, answered } = useAnswerQueue()
+  const tasks = mine.data?.tasks
+  const flat = tasks && tasks.length > 0 && tasks.length <= FLAT_HOME_MAX_TASKS ? tasks : null
+  const waitingFirst = (list: TaskRow[]) => {
+    const open = (task: TaskRow) => (answerState(task, pending, answered).kind === "open" ? 0 : 1)
+    return [...list].sort((a, b) => open(a) - open(b))
+  }
   const name = state.status === "signedIn" ? state.session.name : ""
   const signOut = useGuardedSignOut()
 
   return (
     <Screen
-      title={t("categories.title")}
+      title={flat ? t("home.myTasks") : t("categories.title")}
       subtitle={name ? t("categories.signedInAs", { name }) : undefined}
       right={
         <Button
@@ -40,29 +57,35 @@ export function CategoriesScreen() {
         />
       ) : null}
       <ConnectionStrip />
-      <StateView data={data} error={error} onRetry={refetch}>
-        {({ categories }) =>
-          categories.length === 0 ? (
-            <Empty title={t("categories.emptyTitle")} message={t("categories.emptyMessage")} />
-          ) : (
-            categories.map((c) => {
-              const info = categoryName(c.category)
-              const open = c.subcategories.reduce((n, s) => n + s.taskCount, 0)
-              return (
-                <ChoiceCard
-                  key={c.category}
-                  title={info.title}
-                  blurb={info.blurb}
-                  count={open}
-                  onPress={() => push({ name: "subcategories", category: c.category })}
-                  testID={`category-${c.category}`}
-                  leading={<Tile text={info.icon} color={info.color} />}
-                />
-              )
-            })
-          )
-        }
-      </StateView>
+      {flat ? (
+        waitingFirst(flat).map((task) => (
+          <TaskCard key={task.id} task={task} onPress={() => push({ name: "task", taskId: task.id })} />
+        ))
+      ) : (
+        <StateView data={data} error={error} onRetry={refetch}>
+          {({ categories }) =>
+            categories.length === 0 ? (
+              <Empty title={t("categories.emptyTitle")} message={t("categories.emptyMessage")} />
+            ) : (
+              categories.map((c) => {
+                const info = categoryName(c.category)
+                const open = c.subcategories.reduce((n, s) => n + s.taskCount, 0)
+                return (
+                  <ChoiceCard
+                    key={c.category}
+                    title={info.title}
+                    blurb={info.blurb}
+                    count={open}
+                    onPress={() => push({ name: "subcategories", category: c.category })}
+                    testID={`category-${c.category}`}
+                    leading={<Tile text={info.icon} color={info.color} />}
+                  />
+                )
+              })
+            )
+          }
+        </StateView>
+      )}
     </Screen>
   )
 }

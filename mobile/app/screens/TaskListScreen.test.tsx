@@ -13,7 +13,16 @@ const row = (id: string, title: string, status: string, lockedForMe: boolean, ba
   lockedForMe,
   coverImageUrl: null,
   labelledCount: 30,
-  currentBatch: batch === null ? null : { __typename: "Batch", id: `b${batch}`, number: batch },
+  currentBatch:
+    batch === null
+      ? null
+      : {
+          __typename: "Batch",
+          id: `b${batch}`,
+          number: batch,
+          samples: [1, 2, 3].map((n) => ({ __typename: "Sample", id: `b${batch}-s${n}` })),
+          myAnswers: [],
+        },
 })
 
 describe("Task list", () => {
@@ -29,6 +38,7 @@ describe("Task list", () => {
 
     expect(await screen.findByText("Collapsed buildings")).toBeTruthy()
     expect(screen.getByTestId("task-t1-waiting")).toHaveTextContent("Batch 3 waiting for you")
+    expect(screen.getByTestId("task-t1-left")).toHaveTextContent("3 left")
     expect(screen.queryByTestId("task-t2-waiting")).toBeNull()
     expect(screen.getAllByText("Collecting answers")).toHaveLength(2)
     expect(screen.getByText("Training")).toBeTruthy()

@@ -43,6 +43,13 @@ export const TasksDocument = graphql(`
       currentBatch {
         id
         number
+        # How many are left for me: its samples less what I answered (not assigned: fetching that hands samples out).
+        samples {
+          id
+        }
+        myAnswers {
+          sampleId
+        }
       }
     }
   }

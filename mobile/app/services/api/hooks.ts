@@ -94,8 +94,8 @@ export function useCategories() {
   return live
 }
 
-/** Tasks of one subcategory, kept fresh by tasksChanged. */
-export function useTasks(category: TaskCategory, subcategory: TaskSubcategory) {
+/** Tasks (of one subcategory, or all of mine), kept fresh by tasksChanged. */
+export function useTasks(category?: TaskCategory, subcategory?: TaskSubcategory) {
   const { changed, broken } = useTasksChanged()
   const live = useLiveQuery({ query: TasksDocument, variables: { category, subcategory } }, broken)
   useRefetchOn(changed, live.refetch)
