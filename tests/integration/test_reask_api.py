@@ -75,13 +75,14 @@ async def test_a_disputed_sample_sent_back_is_decided_again_by_fresh_eyes(
     }
 
 
-async def test_a_sample_sent_back_between_batches_joins_the_next_one(
+async def test_a_sample_sent_back_as_its_batch_resolves_is_in_the_next_batch(
     app: App, api: Api, make_task: Any, annotators: Any
 ) -> None:
     task = await make_task("reask-wait")
     _, s1, _, _ = task.samples
     tokens = [token for _, token in await annotators(3)]
-    # Given s1 is disputed and batch 0 resolves, before its round has run
+    # Given s1 is disputed and batch 0 resolves (its round may or may not have run yet: the
+    # sample waits for batch 1, or joins it; the unit tests pin the waiting case)
     await answer(api, tokens[0], task, ["dark", "dark", "bright", "dark"])
     await answer(api, tokens[1], task, ["dark", "bright", "bright", "dark"])
     await app.queue.join()
