@@ -20,6 +20,7 @@ import {
 import { liveLoop } from "./liveLoop.mjs"
 import { looks } from "./looks.mjs"
 import { tapToImage } from "./tapToImage.mjs"
+import { viewer } from "./viewer.mjs"
 
 const missing = missingPrerequisites()
 if (missing.length) throw new Error(`e2e cannot run, missing: ${missing.join("; ")}`)
@@ -37,6 +38,9 @@ const TASKS = {
   suspended: 5,
   revoked: 5,
   handed: 5,
+  zoom: 5,
+  zoomWide: 5,
+  zoomPhone: 5,
 }
 
 const state = { tasks: {} }
@@ -70,4 +74,5 @@ describe("annotator in the browser", () => {
   looks(state)
   enrolment(state)
   handedOut(state)
+  viewer(state)
 })

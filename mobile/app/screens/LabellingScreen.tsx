@@ -247,7 +247,7 @@ const useStyles = themed((colors) => {
     move: { flexShrink: 1, paddingHorizontal: spacing.md },
     moves: { flexDirection: "row", gap: spacing.sm, justifyContent: "space-between" },
     photo: { flex: 1, gap: spacing.sm },
-    photoSide: { flex: 0 },
+    photoSide: { flexBasis: "auto", flexGrow: 0, flexShrink: 0 },
     progress: { marginTop: spacing.sm },
     question: { color: colors.text },
     review: { alignItems: "center", justifyContent: "center" },
