@@ -68,6 +68,23 @@ async function answerBatch(name, label) {
   return batch
 }
 
+/** The create form's samples of `dataset`: every image loaded, with `labels` among theirs. */
+async function previewsShown(page, dataset, labels) {
+  const region = page.getByRole("region", { name: `Samples of ${dataset}` })
+  await region.getByTestId("dataset-previews").waitFor()
+  await region.scrollIntoViewIfNeeded()
+  await region.locator("img").first().waitFor()
+  await page.waitForFunction(
+    (name) =>
+      [...document.querySelectorAll(`[aria-label="Samples of ${name}"] img`)].every(
+        (img) => img.complete && img.naturalWidth > 0,
+      ),
+    dataset,
+  )
+  const shown = await region.locator(".preview-label").allTextContents()
+  assert.deepEqual([...new Set(shown)].sort(), [...labels].sort())
+}
+
 /** A sample of the task as the API has it now, among its accepted ones. */
 async function acceptedSample(id) {
   for (let after = null; ;) {
@@ -490,7 +507,14 @@ describe("the owner's console in the browser", () => {
       const pool = Number(await page.getByTestId("dataset-pool").textContent())
       assert.equal(labelled + pool, 200, "every image of the zip")
       assert.deepEqual((await page.getByLabel("Labels").inputValue()).split("\n").sort(), [...LABELS].sort())
+      // Before creating: a few of its photos, each with its label, the pool's unlabelled.
+      await previewsShown(page, "fm-upload", [...LABELS, "unlabelled"])
       await shoot(page, "27-create-uploaded-dataset")
+      // The same for a dataset picked from the server's list, then back to the uploaded one.
+      await page.getByLabel("On this server").selectOption("fm")
+      await previewsShown(page, "fm", [...LABELS, "unlabelled"])
+      await page.getByLabel("On this server").selectOption("fm-upload")
+      await previewsShown(page, "fm-upload", [...LABELS, "unlabelled"])
       await page.getByRole("button", { name: "Switch to dark mode" }).click()
       await shootElement(page.getByRole("group", { name: "Data" }), "28-create-data-dark")
       await page.getByRole("button", { name: "Switch to light mode" }).click()
@@ -519,6 +543,55 @@ describe("the owner's console in the browser", () => {
       )
       assert.equal(task.scenario.labelBudget, 40)
       assert.equal(await page.locator('input[name="labelBudget"]').inputValue(), "40")
+    }),
+  )
+
+  test(
+    "lists each task's batch progress in one request of modest cost, and reads well on a tablet and a laptop",
+    withScreenshotOnFailure("sizes", async () => {
+      // From the page the last test left open (the new task's): a full page load here showed a
+      // blank page in two runs, not yet understood (see the report of this change).
+      const { page } = state
+      const listRead = page.waitForResponse(
+        (r) => r.url().includes("/graphql") && (r.request().postData() ?? "").includes("TaskList"),
+      )
+      await page.getByRole("link", { name: "Tasks", exact: true }).click()
+      const body = await (await listRead).json()
+      const { tasks } = body.data
+      const cost = body.extensions?.cost
+      if (cost) {
+        // Measured for the 100 tasks a list may hold: well within one request's budget.
+        console.log(`TaskList cost: ${cost.requested} of ${cost.maxPerRequest}`)
+        assert.ok(cost.requested <= cost.maxPerRequest / 2, `TaskList asks for ${cost.requested} nodes`)
+      }
+      for (const task of tasks) {
+        const row = page.getByTestId(`task-${task.id}`)
+        if (task.currentBatch?.status === "OPEN") {
+          await row.getByText(/\d+ \/ \d+ decided/).waitFor()
+        } else {
+          await row.getByTestId(`batch-${task.id}`).waitFor()
+        }
+      }
+      const id = tasks[0].id
+      for (const [width, height, size] of [
+        [820, 1180, "tablet"],
+        [1280, 800, "laptop"],
+      ]) {
+        await page.setViewportSize({ width, height })
+        await page.getByRole("link", { name: "Tasks", exact: true }).click()
+        await page.getByTestId(`task-${id}`).waitFor()
+        await shoot(page, `30-tasks-${size}`)
+        await page.getByTestId(`task-${id}`).getByRole("link", { name: tasks[0].title }).click()
+        await page.getByRole("heading", { name: tasks[0].title, level: 1 }).waitFor()
+        await shoot(page, `31-task-${size}`)
+        await page.getByRole("link", { name: "Tasks", exact: true }).click()
+        await page.getByRole("link", { name: "New task" }).click()
+        await page.getByRole("heading", { name: "New task" }).waitFor()
+        await page.locator('select[name="pickDataset"] option[value="fm"]').waitFor({ state: "attached" })
+        await page.getByLabel("On this server").selectOption("fm")
+        await previewsShown(page, "fm", [...LABELS, "unlabelled"])
+        await shoot(page, `32-create-${size}`)
+      }
     }),
   )
 })
