@@ -585,7 +585,7 @@ describe("the owner's console in the browser", () => {
         await page.getByRole("heading", { name: tasks[0].title, level: 1 }).waitFor()
         await shoot(page, `31-task-${size}`)
         await page.getByRole("link", { name: "Tasks", exact: true }).click()
-        await page.getByRole("link", { name: "New task" }).click()
+        await page.getByRole("link", { name: "New task" }).first().click()
         await page.getByRole("heading", { name: "New task" }).waitFor()
         await page.locator('select[name="pickDataset"] option[value="fm"]').waitFor({ state: "attached" })
         await page.getByLabel("On this server").selectOption("fm")
